@@ -1,0 +1,29 @@
+from django.contrib import admin
+from django.shortcuts import redirect
+from django.urls import include, path
+
+from gonghui.core.api import build_api
+from gonghui.core.health import healthz
+from gonghui.orgs.api import router as orgs_router
+from gonghui.portal.views import workbench_home
+
+api = build_api(routers=[("/", orgs_router)])
+
+admin.site.site_header = "gonghui 工会服务平台管理后台"
+admin.site.site_title = "gonghui 管理后台"
+admin.site.index_title = "数据管理"
+
+workbench_patterns = [
+    path("", workbench_home, name="home"),
+]
+
+urlpatterns = [
+    path("", lambda request: redirect("h5_home")),
+    path("h5/", include("gonghui.portal.urls")),
+    path("workbench/", include((workbench_patterns, "workbench"))),
+    path("workbench/", include("gonghui.orgs.urls")),
+    path("accounts/", include("gonghui.accounts.urls")),
+    path("admin/", admin.site.urls),
+    path("api/", api.urls),
+    path("healthz", healthz, name="healthz"),
+]

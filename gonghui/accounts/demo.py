@@ -1,0 +1,38 @@
+"""Demo logins for the 工作台, one per level so scoping can be seen at work."""
+from __future__ import annotations
+
+from django.db import transaction
+
+from gonghui.accounts.models import Post, Role, User
+
+DEMO_PASSWORD = "Gonghui@2026"
+
+# username, display name, org code of the post (None: system administrator), role
+DEMO_USERS = [
+    ("admin", "系统管理员", None, None),
+    ("gd_admin", "省总管理员", "44", Role.ADMIN),
+    ("gz_admin", "广州市总管理员", "4401", Role.ADMIN),
+    ("th_cadre", "天河区总干部", "440106", Role.ADMIN),
+    ("yx_cadre", "越秀区总干部", "440104", Role.ADMIN),
+    ("dg_admin", "东莞市总管理员", "4419", Role.ADMIN),
+]
+
+
+@transaction.atomic
+def seed_demo_users(*, org_lookup) -> list[tuple[str, str, str]]:
+    """Create or refresh the demo users; returns (username, password, what they see)."""
+    logins = []
+    for username, display_name, org_code, role in DEMO_USERS:
+        user, _ = User.objects.get_or_create(username=username, defaults={"display_name": display_name})
+        user.display_name = display_name
+        user.is_staff = org_code is None
+        user.is_superuser = org_code is None
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+        if org_code:
+            org = org_lookup(org_code)
+            Post.objects.get_or_create(user=user, org=org, role=role)
+            logins.append((username, DEMO_PASSWORD, org.name))
+        else:
+            logins.append((username, DEMO_PASSWORD, "全省（系统管理员，可进管理后台）"))
+    return logins

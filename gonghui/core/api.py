@@ -1,0 +1,80 @@
+"""API plumbing shared by every app: one error shape `{code, message, fields}` in Chinese."""
+from __future__ import annotations
+
+from django.http import Http404
+from ninja import NinjaAPI, Schema
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.security import django_auth
+
+from gonghui.core.exceptions import ApplicationError
+
+PYDANTIC_MESSAGES = {
+    "missing": "必填",
+    "int_parsing": "应为整数",
+    "int_type": "应为整数",
+    "float_parsing": "应为数字",
+    "bool_parsing": "应为 true 或 false",
+    "date_from_datetime_parsing": "日期格式应为 2026-11-26",
+    "date_parsing": "日期格式应为 2026-11-26",
+    "string_type": "应为文本",
+    "string_too_long": "内容过长",
+    "string_too_short": "内容过短",
+    "literal_error": "不在可选范围内",
+    "enum": "不在可选范围内",
+    "greater_than_equal": "数值过小",
+    "less_than_equal": "数值过大",
+    "json_invalid": "JSON 格式不正确",
+}
+
+
+class ErrorOut(Schema):
+    code: str
+    message: str
+    fields: dict[str, list[str]] = {}
+
+
+def _field_errors(errors: list[dict]) -> dict[str, list[str]]:
+    fields: dict[str, list[str]] = {}
+    for error in errors:
+        location = [str(part) for part in error.get("loc", ()) if part not in ("body", "query", "path", "form", "payload")]
+        name = ".".join(location) or "__all__"
+        fields.setdefault(name, []).append(PYDANTIC_MESSAGES.get(error.get("type", ""), "格式不正确"))
+    return fields
+
+
+def build_api(*, routers: list[tuple[str, object]]) -> NinjaAPI:
+    api = NinjaAPI(
+        title="gonghui 工会服务平台 API",
+        version="1.0",
+        description="所有错误都以 {code, message, fields} 返回，message 为中文说明。需登录（会话 Cookie + CSRF）。",
+        auth=django_auth,
+        urls_namespace="api",
+    )
+
+    def reply(request, status: int, code: str, message: str, fields: dict | None = None):
+        return api.create_response(request, {"code": code, "message": message, "fields": fields or {}}, status=status)
+
+    @api.exception_handler(ApplicationError)
+    def application_error(request, exc: ApplicationError):
+        return reply(request, exc.status_code, str(getattr(exc.code, "value", exc.code)), exc.message, exc.fields)
+
+    @api.exception_handler(ValidationError)
+    def validation_error(request, exc: ValidationError):
+        fields = _field_errors(exc.errors)
+        return reply(request, 422, "invalid", "提交的数据有误：" + "；".join(f"{k} {'、'.join(v)}" for k, v in fields.items()), fields)
+
+    @api.exception_handler(AuthenticationError)
+    def authentication_error(request, exc):
+        return reply(request, 401, "not_authenticated", "请先登录")
+
+    @api.exception_handler(Http404)
+    def not_found(request, exc):
+        return reply(request, 404, "not_found", "对象不存在或无权访问")
+
+    @api.exception_handler(HttpError)
+    def http_error(request, exc: HttpError):
+        return reply(request, exc.status_code, "http_error", str(exc.message))
+
+    for prefix, router in routers:
+        api.add_router(prefix, router)
+    return api

@@ -1,0 +1,35 @@
+"""Helpers every page uses to show ApplicationError the same way."""
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from django import forms
+from django.core.paginator import Page, Paginator
+from django.http import HttpResponse
+
+from gonghui.core.exceptions import ApplicationError
+from gonghui.core.spreadsheets import XLSX_CONTENT_TYPE
+
+
+def form_add_application_error(form: forms.Form, exc: ApplicationError, *, field_map: dict[str, str] | None = None) -> None:
+    """Put a service's field errors next to the inputs; the rest goes on top of the form."""
+    field_map = field_map or {}
+    placed = False
+    for field, messages in exc.fields.items():
+        name = field_map.get(field, field)
+        if name in form.fields:
+            for message in messages:
+                form.add_error(name, message)
+            placed = True
+    if not placed or exc.message not in sum(exc.fields.values(), []):
+        form.add_error(None, exc.message)
+
+
+def paginate(request, items, *, per_page: int = 20) -> Page:
+    return Paginator(items, per_page).get_page(request.GET.get("page"))
+
+
+def xlsx_response(content: bytes, *, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response

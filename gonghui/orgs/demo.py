@@ -1,0 +1,183 @@
+"""Guangdong demo data on real divisions: unions of every kind and several thousand employers.
+
+Deterministic (fixed random seed) and idempotent: every record has a stable natural key
+(组织编码, 统一社会信用代码), and existing ones are left alone.
+"""
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+
+from django.db import transaction
+from django.db.models import Max
+from faker import Faker
+
+from gonghui.audit.services import audit_log
+from gonghui.core.pinyin import pinyin_full, pinyin_initials
+from gonghui.core.validators import uscc_generate
+from gonghui.orgs.divisions import divisions_load
+from gonghui.orgs.models import Employer, GuidanceLink, Industry, Org, OrgType, Ownership, Sector
+from gonghui.orgs.paths import child_paths, depth_of
+from gonghui.orgs.services import guidance_link_create, org_create
+
+# 功能区 unions that sit beside districts (parent city code, code, name).
+FUNCTION_ZONES = [
+    ("4413", "FZ-441300-DYW", "惠州大亚湾经济技术开发区工会"),
+    ("4404", "FZ-440400-HQ", "横琴粤澳深度合作区工会"),
+    ("4403", "FZ-440300-QH", "深圳前海深港现代服务业合作区工会"),
+    ("4408", "FZ-440800-KFQ", "湛江经济技术开发区工会"),
+]
+
+# 产业工会 (parent org code, code, name).
+INDUSTRY_UNIONS = [
+    ("44", "IU-44-JKWW", "广东省教科文卫工会"),
+    ("44", "IU-44-JTYS", "广东省交通运输工会"),
+    ("44", "IU-44-HYJS", "广东省海员建设工会"),
+    ("4401", "IU-4401-JKWW", "广州市教科文卫工会"),
+    ("4403", "IU-4403-JTYS", "深圳市交通运输工会"),
+]
+
+SECTOR_NAMES = {
+    Sector.FOOD_DELIVERY: "外卖配送行业工会联合会",
+    Sector.COURIER: "快递行业工会联合会",
+    Sector.RIDE_HAILING: "网约车行业工会联合会",
+    Sector.TRUCKING: "货车司机工会联合会",
+}
+
+# Districts (and, for 东莞/中山, towns) that run 行业工会联合会 for new forms of employment.
+SECTOR_FEDERATION_PARENTS = [
+    "440106", "440111", "440113", "440305", "440306", "440307", "440605", "440811", "440402",
+    "441900", "442000",  # resolved below to a town of 东莞 / 中山 (no county level there)
+]
+DONGGUAN_ZHONGSHAN_TOWNS = {"441900": "长安镇", "442000": "小榄镇"}
+
+INDUSTRY_WEIGHTS = {"C": 30, "F": 15, "I": 8, "G": 8, "E": 7, "H": 7, "L": 6, "M": 4, "K": 3, "O": 3, "P": 3, "Q": 2, "R": 2, "A": 2}
+OWNERSHIP_WEIGHTS = {
+    Ownership.NON_PUBLIC: 75, Ownership.STATE: 6, Ownership.FOREIGN: 6, Ownership.HMT: 6,
+    Ownership.COLLECTIVE: 2, Ownership.PUBLIC_INSTITUTION: 3, Ownership.SOCIAL_ORG: 2,
+}
+BUSY_CITIES = {"4401": 6, "4403": 6, "4419": 4, "4406": 3, "4413": 2, "4420": 2, "4404": 2}
+INDUSTRY_UNION_FOR_SECTION = {"P": "IU-44-JKWW", "Q": "IU-44-JKWW", "G": "IU-44-JTYS"}
+
+
+def seed_orgs_demo(*, employers: int = 4000, seed: int = 2026) -> dict[str, int]:
+    counts = {"divisions": divisions_load()}
+    with transaction.atomic():
+        counts["special_unions"] = _seed_special_unions()
+        counts["employers"], counts["enterprise_unions"] = _seed_employers(total=employers, rng=random.Random(seed))
+        counts["guidance_links"] = _seed_guidance_links()
+    return counts
+
+
+def _create_once(*, code: str, parent: Org, name: str, type: str, sector: str = "") -> int:
+    if Org.objects.filter(code=code).exists():
+        return 0
+    org_create(actor=None, code=code, parent=parent, name=name, type=type, sector=sector)
+    return 1
+
+
+def _seed_special_unions() -> int:
+    by_code = lambda code: Org.objects.get(code=code)  # noqa: E731 (tiny local lookup)
+    created = 0
+    for parent, code, name in FUNCTION_ZONES:
+        created += _create_once(code=code, parent=by_code(parent), name=name, type=OrgType.FUNCTION_ZONE)
+    for parent, code, name in INDUSTRY_UNIONS:
+        created += _create_once(code=code, parent=by_code(parent), name=name, type=OrgType.INDUSTRY_UNION)
+    for parent_code in SECTOR_FEDERATION_PARENTS:
+        if parent_code in DONGGUAN_ZHONGSHAN_TOWNS:
+            parent = Org.objects.get(parent__code=parent_code[:4], short_name=DONGGUAN_ZHONGSHAN_TOWNS[parent_code])
+        else:
+            parent = by_code(parent_code)
+        for sector, suffix in SECTOR_NAMES.items():
+            created += _create_once(
+                code=f"SF-{parent.code}-{sector.value}", parent=parent, name=f"{parent.short_name}{suffix}",
+                type=OrgType.SECTOR_FEDERATION, sector=sector,
+            )
+    return created
+
+
+def _weighted(rng: random.Random, weights: dict):
+    return rng.choices(list(weights), weights=list(weights.values()))[0]
+
+
+def _headcount(rng: random.Random) -> int:
+    bucket = rng.random()
+    if bucket < 0.45:
+        return rng.randint(3, 24)
+    if bucket < 0.80:
+        return rng.randint(25, 99)
+    if bucket < 0.96:
+        return rng.randint(100, 999)
+    return rng.randint(1000, 12000)
+
+
+def _seed_employers(*, total: int, rng: random.Random) -> tuple[int, int]:
+    fake = Faker("zh_CN")
+    fake.seed_instance(rng.randint(0, 10**9))
+    towns = list(Org.objects.filter(type=OrgType.TOWN).select_related("parent"))
+    weights = [BUSY_CITIES.get(town.code[:4], 1) for town in towns]
+    employers: list[Employer] = []
+    for _ in range(total):
+        town = rng.choices(towns, weights=weights)[0]
+        county_code = town.code[:6]
+        headcount = _headcount(rng)
+        union_chance = 0.2 if headcount < 25 else 0.5 if headcount < 100 else 0.8
+        name = f"{town.parent.short_name.removesuffix('市')}{fake.company()}"
+        employers.append(
+            Employer(
+                uscc=uscc_generate(region_code=county_code, rng=rng), name=name, name_initials=pinyin_initials(name),
+                industry=_weighted(rng, INDUSTRY_WEIGHTS), ownership=_weighted(rng, OWNERSHIP_WEIGHTS), town=town,
+                address=f"{town.name}{fake.street_address()}", headcount=headcount, has_union=rng.random() < union_chance,
+            )
+        )
+    before = Employer.objects.count()
+    Employer.objects.bulk_create(employers, batch_size=1000, ignore_conflicts=True)
+    created_employers = Employer.objects.count() - before
+    created_unions = _seed_enterprise_unions()
+    if created_employers:
+        audit_log(actor=None, action="orgs.employer.seeded", data={"created": created_employers, "unions": created_unions})
+    return created_employers, created_unions
+
+
+def _seed_enterprise_unions() -> int:
+    """Every 已建会 employer without a union record gets an 企业工会 under its 街道/镇."""
+    pending = list(Employer.objects.filter(has_union=True, union__isnull=True).select_related("town").order_by("pk"))
+    if not pending:
+        return 0
+    last_child = dict(
+        Org.objects.filter(parent__in={e.town_id for e in pending}).values_list("parent_id").annotate(last=Max("path")).order_by()
+    )
+    by_town: dict[int, list[Employer]] = defaultdict(list)
+    for employer in pending:
+        by_town[employer.town_id].append(employer)
+    unions = []
+    for town_id, town_employers in by_town.items():
+        town = town_employers[0].town
+        paths = child_paths(parent_path=town.path, last_child_path=last_child.get(town_id), count=len(town_employers))
+        for employer, path in zip(town_employers, paths):
+            name = f"{employer.name}工会委员会"
+            unions.append(
+                Org(
+                    code=f"E{employer.uscc}", name=name, short_name=employer.name, type=OrgType.ENTERPRISE, parent=town,
+                    path=path, depth=depth_of(path), name_pinyin=pinyin_full(name), name_initials=pinyin_initials(name),
+                )
+            )
+    Org.objects.bulk_create(unions, batch_size=1000)
+    union_ids = dict(Org.objects.filter(code__in=[u.code for u in unions]).values_list("code", "pk"))
+    for employer in pending:
+        employer.union_id = union_ids[f"E{employer.uscc}"]
+    Employer.objects.bulk_update(pending, ["union"], batch_size=1000)
+    return len(unions)
+
+
+def _seed_guidance_links() -> int:
+    """Education, health and transport enterprise unions also take guidance from their 产业工会."""
+    created = 0
+    guides = {code: Org.objects.get(code=code) for code in set(INDUSTRY_UNION_FOR_SECTION.values())}
+    employers = Employer.objects.filter(industry__in=INDUSTRY_UNION_FOR_SECTION, union__isnull=False, headcount__gte=500)
+    for employer in employers.select_related("union")[:40]:
+        guide = guides[INDUSTRY_UNION_FOR_SECTION[employer.industry]]
+        if not GuidanceLink.objects.filter(org=employer.union, guide=guide).exists():
+            guidance_link_create(actor=None, org=employer.union, guide=guide, note="业务指导")
+            created += 1
+    return created

@@ -1,0 +1,254 @@
+"""The union org tree and the employer ledger.
+
+Scoping follows the primary parent: every org stores the materialized path of its
+ancestors (fixed 4-character steps), so "this org and everything under it" is one
+indexed prefix match.
+"""
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from gonghui.core.models import TimeStampedModel
+
+PATH_STEP_LENGTH = 4
+PATH_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+class OrgType(models.TextChoices):
+    PROVINCE = "province", "省总工会"
+    CITY = "city", "市总工会"
+    COUNTY = "county", "区/县总工会"
+    FUNCTION_ZONE = "function_zone", "功能区工会"
+    TOWN = "town", "街道/镇总工会"
+    COMMUNITY = "community", "社区/村/园区工联会"
+    INDUSTRY_UNION = "industry_union", "产业工会"
+    SECTOR_FEDERATION = "sector_federation", "行业工会联合会"
+    ENTERPRISE = "enterprise", "企业工会"
+    BRANCH = "branch", "分会/班组"
+
+
+# Which primary parents each type may have. Levels are not fixed (DESIGN.md): 东莞 and
+# 中山 put 镇/街道 directly under the 市总, an enterprise union may sit under a 市总 or
+# an 产业工会, and a group's enterprise union may hold subsidiaries' unions.
+ALLOWED_PARENT_TYPES: dict[str, frozenset[str]] = {
+    OrgType.PROVINCE: frozenset(),
+    OrgType.CITY: frozenset({OrgType.PROVINCE}),
+    OrgType.COUNTY: frozenset({OrgType.CITY}),
+    OrgType.FUNCTION_ZONE: frozenset({OrgType.PROVINCE, OrgType.CITY, OrgType.COUNTY}),
+    OrgType.TOWN: frozenset({OrgType.CITY, OrgType.COUNTY, OrgType.FUNCTION_ZONE}),
+    OrgType.COMMUNITY: frozenset({OrgType.COUNTY, OrgType.FUNCTION_ZONE, OrgType.TOWN}),
+    OrgType.INDUSTRY_UNION: frozenset({OrgType.PROVINCE, OrgType.CITY, OrgType.COUNTY}),
+    OrgType.SECTOR_FEDERATION: frozenset(
+        {OrgType.PROVINCE, OrgType.CITY, OrgType.COUNTY, OrgType.FUNCTION_ZONE, OrgType.TOWN, OrgType.INDUSTRY_UNION}
+    ),
+    OrgType.ENTERPRISE: frozenset(
+        {
+            OrgType.CITY, OrgType.COUNTY, OrgType.FUNCTION_ZONE, OrgType.TOWN, OrgType.COMMUNITY,
+            OrgType.INDUSTRY_UNION, OrgType.SECTOR_FEDERATION, OrgType.ENTERPRISE,
+        }
+    ),
+    OrgType.BRANCH: frozenset({OrgType.ENTERPRISE, OrgType.BRANCH}),
+}
+
+# Org types that stand for a place (行政区划) and carry its GB/T 2260 or statistical code.
+REGIONAL_TYPES = frozenset({OrgType.PROVINCE, OrgType.CITY, OrgType.COUNTY, OrgType.FUNCTION_ZONE, OrgType.TOWN})
+
+
+class Sector(models.TextChoices):
+    """新就业形态 sectors that have their own 行业工会联合会."""
+
+    FOOD_DELIVERY = "food_delivery", "外卖骑手"
+    COURIER = "courier", "快递员"
+    RIDE_HAILING = "ride_hailing", "网约车司机"
+    TRUCKING = "trucking", "货车司机"
+    OTHER = "other", "其他行业"
+
+
+class OrgQuerySet(models.QuerySet):
+    def subtree_of(self, org: "Org") -> "OrgQuerySet":
+        return self.filter(path__startswith=org.path)
+
+    def restrict(self, actor) -> "OrgQuerySet":
+        """Only orgs under the actor's posts (NetBox's restrict). The one place that decides."""
+        return self.filter(subtree_q(actor, "path"))
+
+
+def subtree_q(actor, path_field: str) -> Q:
+    """A filter for rows whose `path_field` lies under one of the actor's posts."""
+    if actor is None or not actor.is_authenticated:
+        return Q(pk__in=[])
+    if actor.is_superuser:
+        return Q()
+    paths = actor.org_scope_paths()
+    if not paths:
+        return Q(pk__in=[])
+    condition = Q()
+    for path in paths:
+        condition |= Q(**{f"{path_field}__startswith": path})
+    return condition
+
+
+class Org(TimeStampedModel):
+    """工会组织: one node of the union tree."""
+
+    code = models.CharField("组织编码", max_length=32, unique=True)
+    name = models.CharField("名称", max_length=100)
+    short_name = models.CharField("简称", max_length=50, blank=True)
+    type = models.CharField("组织类型", max_length=32, choices=OrgType.choices, db_index=True)
+    sector = models.CharField("行业", max_length=32, choices=Sector.choices, blank=True)
+    division_code = models.CharField(
+        "行政区划/统计区划代码", max_length=12, blank=True, db_index=True,
+        help_text="GB/T 2260 县级及以上代码，或国家统计局乡级代码（9位）",
+    )
+    parent = models.ForeignKey(
+        "self", verbose_name="上级组织", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    path = models.CharField("路径", max_length=255, unique=True)
+    depth = models.PositiveSmallIntegerField("层级", default=1)
+    is_active = models.BooleanField("有效", default=True)
+    contact_name = models.CharField("联系人", max_length=50, blank=True)
+    contact_phone = models.CharField("联系电话", max_length=30, blank=True)
+    address = models.CharField("地址", max_length=200, blank=True)
+    founded_on = models.DateField("成立日期", null=True, blank=True)
+    name_pinyin = models.CharField("名称拼音", max_length=400, blank=True, editable=False)
+    name_initials = models.CharField("拼音首字母", max_length=100, blank=True, editable=False, db_index=True)
+
+    objects = OrgQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "工会组织"
+        verbose_name_plural = "工会组织"
+        ordering = ["path"]
+        indexes = [
+            # LIKE 'prefix%' can use a btree index on PostgreSQL only with pattern ops.
+            models.Index(fields=["path"], name="org_path_prefix_idx", opclasses=["varchar_pattern_ops"]),
+            models.Index(fields=["parent", "name"], name="org_parent_name_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def ancestor_paths(self) -> list[str]:
+        return [self.path[:end] for end in range(PATH_STEP_LENGTH, len(self.path), PATH_STEP_LENGTH)]
+
+
+class GuidanceLink(TimeStampedModel):
+    """业务指导关系: an extra, non-primary link (e.g. an enterprise union guided by its 产业工会).
+
+    Scoping follows the primary parent only; a guidance link grants read access where a post says so.
+    """
+
+    org = models.ForeignKey(Org, verbose_name="被指导组织", on_delete=models.CASCADE, related_name="guided_by_links")
+    guide = models.ForeignKey(Org, verbose_name="指导组织", on_delete=models.CASCADE, related_name="guides_links")
+    note = models.CharField("说明", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "业务指导关系"
+        verbose_name_plural = "业务指导关系"
+        constraints = [
+            models.UniqueConstraint(fields=["org", "guide"], name="guidance_link_unique"),
+            models.CheckConstraint(condition=~Q(org=models.F("guide")), name="guidance_link_not_self"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.guide} → {self.org}"
+
+
+class OrgMove(models.Model):
+    """组织调整记录: every re-parenting, so history survives division changes."""
+
+    org = models.ForeignKey(Org, verbose_name="组织", on_delete=models.CASCADE, related_name="moves")
+    old_parent = models.ForeignKey(Org, verbose_name="原上级", null=True, on_delete=models.SET_NULL, related_name="+")
+    new_parent = models.ForeignKey(Org, verbose_name="新上级", null=True, on_delete=models.SET_NULL, related_name="+")
+    old_parent_name = models.CharField("原上级名称", max_length=100)
+    new_parent_name = models.CharField("新上级名称", max_length=100)
+    old_path = models.CharField("原路径", max_length=255)
+    new_path = models.CharField("新路径", max_length=255)
+    descendants_moved = models.PositiveIntegerField("随迁下级数")
+    reason = models.CharField("调整原因", max_length=200)
+    moved_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, on_delete=models.SET_NULL)
+    moved_at = models.DateTimeField("调整时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "组织调整记录"
+        verbose_name_plural = "组织调整记录"
+        ordering = ["-moved_at", "-id"]
+
+
+class Industry(models.TextChoices):
+    """GB/T 4754-2017 国民经济行业分类 门类."""
+
+    A = "A", "A 农、林、牧、渔业"
+    B = "B", "B 采矿业"
+    C = "C", "C 制造业"
+    D = "D", "D 电力、热力、燃气及水生产和供应业"
+    E = "E", "E 建筑业"
+    F = "F", "F 批发和零售业"
+    G = "G", "G 交通运输、仓储和邮政业"
+    H = "H", "H 住宿和餐饮业"
+    I = "I", "I 信息传输、软件和信息技术服务业"  # noqa: E741 (the standard's letter)
+    J = "J", "J 金融业"
+    K = "K", "K 房地产业"
+    L = "L", "L 租赁和商务服务业"
+    M = "M", "M 科学研究和技术服务业"
+    N = "N", "N 水利、环境和公共设施管理业"
+    O = "O", "O 居民服务、修理和其他服务业"  # noqa: E741
+    P = "P", "P 教育"
+    Q = "Q", "Q 卫生和社会工作"
+    R = "R", "R 文化、体育和娱乐业"
+    S = "S", "S 公共管理、社会保障和社会组织"
+    T = "T", "T 国际组织"
+
+
+class Ownership(models.TextChoices):
+    NON_PUBLIC = "non_public", "非公有制企业"
+    STATE = "state", "国有企业"
+    COLLECTIVE = "collective", "集体企业"
+    FOREIGN = "foreign", "外商投资企业"
+    HMT = "hmt", "港澳台投资企业"
+    PUBLIC_INSTITUTION = "institution", "事业单位"
+    GOVERNMENT = "government", "机关"
+    SOCIAL_ORG = "social_org", "社会组织"
+
+
+class EmployerQuerySet(models.QuerySet):
+    def restrict(self, actor) -> "EmployerQuerySet":
+        return self.filter(subtree_q(actor, "town__path"))
+
+    def in_subtree(self, org: Org) -> "EmployerQuerySet":
+        return self.filter(town__path__startswith=org.path)
+
+
+class Employer(TimeStampedModel):
+    """用人单位台账: one employer, where it sits and whether it has a union (已建会)."""
+
+    uscc = models.CharField("统一社会信用代码", max_length=18, unique=True)
+    name = models.CharField("单位名称", max_length=200, db_index=True)
+    industry = models.CharField("行业门类", max_length=1, choices=Industry.choices)
+    ownership = models.CharField("经济类型", max_length=32, choices=Ownership.choices)
+    town = models.ForeignKey(
+        Org, verbose_name="所在街道/镇", on_delete=models.PROTECT, related_name="employers_located",
+        help_text="单位所在的街道/镇（或功能区）工会组织",
+    )
+    address = models.CharField("地址", max_length=200, blank=True)
+    headcount = models.PositiveIntegerField("职工人数", default=0)
+    has_union = models.BooleanField("已建会", default=False, db_index=True)
+    union = models.ForeignKey(
+        Org, verbose_name="所属工会", null=True, blank=True, on_delete=models.SET_NULL, related_name="employers",
+    )
+    name_initials = models.CharField("拼音首字母", max_length=200, blank=True, editable=False, db_index=True)
+
+    objects = EmployerQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "用人单位"
+        verbose_name_plural = "用人单位台账"
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(union__isnull=True) | Q(has_union=True), name="employer_union_implies_has_union"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,21 @@
+from django.core.management.base import BaseCommand
+
+from gonghui.accounts.demo import seed_demo_users
+from gonghui.orgs.demo import seed_orgs_demo
+from gonghui.orgs.selectors import org_by_code_unscoped
+
+
+class Command(BaseCommand):
+    help = "载入广东演示数据（真实行政区划、工会组织、用人单位、演示账号）。可重复执行。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--employers", type=int, default=4000, help="演示用人单位数量")
+
+    def handle(self, *args, employers: int, **options):
+        counts = seed_orgs_demo(employers=employers)
+        self.stdout.write("演示数据：" + "，".join(f"{k} 新增 {v}" for k, v in counts.items()))
+        logins = seed_demo_users(org_lookup=lambda code: org_by_code_unscoped(code=code))
+        self.stdout.write("演示账号（用户名 / 密码 / 可见范围）：")
+        for username, password, scope in logins:
+            self.stdout.write(f"  {username} / {password} / {scope}")
+

@@ -1,0 +1,40 @@
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+
+from gonghui.accounts.selectors import current_post_for
+from gonghui.orgs import selectors as org_selectors
+
+
+def h5_home(request):
+    return render(request, "portal/h5_home.html", {"tab": "home"})
+
+
+def h5_services(request):
+    return render(request, "portal/h5_services.html", {"tab": "services"})
+
+
+def h5_me(request):
+    return render(request, "portal/h5_me.html", {"tab": "me"})
+
+
+def h5_find_union(request):
+    q = request.GET.get("q", "")
+    orgs = org_selectors.org_public_search(q=q)
+    crumbs = org_selectors.org_breadcrumbs(orgs=orgs)
+    context = {"tab": "services", "q": q, "results": [(org, crumbs[org.pk]) for org in orgs]}
+    return render(request, "portal/h5_find_union.html", context)
+
+
+def h5_employer_check(request):
+    q = request.GET.get("q", "")
+    context = {"tab": "services", "q": q, "results": org_selectors.employer_public_search(q=q)}
+    return render(request, "portal/h5_employer_check.html", context)
+
+
+@login_required
+def workbench_home(request):
+    post = current_post_for(user=request.user, session=request.session)
+    roots = [] if post else list(org_selectors.org_roots_for(actor=request.user))
+    org = post.org if post else (roots[0] if roots else None)
+    stats = org_selectors.org_subtree_stats(org=org) if org else None
+    return render(request, "portal/workbench_home.html", {"org": org, "stats": stats})
