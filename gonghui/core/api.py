@@ -4,6 +4,7 @@ from __future__ import annotations
 from django.http import Http404
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.renderers import JSONRenderer
 from ninja.security import django_auth
 
 from gonghui.core.exceptions import ApplicationError
@@ -27,6 +28,12 @@ PYDANTIC_MESSAGES = {
 }
 
 
+class ChineseJSONRenderer(JSONRenderer):
+    """UTF-8 JSON without \\u escapes, so Chinese stays readable in responses and logs."""
+
+    json_dumps_params = {"ensure_ascii": False}
+
+
 class ErrorOut(Schema):
     code: str
     message: str
@@ -48,6 +55,7 @@ def build_api(*, routers: list[tuple[str, object]]) -> NinjaAPI:
         version="1.0",
         description="所有错误都以 {code, message, fields} 返回，message 为中文说明。需登录（会话 Cookie + CSRF）。",
         auth=django_auth,
+        renderer=ChineseJSONRenderer(),
         urls_namespace="api",
     )
 

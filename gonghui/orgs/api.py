@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from gonghui.orgs import selectors, services
@@ -129,7 +129,7 @@ def org_stats(request, org_id: int):
 def org_create(request, payload: OrgCreateIn):
     parent = selectors.org_get_for(actor=request.user, org_id=payload.parent_id)
     fields = payload.dict(exclude={"parent_id"})
-    return 201, services.org_create(actor=request.user, parent=parent, **fields)
+    return Status(201, services.org_create(actor=request.user, parent=parent, **fields))
 
 
 @router.post("/orgs/{org_id}/move", response=OrgMoveOut)
@@ -167,7 +167,7 @@ def _employer_input(request, payload: EmployerIn) -> services.EmployerInput:
 
 @router.post("/employers", response={201: EmployerOut})
 def employer_create(request, payload: EmployerIn):
-    return 201, services.employer_create(actor=request.user, data=_employer_input(request, payload))
+    return Status(201, services.employer_create(actor=request.user, data=_employer_input(request, payload)))
 
 
 @router.put("/employers/{employer_id}", response=EmployerOut)

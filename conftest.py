@@ -1,0 +1,41 @@
+"""Test fixtures shared by every app."""
+import pytest
+from django.core.management import call_command
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Load Guangdong's real divisions once per test database; each test then runs in a rollback."""
+    from gonghui.orgs.divisions import divisions_load
+
+    with django_db_blocker.unblock():
+        divisions_load()
+    yield
+
+
+@pytest.fixture
+def org(db):
+    """Look up a real division's union by its code: org("440106") is 天河区总工会."""
+    from gonghui.orgs.models import Org
+
+    return lambda code: Org.objects.get(code=code)
+
+
+@pytest.fixture
+def superuser(db):
+    from gonghui.accounts.tests.factories import UserFactory
+
+    return UserFactory(is_superuser=True, is_staff=True, username="root")
+
+
+@pytest.fixture
+def cadre(db, org):
+    """cadre("440106") is a cadre holding an admin post at 天河区总工会."""
+    from gonghui.accounts.tests.factories import PostFactory
+
+    return lambda code, **kwargs: PostFactory(org=org(code), **kwargs).user
+
+
+@pytest.fixture
+def seeded(db):
+    call_command("seed_demo", employers=300, stdout=open("/dev/null", "w"))

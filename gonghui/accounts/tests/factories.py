@@ -1,0 +1,21 @@
+import factory
+
+from gonghui.accounts.models import Post, Role, User
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"cadre{n}")
+    display_name = factory.Faker("name", locale="zh_CN")
+    password = factory.django.Password("Test@pass2026")
+
+
+class PostFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Post
+
+    user = factory.SubFactory(UserFactory)
+    role = Role.ADMIN

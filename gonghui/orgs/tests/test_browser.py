@@ -1,0 +1,143 @@
+"""End-to-end checks in a real browser: Debian chromium driven by Playwright against pytest-django's live server.
+
+Run just these with `pytest -m browser`; screenshots land in artifacts/screenshots/ (gitignored).
+
+The live server needs `transactional_db`, and a transactional test ends by flushing every table, which
+would wipe the divisions the session fixture in conftest.py loaded once. So each test here loads them
+itself (idempotent) and the module puts them back after its last flush, for whatever runs next.
+"""
+import os
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect, sync_playwright
+
+# Playwright's sync API runs an event loop in this thread; Django refuses ORM calls there unless told.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--no-first-run",
+]
+PASSWORD = "Test@pass2026"
+EMPLOYER_NAME = "广州天河测试科技有限公司"
+SHIPAI = "440106006"  # 石牌街道, 天河区
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _divisions_back_after_flush(django_db_setup, django_db_blocker):
+    """After this module's last transactional flush, reload the divisions other tests expect."""
+    yield
+    from gonghui.orgs.divisions import divisions_load
+
+    with django_db_blocker.unblock():
+        divisions_load()
+
+
+@pytest.fixture
+def divisions(transactional_db):
+    """The real tree, even when an earlier transactional test flushed it."""
+    from gonghui.orgs.divisions import divisions_load
+
+    divisions_load()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian chromium (/usr/bin/chromium) is not installed: apt-get install -y chromium fonts-noto-cjk")
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def shots(request) -> Path:
+    folder = request.config.rootpath / "artifacts" / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@pytest.fixture
+def open_page(browser):
+    """open_page(width, height) → a fresh page whose JS errors end up in page.js_errors."""
+    contexts = []
+
+    def _open(width: int = 1366, height: int = 900, **options) -> Page:
+        context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN", **options)
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        page.js_errors = []
+
+        def on_console(msg):
+            # No page links a favicon, so chromium's automatic /favicon.ico request 404s; that is not a JS error.
+            if msg.type == "error" and not msg.location.get("url", "").endswith("/favicon.ico"):
+                page.js_errors.append(f"console: {msg.text} ({msg.location.get('url')}) on {page.url}")
+
+        page.on("console", on_console)
+        page.on("pageerror", lambda exc: page.js_errors.append(f"pageerror: {exc} on {page.url}"))
+        return page
+
+    yield _open
+    for context in contexts:
+        context.close()
+
+
+def test_cadre_searches_the_tree_and_opens_an_employer(live_server, divisions, cadre, org, open_page, shots):
+    from gonghui.orgs.tests.factories import EmployerFactory
+
+    user = cadre("4401")  # 广州市总工会
+    employer = EmployerFactory(town=org(SHIPAI), name=EMPLOYER_NAME, headcount=120)
+    page = open_page()
+
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("input[name=username]", user.username)
+    page.fill("input[name=password]", PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url("**/workbench/")
+
+    page.goto(f"{live_server.url}/workbench/orgs/")
+    expect(page.locator("#org-tree")).to_contain_text("广州市总工会")
+    page.locator("input[name=q][type=search]").first.fill("天河")
+    hit = page.locator("#search-results a.search-hit").filter(has_text="天河区总工会").first
+    expect(hit).to_be_visible()
+    page.screenshot(path=shots / "tree-search.png", full_page=True)
+
+    hit.click()
+    panel = page.locator("#org-panel")
+    expect(panel.locator("h2")).to_contain_text("天河区总工会")
+    expect(panel).to_contain_text("建会率")
+    link = panel.locator("a.employer-link").filter(has_text=EMPLOYER_NAME)
+    expect(link).to_be_visible()
+    page.screenshot(path=shots / "org-panel.png", full_page=True)
+
+    link.click()
+    page.wait_for_url(f"**/workbench/employers/{employer.pk}/")
+    expect(page.locator("h1")).to_contain_text(EMPLOYER_NAME)
+    expect(page.locator("body")).to_contain_text(employer.uscc)
+    page.screenshot(path=shots / "employer-detail.png", full_page=True)
+
+    assert page.js_errors == []
+
+
+def test_worker_finds_a_union_by_pinyin_initials_on_a_phone(live_server, divisions, open_page, shots):
+    page = open_page(390, 844, is_mobile=True, has_touch=True, device_scale_factor=2)
+
+    page.goto(f"{live_server.url}/h5/")
+    tabs = page.get_by_role("navigation", name="底部导航")
+    for label in ("首页", "办事", "我的"):
+        expect(tabs.get_by_role("link", name=label)).to_be_visible()
+    page.screenshot(path=shots / "h5-home.png", full_page=True)
+
+    page.get_by_role("search").locator("input[name=q]").fill("thq")
+    page.get_by_role("search").get_by_role("button", name="搜索").click()
+    page.wait_for_url("**/h5/find-union/?q=thq")
+    expect(page.locator(".result-list")).to_contain_text("天河区总工会")
+    page.screenshot(path=shots / "h5-find-union.png", full_page=True)
+
+    assert page.js_errors == []

@@ -1,0 +1,131 @@
+"""Cadre pages: the tree browser, the ledger, forms that keep input, imports with an error report."""
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from python_calamine import CalamineWorkbook
+
+from gonghui.orgs.models import Employer, Org
+from gonghui.orgs.tests.factories import EmployerFactory, valid_uscc
+from gonghui.orgs.tests.test_imports import EMPLOYER_HEADER, employer_row, xlsx
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def tianhe(client, cadre):
+    client.force_login(cadre("440106"))
+    return client
+
+
+def test_pages_need_a_login(client):
+    response = client.get(reverse("orgs:tree"))
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_tree_starts_at_the_cadres_post_and_loads_children_lazily(tianhe, org):
+    page = tianhe.get(reverse("orgs:tree")).content.decode()
+    assert "天河区总工会" in page and "越秀区总工会" not in page and "五山街道总工会" not in page
+    children = tianhe.get(reverse("orgs:children", args=[org("440106").pk])).content.decode()
+    assert "五山街道总工会" in children and "石牌街道总工会" in children
+
+
+def test_search_fragment_finds_by_pinyin_initials_with_breadcrumbs(tianhe):
+    html = tianhe.get(reverse("orgs:search"), {"q": "spjd"}).content.decode()
+    assert "石牌街道总工会" in html and "广州市 › 天河区" in html
+
+
+def test_org_panel_shows_counts_and_unionization_rate(tianhe, org):
+    EmployerFactory(town=org("440106001"), has_union=True, name="甲有限公司")
+    EmployerFactory(town=org("440106002"), name="乙有限公司")
+    html = tianhe.get(reverse("orgs:detail", args=[org("440106").pk]), HTTP_HX_REQUEST="true").content.decode()
+    assert "50.0%" in html and "甲有限公司" in html and "乙有限公司" in html
+    assert "<html" not in html  # an htmx request gets the fragment only
+
+
+def test_sibling_org_and_employer_pages_are_404(tianhe, org):
+    assert tianhe.get(reverse("orgs:detail", args=[org("440104").pk])).status_code == 404
+    employer = EmployerFactory(town=org("440104001"))
+    response = tianhe.get(reverse("orgs:employer_detail", args=[employer.pk]))
+    assert response.status_code == 404 and "不在您的管辖范围内" in response.content.decode()
+
+
+def test_employer_list_filters_and_paginates(tianhe, org):
+    for i in range(30):
+        EmployerFactory(town=org("440106001"), name=f"批量{i:02d}有限公司", headcount=10 + i, has_union=i % 3 == 0)
+    EmployerFactory(town=org("440104001"), name="越秀不应出现有限公司")
+    page = tianhe.get(reverse("orgs:employer_list")).content.decode()
+    assert "共 30 家" in page and "第 1 / 2 页" in page and "越秀不应出现" not in page
+    filtered = tianhe.get(reverse("orgs:employer_list"), {"has_union": "1", "min_headcount": "25"}).content.decode()
+    assert "共 5 家" in filtered  # i in 15..29 with i % 3 == 0
+    assert "共 1 家" in tianhe.get(reverse("orgs:employer_list"), {"q": "批量07"}).content.decode()
+
+
+def test_employer_list_exports_what_is_filtered(tianhe, org):
+    EmployerFactory(town=org("440106001"), name="导出甲有限公司", has_union=True)
+    EmployerFactory(town=org("440106001"), name="导出乙有限公司")
+    response = tianhe.get(reverse("orgs:employer_list"), {"has_union": "1", "export": "xlsx"})
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    rows = CalamineWorkbook.from_filelike(io.BytesIO(response.content)).get_sheet_by_index(0).to_python()
+    assert [row[1] for row in rows[1:]] == ["导出甲有限公司"]
+
+
+def test_employer_form_keeps_what_was_typed_after_an_error(tianhe):
+    form = {"uscc": "91440106MA59XXXXX0", "name": "我刚输入的公司名", "industry": "C", "ownership": "state",
+            "town_code": "440106001", "address": "天河路 385 号", "headcount": "120"}
+    response = tianhe.post(reverse("orgs:employer_create"), form)
+    html = response.content.decode()
+    assert response.status_code == 200 and "校验位不正确" in html
+    assert 'value="我刚输入的公司名"' in html and 'value="天河路 385 号"' in html
+    assert not Employer.objects.exists()
+
+
+def test_employer_form_creates_and_edits(tianhe):
+    form = {"uscc": valid_uscc(), "name": "表单新建有限公司", "industry": "C", "ownership": "state", "town_code": "440106001",
+            "headcount": "60"}
+    response = tianhe.post(reverse("orgs:employer_create"), form)
+    employer = Employer.objects.get(name="表单新建有限公司")
+    assert response.status_code == 302 and response["Location"] == reverse("orgs:employer_detail", args=[employer.pk])
+    tianhe.post(reverse("orgs:employer_edit", args=[employer.pk]), {**form, "headcount": "61"})
+    employer.refresh_from_db()
+    assert employer.headcount == 61
+
+
+def test_employer_form_refuses_a_town_outside_the_cadres_district(tianhe):
+    form = {"uscc": valid_uscc(), "name": "越界公司", "industry": "C", "ownership": "state", "town_code": "440104001"}
+    html = tianhe.post(reverse("orgs:employer_create"), form).content.decode()
+    assert "找不到组织编码" in html and not Employer.objects.exists()
+
+
+def test_move_form_moves_and_reports(client, superuser, org):
+    client.force_login(superuser)
+    response = client.post(reverse("orgs:move", args=[org("440106001").pk]), {"new_parent_code": "440104", "reason": "区划调整"})
+    assert response.status_code == 302
+    assert Org.objects.get(code="440106001").parent.code == "440104"
+    page = client.get(reverse("orgs:move", args=[org("440106002").pk])).content.decode()
+    assert "调整原因" in page
+    error = client.post(reverse("orgs:move", args=[org("440106002").pk]), {"new_parent_code": "440106002", "reason": "x"})
+    assert "自己或它的下级" in error.content.decode()
+
+
+def test_import_page_reports_errors_and_offers_the_report(tianhe, org):
+    data = xlsx(EMPLOYER_HEADER, [employer_row(name="好"), employer_row(uscc="123", name="坏")])
+    upload = SimpleUploadedFile("单位.xlsx", data)
+    html = tianhe.post(reverse("orgs:import", args=["employers"]), {"file": upload}).content.decode()
+    assert "发现 1 处错误" in html and "应为18位" in html
+    report = tianhe.get(reverse("orgs:import_errors", args=["employers"]))
+    assert report.status_code == 200 and report["Content-Disposition"].startswith("attachment")
+    assert not Employer.objects.exists()
+
+
+def test_import_page_refuses_a_renamed_csv(tianhe):
+    upload = SimpleUploadedFile("单位.xlsx", "统一社会信用代码,单位名称\n".encode("gb18030"))
+    html = tianhe.post(reverse("orgs:import", args=["employers"]), {"file": upload}).content.decode()
+    assert "文件格式不正确" in html
+
+
+def test_templates_download_with_text_id_columns(tianhe):
+    for kind in ("orgs", "employers"):
+        response = tianhe.get(reverse("orgs:import_template", args=[kind]))
+        assert response.status_code == 200 and len(response.content) > 1000
