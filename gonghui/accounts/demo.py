@@ -7,22 +7,25 @@ from gonghui.accounts.models import Post, Role, User
 
 DEMO_PASSWORD = "Gonghui@2026"
 
-# username, display name, org code of the post (None: system administrator), role
+# username, display name, org code of the post (None: system administrator), role, what they see
 DEMO_USERS = [
-    ("admin", "系统管理员", None, None),
-    ("gd_admin", "省总管理员", "44", Role.ADMIN),
-    ("gz_admin", "广州市总管理员", "4401", Role.ADMIN),
-    ("th_cadre", "天河区总干部", "440106", Role.ADMIN),
-    ("yx_cadre", "越秀区总干部", "440104", Role.ADMIN),
-    ("dg_admin", "东莞市总管理员", "4419", Role.ADMIN),
+    ("admin", "系统管理员", None, None, "全省（系统管理员，可进管理后台）"),
+    ("gd_admin", "省总管理员", "44", Role.ADMIN, "广东省总工会及全部下级"),
+    ("gz_admin", "广州市总管理员", "4401", Role.ADMIN, "广州市总工会及全部下级"),
+    ("th_cadre", "天河区总干部", "440106", Role.ADMIN, "天河区总工会及全部下级"),
+    ("yx_cadre", "越秀区总干部", "440104", Role.ADMIN, "越秀区总工会及全部下级"),
+    ("dg_admin", "东莞市总管理员", "4419", Role.ADMIN, "东莞市总工会及全部下级（镇街直属市总）"),
 ]
 
 
+def demo_logins() -> list[tuple[str, str]]:
+    return [(username, scope) for username, _, _, _, scope in DEMO_USERS]
+
+
 @transaction.atomic
-def seed_demo_users(*, org_lookup) -> list[tuple[str, str, str]]:
-    """Create or refresh the demo users; returns (username, password, what they see)."""
-    logins = []
-    for username, display_name, org_code, role in DEMO_USERS:
+def seed_demo_users(*, org_lookup) -> None:
+    """Create or refresh the demo users and their posts."""
+    for username, display_name, org_code, role, _ in DEMO_USERS:
         user, _ = User.objects.get_or_create(username=username, defaults={"display_name": display_name})
         user.display_name = display_name
         user.is_staff = org_code is None
@@ -30,9 +33,4 @@ def seed_demo_users(*, org_lookup) -> list[tuple[str, str, str]]:
         user.set_password(DEMO_PASSWORD)
         user.save()
         if org_code:
-            org = org_lookup(org_code)
-            Post.objects.get_or_create(user=user, org=org, role=role)
-            logins.append((username, DEMO_PASSWORD, org.name))
-        else:
-            logins.append((username, DEMO_PASSWORD, "全省（系统管理员，可进管理后台）"))
-    return logins
+            Post.objects.get_or_create(user=user, org=org_lookup(org_code), role=role)

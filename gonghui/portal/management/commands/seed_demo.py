@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from gonghui.accounts.demo import seed_demo_users
+from gonghui.accounts.demo import DEMO_PASSWORD, demo_logins, seed_demo_users
 from gonghui.orgs.demo import seed_orgs_demo
 from gonghui.orgs.selectors import org_by_code_unscoped
 
@@ -10,12 +10,14 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--employers", type=int, default=4000, help="演示用人单位数量")
+        parser.add_argument("--logins-only", action="store_true", help="只打印演示账号，不写数据")
 
-    def handle(self, *args, employers: int, **options):
-        counts = seed_orgs_demo(employers=employers)
-        self.stdout.write("演示数据：" + "，".join(f"{k} 新增 {v}" for k, v in counts.items()))
-        logins = seed_demo_users(org_lookup=lambda code: org_by_code_unscoped(code=code))
+    def handle(self, *args, employers: int, logins_only: bool, **options):
+        if not logins_only:
+            counts = seed_orgs_demo(employers=employers)
+            self.stdout.write("演示数据：" + "，".join(f"{k} 新增 {v}" for k, v in counts.items()))
+            seed_demo_users(org_lookup=lambda code: org_by_code_unscoped(code=code))
         self.stdout.write("演示账号（用户名 / 密码 / 可见范围）：")
-        for username, password, scope in logins:
-            self.stdout.write(f"  {username} / {password} / {scope}")
+        for username, scope in demo_logins():
+            self.stdout.write(f"  {username} / {DEMO_PASSWORD} / {scope}")
 
