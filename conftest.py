@@ -39,3 +39,14 @@ def cadre(db, org):
 @pytest.fixture
 def seeded(db):
     call_command("seed_demo", employers=300, stdout=open("/dev/null", "w"))
+
+
+@pytest.fixture(scope="module")
+def divisions_after_flush(django_db_setup, django_db_blocker):
+    """For modules of transactional tests: each such test ends by flushing every table, so put the
+    divisions back once the module is done, for the tests that run after it in this process."""
+    from gonghui.orgs.divisions import divisions_load
+
+    yield divisions_load
+    with django_db_blocker.unblock():
+        divisions_load()

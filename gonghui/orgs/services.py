@@ -5,7 +5,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max, Value
+from django.db.models import F, Max, Q, Value
 from django.db.models.functions import Concat, Substr
 
 from gonghui.audit.services import audit_log
@@ -66,6 +66,12 @@ def _lock(*orgs: Org) -> None:
     list(Org.objects.select_for_update().filter(pk__in=pks).order_by("pk").values_list("pk", flat=True))
 
 
+def _lock_subtree(org: Org, *others: Org | None) -> None:
+    extra = [other.pk for other in others if other is not None]
+    rows = Org.objects.select_for_update().filter(Q(path__startswith=org.path) | Q(pk__in=extra)).order_by("pk")
+    list(rows.values_list("pk", flat=True))
+
+
 def _set_search_keys(org: Org) -> None:
     org.name_pinyin = pinyin_full(org.name)
     org.name_initials = pinyin_initials(org.name)
@@ -96,6 +102,7 @@ def org_create(
     if parent is not None:
         require_in_scope(actor=actor, org=parent, what="上级组织")
         _lock(parent)
+        parent.refresh_from_db()  # a move may have rewritten its path before we got the lock
     elif actor is not None and not actor.is_superuser:
         raise PermissionDenied("只有系统管理员可以创建顶级组织")
     code = code.strip()
@@ -148,8 +155,11 @@ def org_move(*, actor, org: Org, new_parent: Org, reason: str) -> OrgMove:
         raise ApplicationError("请填写调整原因", code=OrgErrorCode.INVALID, fields={"reason": ["必填"]})
     require_in_scope(actor=actor, org=org)
     require_in_scope(actor=actor, org=new_parent, what="目标上级组织")
-    _lock(org, new_parent, org.parent)
+    _lock(org)
     org.refresh_from_db()
+    # Lock the whole subtree and both parents in one pk-ordered statement: creators lock the parent
+    # they add under, so none can slip a child in with the old prefix while we rewrite it.
+    _lock_subtree(org, new_parent, org.parent)
     new_parent.refresh_from_db()
     if new_parent.path.startswith(org.path):
         raise ApplicationError("不能把组织调整到它自己或它的下级组织之下", code=OrgErrorCode.MOVE_INTO_SELF)

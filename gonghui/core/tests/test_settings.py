@@ -1,0 +1,52 @@
+"""Settings come from the environment; production refuses the demo keys."""
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+from gonghui.core.tasks import worker_heartbeat
+
+from config.env import DEMO_PII_KEY, DEMO_SECRET_KEY, refuse_demo_keys_in_production
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def test_demo_keys_are_fine_in_debug():
+    refuse_demo_keys_in_production(debug=True, secret_key=DEMO_SECRET_KEY, pii_key=DEMO_PII_KEY)
+
+
+@pytest.mark.parametrize("which", ["secret_key", "pii_key"])
+def test_production_refuses_either_demo_key(which):
+    keys = {"secret_key": "a-real-secret-" * 4, "pii_key": "cmVhbC1rZXktbWF0ZXJpYWwtMzItYnl0ZXMtbG9uZyE="}
+    keys[which] = DEMO_SECRET_KEY if which == "secret_key" else DEMO_PII_KEY
+    with pytest.raises(ImproperlyConfigured, match="禁止使用演示密钥"):
+        refuse_demo_keys_in_production(debug=False, **keys)
+
+
+def test_starting_in_production_with_demo_keys_fails_loudly(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "PII_KEY")}
+    env.update(DEBUG="0", DJANGO_SETTINGS_MODULE="config.settings", GONGHUI_VAR_DIR=str(tmp_path))
+    result = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert result.returncode != 0 and "禁止使用演示密钥" in result.stderr
+
+
+def test_sqlite_is_tuned_for_concurrent_writers():
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
+        pytest.skip("runs on SQLite only; this run uses " + settings.DATABASES["default"]["ENGINE"])
+    options = settings.DATABASES["default"]["OPTIONS"]
+    assert options["transaction_mode"] == "IMMEDIATE" and "journal_mode=WAL" in options["init_command"]
+
+
+def test_huey_uses_redis_only_when_configured():
+    expected = "huey.RedisHuey" if os.environ.get("REDIS_URL") else "huey.SqliteHuey"
+    assert settings.HUEY["huey_class"] == expected
+
+
+@pytest.mark.django_db
+def test_worker_heartbeat_shows_in_health(client):
+    worker_heartbeat.call_local()
+    assert client.get("/healthz").json()["worker_heartbeat"]
