@@ -1,6 +1,7 @@
 """Django admin for the tree and ledger. Writes that touch paths go through services, never admin forms."""
 from django.contrib import admin
 
+from gonghui.core.admin import ReadOnlyAdmin
 from gonghui.orgs.models import Employer, GuidanceLink, Org, OrgMove
 
 
@@ -20,6 +21,9 @@ class OrgAdmin(admin.ModelAdmin):
     inlines = [GuidanceInline]
     list_select_related = ("parent",)
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).restrict(request.user)
+
     def has_add_permission(self, request):
         # New orgs need a path allocated under a locked parent: use the 工作台 or the API.
         return False
@@ -35,6 +39,9 @@ class EmployerAdmin(admin.ModelAdmin):
     search_fields = ("name", "uscc", "name_initials")
     autocomplete_fields = ("town", "union")
     list_select_related = ("town",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).restrict(request.user)
     readonly_fields = ("uscc", "name_initials", "created_at", "updated_at")
 
     def has_add_permission(self, request):
@@ -42,15 +49,7 @@ class EmployerAdmin(admin.ModelAdmin):
 
 
 @admin.register(OrgMove)
-class OrgMoveAdmin(admin.ModelAdmin):
+class OrgMoveAdmin(ReadOnlyAdmin):
     list_display = ("moved_at", "org", "old_parent_name", "new_parent_name", "descendants_moved", "moved_by", "reason")
     search_fields = ("org__name", "reason")
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

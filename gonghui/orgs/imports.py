@@ -103,10 +103,15 @@ def _org_by_code(code, cache: dict[str, Org]) -> Org | None:
 
 # ---------------------------------------------------------------- orgs
 
-def org_import_xlsx(*, actor, data: bytes) -> ImportResult:
-    rows = list(read_xlsx_rows(data, columns=ORG_COLUMNS))
+def _data_rows(data: bytes, columns) -> list[tuple[int, dict]]:
+    rows = list(read_xlsx_rows(data, columns=columns))
     if not rows:
         raise ApplicationError("表格中没有数据行", code=OrgErrorCode.IMPORT_ROWS)
+    return rows
+
+
+def org_import_xlsx(*, actor, data: bytes) -> ImportResult:
+    rows = _data_rows(data, ORG_COLUMNS)
 
     def process(result: ImportResult) -> None:
         cache: dict[str, Org] = {}
@@ -229,9 +234,7 @@ def org_template_xlsx() -> bytes:
 # ---------------------------------------------------------------- employers
 
 def employer_import_xlsx(*, actor, data: bytes) -> ImportResult:
-    rows = list(read_xlsx_rows(data, columns=EMPLOYER_COLUMNS))
-    if not rows:
-        raise ApplicationError("表格中没有数据行", code=OrgErrorCode.IMPORT_ROWS)
+    rows = _data_rows(data, EMPLOYER_COLUMNS)
 
     def process(result: ImportResult) -> None:
         cache: dict[str, Org] = {}

@@ -4,7 +4,8 @@ Run just these with `pytest -m browser`; screenshots land in artifacts/screensho
 
 The live server needs `transactional_db`, and a transactional test ends by flushing every table, which
 would wipe the divisions the session fixture in conftest.py loaded once. So each test here loads them
-itself (idempotent) and the module puts them back after its last flush, for whatever runs next.
+itself (idempotent), and conftest's `divisions_after_flush` puts them back after this module's last
+flush, for whatever runs next; it is used module-wide so that happens even when the tests skip.
 """
 import os
 from pathlib import Path
@@ -15,7 +16,7 @@ from playwright.sync_api import Page, expect, sync_playwright
 # Playwright's sync API runs an event loop in this thread; Django refuses ORM calls there unless told.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("divisions_after_flush")]
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -27,22 +28,10 @@ EMPLOYER_NAME = "广州天河测试科技有限公司"
 SHIPAI = "440106006"  # 石牌街道, 天河区
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _divisions_back_after_flush(django_db_setup, django_db_blocker):
-    """After this module's last transactional flush, reload the divisions other tests expect."""
-    yield
-    from gonghui.orgs.divisions import divisions_load
-
-    with django_db_blocker.unblock():
-        divisions_load()
-
-
 @pytest.fixture
-def divisions(transactional_db):
+def divisions(transactional_db, divisions_after_flush):
     """The real tree, even when an earlier transactional test flushed it."""
-    from gonghui.orgs.divisions import divisions_load
-
-    divisions_load()
+    divisions_after_flush()
 
 
 @pytest.fixture(scope="module")
