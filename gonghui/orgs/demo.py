@@ -114,7 +114,9 @@ def _headcount(rng: random.Random) -> int:
 def _seed_employers(*, total: int, rng: random.Random) -> tuple[int, int]:
     fake = Faker("zh_CN")
     fake.seed_instance(rng.randint(0, 10**9))
-    towns = list(Org.objects.filter(type=OrgType.TOWN).select_related("parent"))
+    # 街道/镇/乡 only: statistical codes ending 400+ are farms, zones and prisons
+    towns = [t for t in Org.objects.filter(type=OrgType.TOWN).select_related("parent") if int(t.code[-3:]) < 400]
+    names: set[str] = set()
     weights = [BUSY_CITIES.get(town.code[:4], 1) for town in towns]
     employers: list[Employer] = []
     for _ in range(total):
@@ -122,12 +124,12 @@ def _seed_employers(*, total: int, rng: random.Random) -> tuple[int, int]:
         county_code = town.code[:6]
         headcount = _headcount(rng)
         union_chance = 0.2 if headcount < 25 else 0.5 if headcount < 100 else 0.8
-        name = f"{town.parent.short_name.removesuffix('市')}{fake.company()}"
+        name = _unique_company_name(fake, prefix=town.parent.short_name.removesuffix("市"), taken=names)
         employers.append(
             Employer(
                 uscc=uscc_generate(region_code=county_code, rng=rng), name=name, name_initials=pinyin_initials(name),
                 industry=_weighted(rng, INDUSTRY_WEIGHTS), ownership=_weighted(rng, OWNERSHIP_WEIGHTS), town=town,
-                address=f"{town.name}{fake.street_address()}", headcount=headcount, has_union=rng.random() < union_chance,
+                address=f"{town.parent.short_name}{town.short_name}{fake.street_name()}{rng.randint(1, 999)}号", headcount=headcount, has_union=rng.random() < union_chance,
             )
         )
     before = Employer.objects.count()
@@ -137,6 +139,14 @@ def _seed_employers(*, total: int, rng: random.Random) -> tuple[int, int]:
     if created_employers:
         audit_log(actor=None, action="orgs.employer.seeded", data={"created": created_employers, "unions": created_unions})
     return created_employers, created_unions
+
+
+def _unique_company_name(fake: Faker, *, prefix: str, taken: set[str]) -> str:
+    name = f"{prefix}{fake.company()}"
+    while name in taken:
+        name = f"{prefix}{fake.company()}"
+    taken.add(name)
+    return name
 
 
 def _seed_enterprise_unions() -> int:

@@ -8,7 +8,7 @@ class EmployerForm(forms.Form):
     name = forms.CharField(label="单位名称", max_length=200, required=False)
     industry = forms.ChoiceField(label="行业门类", choices=[("", "请选择")] + Industry.choices, required=False)
     ownership = forms.ChoiceField(label="经济类型", choices=[("", "请选择")] + Ownership.choices, required=False)
-    town_code = forms.CharField(label="所在街道/镇编码", max_length=32, required=False, help_text="如 440106001（石牌街道）")
+    town_code = forms.CharField(label="所在街道/镇编码", max_length=32, required=False, help_text="如 440106006（石牌街道）")
     address = forms.CharField(label="地址", max_length=200, required=False)
     headcount = forms.CharField(label="职工人数", required=False)
     has_union = forms.BooleanField(label="已建会", required=False)

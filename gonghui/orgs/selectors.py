@@ -56,8 +56,14 @@ def org_list(*, actor, q: str = "", type: str = "", within: Org | None = None, i
     return orgs.select_related("parent").order_by("depth", "path")
 
 
-def org_ancestors(*, org: Org) -> list[Org]:
-    return list(Org.objects.filter(path__in=org.ancestor_paths()).order_by("depth"))
+def org_ancestors(*, actor, org: Org, include_self: bool = False) -> list[Org]:
+    """The chain above `org`, each marked `in_scope` so pages link only to what the actor may open."""
+    paths = org.ancestor_paths() + ([org.path] if include_self else [])
+    ancestors = list(Org.objects.filter(path__in=paths).order_by("depth"))
+    visible = set(Org.objects.restrict(actor).filter(pk__in=[a.pk for a in ancestors]).values_list("pk", flat=True))
+    for ancestor in ancestors:
+        ancestor.in_scope = ancestor.pk in visible
+    return ancestors
 
 
 def org_breadcrumbs(*, orgs: list[Org]) -> dict[int, str]:

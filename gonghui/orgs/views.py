@@ -49,14 +49,17 @@ def org_detail(request, org_id: int):
     employers = paginate(request, selectors.employer_list(actor=request.user, within=org, q=request.GET.get("q", "")), per_page=10)
     context = {
         "org": org,
-        "ancestors": selectors.org_ancestors(org=org),
+        "ancestors": selectors.org_ancestors(actor=request.user, org=org),
         "stats": selectors.org_subtree_stats(org=org),
         "links": selectors.org_guidance_links(org=org),
         "moves": selectors.org_move_history(org=org)[:10],
         "employers": employers,
         "org_types": dict(OrgType.choices),
     }
-    template = "orgs/_org_panel.html" if _is_htmx(request) else "orgs/org_detail.html"
+    if request.headers.get("HX-Target") == "org-employers":
+        template = "orgs/_org_employers.html"  # the panel's own search refreshes only its table
+    else:
+        template = "orgs/_org_panel.html" if _is_htmx(request) else "orgs/org_detail.html"
     return render(request, template, context)
 
 
@@ -120,7 +123,8 @@ def employer_list(request):
 @login_required
 def employer_detail(request, employer_id: int):
     employer = selectors.employer_get_for(actor=request.user, employer_id=employer_id)
-    return render(request, "orgs/employer_detail.html", {"employer": employer, "ancestors": selectors.org_ancestors(org=employer.town)})
+    ancestors = selectors.org_ancestors(actor=request.user, org=employer.town, include_self=True)
+    return render(request, "orgs/employer_detail.html", {"employer": employer, "ancestors": ancestors})
 
 
 def _employer_input(request, form: EmployerForm) -> services.EmployerInput:

@@ -4,6 +4,8 @@ from django.shortcuts import render
 from gonghui.accounts.selectors import current_post_for
 from gonghui.orgs import selectors as org_selectors
 
+PUBLIC_RESULT_LIMIT = 20
+
 
 def h5_home(request):
     return render(request, "portal/h5_home.html", {"tab": "home"})
@@ -19,15 +21,16 @@ def h5_me(request):
 
 def h5_find_union(request):
     q = request.GET.get("q", "")
-    orgs = org_selectors.org_public_search(q=q)
+    orgs = org_selectors.org_public_search(q=q, limit=PUBLIC_RESULT_LIMIT)
     crumbs = org_selectors.org_breadcrumbs(orgs=orgs)
-    context = {"tab": "services", "q": q, "results": [(org, crumbs[org.pk]) for org in orgs]}
+    context = {"tab": "services", "q": q, "results": [(org, crumbs[org.pk]) for org in orgs], "limit": PUBLIC_RESULT_LIMIT}
     return render(request, "portal/h5_find_union.html", context)
 
 
 def h5_employer_check(request):
     q = request.GET.get("q", "")
-    context = {"tab": "services", "q": q, "results": org_selectors.employer_public_search(q=q)}
+    results = org_selectors.employer_public_search(q=q, limit=PUBLIC_RESULT_LIMIT)
+    context = {"tab": "services", "q": q, "results": results, "limit": PUBLIC_RESULT_LIMIT}
     return render(request, "portal/h5_employer_check.html", context)
 
 

@@ -1,0 +1,19 @@
+// Tell the user when an htmx request fails instead of silently doing nothing.
+(function () {
+  function toast(text) {
+    var box = document.getElementById("toast");
+    if (!box) return;
+    box.textContent = text;
+    box.hidden = false;
+    clearTimeout(box._timer);
+    box._timer = setTimeout(function () { box.hidden = true; }, 5000);
+  }
+  document.addEventListener("htmx:responseError", function (event) {
+    var status = event.detail.xhr.status;
+    var message = status === 404 ? "找不到该内容，或不在您的管辖范围内" :
+                  status === 403 ? "没有执行此操作的权限" : "操作未成功（" + status + "），请稍后重试";
+    try { message = JSON.parse(event.detail.xhr.responseText).message || message; } catch (e) { /* an HTML page */ }
+    toast(message);
+  });
+  document.addEventListener("htmx:sendError", function () { toast("网络连接失败，请检查网络后重试"); });
+})();
