@@ -1,6 +1,12 @@
 """Test overrides: only speed and determinism change, never behaviour."""
+import os
+
 from config.settings import *  # noqa: F401,F403
-from config.settings import HUEY
+from config.settings import DATABASES, HUEY, VAR_DIR
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # one file per run, so two people (or two runs) on one checkout never share a test database
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-gonghui-{os.getpid()}.sqlite3")}
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 HUEY = {**HUEY, "immediate": True}
