@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from django.http import Http404
-from ninja import NinjaAPI, Schema
+from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.renderers import JSONRenderer
 from ninja.security import django_auth
@@ -32,12 +32,6 @@ class ChineseJSONRenderer(JSONRenderer):
     """UTF-8 JSON without \\u escapes, so Chinese stays readable in responses and logs."""
 
     json_dumps_params = {"ensure_ascii": False}
-
-
-class ErrorOut(Schema):
-    code: str
-    message: str
-    fields: dict[str, list[str]] = {}
 
 
 def _field_errors(errors: list[dict]) -> dict[str, list[str]]:

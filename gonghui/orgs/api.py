@@ -56,6 +56,16 @@ class OrgCreateIn(Schema):
     founded_on: dt.date | None = None
 
 
+class OrgUpdateIn(Schema):
+    name: str | None = None
+    short_name: str | None = None
+    contact_name: str | None = None
+    contact_phone: str | None = None
+    address: str | None = None
+    founded_on: dt.date | None = None
+    is_active: bool | None = None
+
+
 class OrgMoveIn(Schema):
     new_parent_id: int
     reason: str
@@ -130,6 +140,12 @@ def org_create(request, payload: OrgCreateIn):
     parent = selectors.org_get_for(actor=request.user, org_id=payload.parent_id)
     fields = payload.dict(exclude={"parent_id"})
     return Status(201, services.org_create(actor=request.user, parent=parent, **fields))
+
+
+@router.patch("/orgs/{org_id}", response=OrgOut)
+def org_update(request, org_id: int, payload: OrgUpdateIn):
+    org = selectors.org_get_for(actor=request.user, org_id=org_id)
+    return services.org_update(actor=request.user, org=org, **payload.dict(exclude_unset=True))
 
 
 @router.post("/orgs/{org_id}/move", response=OrgMoveOut)

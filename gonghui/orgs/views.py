@@ -11,7 +11,7 @@ from gonghui.core.exceptions import ApplicationError, NotFound
 from gonghui.core.spreadsheets import RowError, error_report_xlsx
 from gonghui.core.views import form_add_application_error, paginate, xlsx_response
 from gonghui.orgs import imports, selectors, services
-from gonghui.orgs.forms import EmployerForm, ImportForm, OrgCreateForm, OrgMoveForm
+from gonghui.orgs.forms import EmployerForm, ImportForm, OrgCreateForm, OrgEditForm, OrgMoveForm
 from gonghui.orgs.models import Industry, OrgType, Ownership
 
 EMPLOYER_FIELD_MAP = {"town": "town_code", "union": "union_code"}
@@ -77,6 +77,33 @@ def org_create(request, parent_id: int):
             messages.success(request, f"已新建组织：{org.name}")
             return redirect("orgs:detail", org_id=org.pk)
     return render(request, "orgs/org_form.html", {"form": form, "parent": parent})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def org_edit(request, org_id: int):
+    org = selectors.org_get_for(actor=request.user, org_id=org_id)
+    initial = {field: getattr(org, field) for field in OrgEditForm.base_fields}
+    form = OrgEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.org_update(actor=request.user, org=org, **form.cleaned_data)
+        except ApplicationError as exc:
+            form_add_application_error(form, exc)
+        else:
+            messages.success(request, f"已保存：{org.name}")
+            return redirect(f"{reverse('orgs:tree')}?org={org.pk}")
+    return render(request, "orgs/org_form.html", {"form": form, "org": org})
+
+
+@login_required
+def org_options(request):
+    """<option>s for the org pickers' datalist: orgs of one type in the user's scope."""
+    org_type = {"town": OrgType.TOWN, "enterprise": OrgType.ENTERPRISE}.get(request.GET.get("type", ""), OrgType.TOWN)
+    q = request.GET.get("town_code") or request.GET.get("union_code") or request.GET.get("q", "")
+    orgs = list(selectors.org_list(actor=request.user, q=q, type=org_type)[:20]) if q.strip() else []
+    crumbs = selectors.org_breadcrumbs(orgs=orgs)
+    return render(request, "orgs/_org_options.html", {"results": [(org, crumbs[org.pk]) for org in orgs]})
 
 
 @login_required

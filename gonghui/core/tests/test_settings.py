@@ -35,10 +35,11 @@ def test_starting_in_production_with_demo_keys_fails_loudly(tmp_path):
 
 
 def test_sqlite_is_tuned_for_concurrent_writers():
-    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
-        pytest.skip("runs on SQLite only; this run uses " + settings.DATABASES["default"]["ENGINE"])
-    options = settings.DATABASES["default"]["OPTIONS"]
-    assert options["transaction_mode"] == "IMMEDIATE" and "journal_mode=WAL" in options["init_command"]
+    options = settings.SQLITE_OPTIONS
+    assert options["transaction_mode"] == "IMMEDIATE" and options["timeout"] >= 5
+    assert "journal_mode=WAL" in options["init_command"] and "busy_timeout" in options["init_command"]
+    if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+        assert settings.DATABASES["default"]["OPTIONS"] is options
 
 
 def test_huey_uses_redis_only_when_configured():

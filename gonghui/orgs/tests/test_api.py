@@ -97,3 +97,12 @@ def test_move_through_the_api(api, superuser, org):
     refused = client.post(f"/api/orgs/{org('440106').pk}/move", {"new_parent_id": org("440106002").pk, "reason": "x"},
                           content_type="application/json")
     assert refused.status_code == 400 and refused.json()["code"] == "orgs.move_into_own_subtree"
+
+
+def test_patch_updates_only_the_given_fields(api, cadre, org):
+    client = api(cadre("440106"))
+    response = client.patch(f"/api/orgs/{org('440106006').pk}", {"contact_phone": "020-85550000"}, content_type="application/json")
+    assert response.status_code == 200 and response.json()["name"] == "石牌街道总工会"
+    assert org("440106006").contact_phone == "020-85550000"
+    sibling = client.patch(f"/api/orgs/{org('440104').pk}", {"name": "改名"}, content_type="application/json")
+    assert sibling.status_code == 404 and org("440104").name == "越秀区总工会"

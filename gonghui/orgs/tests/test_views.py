@@ -129,3 +129,28 @@ def test_templates_download_with_text_id_columns(tianhe):
     for kind in ("orgs", "employers"):
         response = tianhe.get(reverse("orgs:import_template", args=[kind]))
         assert response.status_code == 200 and len(response.content) > 1000
+
+
+def test_org_edit_saves_and_keeps_input_on_error(tianhe, org):
+    url = reverse("orgs:edit", args=[org("440106006").pk])
+    assert 'value="石牌街道总工会"' in tianhe.get(url).content.decode()
+    response = tianhe.post(url, {"name": "石牌街道总工会", "contact_name": "王五", "contact_phone": "020-85550000", "is_active": "on"})
+    assert response.status_code == 302
+    assert Org.objects.get(code="440106006").contact_name == "王五"
+    refused = tianhe.post(reverse("orgs:edit", args=[org("440106").pk]), {"name": "天河区总工会", "contact_name": "我填的"})
+    assert "仍有有效的下级组织" in refused.content.decode() and 'value="我填的"' in refused.content.decode()
+
+
+def test_create_child_org_page(tianhe, org):
+    url = reverse("orgs:create", args=[org("440106006").pk])
+    response = tianhe.post(url, {"name": "石牌某科技公司工会委员会", "type": "enterprise", "contact_name": "赵六"})
+    created = Org.objects.get(name="石牌某科技公司工会委员会")
+    assert response.status_code == 302 and created.parent == org("440106006")
+    wrong = tianhe.post(url, {"name": "错层级", "type": "county"})
+    assert "不能设在街道/镇总工会之下" in wrong.content.decode()
+
+
+def test_org_picker_suggests_towns_in_scope_only(tianhe):
+    html = tianhe.get(reverse("orgs:options"), {"type": "town", "town_code": "石牌"}).content.decode()
+    assert 'value="440106006"' in html and "石牌街道总工会" in html
+    assert "option" not in tianhe.get(reverse("orgs:options"), {"type": "town", "town_code": "北京街道"}).content.decode()
