@@ -4,7 +4,8 @@ from pathlib import Path
 import dj_database_url
 
 from config.env import (
-    DEMO_PII_KEY,
+    DEMO_PII_INDEX_KEY,
+    DEMO_PII_KEYS,
     DEMO_SECRET_KEY,
     env_bool,
     env_list,
@@ -18,9 +19,13 @@ VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = env_bool("DEBUG", True)
 SECRET_KEY = env_str("SECRET_KEY", DEMO_SECRET_KEY)
-# Key material for PII encryption (used by the accounts/audit apps); base64, 32 bytes.
-PII_KEY = env_str("PII_KEY", DEMO_PII_KEY)
-refuse_demo_keys_in_production(debug=DEBUG, secret_key=SECRET_KEY, pii_key=PII_KEY)
+# PII encryption (gonghui/core/crypto.py): "id:base64key,..." (keep old keys until rotate_pii_keys has run),
+# the id new values use, the algorithm (aes-256-gcm or sm4-gcm) and the blind-index HMAC key.
+PII_KEYS = env_str("PII_KEYS", DEMO_PII_KEYS)
+PII_ACTIVE_KEY_ID = env_str("PII_ACTIVE_KEY_ID", PII_KEYS.split(":", 1)[0])
+PII_ALGORITHM = env_str("PII_ALGORITHM", "aes-256-gcm")
+PII_INDEX_KEY = env_str("PII_INDEX_KEY", DEMO_PII_INDEX_KEY)
+refuse_demo_keys_in_production(debug=DEBUG, secret_key=SECRET_KEY, pii_keys=PII_KEYS, pii_index_key=PII_INDEX_KEY)
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
@@ -50,6 +55,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "gonghui.core.request_context.RequestContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "gonghui.core.middleware.ApplicationErrorMiddleware",

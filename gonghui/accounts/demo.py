@@ -3,18 +3,18 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from gonghui.accounts.models import Post, Role, User
+from gonghui.accounts.models import Post, Role, User, UserKind
 
 DEMO_PASSWORD = "Gonghui@2026"
 
 # username, display name, org code of the post (None: system administrator), role, what they see
 DEMO_USERS = [
     ("admin", "系统管理员", None, None, "全省（系统管理员，可进管理后台）"),
-    ("gd_admin", "省总管理员", "44", Role.ADMIN, "广东省总工会及全部下级"),
-    ("gz_admin", "广州市总管理员", "4401", Role.ADMIN, "广州市总工会及全部下级"),
-    ("th_cadre", "天河区总干部", "440106", Role.ADMIN, "天河区总工会及全部下级"),
-    ("yx_cadre", "越秀区总干部", "440104", Role.ADMIN, "越秀区总工会及全部下级"),
-    ("dg_admin", "东莞市总管理员", "4419", Role.ADMIN, "东莞市总工会及全部下级（镇街直属市总）"),
+    ("gd_admin", "省总管理员", "44", "admin", "广东省总工会及全部下级"),
+    ("gz_admin", "广州市总管理员", "4401", "admin", "广州市总工会及全部下级"),
+    ("th_cadre", "天河区总干部", "440106", "admin", "天河区总工会及全部下级"),
+    ("yx_cadre", "越秀区总干部", "440104", "admin", "越秀区总工会及全部下级"),
+    ("dg_admin", "东莞市总管理员", "4419", "admin", "东莞市总工会及全部下级（镇街直属市总）"),
 ]
 
 
@@ -28,9 +28,10 @@ def seed_demo_users(*, org_lookup) -> None:
     for username, display_name, org_code, role, _ in DEMO_USERS:
         user, _ = User.objects.get_or_create(username=username, defaults={"display_name": display_name})
         user.display_name = display_name
+        user.kind = UserKind.CADRE
         user.is_staff = org_code is None
         user.is_superuser = org_code is None
         user.set_password(DEMO_PASSWORD)
         user.save()
         if org_code:
-            Post.objects.get_or_create(user=user, org=org_lookup(org_code), role=role)
+            Post.objects.get_or_create(user=user, org=org_lookup(org_code), role=Role.objects.get(code=role))

@@ -2,12 +2,35 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.db.models import Q
+
+from gonghui.core.fields import BlindIndexField, EncryptedTextField
+from gonghui.core.validators import normalize_mobile, parse_id_number
+
+
+def normalize_id_for_index(value: str) -> str:
+    return parse_id_number(value).value
+
+
+class UserKind(models.TextChoices):
+    WORKER = "worker", "职工"
+    CADRE = "cadre", "工会干部"
+    EXTERNAL = "external", "外部账号"
 
 
 class User(AbstractUser):
-    """A person who logs in: a cadre (with posts), a worker, or an external account."""
+    """A person who logs in: a worker (by phone), a cadre (with posts) or an external account."""
 
+    kind = models.CharField("账号类型", max_length=16, choices=UserKind.choices, default=UserKind.CADRE)
     display_name = models.CharField("姓名", max_length=50, blank=True)
+    phone = EncryptedTextField("手机号", blank=True, default="")
+    phone_index = BlindIndexField(source="phone", purpose="phone", normalizer=normalize_mobile, unique=True)
+    id_number = EncryptedTextField("身份证号", blank=True, default="")
+    id_number_index = BlindIndexField(source="id_number", purpose="id_number", normalizer=normalize_id_for_index, unique=True)
+    totp_secret = EncryptedTextField("动态口令密钥", blank=True, default="")
+    totp_last_step = models.BigIntegerField("最近使用的动态口令时间步", default=0)
+    # Part of the session auth hash: bumping it ends every session of this user ("退出所有设备").
+    session_version = models.PositiveIntegerField(default=0)
 
     class Meta:
         verbose_name = "用户"
@@ -16,29 +39,42 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.display_name or self.username
 
+    def get_session_auth_hash(self) -> str:
+        return super().get_session_auth_hash() + f":{self.session_version}"
+
     def org_scope_paths(self) -> list[str]:
-        """Paths of the orgs this user's posts grant, outermost first; cached per request."""
-        if not hasattr(self, "_org_scope_paths"):
-            paths = sorted(self.posts.filter(org__is_active=True).values_list("org__path", flat=True))
-            # Drop paths already covered by an ancestor post so filters stay short.
-            self._org_scope_paths = [p for i, p in enumerate(paths) if not any(p.startswith(q) for q in paths[:i])]
-        return self._org_scope_paths
+        """Paths of the orgs of all this user's posts (any role), outermost first; for the org switcher."""
+        paths = sorted(self.posts.filter(org__is_active=True).values_list("org__path", flat=True))
+        return [p for i, p in enumerate(paths) if not any(p.startswith(q) for q in paths[:i])]
 
 
-class Role(models.TextChoices):
-    ADMIN = "admin", "管理员"
-    HANDLER = "handler", "工单处理员"
-    REVIEWER = "reviewer", "审核员"
-    ANALYST = "analyst", "只读分析"
+class Role(models.Model):
+    """角色: a named set of actions (data, so federations can add roles without code)."""
+
+    code = models.SlugField("代码", max_length=32, unique=True)
+    name = models.CharField("名称", max_length=50)
+    permissions = models.JSONField("可执行的操作", default=list, help_text="如 orgs.view、employers.manage、pii.reveal")
+    description = models.CharField("说明", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "角色"
+        verbose_name_plural = "角色"
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class Post(models.Model):
-    """岗位: a role held at an org; grants that org's subtree, never siblings or parents."""
+    """岗位: a role held at an org; grants that org's subtree for the role's actions, never siblings or parents."""
 
     user = models.ForeignKey(User, verbose_name="用户", on_delete=models.CASCADE, related_name="posts")
     org = models.ForeignKey("orgs.Org", verbose_name="组织", on_delete=models.CASCADE, related_name="posts")
-    role = models.CharField("角色", max_length=32, choices=Role.choices, default=Role.ADMIN)
+    role = models.ForeignKey(Role, verbose_name="角色", on_delete=models.PROTECT, related_name="posts")
     title = models.CharField("职务", max_length=50, blank=True)
+    guidance_read = models.BooleanField(
+        "可查看业务指导对象", default=False, help_text="勾选后，本岗位还可只读查看本组织业务指导的组织及其下级",
+    )
 
     class Meta:
         verbose_name = "岗位"
@@ -46,4 +82,34 @@ class Post(models.Model):
         constraints = [models.UniqueConstraint(fields=["user", "org", "role"], name="post_unique_role_at_org")]
 
     def __str__(self) -> str:
-        return f"{self.user} · {self.org} · {self.get_role_display()}"
+        return f"{self.user} · {self.org} · {self.role}"
+
+
+class PartyType(models.TextChoices):
+    EMPLOYER = "employer", "用人单位"
+    SUPPLIER = "supplier", "供应商"
+    AGENCY = "agency", "合作机构（人社、法院、检察院等）"
+    COUNSELLOR = "counsellor", "心理咨询师"
+    LAWYER = "lawyer", "律师"
+    JUDGE = "judge", "评审专家"
+
+
+class ExternalBinding(models.Model):
+    """外部账号绑定: an outside party an external account acts for, with narrow rights and no org subtree."""
+
+    user = models.ForeignKey(User, verbose_name="用户", on_delete=models.CASCADE, related_name="external_bindings")
+    party_type = models.CharField("对象类型", max_length=16, choices=PartyType.choices)
+    employer = models.ForeignKey(
+        "orgs.Employer", verbose_name="用人单位", null=True, blank=True, on_delete=models.CASCADE, related_name="accounts",
+    )
+    party_name = models.CharField("机构/个人名称", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "外部账号绑定"
+        verbose_name_plural = "外部账号绑定"
+        constraints = [
+            models.CheckConstraint(condition=~Q(party_type="employer") | Q(employer__isnull=False), name="employer_binding_has_employer"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.employer or self.party_name}"

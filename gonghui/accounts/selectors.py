@@ -6,7 +6,7 @@ from gonghui.accounts.models import Post
 def post_list_for(*, user) -> list[Post]:
     if not user.is_authenticated:
         return []
-    return list(Post.objects.filter(user=user, org__is_active=True).select_related("org").order_by("org__path"))
+    return list(Post.objects.filter(user=user, org__is_active=True).select_related("org", "role").order_by("org__path"))
 
 
 def current_post_for(*, user, session) -> Post | None:

@@ -11,7 +11,7 @@ from gonghui.accounts.services import post_switch
 @require_POST
 def switch_post(request):
     post = post_switch(user=request.user, session=request.session, post_id=request.POST.get("post_id"))
-    messages.success(request, f"已切换到：{post.org.name}（{post.get_role_display()}）")
+    messages.success(request, f"已切换到：{post.org.name}（{post.role.name}）")
     target = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         target = "/workbench/"

@@ -1,26 +1,82 @@
+"""The audit log: append-only and hash-chained (DESIGN.md rule 3).
+
+Rows are written by `audit_log()` inside the business transaction without touching the chain,
+so audited writes never queue behind one another. Right after commit (and again by a periodic
+task, for anything missed) `audit_seal_pending()` links unsealed rows into the chain in one short
+transaction: each gets the next `seq`, the previous row's hash and its own hash. Nothing may
+change a sealed row: the ORM refuses, and on PostgreSQL a trigger refuses raw SQL too.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+
 from django.conf import settings
 from django.db import models
 
 
+class AuditImmutable(Exception):
+    """Raised on any attempt to change or remove an audit event."""
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AuditImmutable("审计日志只能追加，不能修改")
+
+    def delete(self):
+        raise AuditImmutable("审计日志只能追加，不能删除")
+
+    def _seal(self, **kwargs) -> int:
+        """The one update allowed: filling the chain columns of a row not yet sealed."""
+        return models.QuerySet.update(self.filter(seq__isnull=True), **kwargs)
+
+
 class AuditEvent(models.Model):
-    """审计事件: who did what to which object, in which org, when. Rows are only ever added."""
+    """审计事件: who did what to which object, in which org, from where, when."""
 
     created_at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, blank=True, on_delete=models.PROTECT,
-        related_name="+",
+        settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
     )
+    actor_name = models.CharField("操作人名称", max_length=150, blank=True)
     action = models.CharField("操作", max_length=100, db_index=True)  # dotted: orgs.org.moved
-    object_type = models.CharField("对象类型", max_length=100, blank=True)
-    object_id = models.CharField("对象ID", max_length=64, blank=True)
+    object_type = models.CharField("对象类型", max_length=100, blank=True, db_index=True)
+    object_id = models.CharField("对象ID", max_length=64, blank=True, db_index=True)
     object_repr = models.CharField("对象", max_length=200, blank=True)
     org_path = models.CharField("所属组织路径", max_length=255, blank=True, db_index=True)
+    ip = models.GenericIPAddressField("IP", null=True, blank=True)
+    user_agent = models.CharField("终端", max_length=300, blank=True)
     data = models.JSONField("变更内容", default=dict, blank=True)
+    seq = models.BigIntegerField("链序号", null=True, blank=True, unique=True)
+    prev_hash = models.CharField("前一条哈希", max_length=64, blank=True)
+    hash = models.CharField("哈希", max_length=64, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
 
     class Meta:
         verbose_name = "审计事件"
         verbose_name_plural = "审计事件"
         ordering = ["-id"]
+        indexes = [models.Index(fields=["org_path"], name="audit_org_path_prefix_idx", opclasses=["varchar_pattern_ops"])]
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise AuditImmutable("审计日志只能追加，不能修改")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AuditImmutable("审计日志只能追加，不能删除")
+
+    def content_digest(self, *, prev_hash: str, seq: int) -> str:
+        """The hash over everything the event says, chained to the previous one."""
+        content = {
+            "seq": seq, "prev": prev_hash, "id": self.pk, "at": self.created_at.isoformat(), "actor": self.actor_id,
+            "actor_name": self.actor_name, "action": self.action, "object_type": self.object_type,
+            "object_id": self.object_id, "object_repr": self.object_repr, "org_path": self.org_path,
+            "ip": self.ip, "user_agent": self.user_agent, "data": self.data,
+        }
+        canonical = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+        return hashlib.sha256(canonical.encode()).hexdigest()

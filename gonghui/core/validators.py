@@ -1,4 +1,4 @@
-"""Checksums of Chinese identifiers.
+"""Checksums of Chinese identifiers: 统一社会信用代码, 公民身份号码, mobile numbers.
 
 统一社会信用代码 (USCC), GB 32100-2015: 18 characters from a 31-character alphabet
 (digits and capitals without I, O, S, V, Z). The 18th is a check character computed
@@ -6,7 +6,9 @@ from the first 17 with weights 3^i mod 31.
 """
 from __future__ import annotations
 
+import datetime
 import random
+from dataclasses import dataclass
 
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
@@ -46,3 +48,73 @@ def uscc_generate(*, region_code: str, rng: random.Random, registry: str = "91")
     """A code that passes GB 32100 (for demo data and tests): registry + region + 9-char org code."""
     body = registry + region_code[:6].ljust(6, "0") + "".join(rng.choice(USCC_ALPHABET) for _ in range(9))
     return body + uscc_check_character(body)
+
+
+# 公民身份号码, GB 11643-1999: 6-digit region code, 8-digit birth date, 3-digit sequence
+# (odd = male), check character by ISO 7064 MOD 11-2.
+ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+ID_CHECK = "10X98765432"
+# Province-level prefixes of GB/T 2260 (the first two digits of every region code).
+PROVINCE_PREFIXES = frozenset(
+    "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 50 51 52 53 54 61 62 63 64 65 71 81 82".split()
+)
+
+
+@dataclass(frozen=True)
+class IdNumber:
+    value: str
+    birth_date: datetime.date
+    gender: str  # "male" / "female"
+
+    @property
+    def region_code(self) -> str:
+        return self.value[:6]
+
+
+def id_check_character(first17: str) -> str:
+    return ID_CHECK[sum(int(digit) * weight for digit, weight in zip(first17, ID_WEIGHTS)) % 11]
+
+
+def parse_id_number(value: object, *, today: datetime.date | None = None) -> IdNumber:
+    """Validate an 18-digit 身份证号 and derive birth date and gender, or raise InvalidIdentifier."""
+    if isinstance(value, (int, float)):
+        raise InvalidIdentifier("身份证号被表格软件转成了数字（末几位已丢失），请将该列设为文本后重新填写")
+    number = str(value or "").strip().upper()
+    if not number:
+        raise InvalidIdentifier("请填写身份证号")
+    if len(number) != 18:
+        raise InvalidIdentifier(f"身份证号应为18位，当前为{len(number)}位")
+    if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
+        raise InvalidIdentifier("身份证号前17位应为数字，最后一位为数字或X")
+    if number[:2] not in PROVINCE_PREFIXES:
+        raise InvalidIdentifier("身份证号前两位不是有效的省级行政区划代码")
+    try:
+        birth = datetime.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError:
+        raise InvalidIdentifier("身份证号中的出生日期无效") from None
+    if not datetime.date(1900, 1, 1) <= birth <= (today or datetime.date.today()):
+        raise InvalidIdentifier("身份证号中的出生日期不在合理范围内")
+    if id_check_character(number[:17]) != number[17]:
+        raise InvalidIdentifier("身份证号校验位不正确，请核对")
+    return IdNumber(value=number, birth_date=birth, gender="male" if int(number[16]) % 2 else "female")
+
+
+def id_number_generate(*, region_code: str, birth_date: datetime.date, sequence: int) -> str:
+    """A number that passes GB 11643 (demo data and tests only)."""
+    body = f"{region_code[:6]}{birth_date:%Y%m%d}{sequence % 1000:03d}"
+    return body + id_check_character(body)
+
+
+MOBILE_LENGTH = 11
+
+
+def normalize_mobile(value: object) -> str:
+    """Mainland mobile numbers: 11 digits starting 1[3-9]; spaces, dashes and +86 are dropped."""
+    text = str(value or "").strip().replace(" ", "").replace("-", "")
+    if text.startswith("+86"):
+        text = text[3:]
+    if not text:
+        raise InvalidIdentifier("请填写手机号")
+    if len(text) != MOBILE_LENGTH or not text.isdigit() or text[0] != "1" or text[1] not in "3456789":
+        raise InvalidIdentifier("手机号格式不正确，应为11位数字，以13-19开头")
+    return text

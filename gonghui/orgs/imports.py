@@ -21,6 +21,7 @@ from gonghui.orgs.models import Employer, Industry, Org, OrgType, Ownership, Sec
 from gonghui.orgs.services import (
     EmployerInput,
     check_parent_type,
+    EMPLOYERS_MANAGE,
     require_in_scope,
     employer_clean,
     org_create,
@@ -267,7 +268,7 @@ def _employer_import_row(*, actor, row_number: int, values: dict, cache: dict, s
         row_errors.append(RowError(row_number, "统一社会信用代码", f"与第 {seen[uscc]} 行重复"))
     if town is not None and not row_errors:
         try:
-            require_in_scope(actor=actor, org=town, what="该街道/镇")
+            require_in_scope(actor=actor, org=town, action=EMPLOYERS_MANAGE, what="该街道/镇")
         except ApplicationError as exc:
             row_errors.append(RowError(row_number, "所在街道/镇编码", exc.message))
     if row_errors:

@@ -70,23 +70,48 @@ class OrgQuerySet(models.QuerySet):
     def subtree_of(self, org: "Org") -> "OrgQuerySet":
         return self.filter(path__startswith=org.path)
 
-    def restrict(self, actor) -> "OrgQuerySet":
-        """Only orgs under the actor's posts (NetBox's restrict). The one place that decides."""
-        return self.filter(subtree_q(actor, "path"))
+    def restrict(self, actor, action: str = "orgs.view") -> "OrgQuerySet":
+        """Only orgs the actor may `action` (NetBox's restrict). The one place that decides."""
+        return self.filter(subtree_q(actor, action, "path"))
 
 
-def subtree_q(actor, path_field: str) -> Q:
-    """A filter for rows whose `path_field` lies under one of the actor's posts."""
+def scope_paths(actor, action: str) -> list[str] | None:
+    """Path prefixes under which `actor` may perform `action`; None means everywhere (superuser).
+
+    A post grants its org's subtree for its role's actions. For read actions, a post marked
+    `guidance_read` also grants the subtrees of the orgs its org guides (业务指导). External
+    accounts hold no posts, so they get no org subtree.
+    """
     if actor is None or not actor.is_authenticated:
-        return Q(pk__in=[])
+        return []
     if actor.is_superuser:
+        return None
+    cache = actor.__dict__.setdefault("_scope_paths_cache", {})
+    if action not in cache:
+        cache[action] = _compute_scope_paths(actor, action)
+    return cache[action]
+
+
+def _compute_scope_paths(actor, action: str) -> list[str]:
+    posts = [p for p in actor.posts.filter(org__is_active=True).select_related("org", "role") if action in p.role.permissions]
+    paths = {post.org.path for post in posts}
+    if action.endswith(".view"):
+        for post in posts:
+            if post.guidance_read:
+                paths.update(GuidanceLink.objects.filter(guide__path__startswith=post.org.path).values_list("org__path", flat=True))
+    ordered = sorted(paths)
+    return [p for i, p in enumerate(ordered) if not any(p.startswith(q) for q in ordered[:i])]
+
+
+def subtree_q(actor, action: str, *path_fields: str) -> Q:
+    """A filter for rows whose path (through any of `path_fields`) lies where the actor may `action`."""
+    paths = scope_paths(actor, action)
+    if paths is None:
         return Q()
-    paths = actor.org_scope_paths()
-    if not paths:
-        return Q(pk__in=[])
-    condition = Q()
+    condition = Q(pk__in=[])
     for path in paths:
-        condition |= Q(**{f"{path_field}__startswith": path})
+        for field in path_fields:
+            condition |= Q(**{f"{field}__startswith": path})
     return condition
 
 
@@ -214,8 +239,15 @@ class Ownership(models.TextChoices):
 
 
 class EmployerQuerySet(models.QuerySet):
-    def restrict(self, actor) -> "EmployerQuerySet":
-        return self.filter(subtree_q(actor, "town__path"))
+    def restrict(self, actor, action: str = "employers.view") -> "EmployerQuerySet":
+        """Cadres: employers located in their subtree (and, for reading, those whose union is in it).
+        External accounts bound to an employer: that employer only, for reading."""
+        if actor is not None and actor.is_authenticated and not actor.is_superuser and action.endswith(".view"):
+            own = list(actor.external_bindings.filter(employer__isnull=False).values_list("employer_id", flat=True))
+            if own:
+                return self.filter(pk__in=own)
+        fields = ("town__path", "union__path") if action.endswith(".view") else ("town__path",)
+        return self.filter(subtree_q(actor, action, *fields))
 
     def in_subtree(self, org: Org) -> "EmployerQuerySet":
         return self.filter(town__path__startswith=org.path)

@@ -31,11 +31,15 @@ ORG_EDITABLE_FIELDS = (
 )
 
 
-def require_in_scope(*, actor, org: Org, what: str = "该组织") -> None:
+ORGS_MANAGE = "orgs.manage"
+EMPLOYERS_MANAGE = "employers.manage"
+
+
+def require_in_scope(*, actor, org: Org, action: str = ORGS_MANAGE, what: str = "该组织") -> None:
     if actor is None:  # system jobs (seeding, migrations) act without a user
         return
-    if not Org.objects.restrict(actor).filter(pk=org.pk).exists():
-        raise PermissionDenied(f"无权管理{what}：它不在您所辖的组织范围内")
+    if not Org.objects.restrict(actor, action).filter(pk=org.pk).exists():
+        raise PermissionDenied(f"无权管理{what}：它不在您有管理权限的组织范围内")
 
 
 def check_parent_type(*, org_type: str, parent: Org | None) -> None:
@@ -294,7 +298,7 @@ def _raise_if_errors(errors: dict[str, str]) -> None:
 def employer_create(*, actor, data: EmployerInput) -> Employer:
     clean, errors = employer_clean(data)
     _raise_if_errors(errors)
-    require_in_scope(actor=actor, org=clean["town"], what="该街道/镇")
+    require_in_scope(actor=actor, org=clean["town"], action=EMPLOYERS_MANAGE, what="该街道/镇")
     existing = Employer.objects.filter(uscc=clean["uscc"]).first()
     if existing is not None:
         raise ApplicationError(
@@ -308,12 +312,12 @@ def employer_create(*, actor, data: EmployerInput) -> Employer:
 
 @transaction.atomic
 def employer_update(*, actor, employer: Employer, data: EmployerInput) -> Employer:
-    require_in_scope(actor=actor, org=employer.town, what="该单位")
+    require_in_scope(actor=actor, org=employer.town, action=EMPLOYERS_MANAGE, what="该单位")
     clean, errors = employer_clean(data)
     if clean.get("uscc") and clean["uscc"] != employer.uscc and Employer.objects.filter(uscc=clean["uscc"]).exists():
         errors["uscc"] = "该统一社会信用代码已被其他单位使用"
     _raise_if_errors(errors)
-    require_in_scope(actor=actor, org=clean["town"], what="新的所在街道/镇")
+    require_in_scope(actor=actor, org=clean["town"], action=EMPLOYERS_MANAGE, what="新的所在街道/镇")
     before = {field: _plain_ref(getattr(employer, field)) for field in clean}
     for field, value in clean.items():
         setattr(employer, field, value)

@@ -18,4 +18,4 @@ class PostFactory(factory.django.DjangoModelFactory):
         model = Post
 
     user = factory.SubFactory(UserFactory)
-    role = Role.ADMIN
+    role = factory.LazyFunction(lambda: Role.objects.get(code="admin"))

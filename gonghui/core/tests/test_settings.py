@@ -10,25 +10,28 @@ from django.core.exceptions import ImproperlyConfigured
 
 from gonghui.core.tasks import worker_heartbeat
 
-from config.env import DEMO_PII_KEY, DEMO_SECRET_KEY, refuse_demo_keys_in_production
+from config.env import DEMO_PII_INDEX_KEY, DEMO_PII_KEYS, DEMO_SECRET_KEY, refuse_demo_keys_in_production
 
 ROOT = Path(__file__).resolve().parents[3]
 
 
+DEMO = {"secret_key": DEMO_SECRET_KEY, "pii_keys": DEMO_PII_KEYS, "pii_index_key": DEMO_PII_INDEX_KEY}
+
+
 def test_demo_keys_are_fine_in_debug():
-    refuse_demo_keys_in_production(debug=True, secret_key=DEMO_SECRET_KEY, pii_key=DEMO_PII_KEY)
+    refuse_demo_keys_in_production(debug=True, **DEMO)
 
 
-@pytest.mark.parametrize("which", ["secret_key", "pii_key"])
-def test_production_refuses_either_demo_key(which):
-    keys = {"secret_key": "a-real-secret-" * 4, "pii_key": "cmVhbC1rZXktbWF0ZXJpYWwtMzItYnl0ZXMtbG9uZyE="}
-    keys[which] = DEMO_SECRET_KEY if which == "secret_key" else DEMO_PII_KEY
+@pytest.mark.parametrize("which", sorted(DEMO))
+def test_production_refuses_any_demo_key(which):
+    keys = {"secret_key": "a-real-secret-" * 4, "pii_keys": "k2:cmVhbC1rZXktbWF0ZXJpYWwtMzItYnl0ZXMtbG9uZyE=", "pii_index_key": "cmVhbA=="}
+    keys[which] = DEMO[which]
     with pytest.raises(ImproperlyConfigured, match="禁止使用演示密钥"):
         refuse_demo_keys_in_production(debug=False, **keys)
 
 
 def test_starting_in_production_with_demo_keys_fails_loudly(tmp_path):
-    env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "PII_KEY")}
+    env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "PII_KEYS", "PII_INDEX_KEY")}
     env.update(DEBUG="0", DJANGO_SETTINGS_MODULE="config.settings", GONGHUI_VAR_DIR=str(tmp_path))
     result = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True)
     assert result.returncode != 0 and "禁止使用演示密钥" in result.stderr

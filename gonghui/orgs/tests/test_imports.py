@@ -87,7 +87,7 @@ class TestEmployerImport:
     def test_a_district_cadre_cannot_import_into_a_sibling_district(self, cadre):
         result = imports.employer_import_xlsx(actor=cadre("440106"), data=xlsx(EMPLOYER_HEADER, [employer_row(town="440104001")]))
         assert [(e.row, e.column) for e in result.errors] == [(2, "所在街道/镇编码")]
-        assert "不在您所辖" in result.errors[0].message
+        assert "不在您有管理权限" in result.errors[0].message
 
     def test_existing_employer_is_updated_by_uscc(self, superuser, org):
         employer = EmployerFactory(town=org("440106001"), headcount=5)
