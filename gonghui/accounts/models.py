@@ -113,3 +113,19 @@ class ExternalBinding(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} → {self.employer or self.party_name}"
+
+
+class SmsCode(models.Model):
+    """A one-time login code sent by SMS; only its hash is kept."""
+
+    phone_index = models.CharField(max_length=64, db_index=True)
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "短信验证码"
+        verbose_name_plural = "短信验证码"
+        ordering = ["-id"]

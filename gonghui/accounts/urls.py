@@ -6,7 +6,10 @@ from gonghui.accounts import views
 app_name = "accounts"
 
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(template_name="accounts/login.html"), name="login"),
+    path("login/", views.CadreLoginView.as_view(), name="login"),
+    path("login/totp/", views.totp_step, name="totp"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logout-everywhere/", views.logout_everywhere, name="logout_everywhere"),
     path("switch-org/", views.switch_post, name="switch_post"),
+    path("h5-login/", views.h5_login, name="h5_login"),
 ]

@@ -1,10 +1,121 @@
-from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect
-from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
+"""Login for cadres (password + TOTP), workers (phone + SMS code), the org switcher, logout everywhere."""
+from __future__ import annotations
 
+from django.contrib import messages
+from django.contrib.auth import login, logout
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import LoginView
+from django.shortcuts import redirect, render
+from django.utils.decorators import method_decorator
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods, require_POST
+from django_ratelimit.core import is_ratelimited
+
+from gonghui.accounts import auth
+from gonghui.accounts.forms import H5LoginForm, TotpForm
+from gonghui.accounts.models import User
 from gonghui.accounts.services import post_switch
+from gonghui.core.exceptions import ApplicationError
+from gonghui.core.views import form_add_application_error
+
+PENDING_TOTP = "pending_totp"
+MAX_TOTP_TRIES = 5
+# (group, key, rate): a code per phone per minute and 5 an hour; 20 codes an hour from one IP
+SMS_LIMITS = [("sms-phone-minute", "phone", "1/m"), ("sms-phone-hour", "phone", "5/h"), ("sms-ip-hour", "ip", "20/h")]
+
+
+def _safe_next(request, target: str, default: str) -> str:
+    return target if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}) else default
+
+
+@method_decorator(sensitive_post_parameters("password"), name="dispatch")
+class CadreLoginView(LoginView):
+    """Username + password (django-axes counts failures); TOTP as a second step where it applies."""
+
+    template_name = "accounts/login.html"
+
+    def form_valid(self, form):
+        user = form.get_user()
+        if auth.totp_needed_at_login(user):
+            self.request.session[PENDING_TOTP] = {"user_id": user.pk, "backend": user.backend, "next": self.get_success_url(), "tries": 0}
+            return redirect("accounts:totp")
+        return super().form_valid(form)
+
+
+@sensitive_post_parameters("code")
+@require_http_methods(["GET", "POST"])
+def totp_step(request):
+    pending = request.session.get(PENDING_TOTP)
+    user = User.objects.filter(pk=pending["user_id"], is_active=True).first() if pending else None
+    if user is None:
+        return redirect("accounts:login")
+    enrolling = not user.totp_secret
+    secret = request.session.setdefault("totp_enroll_secret", auth.totp_new_secret()) if enrolling else ""
+    form = TotpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if enrolling:
+                auth.totp_enroll(user=user, secret=secret, code=form.cleaned_data["code"])
+            else:
+                auth.totp_verify(user=user, code=form.cleaned_data["code"])
+        except ApplicationError as exc:
+            pending["tries"] += 1
+            request.session[PENDING_TOTP] = pending
+            if pending["tries"] >= MAX_TOTP_TRIES:
+                request.session.pop(PENDING_TOTP, None)
+                messages.error(request, "动态口令错误次数过多，请重新登录")
+                return redirect("accounts:login")
+            form_add_application_error(form, exc)
+        else:
+            request.session.pop(PENDING_TOTP, None)
+            request.session.pop("totp_enroll_secret", None)
+            login(request, user, backend=pending["backend"])
+            return redirect(pending["next"])
+    context = {"form": form, "user_pending": user, "enrolling": enrolling, "secret": secret,
+               "qr_svg": auth.totp_provisioning_svg(user=user, secret=secret) if enrolling else ""}
+    return render(request, "accounts/totp.html", context)
+
+
+def _sms_rate_limited(request, phone: str) -> bool:
+    limited = False
+    for group, key, rate in SMS_LIMITS:
+        key_value = (lambda _group, _request: phone) if key == "phone" else "ip"
+        limited |= is_ratelimited(request, group=group, key=key_value, rate=rate, method="POST", increment=True)
+    return limited
+
+
+@sensitive_post_parameters("phone", "code")
+@require_http_methods(["GET", "POST"])
+def h5_login(request):
+    """Workers: phone → SMS code → logged in. A WeChat one-tap provider would end in the same `login()` call."""
+    form = H5LoginForm(request.POST or None)
+    code_sent = request.method == "POST" and request.POST.get("step") == "verify"
+    if request.method == "POST" and form.is_valid():
+        phone = form.cleaned_data["phone"]
+        try:
+            if request.POST.get("step") == "send":
+                if _sms_rate_limited(request, auth.phone_index_for(auth.clean_phone(phone))):
+                    raise ApplicationError("获取验证码过于频繁，请稍后再试（每分钟1次，每小时最多5次）", code="accounts.sms_rate_limited")
+                auth.sms_code_send(phone=phone)
+                messages.success(request, "验证码已发送，5分钟内有效")
+                code_sent = True
+            else:
+                user = auth.sms_code_login(phone=phone, code=form.cleaned_data["code"])
+                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+                return redirect(_safe_next(request, request.GET.get("next", ""), "/h5/me/"))
+        except ApplicationError as exc:
+            form_add_application_error(form, exc)
+    return render(request, "accounts/h5_login.html", {"form": form, "code_sent": code_sent, "tab": "me"})
+
+
+@login_required
+@require_POST
+def logout_everywhere(request):
+    auth.sessions_end_everywhere(user=request.user)
+    logout(request)
+    messages.success(request, "已退出所有设备上的登录")
+    return redirect("accounts:login")
 
 
 @login_required
@@ -12,7 +123,4 @@ from gonghui.accounts.services import post_switch
 def switch_post(request):
     post = post_switch(user=request.user, session=request.session, post_id=request.POST.get("post_id"))
     messages.success(request, f"已切换到：{post.org.name}（{post.role.name}）")
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        target = "/workbench/"
-    return redirect(target)
+    return redirect(_safe_next(request, request.POST.get("next", ""), "/workbench/"))

@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
+from gonghui.core.permissions import workbench_required
 from gonghui.core.exceptions import ApplicationError, NotFound
 from gonghui.core.spreadsheets import RowError, error_report_xlsx
 from gonghui.core.views import form_add_application_error, paginate, xlsx_response
@@ -21,21 +21,21 @@ def _is_htmx(request) -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
-@login_required
+@workbench_required
 def org_tree(request):
     roots = list(selectors.org_roots_for(actor=request.user))
     selected = selectors.org_get_for(actor=request.user, org_id=request.GET["org"]) if request.GET.get("org") else None
     return render(request, "orgs/org_tree.html", {"roots": roots, "selected": selected, "org_types": OrgType.choices})
 
 
-@login_required
+@workbench_required
 def org_tree_children(request, org_id: int):
     parent = selectors.org_get_for(actor=request.user, org_id=org_id)
     children = selectors.org_children(actor=request.user, parent=parent)
     return render(request, "orgs/_tree_nodes.html", {"nodes": children})
 
 
-@login_required
+@workbench_required
 def org_search(request):
     orgs = list(selectors.org_list(actor=request.user, q=request.GET.get("q", ""), type=request.GET.get("type", ""))[:50])
     crumbs = selectors.org_breadcrumbs(orgs=orgs)
@@ -43,7 +43,7 @@ def org_search(request):
     return render(request, "orgs/_search_results.html", {"results": results, "q": request.GET.get("q", "")})
 
 
-@login_required
+@workbench_required
 def org_detail(request, org_id: int):
     org = selectors.org_get_for(actor=request.user, org_id=org_id)
     employers = paginate(request, selectors.employer_list(actor=request.user, within=org, q=request.GET.get("q", "")), per_page=10)
@@ -63,7 +63,7 @@ def org_detail(request, org_id: int):
     return render(request, template, context)
 
 
-@login_required
+@workbench_required
 @require_http_methods(["GET", "POST"])
 def org_create(request, parent_id: int):
     parent = selectors.org_get_for(actor=request.user, org_id=parent_id)
@@ -79,7 +79,7 @@ def org_create(request, parent_id: int):
     return render(request, "orgs/org_form.html", {"form": form, "parent": parent})
 
 
-@login_required
+@workbench_required
 @require_http_methods(["GET", "POST"])
 def org_edit(request, org_id: int):
     org = selectors.org_get_for(actor=request.user, org_id=org_id)
@@ -96,7 +96,7 @@ def org_edit(request, org_id: int):
     return render(request, "orgs/org_form.html", {"form": form, "org": org})
 
 
-@login_required
+@workbench_required
 def org_options(request):
     """<option>s for the org pickers' datalist: orgs of one type in the user's scope."""
     org_type = {"town": OrgType.TOWN, "enterprise": OrgType.ENTERPRISE}.get(request.GET.get("type", ""), OrgType.TOWN)
@@ -106,7 +106,7 @@ def org_options(request):
     return render(request, "orgs/_org_options.html", {"results": [(org, crumbs[org.pk]) for org in orgs]})
 
 
-@login_required
+@workbench_required
 @require_http_methods(["GET", "POST"])
 def org_move(request, org_id: int):
     org = selectors.org_get_for(actor=request.user, org_id=org_id)
@@ -123,7 +123,7 @@ def org_move(request, org_id: int):
     return render(request, "orgs/org_move.html", {"form": form, "org": org})
 
 
-@login_required
+@workbench_required
 def employer_list(request):
     params = request.GET
     within = selectors.org_get_for(actor=request.user, org_id=params["within"]) if params.get("within") else None
@@ -147,7 +147,7 @@ def employer_list(request):
     return render(request, template, context)
 
 
-@login_required
+@workbench_required
 def employer_detail(request, employer_id: int):
     employer = selectors.employer_get_for(actor=request.user, employer_id=employer_id)
     ancestors = selectors.org_ancestors(actor=request.user, org=employer.town, include_self=True)
@@ -162,7 +162,7 @@ def _employer_input(request, form: EmployerForm) -> services.EmployerInput:
     return services.EmployerInput(**data, town=town, union=union)
 
 
-@login_required
+@workbench_required
 @require_http_methods(["GET", "POST"])
 def employer_edit(request, employer_id: int | None = None):
     employer = selectors.employer_get_for(actor=request.user, employer_id=employer_id) if employer_id else None
@@ -199,7 +199,7 @@ IMPORT_KINDS = {
 }
 
 
-@login_required
+@workbench_required
 @require_http_methods(["GET", "POST"])
 def import_page(request, kind: str):
     if kind not in IMPORT_KINDS:
@@ -220,7 +220,7 @@ def import_page(request, kind: str):
     return render(request, "orgs/import.html", {"form": form, "kind": kind, "label": label, "result": result})
 
 
-@login_required
+@workbench_required
 def import_template(request, kind: str):
     if kind not in IMPORT_KINDS:
         raise NotFound()
@@ -228,7 +228,7 @@ def import_template(request, kind: str):
     return xlsx_response(template(), filename=f"{label}导入模板.xlsx")
 
 
-@login_required
+@workbench_required
 def import_error_report(request, kind: str):
     rows = request.session.get(f"import_errors_{kind}")
     if kind not in IMPORT_KINDS or not rows:
@@ -237,7 +237,7 @@ def import_error_report(request, kind: str):
     return xlsx_response(error_report_xlsx([RowError(**row) for row in rows]), filename=f"{IMPORT_KINDS[kind][0]}导入错误报告.xlsx")
 
 
-@login_required
+@workbench_required
 def org_export(request, org_id: int):
     org = selectors.org_get_for(actor=request.user, org_id=org_id)
     orgs = selectors.org_list(actor=request.user, within=org, include_inactive=True)

@@ -1,6 +1,6 @@
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
+from gonghui.core.permissions import workbench_required
 from gonghui.accounts.selectors import current_post_for
 from gonghui.orgs import selectors as org_selectors
 
@@ -34,7 +34,7 @@ def h5_employer_check(request):
     return render(request, "portal/h5_employer_check.html", context)
 
 
-@login_required
+@workbench_required
 def workbench_home(request):
     post = current_post_for(user=request.user, session=request.session)
     roots = [] if post else list(org_selectors.org_roots_for(actor=request.user))

@@ -1,5 +1,7 @@
 from django import template
 
+from gonghui.core import masking
+
 register = template.Library()
 
 
@@ -9,3 +11,8 @@ def percent(value, digits: int = 1) -> str:
     if value is None:
         return "—"
     return f"{value * 100:.{int(digits)}f}%"
+
+
+register.filter("mask_phone", masking.mask_phone)
+register.filter("mask_id_number", masking.mask_id_number)
+register.filter("mask_name", masking.mask_name)

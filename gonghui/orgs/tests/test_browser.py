@@ -10,6 +10,7 @@ flush, for whatever runs next; it is used module-wide so that happens even when 
 import os
 from pathlib import Path
 
+import pyotp
 import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 
@@ -26,6 +27,7 @@ CHROMIUM_ARGS = [
 PASSWORD = "Test@pass2026"
 EMPLOYER_NAME = "广州天河测试科技有限公司"
 SHIPAI = "440106006"  # 石牌街道, 天河区
+TOTP_TEST_SECRET = "JBSWY3DPEHPK3PXPGONGHUITESTSECRT"
 
 
 @pytest.fixture
@@ -77,21 +79,30 @@ def open_page(browser):
         context.close()
 
 
-def test_cadre_searches_the_tree_and_opens_an_employer(live_server, divisions, cadre, org, open_page, shots):
+def test_district_cadre_logs_in_with_totp_and_works_in_their_subtree(live_server, divisions, cadre, org, open_page, shots):
     from gonghui.orgs.tests.factories import EmployerFactory
 
-    user = cadre("4401")  # 广州市总工会
+    user = cadre("440106")  # 天河区总工会: TOTP optional at district level, this cadre has turned it on
+    user.totp_secret = TOTP_TEST_SECRET
+    user.save()
     employer = EmployerFactory(town=org(SHIPAI), name=EMPLOYER_NAME, headcount=120)
+    sibling = EmployerFactory(town=org("440104001"), name="越秀区某商贸有限公司")  # 越秀区: not this cadre's
     page = open_page()
 
     page.goto(f"{live_server.url}/accounts/login/")
     page.fill("input[name=username]", user.username)
     page.fill("input[name=password]", PASSWORD)
     page.get_by_role("button", name="登录").click()
+    page.wait_for_url("**/accounts/login/totp/")
+    page.fill("input[name=code]", pyotp.TOTP(TOTP_TEST_SECRET).now())
+    page.screenshot(path=shots / "totp-step.png")
+    page.get_by_role("button", name="验证并登录").click()
     page.wait_for_url("**/workbench/")
 
     page.goto(f"{live_server.url}/workbench/orgs/")
-    expect(page.locator("#org-tree")).to_contain_text("广州市总工会")
+    tree = page.locator("#org-tree")
+    expect(tree).to_contain_text("天河区总工会")
+    expect(tree).not_to_contain_text("广州市总工会")
     page.locator("input[name=q][type=search]").first.fill("天河")
     hit = page.locator("#search-results a.search-hit").filter(has_text="天河区总工会").first
     expect(hit).to_be_visible()
@@ -111,7 +122,14 @@ def test_cadre_searches_the_tree_and_opens_an_employer(live_server, divisions, c
     expect(page.locator("body")).to_contain_text(employer.uscc)
     page.screenshot(path=shots / "employer-detail.png", full_page=True)
 
-    assert page.js_errors == []
+    response = page.goto(f"{live_server.url}/workbench/employers/{sibling.pk}/")
+    assert response.status == 404
+    expect(page.locator("body")).to_contain_text("不在您的管辖范围内")
+    expect(page.locator("body")).not_to_contain_text("越秀区某商贸有限公司")
+    page.screenshot(path=shots / "sibling-employer-refused.png")
+
+    unexpected = [error for error in page.js_errors if f"/employers/{sibling.pk}/" not in error]  # the 404 itself is expected
+    assert unexpected == []
 
 
 def test_worker_finds_a_union_by_pinyin_initials_on_a_phone(live_server, divisions, open_page, shots):

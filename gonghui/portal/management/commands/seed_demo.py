@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from gonghui.accounts.demo import DEMO_PASSWORD, demo_logins, seed_demo_users
+from gonghui.accounts.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, demo_logins, seed_demo_users
 from gonghui.orgs.demo import seed_orgs_demo
 from gonghui.orgs.selectors import org_by_code_unscoped
 
@@ -20,4 +20,6 @@ class Command(BaseCommand):
         self.stdout.write("演示账号（用户名 / 密码 / 可见范围）：")
         for username, scope in demo_logins():
             self.stdout.write(f"  {username} / {DEMO_PASSWORD} / {scope}")
+        self.stdout.write(f"动态口令：验证器添加密钥 {DEMO_TOTP_SECRET}，或运行 .venv/bin/python manage.py demo_totp <用户名>")
+        self.stdout.write("职工登录：/accounts/h5-login/ 输入任意手机号，验证码见终端输出或 var/sms-outbox.log")
 

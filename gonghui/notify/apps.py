@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class NotifyConfig(AppConfig):
+    name = "gonghui.notify"
+    verbose_name = "消息通知"
