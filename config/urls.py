@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.shortcuts import redirect
 from django.urls import include, path
 
+from gonghui.accounts.urls import workbench_urlpatterns as accounts_workbench_patterns
 from gonghui.core.api import build_api
 from gonghui.core.health import healthz
 from gonghui.orgs.api import router as orgs_router
@@ -22,6 +23,8 @@ urlpatterns = [
     path("h5/", include("gonghui.portal.urls")),
     path("workbench/", include((workbench_patterns, "workbench"))),
     path("workbench/", include("gonghui.orgs.urls")),
+    path("workbench/", include("gonghui.audit.urls")),
+    path("workbench/", include((accounts_workbench_patterns, "staff"))),
     path("accounts/", include("gonghui.accounts.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),

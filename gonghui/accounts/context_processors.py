@@ -1,4 +1,4 @@
-from gonghui.accounts.selectors import current_post_for, post_list_for
+from gonghui.accounts.selectors import actions_for, current_post_for, post_list_for
 
 
 def workbench(request):
@@ -9,4 +9,5 @@ def workbench(request):
     return {
         "user_posts": post_list_for(user=user),
         "current_post": current_post_for(user=user, session=request.session),
+        "can": actions_for(user=user),
     }

@@ -13,3 +13,9 @@ urlpatterns = [
     path("switch-org/", views.switch_post, name="switch_post"),
     path("h5-login/", views.h5_login, name="h5_login"),
 ]
+
+workbench_urlpatterns = [
+    path("staff/", views.staff_list, name="list"),
+    path("staff/<int:user_id>/", views.staff_detail, name="detail"),
+    path("staff/<int:user_id>/reveal/", views.staff_reveal, name="reveal"),
+]

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -12,12 +13,15 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 from django_ratelimit.core import is_ratelimited
 
-from gonghui.accounts import auth
+from gonghui.accounts import auth, selectors
 from gonghui.accounts.forms import H5LoginForm, TotpForm
 from gonghui.accounts.models import User
-from gonghui.accounts.services import post_switch
+from gonghui.accounts.selectors import actions_for
+from gonghui.accounts.services import REVEALABLE_FIELDS, post_switch, user_pii_reveal
+from gonghui.audit.selectors import audit_events_for_object
 from gonghui.core.exceptions import ApplicationError
-from gonghui.core.views import form_add_application_error
+from gonghui.core.permissions import workbench_required
+from gonghui.core.views import form_add_application_error, paginate
 
 PENDING_TOTP = "pending_totp"
 MAX_TOTP_TRIES = 5
@@ -124,3 +128,31 @@ def switch_post(request):
     post = post_switch(user=request.user, session=request.session, post_id=request.POST.get("post_id"))
     messages.success(request, f"已切换到：{post.org.name}（{post.role.name}）")
     return redirect(_safe_next(request, request.POST.get("next", ""), "/workbench/"))
+
+
+@workbench_required
+def staff_list(request):
+    if "accounts.manage" not in actions_for(user=request.user):
+        raise PermissionDenied
+    people = selectors.staff_list(actor=request.user, q=request.GET.get("q", ""))
+    return render(request, "accounts/staff_list.html", {"page": paginate(request, people, per_page=25), "q": request.GET.get("q", "")})
+
+
+@workbench_required
+def staff_detail(request, user_id: int):
+    person = selectors.staff_get_for(actor=request.user, user_id=user_id)
+    reveals = audit_events_for_object(obj=person, action="accounts.user.pii_revealed")[:20]
+    can_reveal = "pii.reveal" in actions_for(user=request.user)
+    return render(request, "accounts/staff_detail.html", {"person": person, "reveals": reveals, "can_reveal": can_reveal,
+                                                          "fields": REVEALABLE_FIELDS})
+
+
+@workbench_required
+@require_POST
+def staff_reveal(request, user_id: int):
+    field = request.POST.get("field", "")
+    try:
+        value = user_pii_reveal(actor=request.user, user_id=user_id, field=field, reason=request.POST.get("reason", ""))
+    except ApplicationError as exc:
+        return render(request, "accounts/_reveal_result.html", {"error": exc.message, "field": field}, status=exc.status_code)
+    return render(request, "accounts/_reveal_result.html", {"value": value, "field": field, "label": REVEALABLE_FIELDS[field]})

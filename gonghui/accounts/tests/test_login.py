@@ -180,22 +180,3 @@ class TestWorkerSmsLogin:
             self.send(client)
         assert "13800138000" not in caplog.text and "138****8000" in caplog.text
 
-
-def test_external_employer_account_sees_only_its_employer(client, org):
-    from gonghui.accounts.models import ExternalBinding, PartyType
-    from gonghui.orgs.tests.factories import EmployerFactory
-
-    own = EmployerFactory(town=org("440106001"), name="本单位有限公司")
-    other = EmployerFactory(town=org("440106001"), name="别家有限公司")
-    account = UserFactory(kind=UserKind.EXTERNAL)
-    ExternalBinding.objects.create(user=account, party_type=PartyType.EMPLOYER, employer=own)
-    client.force_login(account)
-    listing = client.get(reverse("orgs:employer_list")).content.decode()
-    assert "本单位有限公司" in listing and "别家有限公司" not in listing
-    assert client.get(reverse("orgs:employer_detail", args=[own.pk])).status_code == 200
-    assert client.get(reverse("orgs:employer_detail", args=[other.pk])).status_code == 404
-    assert client.get(f"/api/employers/{other.pk}").status_code == 404
-    assert client.get("/api/orgs").json()["count"] == 0
-    edit = client.post(reverse("orgs:employer_edit", args=[own.pk]), {"uscc": own.uscc, "name": "改名", "industry": "C",
-                                                                       "ownership": "state", "town_code": "440106001"})
-    assert "改名" not in own.__class__.objects.get(pk=own.pk).name and edit.status_code in (200, 403, 404)

@@ -1,5 +1,6 @@
 """Personal information: validated, encrypted at rest, indexed blindly, masked when shown."""
 import datetime
+import logging
 
 import pytest
 from django.core.exceptions import FieldError
@@ -9,6 +10,7 @@ from django.db import IntegrityError, connection, transaction
 from gonghui.accounts.models import User
 from gonghui.accounts.tests.factories import UserFactory
 from gonghui.core import crypto
+from gonghui.core.logging import ScrubPiiFilter
 from gonghui.core.masking import mask_id_number, mask_name, mask_phone, scrub_pii
 from gonghui.core.validators import InvalidIdentifier, id_number_generate, normalize_mobile, parse_id_number
 
@@ -125,3 +127,9 @@ class TestEncryptedFields:
         flipped = blob[:-4] + ("AAAA" if blob[-4:] != "AAAA" else "BBBB")
         with pytest.raises(crypto.DecryptionError, match="篡改"):
             crypto.decrypt(f"{head}:{flipped}", aad="x")
+
+
+def test_log_records_are_scrubbed():
+    record = logging.LogRecord("x", logging.INFO, __file__, 1, "user %s phone %s", (ID, PHONE), None)
+    ScrubPiiFilter().filter(record)
+    assert record.getMessage() == f"user {mask_id_number(ID)} phone 138****5678"

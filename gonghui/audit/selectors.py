@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Q, QuerySet
+
+from gonghui.audit.models import AuditEvent
+
+
+def _scope(actor) -> Q:
+    """Events of orgs under the actor's audit.view posts; events with no org (system, logins) for superusers only."""
+    if actor.is_superuser:
+        return Q()
+    paths = [post.org.path for post in actor.posts.select_related("org", "role") if "audit.view" in post.role.permissions]
+    condition = Q(pk__in=[])
+    for path in paths:
+        condition |= Q(org_path__startswith=path)
+    return condition
+
+
+def audit_event_list(
+    *, actor, action: str = "", actor_name: str = "", object_q: str = "",
+    date_from: dt.date | None = None, date_to: dt.date | None = None,
+) -> QuerySet[AuditEvent]:
+    events = AuditEvent.objects.filter(_scope(actor)).select_related("actor")
+    if action:
+        events = events.filter(action__startswith=action)
+    if actor_name:
+        events = events.filter(Q(actor_name__icontains=actor_name) | Q(actor__username__icontains=actor_name))
+    if object_q:
+        events = events.filter(Q(object_repr__icontains=object_q) | Q(object_id=object_q))
+    if date_from:
+        events = events.filter(created_at__date__gte=date_from)
+    if date_to:
+        events = events.filter(created_at__date__lte=date_to)
+    return events.order_by("-id")
+
+
+def audit_events_for_object(*, obj, action: str) -> QuerySet[AuditEvent]:
+    return AuditEvent.objects.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk), action=action).order_by("-id")
