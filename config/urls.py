@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect
 from django.urls import include, path
 
@@ -10,6 +11,8 @@ from gonghui.portal.views import workbench_home
 
 api = build_api(routers=[("/", orgs_router)])
 
+# The admin signs in through the same door as the 工作台 (password, lockout, TOTP), never its own form.
+admin.site.login = lambda request, extra_context=None: redirect_to_login(request.GET.get("next", "/admin/"))
 admin.site.site_header = "gonghui 工会服务平台管理后台"
 admin.site.site_title = "gonghui 管理后台"
 admin.site.index_title = "数据管理"

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from gonghui.accounts.models import Post, Role, User, UserKind
+from gonghui.accounts.models import ExternalBinding, PartyType, Post, Role, User, UserKind
 
 DEMO_PASSWORD = "Gonghui@2026"
 # Posts at 市 level and above must use TOTP; the demo gives those accounts a known secret
@@ -22,7 +22,31 @@ DEMO_USERS = [
 
 
 def demo_logins() -> list[tuple[str, str]]:
-    return [(username, scope) for username, _, _, _, scope in DEMO_USERS]
+    extra = [
+        ("jkww_reader", "广东省教科文卫工会（可只读查看其业务指导的企业工会）"),
+        ("analyst_th", "天河区总工会·只读分析（可看审计日志，不能修改）"),
+        ("employer_demo", "外部账号：只能看到绑定的一家用人单位"),
+    ]
+    return [(username, scope) for username, _, _, _, scope in DEMO_USERS] + extra
+
+
+def _demo_user(username: str, display_name: str, kind: str = UserKind.CADRE) -> User:
+    user, _ = User.objects.get_or_create(username=username, defaults={"display_name": display_name, "kind": kind})
+    user.set_password(DEMO_PASSWORD)
+    user.save()
+    return user
+
+
+@transaction.atomic
+def seed_demo_extra_users(*, org_lookup, employer) -> None:
+    """A guidance reader, a read-only analyst and an employer account, to show the narrower rights."""
+    reader = _demo_user("jkww_reader", "教科文卫工会干部")
+    Post.objects.get_or_create(user=reader, org=org_lookup("IU-44-JKWW"), role=Role.objects.get(code="admin"),
+                               defaults={"guidance_read": True})
+    analyst = _demo_user("analyst_th", "天河区数据分析员")
+    Post.objects.get_or_create(user=analyst, org=org_lookup("440106"), role=Role.objects.get(code="analyst"))
+    account = _demo_user("employer_demo", "单位联系人", kind=UserKind.EXTERNAL)
+    ExternalBinding.objects.get_or_create(user=account, party_type=PartyType.EMPLOYER, employer=employer)
 
 
 @transaction.atomic

@@ -6,8 +6,8 @@ from gonghui.core.admin import ReadOnlyAdmin
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(ReadOnlyAdmin):
-    list_display = ("created_at", "actor", "action", "object_repr", "org_path")
+    list_display = ("seq", "created_at", "actor_name", "action", "object_repr", "ip", "org_path")
     list_filter = ("action",)
-    search_fields = ("action", "object_repr", "object_id")
+    search_fields = ("action", "object_repr", "object_id", "actor_name")
     date_hierarchy = "created_at"
 

@@ -191,3 +191,8 @@ def _seed_guidance_links() -> int:
             guidance_link_create(actor=None, org=employer.union, guide=guide, note="业务指导")
             created += 1
     return created
+
+
+def demo_bound_employer() -> Employer:
+    """The 天河区 employer the demo's employer account acts for (stable across re-seeding)."""
+    return Employer.objects.in_subtree(Org.objects.get(code="440106")).order_by("uscc").first()

@@ -5,6 +5,7 @@ from django.db import DatabaseError, connection, transaction
 
 from gonghui.audit.models import AuditEvent, AuditImmutable
 from gonghui.audit.services import audit_log, audit_seal_pending, audit_verify
+from gonghui.audit.tasks import verify_audit_chain
 from gonghui.orgs import imports, services
 from gonghui.orgs.models import OrgType
 from gonghui.orgs.tests.test_imports import EMPLOYER_HEADER, employer_row, xlsx
@@ -103,3 +104,19 @@ def test_a_bulk_import_writes_one_event_per_batch(org):
     before = AuditEvent.objects.count()
     imports.employer_import_xlsx(actor=None, data=xlsx(EMPLOYER_HEADER, [employer_row(name=f"批{i}") for i in range(50)]))
     assert AuditEvent.objects.count() == before + 1
+
+
+def test_the_nightly_check_alerts_administrators_when_the_chain_breaks(settings, mailoutbox, caplog):
+    settings.ADMINS = [("安全管理员", "security@example.org")]
+    events = make_events(3)
+    verify_audit_chain.call_local()
+    assert mailoutbox == []
+    _raw_update("UPDATE audit_auditevent SET actor_name = %s WHERE id = %s", ["冒名", events[1].pk])
+    verify_audit_chain.call_local()
+    assert len(mailoutbox) == 1 and "审计日志校验失败" in mailoutbox[0].subject
+    assert f"id={events[1].pk}" in mailoutbox[0].body and "审计日志" in caplog.text
+
+
+def test_admin_login_goes_through_the_workbench_login(client):
+    response = client.get("/admin/login/?next=/admin/")
+    assert response.status_code == 302 and response["Location"] == "/accounts/login/?next=/admin/"
