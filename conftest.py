@@ -50,3 +50,14 @@ def divisions_after_flush(django_db_setup, django_db_blocker):
     yield divisions_load
     with django_db_blocker.unblock():
         divisions_load()
+
+
+@pytest.fixture
+def logged_in(client):
+    """logged_in(user) → the test client, logged in as that user."""
+
+    def login(user):
+        client.force_login(user)
+        return client
+
+    return login

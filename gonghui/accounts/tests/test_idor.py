@@ -68,18 +68,9 @@ def same_answer(a, b) -> bool:
     return a.status_code == b.status_code and _body(a) == _body(b)
 
 
-@pytest.fixture
-def as_user(client):
-    def login(user):
-        client.force_login(user)
-        return client
-
-    return login
-
-
 @pytest.mark.parametrize(("channel", "method", "url"), ORG_PAGES, ids=lambda v: v if isinstance(v, str) else "")
-def test_org_endpoints_answer_404_alike_for_a_sibling_and_for_nothing(as_user, cadre, org, channel, method, url):
-    client = as_user(cadre("440106"))
+def test_org_endpoints_answer_404_alike_for_a_sibling_and_for_nothing(logged_in, cadre, org, channel, method, url):
+    client = logged_in(cadre("440106"))
     sibling, missing = fetch(client, method, url(org("440104").pk)), fetch(client, method, url(MISSING))
     if "within=" in url(1):  # a list scoped to an org outside the subtree
         assert sibling.status_code == missing.status_code == 404
@@ -88,15 +79,15 @@ def test_org_endpoints_answer_404_alike_for_a_sibling_and_for_nothing(as_user, c
 
 
 @pytest.mark.parametrize(("channel", "method", "url"), EMPLOYER_PAGES, ids=lambda v: v if isinstance(v, str) else "")
-def test_employer_endpoints_answer_404_alike_for_a_sibling_and_for_nothing(as_user, cadre, org, channel, method, url):
+def test_employer_endpoints_answer_404_alike_for_a_sibling_and_for_nothing(logged_in, cadre, org, channel, method, url):
     yuexiu = EmployerFactory(town=org("440104001"))
-    client = as_user(cadre("440106"))
+    client = logged_in(cadre("440106"))
     sibling, missing = fetch(client, method, url(yuexiu.pk)), fetch(client, method, url(MISSING))
     assert sibling.status_code == 404 and same_answer(sibling, missing)
 
 
-def test_a_city_cadre_sees_both_districts(as_user, cadre, org):
-    client = as_user(cadre("4401"))
+def test_a_city_cadre_sees_both_districts(logged_in, cadre, org):
+    client = logged_in(cadre("4401"))
     yuexiu = EmployerFactory(town=org("440104001"))
     tianhe = EmployerFactory(town=org("440106001"))
     for _, method, url in ORG_PAGES[:3] + ORG_PAGES[6:9]:
@@ -107,12 +98,12 @@ def test_a_city_cadre_sees_both_districts(as_user, cadre, org):
     assert client.get("/api/employers").json()["count"] == 2
 
 
-def test_admin_pages_are_scoped_for_staff_cadres(as_user, cadre, org):
+def test_admin_pages_are_scoped_for_staff_cadres(logged_in, cadre, org):
     user = cadre("440106")
     user.is_staff = True
     user.save()
     user.user_permissions.add(*Permission.objects.filter(codename__in=["view_org", "view_employer"]))
-    client = as_user(user)
+    client = logged_in(user)
     assert client.get(reverse("admin:orgs_org_change", args=[org("440106001").pk])).status_code == 200
     sibling = client.get(reverse("admin:orgs_org_change", args=[org("440104").pk]))
     missing = client.get(reverse("admin:orgs_org_change", args=[MISSING]))
@@ -136,19 +127,19 @@ class TestGuidanceReader:
         plain = PostFactory(org=industry, role=Role.objects.get(code="admin"), guidance_read=False).user
         return {"school_union": school_union, "school": school, "reader": reader, "plain": plain}
 
-    def test_reader_reads_the_guided_union_and_its_employer(self, as_user, setting):
-        client = as_user(setting["reader"])
+    def test_reader_reads_the_guided_union_and_its_employer(self, logged_in, setting):
+        client = logged_in(setting["reader"])
         assert client.get(f"/api/orgs/{setting['school_union'].pk}").status_code == 200
         assert client.get(reverse("orgs:employer_detail", args=[setting["school"].pk])).status_code == 200
 
-    def test_reader_cannot_write(self, as_user, setting):
-        client = as_user(setting["reader"])
+    def test_reader_cannot_write(self, logged_in, setting):
+        client = logged_in(setting["reader"])
         response = client.patch(f"/api/orgs/{setting['school_union'].pk}", {"name": "改名"}, content_type="application/json")
         assert response.status_code == 403
         assert setting["school_union"].__class__.objects.get(pk=setting["school_union"].pk).name == "某中学工会委员会"
 
-    def test_without_the_flag_the_guided_union_is_not_visible(self, as_user, setting):
-        client = as_user(setting["plain"])
+    def test_without_the_flag_the_guided_union_is_not_visible(self, logged_in, setting):
+        client = logged_in(setting["plain"])
         assert client.get(f"/api/orgs/{setting['school_union'].pk}").status_code == 404
 
 
@@ -161,9 +152,9 @@ class TestEmployerAccount:
         ExternalBinding.objects.create(user=user, party_type=PartyType.EMPLOYER, employer=own)
         return user, own, other
 
-    def test_sees_only_its_own_employer(self, as_user, account):
+    def test_sees_only_its_own_employer(self, logged_in, account):
         user, own, other = account
-        client = as_user(user)
+        client = logged_in(user)
         listing = client.get(reverse("orgs:employer_list")).content.decode()
         assert "本单位有限公司" in listing and "别家有限公司" not in listing
         assert client.get(f"/api/employers/{own.pk}").status_code == 200
@@ -171,9 +162,9 @@ class TestEmployerAccount:
         assert client.get("/api/orgs").json()["count"] == 0
         assert client.get(reverse("orgs:tree")).status_code == 200 and "组织树" not in client.get(reverse("workbench:home")).content.decode()
 
-    def test_cannot_change_even_its_own_record(self, as_user, account):
+    def test_cannot_change_even_its_own_record(self, logged_in, account):
         user, own, _ = account
-        client = as_user(user)
+        client = logged_in(user)
         response = client.post(reverse("orgs:employer_edit", args=[own.pk]), {
             "uscc": own.uscc, "name": "改名", "industry": "C", "ownership": "state", "town_code": "440106001"})
         assert "找不到组织编码" in response.content.decode() or "无权管理" in response.content.decode()
@@ -181,12 +172,12 @@ class TestEmployerAccount:
 
 
 class TestStaffAndPii:
-    def test_reveal_needs_a_reason_is_audited_and_shows_who_looked(self, as_user, cadre, org):
+    def test_reveal_needs_a_reason_is_audited_and_shows_who_looked(self, logged_in, cadre, org):
         admin = cadre("440106")
         person = PostFactory(org=org("440106006"), role=Role.objects.get(code="handler")).user
         person.phone, person.id_number = "13712345678", "11010519491231002X"
         person.save()
-        client = as_user(admin)
+        client = logged_in(admin)
         page = client.get(reverse("staff:detail", args=[person.pk])).content.decode()
         assert "137****5678" in page and "1101**********002X" in page and "13712345678" not in page
         refused = client.post(reverse("staff:reveal", args=[person.pk]), {"field": "phone", "reason": ""})
@@ -197,29 +188,29 @@ class TestStaffAndPii:
         assert event.actor == admin and event.data["reason"] == "核实工单联系人" and "13712345678" not in str(event.data)
         assert "核实工单联系人" in client.get(reverse("staff:detail", args=[person.pk])).content.decode()
 
-    def test_reveal_without_the_permission_or_outside_the_subtree_is_refused(self, as_user, cadre, org):
+    def test_reveal_without_the_permission_or_outside_the_subtree_is_refused(self, logged_in, cadre, org):
         analyst = PostFactory(org=org("440106"), role=Role.objects.get(code="analyst")).user
         person = PostFactory(org=org("440106006"), role=Role.objects.get(code="handler")).user
         yuexiu_person = PostFactory(org=org("440104001"), role=Role.objects.get(code="handler")).user
-        assert as_user(analyst).post(reverse("staff:reveal", args=[person.pk]), {"field": "phone", "reason": "看看而已"}).status_code == 404
-        client = as_user(cadre("440106"))
+        assert logged_in(analyst).post(reverse("staff:reveal", args=[person.pk]), {"field": "phone", "reason": "看看而已"}).status_code == 404
+        client = logged_in(cadre("440106"))
         assert client.post(reverse("staff:reveal", args=[yuexiu_person.pk]), {"field": "phone", "reason": "越界查看"}).status_code == 404
         assert client.get(reverse("staff:detail", args=[yuexiu_person.pk])).status_code == 404
 
-    def test_staff_list_shows_only_the_subtree(self, as_user, cadre, org):
+    def test_staff_list_shows_only_the_subtree(self, logged_in, cadre, org):
         PostFactory(org=org("440104001"), user=UserFactory(username="yuexiu_person"))
         PostFactory(org=org("440106006"), user=UserFactory(username="tianhe_person"))
-        html = as_user(cadre("440106")).get(reverse("staff:list")).content.decode()
+        html = logged_in(cadre("440106")).get(reverse("staff:list")).content.decode()
         assert "tianhe_person" in html and "yuexiu_person" not in html
 
-    def test_audit_search_is_scoped(self, as_user, cadre, org, superuser):
+    def test_audit_search_is_scoped(self, logged_in, cadre, org, superuser):
         services.org_update(actor=superuser, org=org("440106006"), contact_name="天河的修改")
         services.org_update(actor=superuser, org=org("440104001"), contact_name="越秀的修改")
-        html = as_user(cadre("440106")).get(reverse("audit:search"), {"action": "orgs.org.updated"}).content.decode()
+        html = logged_in(cadre("440106")).get(reverse("audit:search"), {"action": "orgs.org.updated"}).content.decode()
         assert "石牌街道总工会" in html and "北京街道总工会" not in html
 
-    def test_menus_follow_the_role(self, as_user, org):
+    def test_menus_follow_the_role(self, logged_in, org):
         analyst = PostFactory(org=org("440106"), role=Role.objects.get(code="analyst")).user
-        html = as_user(analyst).get(reverse("workbench:home")).content.decode()
+        html = logged_in(analyst).get(reverse("workbench:home")).content.decode()
         assert "审计日志" in html and "人员与岗位" not in html and "导入用人单位" not in html
-        assert as_user(analyst).get(reverse("staff:list")).status_code == 403
+        assert logged_in(analyst).get(reverse("staff:list")).status_code == 403

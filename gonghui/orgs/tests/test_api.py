@@ -7,15 +7,6 @@ from gonghui.orgs.tests.factories import EmployerFactory, valid_uscc
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def api(client):
-    def login(user):
-        client.force_login(user)
-        return client
-
-    return login
-
-
 def test_anonymous_requests_get_the_error_shape(client):
     response = client.get("/api/orgs")
     assert response.status_code == 401
@@ -28,16 +19,16 @@ def test_openapi_docs_are_served(client):
     assert "/api/orgs/{org_id}/move" in schema["paths"]
 
 
-def test_org_search_is_paginated_and_scoped(api, cadre):
-    client = api(cadre("440106"))
+def test_org_search_is_paginated_and_scoped(logged_in, cadre):
+    client = logged_in(cadre("440106"))
     body = client.get("/api/orgs", {"q": "街道"}).json()
     assert body["count"] == 21 and len(body["items"]) == 21
     assert client.get("/api/orgs", {"q": "越秀"}).json()["count"] == 0
 
 
 @pytest.mark.parametrize("path", ["/api/orgs/{id}", "/api/orgs/{id}/children", "/api/orgs/{id}/stats"])
-def test_a_sibling_districts_org_is_404_like_a_missing_one(api, cadre, org, path):
-    client = api(cadre("440106"))
+def test_a_sibling_districts_org_is_404_like_a_missing_one(logged_in, cadre, org, path):
+    client = logged_in(cadre("440106"))
     forbidden = client.get(path.format(id=org("440104").pk))
     missing = client.get(path.format(id=987654321))
     assert forbidden.status_code == missing.status_code == 404
@@ -45,15 +36,15 @@ def test_a_sibling_districts_org_is_404_like_a_missing_one(api, cadre, org, path
     assert forbidden.json()["message"] == "组织不存在或不在您的管辖范围内"
 
 
-def test_stats_report_the_unionization_rate(api, superuser, org):
+def test_stats_report_the_unionization_rate(logged_in, superuser, org):
     EmployerFactory(town=org("440106001"), has_union=True)
     EmployerFactory(town=org("440106001"))
-    body = api(superuser).get(f"/api/orgs/{org('440106').pk}/stats").json()
+    body = logged_in(superuser).get(f"/api/orgs/{org('440106').pk}/stats").json()
     assert body["employer_count"] == 2 and body["unionization_rate"] == 0.5
 
 
-def test_create_employer_validation_errors_name_the_fields(api, cadre, org):
-    client = api(cadre("440106"))
+def test_create_employer_validation_errors_name_the_fields(logged_in, cadre, org):
+    client = logged_in(cadre("440106"))
     payload = {"uscc": "123", "name": "", "industry": "C", "ownership": "state", "town_id": org("440106001").pk}
     response = client.post("/api/employers", payload, content_type="application/json")
     assert response.status_code == 400
@@ -64,15 +55,15 @@ def test_create_employer_validation_errors_name_the_fields(api, cadre, org):
     assert not Employer.objects.exists()
 
 
-def test_schema_errors_are_chinese(api, superuser):
-    response = api(superuser).post("/api/employers", {"name": "x"}, content_type="application/json")
+def test_schema_errors_are_chinese(logged_in, superuser):
+    response = logged_in(superuser).post("/api/employers", {"name": "x"}, content_type="application/json")
     assert response.status_code == 422
     body = response.json()
     assert body["code"] == "invalid" and body["fields"]["uscc"] == ["必填"]
 
 
-def test_create_and_read_an_employer(api, cadre, org):
-    client = api(cadre("440106"))
+def test_create_and_read_an_employer(logged_in, cadre, org):
+    client = logged_in(cadre("440106"))
     payload = {"uscc": valid_uscc(), "name": "天河接口测试有限公司", "industry": "I", "ownership": "non_public",
                "town_id": org("440106001").pk, "headcount": 88}
     created = client.post("/api/employers", payload, content_type="application/json")
@@ -81,15 +72,15 @@ def test_create_and_read_an_employer(api, cadre, org):
     assert detail["town_name"] == "五山街道总工会" and detail["industry_display"].startswith("I ")
 
 
-def test_employer_in_a_sibling_district_is_404(api, cadre, org):
+def test_employer_in_a_sibling_district_is_404(logged_in, cadre, org):
     employer = EmployerFactory(town=org("440104001"))
-    client = api(cadre("440106"))
+    client = logged_in(cadre("440106"))
     assert client.get(f"/api/employers/{employer.pk}").status_code == 404
     assert client.get("/api/employers").json()["count"] == 0
 
 
-def test_move_through_the_api(api, superuser, org):
-    client = api(superuser)
+def test_move_through_the_api(logged_in, superuser, org):
+    client = logged_in(superuser)
     response = client.post(f"/api/orgs/{org('440106001').pk}/move", {"new_parent_id": org("440104").pk, "reason": "区划调整"},
                            content_type="application/json")
     assert response.status_code == 200
@@ -99,8 +90,8 @@ def test_move_through_the_api(api, superuser, org):
     assert refused.status_code == 400 and refused.json()["code"] == "orgs.move_into_own_subtree"
 
 
-def test_patch_updates_only_the_given_fields(api, cadre, org):
-    client = api(cadre("440106"))
+def test_patch_updates_only_the_given_fields(logged_in, cadre, org):
+    client = logged_in(cadre("440106"))
     response = client.patch(f"/api/orgs/{org('440106006').pk}", {"contact_phone": "020-85550000"}, content_type="application/json")
     assert response.status_code == 200 and response.json()["name"] == "石牌街道总工会"
     assert org("440106006").contact_phone == "020-85550000"
