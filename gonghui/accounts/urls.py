@@ -12,6 +12,8 @@ urlpatterns = [
     path("logout-everywhere/", views.logout_everywhere, name="logout_everywhere"),
     path("switch-org/", views.switch_post, name="switch_post"),
     path("h5-login/", views.h5_login, name="h5_login"),
+    path("security/", views.security, name="security"),
+    path("password/", views.ChangePasswordView.as_view(), name="password_change"),
 ]
 
 workbench_urlpatterns = [

@@ -4,9 +4,10 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import LoginView
+from django.contrib.auth.views import LoginView, PasswordChangeView
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.debug import sensitive_post_parameters
@@ -156,3 +157,35 @@ def staff_reveal(request, user_id: int):
     except ApplicationError as exc:
         return render(request, "accounts/_reveal_result.html", {"error": exc.message, "field": field}, status=exc.status_code)
     return render(request, "accounts/_reveal_result.html", {"value": value, "field": field, "label": REVEALABLE_FIELDS[field]})
+
+
+@workbench_required
+@sensitive_post_parameters("code")
+@require_http_methods(["GET", "POST"])
+def security(request):
+    """账号安全: turn on TOTP (optional below 市 level), see the lockout rules, end all sessions."""
+    user = request.user
+    secret = "" if user.totp_secret else request.session.setdefault("totp_enroll_secret", auth.totp_new_secret())
+    form = TotpForm(request.POST or None)
+    if request.method == "POST" and secret and form.is_valid():
+        try:
+            auth.totp_enroll(user=user, secret=secret, code=form.cleaned_data["code"])
+        except ApplicationError as exc:
+            form_add_application_error(form, exc)
+        else:
+            request.session.pop("totp_enroll_secret", None)
+            messages.success(request, "已启用动态口令，下次登录时需要输入")
+            return redirect("accounts:security")
+    context = {"form": form, "secret": secret, "required": auth.totp_required(user),
+               "qr_svg": auth.totp_provisioning_svg(user=user, secret=secret) if secret else ""}
+    return render(request, "accounts/security.html", context)
+
+
+@method_decorator(workbench_required, name="dispatch")
+class ChangePasswordView(PasswordChangeView):
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("accounts:security")
+
+    def form_valid(self, form):
+        messages.success(self.request, "密码已修改")
+        return super().form_valid(form)

@@ -180,3 +180,24 @@ class TestWorkerSmsLogin:
             self.send(client)
         assert "13800138000" not in caplog.text and "138****8000" in caplog.text
 
+
+
+def test_a_district_cadre_can_turn_on_totp_and_then_needs_it(cadre):
+    user = cadre("440106")
+    client = Client()
+    post_login(client, user.username)
+    page = client.get(reverse("accounts:security")).content.decode()
+    assert "<svg" in page and "可选" in page
+    secret = client.session["totp_enroll_secret"]
+    assert "已启用" in client.post(reverse("accounts:security"), {"code": pyotp.TOTP(secret).now()}, follow=True).content.decode()
+    again = Client()
+    assert post_login(again, user.username)["Location"] == reverse("accounts:totp")
+
+
+def test_password_change_applies_the_rules(client, cadre):
+    user = cadre("440106")
+    client.force_login(user)
+    weak = client.post(reverse("accounts:password_change"), {"old_password": PASSWORD, "new_password1": "abcdefghijk", "new_password2": "abcdefghijk"})
+    assert "字母和数字" in weak.content.decode()
+    ok = client.post(reverse("accounts:password_change"), {"old_password": PASSWORD, "new_password1": "Tianhe-union-2027", "new_password2": "Tianhe-union-2027"})
+    assert ok.status_code == 302 and User.objects.get(pk=user.pk).check_password("Tianhe-union-2027")
