@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "gonghui.notify",
     "gonghui.accounts",
     "gonghui.orgs",
+    "gonghui.worktime",
     "gonghui.portal",
 ]
 
@@ -79,6 +80,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "gonghui.accounts.context_processors.workbench",
+                "gonghui.worktime.context_processors.calendar_banner",
             ],
         },
     },

@@ -27,6 +27,7 @@ urlpatterns = [
     path("workbench/", include((workbench_patterns, "workbench"))),
     path("workbench/", include("gonghui.orgs.urls")),
     path("workbench/", include("gonghui.audit.urls")),
+    path("workbench/", include("gonghui.worktime.urls")),
     path("workbench/", include((accounts_workbench_patterns, "staff"))),
     path("accounts/", include("gonghui.accounts.urls")),
     path("admin/", admin.site.urls),

@@ -8,6 +8,7 @@ ACTIONS = {
     "pii.reveal": "查看完整个人信息（需填写理由，留痕）",
     "audit.view": "查看审计日志",
     "accounts.manage": "管理本辖区人员与岗位",
+    "calendar.manage": "维护工作日历（节假日、调休、办公时间）",
 }
 
 READ_ACTIONS = frozenset(action for action in ACTIONS if action.endswith(".view"))

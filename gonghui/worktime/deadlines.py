@@ -1,0 +1,169 @@
+"""Deadlines in four units (DESIGN.md rule 7), computed on a WorkCalendar.
+
+- clock minutes / hours: around the clock (urgent cases);
+- working hours: only inside business hours of working days;
+- working days: counted from the day after the start, due at close of business of the last one;
+- calendar days (法定 limits): due at the end of the last day; if that day is not a working day
+  (a holiday or weekend), the limit ends with the next working day (民法典 §203).
+
+All inputs and outputs are aware datetimes; days and hours are reckoned in Asia/Shanghai.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, replace
+from enum import Enum
+from zoneinfo import ZoneInfo
+
+from gonghui.worktime.calendar import WorkCalendar
+
+LOCAL = ZoneInfo("Asia/Shanghai")
+END_OF_DAY = dt.time(23, 59, 59)
+
+
+class LimitUnit(str, Enum):
+    CLOCK_MINUTES = "clock_minutes"
+    CLOCK_HOURS = "clock_hours"
+    WORKING_HOURS = "working_hours"
+    WORKING_DAYS = "working_days"
+    CALENDAR_DAYS = "calendar_days"
+
+    @property
+    def label(self) -> str:
+        return UNIT_LABELS[self]
+
+    @property
+    def counts_working_time(self) -> bool:
+        return self in (LimitUnit.WORKING_HOURS, LimitUnit.WORKING_DAYS)
+
+
+UNIT_LABELS = {
+    LimitUnit.CLOCK_MINUTES: "分钟（自然时间）", LimitUnit.CLOCK_HOURS: "小时（自然时间）",
+    LimitUnit.WORKING_HOURS: "工作小时", LimitUnit.WORKING_DAYS: "工作日", LimitUnit.CALENDAR_DAYS: "日（自然日，法定期限）",
+}
+
+
+def _local(moment: dt.datetime) -> dt.datetime:
+    if moment.tzinfo is None:
+        raise ValueError("deadline arithmetic needs aware datetimes")
+    return moment.astimezone(LOCAL)
+
+
+def _at(day: dt.date, time: dt.time) -> dt.datetime:
+    return dt.datetime.combine(day, time, tzinfo=LOCAL)
+
+
+def _periods_on(calendar: WorkCalendar, day: dt.date):
+    if calendar.is_workday(day):
+        for start, end in calendar.periods:
+            yield _at(day, start), _at(day, end)
+
+
+def add_working_time(calendar: WorkCalendar, start: dt.datetime, amount: dt.timedelta) -> dt.datetime:
+    """The moment `amount` of business time after `start` (a period's end counts as inside it)."""
+    moment, remaining = _local(start), amount
+    day = moment.date()
+    while True:
+        for period_start, period_end in _periods_on(calendar, day):
+            if moment >= period_end:
+                continue
+            moment = max(moment, period_start)
+            available = period_end - moment
+            if remaining <= available:
+                return moment + remaining
+            remaining -= available
+            moment = period_end
+        day += dt.timedelta(days=1)
+        moment = _at(day, dt.time.min)
+
+
+def working_time_between(calendar: WorkCalendar, start: dt.datetime, end: dt.datetime) -> dt.timedelta:
+    """Business time elapsed from `start` to `end` (negative when end is before start)."""
+    if end < start:
+        return -working_time_between(calendar, end, start)
+    start, end = _local(start), _local(end)
+    total = dt.timedelta()
+    day = start.date()
+    while day <= end.date():
+        for period_start, period_end in _periods_on(calendar, day):
+            overlap = min(period_end, end) - max(period_start, start)
+            if overlap > dt.timedelta():
+                total += overlap
+        day += dt.timedelta(days=1)
+    return total
+
+
+def next_workday(calendar: WorkCalendar, day: dt.date) -> dt.date:
+    while not calendar.is_workday(day):
+        day += dt.timedelta(days=1)
+    return day
+
+
+def add_working_days(calendar: WorkCalendar, start: dt.datetime, days: int) -> dt.datetime:
+    day, counted = _local(start).date(), 0
+    while counted < days:
+        day += dt.timedelta(days=1)
+        counted += calendar.is_workday(day)
+    return _at(day, calendar.periods[-1][1])
+
+
+def add_calendar_days(calendar: WorkCalendar, start: dt.datetime, days: int) -> dt.datetime:
+    last_day = _local(start).date() + dt.timedelta(days=days)
+    return _at(next_workday(calendar, last_day), END_OF_DAY)
+
+
+def deadline(calendar: WorkCalendar, start: dt.datetime, amount: int, unit: LimitUnit) -> dt.datetime:
+    if amount <= 0:
+        raise ValueError("a time limit must be positive")
+    if unit == LimitUnit.CLOCK_MINUTES:
+        return start + dt.timedelta(minutes=amount)
+    if unit == LimitUnit.CLOCK_HOURS:
+        return start + dt.timedelta(hours=amount)
+    if unit == LimitUnit.WORKING_HOURS:
+        return add_working_time(calendar, start, dt.timedelta(hours=amount))
+    if unit == LimitUnit.WORKING_DAYS:
+        return add_working_days(calendar, start, amount)
+    return add_calendar_days(calendar, start, amount)
+
+
+def remaining(calendar: WorkCalendar, due: dt.datetime, now: dt.datetime, unit: LimitUnit) -> dt.timedelta:
+    """Time left (negative when overdue), in the limit's own kind of time."""
+    if unit.counts_working_time:
+        return working_time_between(calendar, now, due)
+    return due - now
+
+
+@dataclass(frozen=True)
+class RunningLimit:
+    """A limit that can be paused while the case waits on the worker, and resumed; pauses do not count."""
+
+    unit: LimitUnit
+    amount: int
+    started_at: dt.datetime
+    due_at: dt.datetime
+    paused_at: dt.datetime | None = None
+
+    @classmethod
+    def start(cls, calendar: WorkCalendar, *, at: dt.datetime, amount: int, unit: LimitUnit) -> RunningLimit:
+        return cls(unit=unit, amount=amount, started_at=at, due_at=deadline(calendar, at, amount, unit))
+
+    def pause(self, *, at: dt.datetime) -> RunningLimit:
+        if self.paused_at is not None:
+            raise ValueError("already paused")
+        return replace(self, paused_at=at)
+
+    def resume(self, calendar: WorkCalendar, *, at: dt.datetime) -> RunningLimit:
+        if self.paused_at is None:
+            raise ValueError("not paused")
+        if self.unit.counts_working_time:
+            due = add_working_time(calendar, self.due_at, working_time_between(calendar, self.paused_at, at))
+        elif self.unit == LimitUnit.CALENDAR_DAYS:
+            days = (_local(at).date() - _local(self.paused_at).date()).days
+            due = add_calendar_days(calendar, _at(_local(self.due_at).date(), dt.time.min), days) if days else self.due_at
+        else:
+            due = self.due_at + (at - self.paused_at)
+        return replace(self, due_at=due, paused_at=None)
+
+    def remaining(self, calendar: WorkCalendar, *, now: dt.datetime) -> dt.timedelta:
+        """While paused, the clock stands still at the moment of pausing."""
+        return remaining(calendar, self.due_at, self.paused_at or now, self.unit)
