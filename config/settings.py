@@ -81,6 +81,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "gonghui.accounts.context_processors.workbench",
                 "gonghui.worktime.context_processors.calendar_banner",
+                "gonghui.notify.context_processors.unread",
             ],
         },
     },
@@ -139,6 +140,8 @@ AXES_VERBOSE = False
 # SMS (gonghui/notify/sms.py): template code + parameters; the demo backend prints and writes a file.
 SMS_BACKEND = env_str("SMS_BACKEND", "gonghui.notify.sms.ConsoleFileBackend")
 SMS_OUTBOX_FILE = env_str("SMS_OUTBOX_FILE", str(VAR_DIR / "sms-outbox.log"))
+WECHAT_BACKEND = env_str("WECHAT_BACKEND", "gonghui.notify.wechat.LogWechatBackend")
+WECHAT_OUTBOX_FILE = env_str("WECHAT_OUTBOX_FILE", str(VAR_DIR / "wechat-outbox.log"))
 
 LANGUAGE_CODE = "zh-hans"
 TIME_ZONE = "Asia/Shanghai"

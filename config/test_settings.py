@@ -16,3 +16,4 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 SMS_BACKEND = "gonghui.notify.sms.MemoryBackend"
+WECHAT_BACKEND = "gonghui.notify.wechat.LogWechatBackend"

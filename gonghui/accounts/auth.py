@@ -18,6 +18,7 @@ from gonghui.accounts.models import SmsCode, User, UserKind
 from gonghui.audit.services import audit_log
 from gonghui.core.exceptions import ApplicationError
 from gonghui.core.validators import InvalidIdentifier, normalize_mobile
+from gonghui.notify.services import notify
 from gonghui.notify.sms import sms_send
 
 SMS_CODE_TTL = timedelta(minutes=5)
@@ -87,6 +88,7 @@ def _worker_account(*, index: str, phone: str) -> User:
         user.set_unusable_password()
         user.save()
         audit_log(actor=user, action="accounts.worker.registered", obj=user)
+        notify(recipient=user, template_code="account.welcome", dedupe_key=f"welcome:{user.pk}", link="/h5/")
     if not user.is_active:
         raise ApplicationError("该账号已停用，请联系工会", code="accounts.inactive")
     return user

@@ -35,9 +35,10 @@ class SmsMessage:
     phone: str
     template_code: str
     params: dict
+    text: str = ""  # the local rendering (demo output, message log); providers render from code + params
 
     def render(self) -> str:
-        return SMS_TEMPLATES[self.template_code].format(**self.params)
+        return self.text or SMS_TEMPLATES[self.template_code].format(**self.params)
 
 
 class SmsBackend(ABC):
@@ -60,19 +61,23 @@ class ConsoleFileBackend(SmsBackend):
 
 
 class MemoryBackend(SmsBackend):
-    """Tests: keeps messages in `MemoryBackend.outbox`."""
+    """Tests: keeps messages in `MemoryBackend.outbox`; set `fail_next` to make the next sends fail."""
 
     outbox: list[SmsMessage] = []
+    fail_next: int = 0
 
     def send(self, message: SmsMessage) -> str:
+        if MemoryBackend.fail_next:
+            MemoryBackend.fail_next -= 1
+            raise SmsError("短信网关超时（测试）")
         MemoryBackend.outbox.append(message)
         return uuid.uuid4().hex
 
 
-def sms_send(*, phone: str, template_code: str, params: dict) -> str:
-    if template_code not in SMS_TEMPLATES:
+def sms_send(*, phone: str, template_code: str, params: dict, text: str = "") -> str:
+    if not text and template_code not in SMS_TEMPLATES:
         raise SmsError(f"未知的短信模板 {template_code}")
-    message = SmsMessage(phone=phone, template_code=template_code, params=params)
+    message = SmsMessage(phone=phone, template_code=template_code, params=params, text=text)
     backend = import_string(settings.SMS_BACKEND)()
     message_id = backend.send(message)
     logger.info("sms sent template=%s to=%s id=%s", template_code, mask_phone(phone), message_id)
