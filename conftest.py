@@ -1,4 +1,6 @@
 """Test fixtures shared by every app."""
+import importlib
+
 import pytest
 from django.core.management import call_command
 
@@ -41,15 +43,33 @@ def seeded(db):
     call_command("seed_demo", employers=300, stdout=open("/dev/null", "w"))
 
 
-@pytest.fixture(scope="module")
-def divisions_after_flush(django_db_setup, django_db_blocker):
-    """For modules of transactional tests: each such test ends by flushing every table, so put the
-    divisions back once the module is done, for the tests that run after it in this process."""
+REFERENCE_DATA_MIGRATIONS = [
+    ("gonghui.accounts.migrations.0003_default_roles", "create_roles"),
+    ("gonghui.accounts.migrations.0005_calendar_admin_role", "grant"),
+    ("gonghui.notify.migrations.0002_default_templates", "create"),
+    ("gonghui.worktime.migrations.0002_default_schedule", "create_default"),
+]
+
+
+def load_reference_data() -> None:
+    """What migrations and the session put in the test database (roles, templates, the divisions).
+
+    A transactional test ends by flushing every table; tests that run after it need this back."""
+    from django.apps import apps
+
     from gonghui.orgs.divisions import divisions_load
 
-    yield divisions_load
+    for module, function in REFERENCE_DATA_MIGRATIONS:
+        getattr(importlib.import_module(module), function)(apps, None)
+    divisions_load()
+
+
+@pytest.fixture(scope="module")
+def divisions_after_flush(django_db_setup, django_db_blocker):
+    """For modules of transactional tests: yields the loader for each test's start and reloads after the module."""
+    yield load_reference_data
     with django_db_blocker.unblock():
-        divisions_load()
+        load_reference_data()
 
 
 @pytest.fixture

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "gonghui.accounts",
     "gonghui.orgs",
     "gonghui.worktime",
+    "gonghui.jobs",
     "gonghui.portal",
 ]
 

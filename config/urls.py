@@ -28,6 +28,7 @@ urlpatterns = [
     path("workbench/", include("gonghui.orgs.urls")),
     path("workbench/", include("gonghui.audit.urls")),
     path("workbench/", include("gonghui.worktime.urls")),
+    path("workbench/", include("gonghui.jobs.urls")),
     path("workbench/", include("gonghui.notify.urls", namespace="notify")),
     path("h5/", include("gonghui.notify.urls", namespace="h5_notify")),
     path("workbench/", include((accounts_workbench_patterns, "staff"))),

@@ -45,6 +45,8 @@ def seed_demo_extra_users(*, org_lookup, employer) -> None:
                                defaults={"guidance_read": True})
     analyst = _demo_user("analyst_th", "天河区数据分析员")
     Post.objects.get_or_create(user=analyst, org=org_lookup("440106"), role=Role.objects.get(code="analyst"))
+    Post.objects.get_or_create(user=User.objects.get(username="gd_admin"), org=org_lookup("44"),
+                               role=Role.objects.get(code="calendar_admin"))
     account = _demo_user("employer_demo", "单位联系人", kind=UserKind.EXTERNAL)
     ExternalBinding.objects.get_or_create(user=account, party_type=PartyType.EMPLOYER, employer=employer)
 

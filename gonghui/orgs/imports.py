@@ -111,14 +111,19 @@ def _data_rows(data: bytes, columns) -> list[tuple[int, dict]]:
     return rows
 
 
-def org_import_xlsx(*, actor, data: bytes) -> ImportResult:
+def _no_progress(done: int, total: int) -> None:
+    """Imports run inline (tests, scripts) report progress nowhere."""
+
+
+def org_import_xlsx(*, actor, data: bytes, progress=_no_progress) -> ImportResult:
     rows = _data_rows(data, ORG_COLUMNS)
 
     def process(result: ImportResult) -> None:
         cache: dict[str, Org] = {}
         seen: set[str] = set()
-        for row_number, values in rows:
+        for done, (row_number, values) in enumerate(rows, start=1):
             _org_import_row(actor=actor, row_number=row_number, values=values, cache=cache, seen=seen, result=result)
+            progress(done, len(rows))
 
     return _run_all_or_nothing(actor=actor, action="orgs.org.imported", data=data, process=process)
 
@@ -234,15 +239,16 @@ def org_template_xlsx() -> bytes:
 
 # ---------------------------------------------------------------- employers
 
-def employer_import_xlsx(*, actor, data: bytes) -> ImportResult:
+def employer_import_xlsx(*, actor, data: bytes, progress=_no_progress) -> ImportResult:
     rows = _data_rows(data, EMPLOYER_COLUMNS)
 
     def process(result: ImportResult) -> None:
         cache: dict[str, Org] = {}
         seen: dict[str, int] = {}
         existing = Employer.objects.in_bulk([str(v["uscc"] or "").strip().upper() for _, v in rows], field_name="uscc")
-        for row_number, values in rows:
+        for done, (row_number, values) in enumerate(rows, start=1):
             _employer_import_row(actor=actor, row_number=row_number, values=values, cache=cache, seen=seen, existing=existing, result=result)
+            progress(done, len(rows))
 
     return _run_all_or_nothing(actor=actor, action="orgs.employer.imported", data=data, process=process)
 

@@ -20,5 +20,4 @@ urlpatterns = [
     path("employers/<int:employer_id>/edit/", views.employer_edit, name="employer_edit"),
     path("import/<str:kind>/", views.import_page, name="import"),
     path("import/<str:kind>/template.xlsx", views.import_template, name="import_template"),
-    path("import/<str:kind>/errors.xlsx", views.import_error_report, name="import_errors"),
 ]

@@ -8,8 +8,9 @@ from django.views.decorators.http import require_http_methods
 
 from gonghui.core.permissions import workbench_required
 from gonghui.core.exceptions import ApplicationError, NotFound
-from gonghui.core.spreadsheets import RowError, error_report_xlsx
+from gonghui.core.spreadsheets import sniff_xlsx
 from gonghui.core.views import form_add_application_error, paginate, xlsx_response
+from gonghui.jobs.services import job_create
 from gonghui.orgs import imports, selectors, services
 from gonghui.orgs.forms import EmployerForm, ImportForm, OrgCreateForm, OrgEditForm, OrgMoveForm
 from gonghui.orgs.models import Industry, OrgType, Ownership
@@ -194,30 +195,30 @@ def _employer_initial(employer) -> dict:
 
 
 IMPORT_KINDS = {
-    "orgs": ("工会组织", imports.org_import_xlsx, imports.org_template_xlsx),
-    "employers": ("用人单位", imports.employer_import_xlsx, imports.employer_template_xlsx),
+    "orgs": ("工会组织", "orgs.import_orgs", imports.org_template_xlsx),
+    "employers": ("用人单位", "orgs.import_employers", imports.employer_template_xlsx),
 }
 
 
 @workbench_required
 @require_http_methods(["GET", "POST"])
 def import_page(request, kind: str):
+    """Upload → a background job with a progress bar and, on errors, a downloadable report."""
     if kind not in IMPORT_KINDS:
         raise NotFound()
-    label, run_import, _ = IMPORT_KINDS[kind]
+    label, job_kind, _ = IMPORT_KINDS[kind]
     form = ImportForm(request.POST or None, request.FILES or None)
-    result = None
     if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
         try:
-            result = run_import(actor=request.user, data=form.cleaned_data["file"].read())
+            data = upload.read()
+            sniff_xlsx(data)
+            job = job_create(owner=request.user, kind=job_kind, data=data, file_name=upload.name)
         except ApplicationError as exc:
             form_add_application_error(form, exc)
         else:
-            if result.errors:
-                request.session[f"import_errors_{kind}"] = [e.__dict__ for e in result.errors]
-            else:
-                messages.success(request, f"导入完成：新增 {result.created} 条，更新 {result.updated} 条")
-    return render(request, "orgs/import.html", {"form": form, "kind": kind, "label": label, "result": result})
+            return redirect("jobs:detail", job_id=job.pk)
+    return render(request, "orgs/import.html", {"form": form, "kind": kind, "label": label})
 
 
 @workbench_required
@@ -226,15 +227,6 @@ def import_template(request, kind: str):
         raise NotFound()
     label, _, template = IMPORT_KINDS[kind]
     return xlsx_response(template(), filename=f"{label}导入模板.xlsx")
-
-
-@workbench_required
-def import_error_report(request, kind: str):
-    rows = request.session.get(f"import_errors_{kind}")
-    if kind not in IMPORT_KINDS or not rows:
-        messages.info(request, "没有可下载的错误报告，请重新导入")
-        return redirect(reverse("orgs:import", kwargs={"kind": kind if kind in IMPORT_KINDS else "employers"}))
-    return xlsx_response(error_report_xlsx([RowError(**row) for row in rows]), filename=f"{IMPORT_KINDS[kind][0]}导入错误报告.xlsx")
 
 
 @workbench_required

@@ -27,3 +27,8 @@ def duration_zh(value) -> str:
     minutes = rest // 60
     parts = [f"{days}天" if days else "", f"{hours}小时" if hours else "", f"{minutes}分钟" if minutes or not (days or hours) else ""]
     return "".join(parts)
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key, "")

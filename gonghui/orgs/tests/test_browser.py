@@ -32,7 +32,7 @@ TOTP_TEST_SECRET = "JBSWY3DPEHPK3PXPGONGHUITESTSECRT"
 
 @pytest.fixture
 def divisions(transactional_db, divisions_after_flush):
-    """The real tree, even when an earlier transactional test flushed it."""
+    """Roles, templates and the real tree, even when an earlier transactional test flushed them."""
     divisions_after_flush()
 
 
@@ -147,4 +147,40 @@ def test_worker_finds_a_union_by_pinyin_initials_on_a_phone(live_server, divisio
     expect(page.locator(".result-list")).to_contain_text("天河区总工会")
     page.screenshot(path=shots / "h5-find-union.png", full_page=True)
 
+    assert page.js_errors == []
+
+
+def test_cadre_uploads_employers_watches_progress_and_downloads_the_error_report(
+    live_server, divisions, cadre, open_page, shots, tmp_path
+):
+    from gonghui.orgs.tests.test_imports import EMPLOYER_HEADER, employer_row, xlsx
+
+    user = cadre("440106")
+    rows = [employer_row(name=f"浏览器导入{i}有限公司") for i in range(40)] + [employer_row(uscc="91440106MA59XXXXX0", name="校验位错")]
+    upload = tmp_path / "用人单位.xlsx"
+    upload.write_bytes(xlsx(EMPLOYER_HEADER, rows))
+    page = open_page()
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("input[name=username]", user.username)
+    page.fill("input[name=password]", PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url("**/workbench/")
+
+    page.goto(f"{live_server.url}/workbench/import/employers/")
+    page.set_input_files("input[type=file]", str(upload))
+    page.get_by_role("button", name="上传并导入").click()
+    page.wait_for_url("**/workbench/jobs/*/")
+    bar = page.get_by_role("progressbar")
+    expect(bar).to_have_attribute("aria-valuenow", "100")
+    expect(page.locator("#job-progress")).to_contain_text("发现 1 处错误")
+    page.screenshot(path=shots / "import-progress.png", full_page=True)
+
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="下载错误报告").click()
+    report = tmp_path / "report.xlsx"
+    download_info.value.save_as(report)
+    from python_calamine import CalamineWorkbook
+
+    sheet = CalamineWorkbook.from_path(str(report)).get_sheet_by_index(0).to_python()
+    assert sheet[1][:2] == [42.0, "统一社会信用代码"]
     assert page.js_errors == []

@@ -6,6 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from python_calamine import CalamineWorkbook
 
+from gonghui.jobs.models import Job
 from gonghui.orgs.models import Employer, Org
 from gonghui.orgs.tests.factories import EmployerFactory, valid_uscc
 from gonghui.orgs.tests.test_imports import EMPLOYER_HEADER, employer_row, xlsx
@@ -109,20 +110,33 @@ def test_move_form_moves_and_reports(client, superuser, org):
     assert "自己或它的下级" in error.content.decode()
 
 
-def test_import_page_reports_errors_and_offers_the_report(tianhe, org):
+def test_import_runs_as_a_job_and_offers_the_error_report(tianhe, org, django_capture_on_commit_callbacks):
     data = xlsx(EMPLOYER_HEADER, [employer_row(name="好"), employer_row(uscc="123", name="坏")])
-    upload = SimpleUploadedFile("单位.xlsx", data)
-    html = tianhe.post(reverse("orgs:import", args=["employers"]), {"file": upload}).content.decode()
-    assert "发现 1 处错误" in html and "应为18位" in html
-    report = tianhe.get(reverse("orgs:import_errors", args=["employers"]))
-    assert report.status_code == 200 and report["Content-Disposition"].startswith("attachment")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = tianhe.post(reverse("orgs:import", args=["employers"]), {"file": SimpleUploadedFile("单位.xlsx", data)})
+    job = Job.objects.get()
+    assert response["Location"] == reverse("jobs:detail", args=[job.pk])
+    page = tianhe.get(response["Location"]).content.decode()
+    assert "发现 1 处错误（涉及 1 行）" in page and "下载错误报告" in page and "已处理 2 / 2 行" in page
+    report = tianhe.get(reverse("jobs:result", args=[job.pk]))
+    rows = CalamineWorkbook.from_filelike(io.BytesIO(b"".join(report.streaming_content))).get_sheet_by_index(0).to_python()
+    assert rows[1][:2] == [3.0, "统一社会信用代码"] and "18位" in rows[1][2]
     assert not Employer.objects.exists()
 
 
-def test_import_page_refuses_a_renamed_csv(tianhe):
+def test_a_clean_import_job_reports_what_it_did(tianhe, django_capture_on_commit_callbacks):
+    data = xlsx(EMPLOYER_HEADER, [employer_row(name=f"任务导入{i}") for i in range(12)])
+    with django_capture_on_commit_callbacks(execute=True):
+        tianhe.post(reverse("orgs:import", args=["employers"]), {"file": SimpleUploadedFile("单位.xlsx", data)})
+    job = Job.objects.get()
+    assert job.status == "succeeded" and job.summary == "导入完成：新增 12 条，更新 0 条。"
+    assert (job.progress_done, job.progress_total) == (12, 12) and Employer.objects.count() == 12
+
+
+def test_import_page_refuses_a_renamed_csv_before_queueing(tianhe):
     upload = SimpleUploadedFile("单位.xlsx", "统一社会信用代码,单位名称\n".encode("gb18030"))
     html = tianhe.post(reverse("orgs:import", args=["employers"]), {"file": upload}).content.decode()
-    assert "文件格式不正确" in html
+    assert "文件格式不正确" in html and not Job.objects.exists()
 
 
 def test_templates_download_with_text_id_columns(tianhe):

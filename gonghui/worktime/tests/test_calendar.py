@@ -7,7 +7,7 @@ from django.urls import reverse
 from gonghui.accounts.models import Role
 from gonghui.accounts.tests.factories import PostFactory
 from gonghui.core.exceptions import ApplicationError, PermissionDenied
-from gonghui.worktime import services
+from gonghui.worktime import selectors, services
 from gonghui.worktime.calendar import YearStatus, work_calendar
 from gonghui.worktime.deadlines import LOCAL, LimitUnit, deadline
 from gonghui.worktime.models import WorkSchedule
@@ -66,9 +66,17 @@ def test_business_hours_come_from_the_default_schedule():
 
 def test_calendar_page_banner_and_calculator(client, cadre):
     client.force_login(cadre("440106"))
+    assert "节假日安排尚未确认，时限暂按" not in client.get(reverse("workbench:home")).content.decode()  # not a calendar admin
     page = client.get(reverse("worktime:calendar"), {"year": 2027}).content.decode()
     assert "2027 年的放假安排尚未确认" in page
     result = client.get(reverse("worktime:calendar"), {"year": 2026, "start": "2026-09-30T11:00", "amount": 1, "unit": "working_days"})
     assert "2026-10-08 18:00" in result.content.decode()
     bad = client.get(reverse("worktime:calendar"), {"start": "昨天", "amount": 0, "unit": "weeks"}).content.decode()
     assert "有效的日期/时间" in bad and "2026-10-08" not in bad
+
+
+def test_calendar_admins_see_the_provisional_banner(client, org, monkeypatch):
+    monkeypatch.setattr(selectors.timezone, "localdate", lambda: dt.date(2026, 11, 26))
+    editor = PostFactory(org=org("44"), role=Role.objects.get(code="calendar_admin")).user
+    client.force_login(editor)
+    assert "2027 年节假日安排尚未确认" in client.get(reverse("workbench:home")).content.decode()

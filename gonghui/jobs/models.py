@@ -1,0 +1,40 @@
+from django.conf import settings
+from django.db import models
+
+from gonghui.core.models import TimeStampedModel
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", "排队中"
+    RUNNING = "running", "处理中"
+    SUCCEEDED = "succeeded", "已完成"
+    FAILED = "failed", "未完成"
+
+
+class Job(TimeStampedModel):
+    """One long task run in the background for one person."""
+
+    kind = models.CharField("任务类型", max_length=64)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="发起人", on_delete=models.CASCADE, related_name="jobs")
+    status = models.CharField("状态", max_length=16, choices=JobStatus.choices, default=JobStatus.QUEUED, db_index=True)
+    progress_done = models.PositiveIntegerField("已处理", default=0)
+    progress_total = models.PositiveIntegerField("总数", default=0)
+    summary = models.CharField("结果说明", max_length=300, blank=True)
+    input_file = models.FileField("上传文件", upload_to="jobs/input/%Y/%m/", blank=True)
+    input_name = models.CharField("上传文件名", max_length=200, blank=True)
+    result_file = models.FileField("结果文件", upload_to="jobs/result/%Y/%m/", blank=True)
+    result_name = models.CharField("结果文件名", max_length=200, blank=True)
+    started_at = models.DateTimeField("开始时间", null=True, blank=True)
+    finished_at = models.DateTimeField("结束时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "后台任务"
+        verbose_name_plural = "后台任务"
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk}"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (JobStatus.SUCCEEDED, JobStatus.FAILED)

@@ -1,0 +1,35 @@
+"""Apps register the kinds of job they run; the jobs app runs them without importing those apps."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class JobOutcome:
+    ok: bool
+    summary: str
+    result: bytes = b""
+    result_name: str = ""
+
+
+@dataclass(frozen=True)
+class JobKind:
+    code: str
+    label: str
+    handler: Callable[..., JobOutcome]  # handler(*, job, data: bytes, progress: Callable[[int, int], None])
+
+
+_KINDS: dict[str, JobKind] = {}
+
+
+def register(code: str, label: str, handler: Callable[..., JobOutcome]) -> None:
+    _KINDS[code] = JobKind(code, label, handler)
+
+
+def kind(code: str) -> JobKind:
+    return _KINDS[code]
+
+
+def label(code: str) -> str:
+    return _KINDS[code].label if code in _KINDS else code

@@ -1,0 +1,17 @@
+from django.db.models import QuerySet
+
+from gonghui.core.exceptions import NotFound
+from gonghui.jobs.models import Job
+
+
+def job_list(*, actor) -> QuerySet[Job]:
+    """Jobs are visible to their owner and to system administrators only."""
+    jobs = Job.objects.select_related("owner")
+    return jobs if actor.is_superuser else jobs.filter(owner=actor)
+
+
+def job_get_for(*, actor, job_id) -> Job:
+    try:
+        return job_list(actor=actor).get(pk=int(job_id))
+    except (Job.DoesNotExist, ValueError, TypeError):
+        raise NotFound("任务不存在或不属于您") from None

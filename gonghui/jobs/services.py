@@ -1,0 +1,88 @@
+"""Creating, running and reporting on background jobs."""
+from __future__ import annotations
+
+import logging
+import time
+
+from django.core.cache import cache
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from gonghui.core.exceptions import ApplicationError
+from gonghui.jobs import registry
+from gonghui.jobs.models import Job, JobStatus
+from gonghui.notify.services import notify
+
+logger = logging.getLogger("gonghui.jobs")
+PROGRESS_KEY = "gonghui:job-progress:{}"
+PROGRESS_MIN_INTERVAL = 0.3  # seconds between progress writes
+
+
+@transaction.atomic
+def job_create(*, owner, kind: str, data: bytes, file_name: str) -> Job:
+    """Store the upload and queue the job after commit."""
+    registry.kind(kind)  # unknown kinds fail here, not in the worker
+    job = Job.objects.create(kind=kind, owner=owner, input_name=file_name[:200])
+    job.input_file.save(f"job-{job.pk}.bin", ContentFile(data), save=True)
+    transaction.on_commit(lambda: _enqueue(job.pk))
+    return job
+
+
+def _enqueue(job_id: int) -> None:
+    from gonghui.jobs.tasks import run_job  # tasks.py imports this module
+
+    run_job(job_id)
+
+
+class ProgressReporter:
+    """Writes progress to the cache (not the database), so it shows while the job's own transaction is open."""
+
+    def __init__(self, job_id: int):
+        self.job_id, self._last = job_id, 0.0
+
+    def __call__(self, done: int, total: int) -> None:
+        now = time.monotonic()
+        if done >= total or now - self._last >= PROGRESS_MIN_INTERVAL:
+            cache.set(PROGRESS_KEY.format(self.job_id), (done, total), timeout=24 * 3600)
+            self._last = now
+
+
+def job_progress(*, job: Job) -> tuple[int, int]:
+    if job.finished:
+        return job.progress_done, job.progress_total
+    return cache.get(PROGRESS_KEY.format(job.pk)) or (job.progress_done, job.progress_total)
+
+
+def job_run(*, job_id: int) -> Job:
+    claimed = Job.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(status=JobStatus.RUNNING, started_at=timezone.now())
+    job = Job.objects.select_related("owner").get(pk=job_id)
+    if not claimed:
+        return job  # another worker has it, or it already ran
+    try:
+        with job.input_file.open("rb") as handle:
+            data = handle.read()
+        outcome = registry.kind(job.kind).handler(job=job, data=data, progress=ProgressReporter(job.pk))
+    except ApplicationError as exc:
+        outcome = registry.JobOutcome(ok=False, summary=exc.message)
+    except Exception:  # the worker must record every failure, whatever raised it
+        logger.exception("job %s (%s) crashed", job.pk, job.kind)
+        outcome = registry.JobOutcome(ok=False, summary="处理时发生意外错误，请稍后重试；如仍失败请联系管理员")
+    return _finish(job, outcome)
+
+
+@transaction.atomic
+def _finish(job: Job, outcome: registry.JobOutcome) -> Job:
+    done, total = cache.get(PROGRESS_KEY.format(job.pk)) or (0, 0)
+    job.status = JobStatus.SUCCEEDED if outcome.ok else JobStatus.FAILED
+    job.summary, job.finished_at = outcome.summary[:300], timezone.now()
+    job.progress_done, job.progress_total = (total, total) if outcome.ok else (done, total)
+    if outcome.result:
+        job.result_name = outcome.result_name
+        job.result_file.save(f"job-{job.pk}-result.xlsx", ContentFile(outcome.result), save=False)
+    job.save()
+    notify(
+        recipient=job.owner, template_code="job.finished" if outcome.ok else "job.failed",
+        params={"kind": registry.label(job.kind), "summary": job.summary}, dedupe_key=f"job:{job.pk}", link=f"/workbench/jobs/{job.pk}/",
+    )
+    return job

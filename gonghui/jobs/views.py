@@ -1,0 +1,36 @@
+from django.http import FileResponse
+from django.shortcuts import render
+
+from gonghui.core.exceptions import NotFound
+from gonghui.core.permissions import workbench_required
+from gonghui.core.views import paginate
+from gonghui.jobs import registry
+from gonghui.jobs.selectors import job_get_for, job_list
+from gonghui.jobs.services import job_progress
+
+
+def _context(job) -> dict:
+    done, total = job_progress(job=job)
+    percent = 100 if job.finished and job.status == "succeeded" else (int(done * 100 / total) if total else 0)
+    return {"job": job, "done": done, "total": total, "percent": percent, "label": registry.label(job.kind)}
+
+
+@workbench_required
+def job_detail(request, job_id: int):
+    job = job_get_for(actor=request.user, job_id=job_id)
+    template = "jobs/_progress.html" if request.headers.get("HX-Request") == "true" else "jobs/job_detail.html"
+    return render(request, template, _context(job))
+
+
+@workbench_required
+def job_result(request, job_id: int):
+    job = job_get_for(actor=request.user, job_id=job_id)
+    if not job.result_file:
+        raise NotFound("该任务没有结果文件")
+    return FileResponse(job.result_file.open("rb"), as_attachment=True, filename=job.result_name or f"任务{job.pk}结果.xlsx")
+
+
+@workbench_required
+def job_index(request):
+    page = paginate(request, job_list(actor=request.user), per_page=20)
+    return render(request, "jobs/job_list.html", {"page": page, "labels": {j.pk: registry.label(j.kind) for j in page}})
