@@ -46,6 +46,8 @@ def seeded(db):
 REFERENCE_DATA_MIGRATIONS = [
     ("gonghui.accounts.migrations.0003_default_roles", "create_roles"),
     ("gonghui.accounts.migrations.0005_calendar_admin_role", "grant"),
+    ("gonghui.accounts.migrations.0006_members_actions", "grant"),
+    ("gonghui.members.migrations.0002_templates_and_policies", "create"),
     ("gonghui.notify.migrations.0002_default_templates", "create"),
     ("gonghui.worktime.migrations.0002_default_schedule", "create_default"),
 ]

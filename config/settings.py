@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "gonghui.orgs",
     "gonghui.worktime",
     "gonghui.jobs",
+    "gonghui.members",
     "gonghui.portal",
 ]
 
@@ -141,6 +142,8 @@ AXES_VERBOSE = False
 # SMS (gonghui/notify/sms.py): template code + parameters; the demo backend prints and writes a file.
 SMS_BACKEND = env_str("SMS_BACKEND", "gonghui.notify.sms.ConsoleFileBackend")
 SMS_OUTBOX_FILE = env_str("SMS_OUTBOX_FILE", str(VAR_DIR / "sms-outbox.log"))
+# 实名 check before joining (gonghui/members/identity.py); the demo checks ID checksums only.
+IDENTITY_CHECKER = env_str("IDENTITY_CHECKER", "gonghui.members.identity.ChecksumOnlyChecker")
 WECHAT_BACKEND = env_str("WECHAT_BACKEND", "gonghui.notify.wechat.LogWechatBackend")
 WECHAT_OUTBOX_FILE = env_str("WECHAT_OUTBOX_FILE", str(VAR_DIR / "wechat-outbox.log"))
 

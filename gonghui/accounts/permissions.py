@@ -9,6 +9,8 @@ ACTIONS = {
     "audit.view": "查看审计日志",
     "accounts.manage": "管理本辖区人员与岗位",
     "calendar.manage": "维护工作日历（节假日、调休、办公时间）",
+    "members.view": "查看会员",
+    "members.manage": "办理入会审核、会籍转接与冒用申诉",
 }
 
 READ_ACTIONS = frozenset(action for action in ACTIONS if action.endswith(".view"))
@@ -18,8 +20,8 @@ DEFAULT_ROLES = {
     "admin": ("管理员", sorted(set(ACTIONS) - {"calendar.manage"})),  # the calendar is province-wide: see 0005
     "handler": ("工单处理员", ["orgs.view", "employers.view"]),
     "lawyer": ("律师", ["orgs.view"]),
-    "reviewer": ("审核员", ["orgs.view", "employers.view"]),
-    "analyst": ("只读分析", ["orgs.view", "employers.view", "audit.view"]),
+    "reviewer": ("审核员", ["orgs.view", "employers.view", "members.view", "members.manage"]),
+    "analyst": ("只读分析", ["orgs.view", "employers.view", "audit.view", "members.view"]),
 }
 
 

@@ -61,3 +61,9 @@ def staff_get_for(*, actor, user_id, action: str = "accounts.manage") -> User:
         return staff_list(actor=actor, action=action).get(pk=int(user_id))
     except (User.DoesNotExist, ValueError, TypeError):
         raise NotFound("人员不存在或不在您的管辖范围内") from None
+
+
+def users_with_action_at(*, org, action: str) -> list[User]:
+    """People holding a post exactly at `org` whose role allows `action` (who to tell about that org's work)."""
+    posts = Post.objects.filter(org=org).select_related("user", "role")
+    return [post.user for post in posts if action in post.role.permissions and post.user.is_active]

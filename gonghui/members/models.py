@@ -1,0 +1,234 @@
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from gonghui.core.fields import BlindIndexField, EncryptedTextField
+from gonghui.core.masking import mask_name
+from gonghui.core.models import TimeStampedModel
+from gonghui.core.validators import normalize_mobile, parse_id_number
+
+
+def _normalize_id(value: str) -> str:
+    return parse_id_number(value).value
+
+
+class Education(models.TextChoices):
+    BELOW_HIGH_SCHOOL = "below_high_school", "初中及以下"
+    HIGH_SCHOOL = "high_school", "高中/中专/技校"
+    JUNIOR_COLLEGE = "junior_college", "大专"
+    BACHELOR = "bachelor", "本科"
+    POSTGRADUATE = "postgraduate", "研究生"
+
+
+class PoliticalStatus(models.TextChoices):
+    CPC = "cpc", "中共党员"
+    LEAGUE = "league", "共青团员"
+    DEMOCRATIC = "democratic", "民主党派"
+    MASSES = "masses", "群众"
+
+
+class NewFormType(models.TextChoices):
+    """新就业形态 occupations; the first four have their own 行业工会联合会 (orgs.Sector)."""
+
+    FOOD_DELIVERY = "food_delivery", "外卖骑手"
+    COURIER = "courier", "快递员"
+    RIDE_HAILING = "ride_hailing", "网约车司机"
+    TRUCKING = "trucking", "货车司机"
+    LIVE_STREAMER = "live_streamer", "网络主播"
+    DOMESTIC = "domestic", "家政服务员"
+    OTHER = "other", "其他新就业形态"
+
+
+class Person(TimeStampedModel):
+    """人员: one real person, found by the blind index of the 身份证号."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="person")
+    name = EncryptedTextField("姓名")
+    id_number = EncryptedTextField("身份证号")
+    id_index = BlindIndexField(source="id_number", purpose="person_id", normalizer=_normalize_id, unique=True, null=False, blank=False)
+    gender = models.CharField("性别", max_length=8, choices=[("male", "男"), ("female", "女")])
+    birth_date = models.DateField("出生日期")
+    phone = EncryptedTextField("手机号", blank=True, default="")
+    phone_index = BlindIndexField(source="phone", purpose="person_phone", normalizer=normalize_mobile, db_index=True)
+    hukou_region = models.CharField("户籍地区划代码", max_length=12, blank=True)
+    residence_region = models.CharField("常住地区划代码", max_length=12, blank=True)
+    education = models.CharField("学历", max_length=32, choices=Education.choices, blank=True)
+    political_status = models.CharField("政治面貌", max_length=16, choices=PoliticalStatus.choices, blank=True)
+
+    class Meta:
+        verbose_name = "人员"
+        verbose_name_plural = "人员"
+
+    def __str__(self) -> str:
+        return mask_name(self.name)
+
+
+class Employment(TimeStampedModel):
+    """就业: where the person works now (a ledger employer, or a name + USCC not in the ledger)."""
+
+    person = models.OneToOneField(Person, on_delete=models.CASCADE, related_name="employment")
+    employer = models.ForeignKey("orgs.Employer", null=True, blank=True, on_delete=models.SET_NULL, related_name="employments")
+    employer_name = models.CharField("单位名称", max_length=200, blank=True)
+    employer_uscc = models.CharField("统一社会信用代码", max_length=18, blank=True)
+    town = models.ForeignKey("orgs.Org", verbose_name="工作地街道/镇", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    new_form_type = models.CharField("新就业形态", max_length=32, choices=NewFormType.choices, blank=True)
+    platform_company = models.CharField("平台企业", max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = "就业信息"
+        verbose_name_plural = "就业信息"
+
+
+class MembershipStatus(models.TextChoices):
+    ACTIVE = "active", "在会"
+    TRANSFERRING = "transferring", "转出中"
+    TRANSFERRED = "transferred", "已转出"
+    LEFT = "left", "退会"
+    FROZEN = "frozen", "冒用冻结"
+
+
+class Membership(TimeStampedModel):
+    """会籍: one per person; transfers change the union, the history keeps every step."""
+
+    person = models.OneToOneField(Person, on_delete=models.PROTECT, related_name="membership")
+    union = models.ForeignKey("orgs.Org", verbose_name="所在工会", on_delete=models.PROTECT, related_name="memberships")
+    status = models.CharField("状态", max_length=16, choices=MembershipStatus.choices, default=MembershipStatus.ACTIVE, db_index=True)
+    joined_on = models.DateField("入会日期")
+    member_number = models.CharField("会员编号", max_length=20, unique=True)
+
+    class Meta:
+        verbose_name = "会籍"
+        verbose_name_plural = "会籍"
+
+    def __str__(self) -> str:
+        return self.member_number
+
+
+class MembershipEvent(models.Model):
+    """会籍变动: joined, transferred, frozen, left … in order."""
+
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField("时间", auto_now_add=True)
+    kind = models.CharField("变动", max_length=32)
+    from_union = models.ForeignKey("orgs.Org", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    to_union = models.ForeignKey("orgs.Org", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    status = models.CharField("变动后状态", max_length=16, choices=MembershipStatus.choices)
+    note = models.CharField("说明", max_length=300, blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = "会籍变动"
+        verbose_name_plural = "会籍变动"
+        ordering = ["at", "id"]
+
+
+class ApplicationStatus(models.TextChoices):
+    PENDING = "pending", "待审核"
+    APPROVED = "approved", "已通过"
+    REJECTED = "rejected", "未通过"
+
+
+class JoinApplication(TimeStampedModel):
+    """入会申请: routed to a union (or its county's 周转库) and decided there."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="applications")
+    applicant = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="join_applications")
+    union = models.ForeignKey("orgs.Org", verbose_name="受理工会", on_delete=models.PROTECT, related_name="join_applications")
+    in_holding_pool = models.BooleanField("周转库", default=False, help_text="无法自动匹配时暂存于区/县总工会，待干部分配")
+    routing_reason = models.CharField("分配依据", max_length=200)
+    join_code = models.ForeignKey("JoinCode", null=True, blank=True, on_delete=models.SET_NULL, related_name="applications")
+    status = models.CharField("状态", max_length=16, choices=ApplicationStatus.choices, default=ApplicationStatus.PENDING, db_index=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    decided_at = models.DateTimeField("处理时间", null=True, blank=True)
+    reject_reason = models.CharField("未通过原因", max_length=300, blank=True)
+    due_at = models.DateTimeField("办理时限", help_text="提交后15个工作日内联系申请人")
+    overdue_flagged_at = models.DateTimeField("超时提醒时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "入会申请"
+        verbose_name_plural = "入会申请"
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["person"], condition=Q(status="pending"), name="one_pending_application_per_person"),
+        ]
+
+
+class JoinPolicy(models.Model):
+    """Whether a union approves applications itself (manual) or lets them in at once (auto)."""
+
+    org = models.OneToOneField("orgs.Org", on_delete=models.CASCADE, related_name="join_policy")
+    auto_approve = models.BooleanField("自动通过入会申请", default=False)
+
+    class Meta:
+        verbose_name = "入会审核设置"
+        verbose_name_plural = "入会审核设置"
+
+
+def _new_token() -> str:
+    return secrets.token_urlsafe(9)
+
+
+class JoinCode(TimeStampedModel):
+    """一县一码: a union's join QR; scanning opens 入会 with that union's context."""
+
+    org = models.OneToOneField("orgs.Org", on_delete=models.CASCADE, related_name="join_code")
+    token = models.CharField(max_length=20, unique=True, default=_new_token)
+    scan_count = models.PositiveIntegerField("扫码次数", default=0)
+
+    class Meta:
+        verbose_name = "入会码"
+        verbose_name_plural = "入会码（一县一码）"
+
+
+class TransferStatus(models.TextChoices):
+    PENDING = "pending", "待接收"
+    ACCEPTED = "accepted", "已接收"
+    REJECTED = "rejected", "已拒绝"
+
+
+class Transfer(TimeStampedModel):
+    """会籍转接: from the current union to a new one, accepted or rejected by the receiving side."""
+
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="transfers")
+    from_union = models.ForeignKey("orgs.Org", on_delete=models.PROTECT, related_name="+")
+    to_union = models.ForeignKey("orgs.Org", on_delete=models.PROTECT, related_name="incoming_transfers")
+    new_employer_name = models.CharField("新单位", max_length=200, blank=True)
+    status = models.CharField("状态", max_length=16, choices=TransferStatus.choices, default=TransferStatus.PENDING, db_index=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    reject_reason = models.CharField("拒绝原因", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "会籍转接"
+        verbose_name_plural = "会籍转接"
+        ordering = ["-id"]
+        constraints = [models.UniqueConstraint(fields=["membership"], condition=Q(status="pending"), name="one_pending_transfer")]
+
+
+class AppealStatus(models.TextChoices):
+    PENDING = "pending", "审查中"
+    UPHELD = "upheld", "属实（已撤销冒用会籍）"
+    DISMISSED = "dismissed", "不属实（已解冻）"
+
+
+class ImpersonationAppeal(TimeStampedModel):
+    """冒用申诉: someone says their 身份证号 was used to join without them; the membership is frozen meanwhile."""
+
+    membership = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="appeals")
+    appellant = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="impersonation_appeals")
+    statement = models.TextField("情况说明")
+    evidence = models.FileField("证明材料", upload_to="appeals/%Y/%m/", blank=True)
+    status = models.CharField("状态", max_length=16, choices=AppealStatus.choices, default=AppealStatus.PENDING, db_index=True)
+    previous_status = models.CharField(max_length=16, choices=MembershipStatus.choices)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.CharField("处理意见", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "冒用申诉"
+        verbose_name_plural = "冒用申诉"
+        ordering = ["-id"]

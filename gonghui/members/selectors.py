@@ -1,0 +1,87 @@
+"""Reads of the members app; cadres see only memberships and applications of unions in their subtree."""
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from gonghui.core.exceptions import NotFound
+from gonghui.members.models import (
+    ApplicationStatus,
+    AppealStatus,
+    ImpersonationAppeal,
+    JoinApplication,
+    JoinCode,
+    Membership,
+    Person,
+    Transfer,
+    TransferStatus,
+)
+from gonghui.orgs.models import Org, subtree_q
+
+VIEW, MANAGE = "members.view", "members.manage"
+
+
+def membership_list(*, actor, q: str = "", status: str = "", within: Org | None = None) -> QuerySet[Membership]:
+    memberships = Membership.objects.filter(subtree_q(actor, VIEW, "union__path")).select_related("person", "union")
+    if within is not None:
+        memberships = memberships.filter(union__path__startswith=within.path)
+    if status:
+        memberships = memberships.filter(status=status)
+    q = q.strip()
+    if q:  # names are encrypted: search by member number, or the exact ID number through its blind index
+        index = Person._meta.get_field("id_index").index_for(q) if len(q) == 18 else None
+        memberships = memberships.filter(member_number__startswith=q) if index is None else memberships.filter(person__id_index=index)
+    return memberships.order_by("-joined_on", "-pk")
+
+
+def membership_get_for(*, actor, membership_id) -> Membership:
+    try:
+        return membership_list(actor=actor).prefetch_related("events__from_union", "events__to_union").get(pk=int(membership_id))
+    except (Membership.DoesNotExist, ValueError, TypeError):
+        raise NotFound("会员不存在或不在您的管辖范围内") from None
+
+
+def application_queue(*, actor, status: str = ApplicationStatus.PENDING, holding_pool: bool | None = None,
+                      union: Org | None = None) -> QuerySet[JoinApplication]:
+    applications = JoinApplication.objects.filter(subtree_q(actor, MANAGE, "union__path")).select_related("person", "union", "join_code")
+    if status:
+        applications = applications.filter(status=status)
+    if holding_pool is not None:
+        applications = applications.filter(in_holding_pool=holding_pool)
+    if union is not None:
+        applications = applications.filter(union=union)
+    return applications.order_by("due_at", "pk")
+
+
+def application_get_for(*, actor, application_id) -> JoinApplication:
+    try:
+        return application_queue(actor=actor, status="").select_related("person__employment").get(pk=int(application_id))
+    except (JoinApplication.DoesNotExist, ValueError, TypeError):
+        raise NotFound("申请不存在或不在您的管辖范围内") from None
+
+
+def transfer_queue(*, actor, status: str = TransferStatus.PENDING) -> QuerySet[Transfer]:
+    transfers = Transfer.objects.filter(subtree_q(actor, MANAGE, "to_union__path")).select_related("membership__person", "from_union", "to_union")
+    return transfers.filter(status=status) if status else transfers
+
+
+def appeal_queue(*, actor, status: str = AppealStatus.PENDING) -> QuerySet[ImpersonationAppeal]:
+    appeals = ImpersonationAppeal.objects.filter(subtree_q(actor, MANAGE, "membership__union__path")).select_related("membership__union", "membership__person")
+    return appeals.filter(status=status) if status else appeals
+
+
+def join_codes_for(*, actor) -> QuerySet[JoinCode]:
+    return JoinCode.objects.filter(subtree_q(actor, VIEW, "org__path")).select_related("org").order_by("org__path")
+
+
+def my_membership(*, user) -> Membership | None:
+    if not user.is_authenticated:
+        return None
+    return Membership.objects.select_related("union", "person").filter(person__user=user).first()
+
+
+def my_applications(*, user) -> QuerySet[JoinApplication]:
+    return JoinApplication.objects.filter(applicant=user).select_related("union").order_by("-pk")
+
+
+def my_transfers(*, user) -> QuerySet[Transfer]:
+    return Transfer.objects.filter(membership__person__user=user).select_related("from_union", "to_union").order_by("-pk")
