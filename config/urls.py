@@ -5,11 +5,14 @@ from django.urls import include, path
 
 from gonghui.accounts.urls import workbench_urlpatterns as accounts_workbench_patterns
 from gonghui.core.api import build_api
+from gonghui.members.urls import cadre_patterns as members_cadre_patterns
+from gonghui.members.urls import worker_patterns as members_worker_patterns
 from gonghui.core.health import healthz
+from gonghui.members.api import router as members_router
 from gonghui.orgs.api import router as orgs_router
 from gonghui.portal.views import workbench_home
 
-api = build_api(routers=[("/", orgs_router)])
+api = build_api(routers=[("/", orgs_router), ("/", members_router)])
 
 # The admin signs in through the same door as the 工作台 (password, lockout, TOTP), never its own form.
 admin.site.login = lambda request, extra_context=None: redirect_to_login(request.GET.get("next", "/admin/"))
@@ -24,6 +27,8 @@ workbench_patterns = [
 urlpatterns = [
     path("", lambda request: redirect("h5_home")),
     path("h5/", include("gonghui.portal.urls")),
+    path("h5/", include(members_worker_patterns)),
+    path("workbench/", include(members_cadre_patterns)),
     path("workbench/", include((workbench_patterns, "workbench"))),
     path("workbench/", include("gonghui.orgs.urls")),
     path("workbench/", include("gonghui.audit.urls")),

@@ -187,7 +187,8 @@ def _approve(application: JoinApplication, *, actor, note: str = "") -> Membersh
     membership.save(update_fields=["member_number"])
     MembershipEvent.objects.create(membership=membership, kind="joined", to_union=application.union,
                                    status=MembershipStatus.ACTIVE, note=note, actor=actor)
-    JoinApplication.objects.filter(pk=application.pk).update(status=ApplicationStatus.APPROVED, decided_by=actor, decided_at=timezone.now())
+    application.status, application.decided_by, application.decided_at = ApplicationStatus.APPROVED, actor, timezone.now()
+    application.save(update_fields=["status", "decided_by", "decided_at", "updated_at"])
     audit_log(actor=actor, action="members.application.approved", obj=application, org_path=application.union.path,
               data={"member_number": membership.member_number})
     notify(recipient=application.applicant, template_code="member.approved", dedupe_key=f"application:{application.pk}:decided",
@@ -326,6 +327,19 @@ def _own_membership(user, *, lock: bool = True) -> Membership:
     if membership is None:
         _fail("您还不是会员", "not_member", None)
     return membership
+
+
+def transfer_target(*, employer_id: int | None, town_code: str, new_form_type: str) -> Org:
+    """The union a transfer goes to: the same routing as joining, without the holding pool."""
+    employer = Employer.objects.select_related("union", "town").filter(pk=employer_id).first() if employer_id else None
+    town = Org.objects.filter(code=town_code, type__in=(OrgType.TOWN, OrgType.FUNCTION_ZONE)).first() if town_code else None
+    try:
+        route = route_application(employer=employer, town=town, new_form_type=new_form_type)
+    except LookupError:
+        route = None
+    if route is None or route.holding_pool:
+        _fail("请选择新单位或新工作地所在的街道/镇", "transfer_target", "town_code")
+    return route.union
 
 
 @transaction.atomic

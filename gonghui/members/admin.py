@@ -1,0 +1,51 @@
+from django.contrib import admin
+
+from gonghui.core.admin import ReadOnlyAdmin
+from gonghui.members.models import ImpersonationAppeal, JoinApplication, JoinCode, JoinPolicy, Membership, Transfer
+from gonghui.orgs.models import subtree_q
+
+
+class ScopedReadOnlyAdmin(ReadOnlyAdmin):
+    """Member records change only through the services; the admin shows them within the user's subtree."""
+
+    scope_path = "union__path"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(subtree_q(request.user, "members.view", self.scope_path))
+
+
+@admin.register(Membership)
+class MembershipAdmin(ScopedReadOnlyAdmin):
+    list_display = ("member_number", "person", "union", "status", "joined_on")
+    list_filter = ("status",)
+    search_fields = ("member_number",)
+
+
+@admin.register(JoinApplication)
+class JoinApplicationAdmin(ScopedReadOnlyAdmin):
+    list_display = ("id", "person", "union", "in_holding_pool", "status", "due_at", "overdue_flagged_at")
+    list_filter = ("status", "in_holding_pool")
+
+
+@admin.register(Transfer)
+class TransferAdmin(ScopedReadOnlyAdmin):
+    scope_path = "to_union__path"
+    list_display = ("id", "membership", "from_union", "to_union", "status")
+
+
+@admin.register(ImpersonationAppeal)
+class AppealAdmin(ScopedReadOnlyAdmin):
+    scope_path = "membership__union__path"
+    list_display = ("id", "membership", "status", "decided_at")
+
+
+@admin.register(JoinCode)
+class JoinCodeAdmin(ScopedReadOnlyAdmin):
+    scope_path = "org__path"
+    list_display = ("org", "token", "scan_count")
+
+
+@admin.register(JoinPolicy)
+class JoinPolicyAdmin(ScopedReadOnlyAdmin):
+    scope_path = "org__path"
+    list_display = ("org", "auto_approve")

@@ -1,0 +1,33 @@
+from django import forms
+
+from gonghui.members.models import Education, NewFormType, PoliticalStatus
+
+
+def _blank(choices):
+    return [("", "请选择（可不填）")] + list(choices)
+
+
+class JoinForm(forms.Form):
+    name = forms.CharField(label="姓名", max_length=30)
+    id_number = forms.CharField(label="身份证号", max_length=18, widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "text"}))
+    employer_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    employer_query = forms.CharField(label="工作单位", required=False, max_length=200,
+                                     widget=forms.TextInput(attrs={"placeholder": "输入单位名称或统一社会信用代码查找", "autocomplete": "off"}))
+    employer_name = forms.CharField(label="单位名称（台账中找不到时填写）", required=False, max_length=200)
+    employer_uscc = forms.CharField(label="统一社会信用代码（可不填）", required=False, max_length=18)
+    town_code = forms.CharField(required=False, widget=forms.HiddenInput)
+    new_form_type = forms.ChoiceField(label="新就业形态（如是）", required=False, choices=_blank(NewFormType.choices))
+    platform_company = forms.CharField(label="平台企业（如美团、顺丰）", required=False, max_length=100)
+    education = forms.ChoiceField(label="学历", required=False, choices=_blank(Education.choices))
+    political_status = forms.ChoiceField(label="政治面貌", required=False, choices=_blank(PoliticalStatus.choices))
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label="原因", max_length=300, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class AppealForm(forms.Form):
+    name = forms.CharField(label="本人姓名", max_length=30)
+    id_number = forms.CharField(label="本人身份证号", max_length=18)
+    statement = forms.CharField(label="情况说明", widget=forms.Textarea(attrs={"rows": 4}), max_length=2000)
+    evidence = forms.FileField(label="证明材料（身份证照片、报警回执等，可不传）", required=False)

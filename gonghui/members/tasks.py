@@ -1,0 +1,10 @@
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task
+
+from gonghui.members import services
+
+
+@db_periodic_task(crontab(minute="5", hour="*/1"))
+def flag_overdue_applications() -> None:
+    """Hourly: applications nobody handled within 15 working days are flagged to the union above."""
+    services.applications_flag_overdue()

@@ -1,0 +1,175 @@
+"""Cadre pages: members, the join review queue, transfers, 冒用 appeals, 一县一码, card verification."""
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from gonghui.core.exceptions import ApplicationError
+from gonghui.core.masking import mask_id_number, mask_name
+from gonghui.core.permissions import workbench_required
+from gonghui.core.spreadsheets import Column, write_xlsx
+from gonghui.core.views import paginate, xlsx_response
+from gonghui.members import selectors, services
+from gonghui.members.models import JoinPolicy, MembershipStatus
+from gonghui.members.posters import join_poster_pdf, join_qr_png, join_qr_svg
+from gonghui.orgs import selectors as org_selectors
+from gonghui.orgs.models import Org
+from gonghui.worktime.calendar import work_calendar
+from gonghui.worktime.deadlines import LimitUnit, remaining
+
+EXPORT_COLUMNS = (
+    Column("number", "会员编号", text=True), Column("name", "姓名"), Column("id", "身份证号（脱敏）", text=True, width=22),
+    Column("gender", "性别", width=6), Column("union", "所在工会", width=30), Column("status", "状态", width=10),
+    Column("joined", "入会日期", text=True, width=12),
+)
+
+
+def _within(request) -> Org | None:
+    org_id = request.GET.get("within")
+    return org_selectors.org_get_for(actor=request.user, org_id=org_id) if org_id else None
+
+
+@workbench_required
+def member_list(request):
+    memberships = selectors.membership_list(actor=request.user, q=request.GET.get("q", ""), status=request.GET.get("status", ""),
+                                            within=_within(request))
+    if request.GET.get("export") == "xlsx":
+        rows = ({"number": m.member_number, "name": mask_name(m.person.name), "id": mask_id_number(m.person.id_number),
+                 "gender": m.person.get_gender_display(), "union": m.union.name, "status": m.get_status_display(),
+                 "joined": m.joined_on.isoformat()} for m in memberships.iterator(chunk_size=1000))
+        return xlsx_response(write_xlsx(columns=EXPORT_COLUMNS, rows=rows, sheet_name="会员"), filename="会员名册.xlsx")
+    context = {"page": paginate(request, memberships, per_page=25), "statuses": MembershipStatus.choices,
+               "filters": {key: request.GET.get(key, "") for key in ("q", "status", "within")}}
+    return render(request, "members/member_list.html", context)
+
+
+@workbench_required
+def member_detail(request, membership_id: int):
+    membership = selectors.membership_get_for(actor=request.user, membership_id=membership_id)
+    return render(request, "members/member_detail.html", {"m": membership, "employment": getattr(membership.person, "employment", None)})
+
+
+@workbench_required
+def application_queue(request):
+    holding = {"1": True, "0": False}.get(request.GET.get("pool", ""))
+    applications = selectors.application_queue(actor=request.user, status=request.GET.get("status", "pending"), holding_pool=holding)
+    calendar, now = work_calendar(), timezone.now()
+    page = paginate(request, applications, per_page=20)
+    for application in page:
+        application.time_left = remaining(calendar, application.due_at, now, LimitUnit.WORKING_DAYS)
+    return render(request, "members/application_queue.html", {"page": page, "filters": request.GET})
+
+
+def _decision(request, action, *, success: str, back: str):
+    try:
+        action()
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, success)
+    return redirect(request.POST.get("next") or back)
+
+
+@workbench_required
+@require_POST
+def application_decide(request, application_id: int):
+    verb = request.POST.get("decision")
+    back = reverse("members:applications")
+    if verb == "approve":
+        return _decision(request, lambda: services.application_approve(actor=request.user, application_id=application_id),
+                         success="已通过，已通知申请人", back=back)
+    if verb == "reject":
+        return _decision(request, lambda: services.application_reject(actor=request.user, application_id=application_id,
+                                                                      reason=request.POST.get("reason", "")), success="已退回，已通知申请人", back=back)
+
+    def reroute():
+        union = org_selectors.org_get_by_code_for(actor=request.user, code=request.POST.get("union_code", ""))
+        services.application_reroute(actor=request.user, application_id=application_id, union=union, note=request.POST.get("reason", ""))
+
+    return _decision(request, reroute, success="已转至新的受理工会", back=back)
+
+
+@workbench_required
+@require_POST
+def join_policy(request):
+    org = org_selectors.org_get_for(actor=request.user, org_id=request.POST.get("org"))
+    auto = request.POST.get("auto_approve") == "on"
+    return _decision(request, lambda: services.join_policy_set(actor=request.user, org=org, auto_approve=auto),
+                     success=f"{org.name}：{'自动通过' if auto else '人工审核'}入会申请", back=reverse("members:join_codes"))
+
+
+@workbench_required
+def transfer_queue(request):
+    page = paginate(request, selectors.transfer_queue(actor=request.user, status=request.GET.get("status", "pending")), per_page=20)
+    return render(request, "members/transfer_queue.html", {"page": page})
+
+
+@workbench_required
+@require_POST
+def transfer_decide(request, transfer_id: int):
+    accept = request.POST.get("decision") == "accept"
+    return _decision(request, lambda: services.transfer_decide(actor=request.user, transfer_id=transfer_id, accept=accept,
+                                                               reason=request.POST.get("reason", "")),
+                     success="已接收转入" if accept else "已拒绝，已通知会员和转出工会", back=reverse("members:transfers"))
+
+
+@workbench_required
+def appeal_queue(request):
+    page = paginate(request, selectors.appeal_queue(actor=request.user, status=request.GET.get("status", "pending")), per_page=20)
+    return render(request, "members/appeal_queue.html", {"page": page})
+
+
+@workbench_required
+@require_POST
+def appeal_decide(request, appeal_id: int):
+    upheld = request.POST.get("decision") == "upheld"
+    return _decision(request, lambda: services.appeal_decide(actor=request.user, appeal_id=appeal_id, upheld=upheld,
+                                                             note=request.POST.get("note", "")),
+                     success="已处理申诉，双方已收到通知", back=reverse("members:appeals"))
+
+
+@workbench_required
+def join_codes(request):
+    """Every eligible union in scope, with its code (made on first view), scans and downloads."""
+    orgs = [org for org in org_selectors.org_list(actor=request.user, q=request.GET.get("q", "")).select_related("parent")[:200]
+            if services.join_code_eligible(org)]
+    codes = [(org, services.join_code_for(org=org)) for org in orgs]
+    policies = {p.org_id: p.auto_approve for p in JoinPolicy.objects.filter(org__in=orgs)}
+    return render(request, "members/join_codes.html", {"codes": codes, "policies": policies, "q": request.GET.get("q", "")})
+
+
+@workbench_required
+def join_code_download(request, org_id: int, fmt: str):
+    org = org_selectors.org_get_for(actor=request.user, org_id=org_id)
+    code = services.join_code_for(org=org)
+    url = request.build_absolute_uri(reverse("members_h5:code", args=[code.token]))
+    if fmt == "png":
+        return HttpResponse(join_qr_png(url), content_type="image/png", headers=_attachment(f"{org.name}-入会码.png"))
+    if fmt == "svg":
+        return HttpResponse(join_qr_svg(url), content_type="image/svg+xml", headers=_attachment(f"{org.name}-入会码.svg"))
+    return HttpResponse(join_poster_pdf(union_name=org.name, url=url), content_type="application/pdf",
+                        headers=_attachment(f"{org.name}-入会海报.pdf"))
+
+
+def _attachment(filename: str) -> dict:
+    return {"Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename)}"}
+
+
+@workbench_required
+@require_http_methods(["GET", "POST"])
+def verify_card(request):
+    """扫码验卡: paste or scan the card QR's text; shows masked name, union and status, or why it is refused."""
+    result, error = None, ""
+    if request.method == "POST":
+        try:
+            result = services.card_verify(token=request.POST.get("token", ""))
+        except ApplicationError as exc:
+            error = exc.message
+    return render(request, "members/verify_card.html", {"result": result, "error": error,
+                                                        "masked_name": mask_name(result.person.name) if result else ""})

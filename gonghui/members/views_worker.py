@@ -1,0 +1,165 @@
+"""Worker H5 pages: 一键入会 (phone login → real-name form → done), my membership, card, transfer, leave, appeal."""
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from gonghui.core.exceptions import ApplicationError
+from gonghui.core.views import form_add_application_error
+from gonghui.members import selectors, services
+from gonghui.members.forms import AppealForm, JoinForm, ReasonForm
+from gonghui.members.models import JoinCode, MembershipStatus, NewFormType
+from gonghui.members.posters import join_qr_svg
+from gonghui.orgs import selectors as org_selectors
+from gonghui.orgs.models import Org, OrgType
+
+JOIN_CODE_SESSION = "join_code"
+PLACE_TYPES = (OrgType.PROVINCE, OrgType.CITY, OrgType.COUNTY, OrgType.FUNCTION_ZONE, OrgType.TOWN)
+
+
+def join_code_landing(request, token: str):
+    """What the QR opens: counts the scan, remembers the union, then the three steps."""
+    code = services.join_code_scan(token=token)
+    request.session[JOIN_CODE_SESSION] = code.token
+    return redirect("members_h5:join")
+
+
+def _code_context(request):
+    token = request.session.get(JOIN_CODE_SESSION, "")
+    code = JoinCode.objects.select_related("org").filter(token=token).first() if token else None
+    return token if code else "", code
+
+
+@login_required(login_url="accounts:h5_login")
+@require_http_methods(["GET", "POST"])
+def join(request):
+    if selectors.my_membership(user=request.user) is not None:
+        return redirect("members_h5:home")
+    token, code = _code_context(request)
+    initial = {"new_form_type": _sector_type(code.org) if code else ""}
+    form = JoinForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = {key: value or "" for key, value in form.cleaned_data.items() if key != "employer_query"}
+        data["employer_id"] = form.cleaned_data["employer_id"]
+        try:
+            application = services.join_submit(applicant=request.user, data=services.JoinInput(**data, join_code_token=token))
+        except ApplicationError as exc:
+            form_add_application_error(form, exc)
+        else:
+            request.session.pop(JOIN_CODE_SESSION, None)
+            return redirect("members_h5:submitted", application_id=application.pk)
+    start = code.org if code and code.org.type != OrgType.SECTOR_FEDERATION else None
+    return render(request, "members/h5_join.html", {"form": form, "code": code, "place_start": start, "step": 2, "tab": "services"})
+
+
+def _sector_type(org: Org) -> str:
+    if org.type != OrgType.SECTOR_FEDERATION:
+        return ""
+    return {"food_delivery": NewFormType.FOOD_DELIVERY, "courier": NewFormType.COURIER, "ride_hailing": NewFormType.RIDE_HAILING,
+            "trucking": NewFormType.TRUCKING}.get(org.sector, "")
+
+
+@login_required(login_url="accounts:h5_login")
+def submitted(request, application_id: int):
+    application = selectors.my_applications(user=request.user).filter(pk=application_id).first()
+    if application is None:
+        return redirect("members_h5:home")
+    return render(request, "members/h5_submitted.html", {"application": application, "step": 3, "tab": "services"})
+
+
+def places(request):
+    """The 市 → 区 → 街道/镇 picker, one level at a time (htmx)."""
+    chosen = Org.objects.filter(pk=request.GET.get("org") or 0, type__in=PLACE_TYPES, is_active=True).first()
+    chosen = chosen or Org.objects.filter(parent__isnull=True, type=OrgType.PROVINCE).first()
+    children = Org.objects.filter(parent=chosen, type__in=PLACE_TYPES, is_active=True).order_by("division_code", "name")
+    chain = org_selectors.org_breadcrumbs(orgs=[chosen])[chosen.pk]
+    return render(request, "members/_place_picker.html", {"chosen": chosen, "children": children, "chain": chain})
+
+
+def employer_options(request):
+    results = org_selectors.employer_public_search(q=request.GET.get("employer_query", ""), limit=8)
+    return render(request, "members/_employer_options.html", {"results": results})
+
+
+@login_required(login_url="accounts:h5_login")
+def home(request):
+    membership = selectors.my_membership(user=request.user)
+    context = {"membership": membership, "applications": selectors.my_applications(user=request.user)[:5],
+               "transfers": selectors.my_transfers(user=request.user)[:5], "tab": "me"}
+    return render(request, "members/h5_member.html", context)
+
+
+@login_required(login_url="accounts:h5_login")
+def card(request):
+    membership = selectors.my_membership(user=request.user)
+    if membership is None or membership.status not in (MembershipStatus.ACTIVE, MembershipStatus.TRANSFERRING):
+        messages.info(request, "入会后即可使用电子会员卡")
+        return redirect("members_h5:home")
+    template = "members/_card_qr.html" if request.headers.get("HX-Request") == "true" else "members/h5_card.html"
+    expires = timezone.localtime() + timezone.timedelta(seconds=services.CARD_TOKEN_SECONDS)
+    context = {"membership": membership, "token": services.card_token(membership=membership), "expires": expires, "tab": "me"}
+    return render(request, template, context)
+
+
+def card_qr_svg(request):
+    """The QR image for the card page's token (the token itself proves it; nothing else is shown)."""
+    return HttpResponse(join_qr_svg(request.GET.get("t", ""), scale=6), content_type="image/svg+xml")
+
+
+def _worker_form_action(request, *, form, action, success: str, template: str, context: dict):
+    if request.method == "POST" and form.is_valid():
+        try:
+            action(form.cleaned_data)
+        except ApplicationError as exc:
+            form_add_application_error(form, exc)
+        else:
+            messages.success(request, success)
+            return redirect("members_h5:home")
+    return render(request, template, {"form": form, "tab": "me", **context})
+
+
+@login_required(login_url="accounts:h5_login")
+@require_http_methods(["GET", "POST"])
+def transfer(request):
+    membership = selectors.my_membership(user=request.user)
+    form = JoinForm(request.POST or None)
+    form.fields["name"].required = form.fields["id_number"].required = False
+
+    def act(data):
+        target = services.transfer_target(employer_id=data["employer_id"], town_code=data["town_code"], new_form_type=data["new_form_type"])
+        services.transfer_request(user=request.user, to_union=target, new_employer_name=data["employer_name"] or data["employer_query"])
+
+    return _worker_form_action(request, form=form, action=act, success="转接申请已提交，新工会接收后生效",
+                               template="members/h5_transfer.html", context={"membership": membership})
+
+
+@login_required(login_url="accounts:h5_login")
+@require_http_methods(["GET", "POST"])
+def leave(request):
+    form = ReasonForm(request.POST or None)
+    return _worker_form_action(request, form=form, action=lambda data: services.membership_leave(user=request.user, reason=data["reason"]),
+                               success="已办理退会", template="members/h5_leave.html", context={})
+
+
+@login_required(login_url="accounts:h5_login")
+@require_http_methods(["GET", "POST"])
+def appeal(request):
+    form = AppealForm(request.POST or None, request.FILES or None)
+
+    def act(data):
+        services.appeal_file(user=request.user, name=data["name"], id_number=data["id_number"], statement=data["statement"],
+                             evidence=data.get("evidence"))
+
+    return _worker_form_action(request, form=form, action=act, success="申诉已提交，审查期间该会籍已冻结，结果将通知您",
+                               template="members/h5_appeal.html", context={})
+
+
+def card_service_worker(request):
+    response = render(request, "members/card_sw.js", content_type="application/javascript")
+    response["Service-Worker-Allowed"] = "/h5/member/card/"
+    response["Cache-Control"] = "no-cache"
+    return response
