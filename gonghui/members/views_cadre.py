@@ -21,7 +21,7 @@ from gonghui.members.posters import join_poster_pdf, join_qr_png, join_qr_svg
 from gonghui.orgs import selectors as org_selectors
 from gonghui.orgs.models import Org
 from gonghui.worktime.calendar import work_calendar
-from gonghui.worktime.deadlines import LimitUnit, remaining
+from gonghui.worktime.deadlines import working_days_between
 
 EXPORT_COLUMNS = (
     Column("number", "会员编号", text=True), Column("name", "姓名"), Column("id", "身份证号（脱敏）", text=True, width=22),
@@ -62,7 +62,7 @@ def application_queue(request):
     calendar, now = work_calendar(), timezone.now()
     page = paginate(request, applications, per_page=20)
     for application in page:
-        application.time_left = remaining(calendar, application.due_at, now, LimitUnit.WORKING_DAYS)
+        application.working_days_left = working_days_between(calendar, now, application.due_at)
     return render(request, "members/application_queue.html", {"page": page, "filters": request.GET})
 
 

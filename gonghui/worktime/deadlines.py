@@ -99,6 +99,14 @@ def next_workday(calendar: WorkCalendar, day: dt.date) -> dt.date:
     return day
 
 
+def working_days_between(calendar: WorkCalendar, start: dt.datetime, end: dt.datetime) -> int:
+    """Working days after start's day up to and including end's day (negative when end is earlier): "还剩 N 个工作日"."""
+    if end < start:
+        return -working_days_between(calendar, end, start)
+    first, last = _local(start).date(), _local(end).date()
+    return sum(calendar.is_workday(first + dt.timedelta(days=offset)) for offset in range(1, (last - first).days + 1))
+
+
 def add_working_days(calendar: WorkCalendar, start: dt.datetime, days: int) -> dt.datetime:
     day, counted = _local(start).date(), 0
     while counted < days:

@@ -32,3 +32,8 @@ def duration_zh(value) -> str:
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key, "")
+
+
+@register.filter
+def absolute(value):
+    return abs(value)

@@ -184,3 +184,61 @@ def test_cadre_uploads_employers_watches_progress_and_downloads_the_error_report
     sheet = CalamineWorkbook.from_path(str(report)).get_sheet_by_index(0).to_python()
     assert sheet[1][:2] == [42.0, "统一社会信用代码"]
     assert page.js_errors == []
+
+
+def test_worker_joins_from_a_county_code_on_a_phone_and_a_cadre_approves(live_server, divisions, cadre, org, open_page, shots):
+    import re
+
+    from gonghui.accounts.models import Role
+    from gonghui.accounts.tests.factories import PostFactory
+    from gonghui.members import services as member_services
+    from gonghui.members.tests.factories import new_id_number
+    from gonghui.notify.sms import MemoryBackend
+    from gonghui.orgs.tests.factories import EmployerFactory
+
+    code = member_services.join_code_for(org=org("440106"))
+    EmployerFactory(town=org(SHIPAI), name="天河扫码测试科技有限公司")
+    reviewer = PostFactory(org=org("440106"), role=Role.objects.get(code="reviewer")).user
+    MemoryBackend.outbox.clear()
+    phone = open_page(390, 844, is_mobile=True, has_touch=True, device_scale_factor=2)
+
+    phone.goto(f"{live_server.url}/h5/join/{code.token}/")  # what the county's QR opens
+    phone.wait_for_url("**/accounts/h5-login/**")
+    phone.fill("input[name=phone]", "13912345678")  # step 1: phone login
+    phone.get_by_role("button", name="获取验证码").click()
+    expect(phone.locator("body")).to_contain_text("验证码已发送")
+    sms_code = re.search(r"验证码为(\d{6})", MemoryBackend.outbox[-1].render()).group(1)
+    phone.fill("input[name=code]", sms_code)
+    phone.get_by_role("button", name="登录").click()
+    phone.wait_for_url("**/h5/member/join/")
+
+    expect(phone.locator("body")).to_contain_text("天河区总工会")  # step 2: real-name form, county preselected
+    phone.fill("input[name=name]", "周扫码")
+    phone.fill("input[name=id_number]", new_id_number())
+    phone.fill("#id_employer_query", "天河扫码")
+    phone.locator("button.option").filter(has_text="天河扫码测试科技有限公司").click()
+    phone.screenshot(path=shots / "h5-join-form.png", full_page=True)
+    phone.get_by_role("button", name="提交入会申请").click()
+    phone.wait_for_url("**/h5/member/join/done/*/")  # step 3: submitted
+    expect(phone.locator("body")).to_contain_text("石牌街道总工会")
+    phone.screenshot(path=shots / "h5-join-submitted.png", full_page=True)
+
+    desk = open_page()
+    desk.goto(f"{live_server.url}/accounts/login/")
+    desk.fill("input[name=username]", reviewer.username)
+    desk.fill("input[name=password]", PASSWORD)
+    desk.get_by_role("button", name="登录").click()
+    desk.wait_for_url("**/workbench/")
+    desk.goto(f"{live_server.url}/workbench/members/applications/")
+    expect(desk.locator("article.application")).to_contain_text("周*码")
+    desk.screenshot(path=shots / "cadre-join-queue.png", full_page=True)
+    desk.locator("article.application").get_by_role("button", name="通过").click()
+    expect(desk.locator("body")).to_contain_text("已通过")
+
+    phone.goto(f"{live_server.url}/h5/member/card/")
+    card = phone.locator("#member-card")
+    expect(card).to_contain_text("周扫码")
+    expect(card).to_contain_text("石牌街道总工会")
+    expect(card.locator("img")).to_be_visible()
+    phone.screenshot(path=shots / "h5-member-card.png", full_page=True)
+    assert phone.js_errors == [] and desk.js_errors == []

@@ -12,6 +12,7 @@ from gonghui.worktime.deadlines import (
     add_working_time,
     deadline,
     remaining,
+    working_days_between,
     working_time_between,
 )
 
@@ -81,6 +82,13 @@ def test_remaining_and_elapsed_working_time():
     assert remaining(CAL, due, t("2026-02-24 11:00"), WH) == -dt.timedelta(hours=1)
     assert working_time_between(CAL, t("2026-02-13 08:00"), t("2026-02-24 09:30")) == dt.timedelta(hours=15, minutes=30)
     assert remaining(CAL, t("2026-03-17 23:59:59"), t("2026-03-16 23:59:59"), CD) == dt.timedelta(days=1)
+
+
+def test_working_days_left_counts_days_not_hours():
+    due = deadline(CAL, t("2026-02-12 10:00"), 3, WD)  # 2026-02-24 18:00, across 春节
+    assert working_days_between(CAL, t("2026-02-12 10:00"), due) == 3
+    assert working_days_between(CAL, t("2026-02-24 09:00"), due) == 0
+    assert working_days_between(CAL, t("2026-02-26 09:00"), due) == -2
 
 
 def test_a_paused_limit_does_not_count_the_pause():
