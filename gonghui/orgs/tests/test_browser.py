@@ -8,11 +8,21 @@ itself (idempotent), and conftest's `divisions_after_flush` puts them back after
 flush, for whatever runs next; it is used module-wide so that happens even when the tests skip.
 """
 import os
+import re
 from pathlib import Path
 
 import pyotp
 import pytest
 from playwright.sync_api import Page, expect, sync_playwright
+from python_calamine import CalamineWorkbook
+
+from gonghui.accounts.models import Role
+from gonghui.accounts.tests.factories import PostFactory
+from gonghui.members import services as member_services
+from gonghui.members.tests.factories import new_id_number
+from gonghui.notify.sms import MemoryBackend
+from gonghui.orgs.tests.factories import EmployerFactory
+from gonghui.orgs.tests.test_imports import EMPLOYER_HEADER, employer_row, xlsx
 
 # Playwright's sync API runs an event loop in this thread; Django refuses ORM calls there unless told.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -28,6 +38,14 @@ PASSWORD = "Test@pass2026"
 EMPLOYER_NAME = "广州天河测试科技有限公司"
 SHIPAI = "440106006"  # 石牌街道, 天河区
 TOTP_TEST_SECRET = "JBSWY3DPEHPK3PXPGONGHUITESTSECRT"
+
+
+def sign_in(page: Page, live_server, user, *, lands_on: str) -> None:
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("input[name=username]", user.username)
+    page.fill("input[name=password]", PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(lands_on)
 
 
 @pytest.fixture
@@ -80,8 +98,6 @@ def open_page(browser):
 
 
 def test_district_cadre_logs_in_with_totp_and_works_in_their_subtree(live_server, divisions, cadre, org, open_page, shots):
-    from gonghui.orgs.tests.factories import EmployerFactory
-
     user = cadre("440106")  # 天河区总工会: TOTP optional at district level, this cadre has turned it on
     user.totp_secret = TOTP_TEST_SECRET
     user.save()
@@ -89,11 +105,7 @@ def test_district_cadre_logs_in_with_totp_and_works_in_their_subtree(live_server
     sibling = EmployerFactory(town=org("440104001"), name="越秀区某商贸有限公司")  # 越秀区: not this cadre's
     page = open_page()
 
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", user.username)
-    page.fill("input[name=password]", PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url("**/accounts/login/totp/")
+    sign_in(page, live_server, user, lands_on="**/accounts/login/totp/")
     page.fill("input[name=code]", pyotp.TOTP(TOTP_TEST_SECRET).now())
     page.screenshot(path=shots / "totp-step.png")
     page.get_by_role("button", name="验证并登录").click()
@@ -153,18 +165,13 @@ def test_worker_finds_a_union_by_pinyin_initials_on_a_phone(live_server, divisio
 def test_cadre_uploads_employers_watches_progress_and_downloads_the_error_report(
     live_server, divisions, cadre, open_page, shots, tmp_path
 ):
-    from gonghui.orgs.tests.test_imports import EMPLOYER_HEADER, employer_row, xlsx
 
     user = cadre("440106")
     rows = [employer_row(name=f"浏览器导入{i}有限公司") for i in range(40)] + [employer_row(uscc="91440106MA59XXXXX0", name="校验位错")]
     upload = tmp_path / "用人单位.xlsx"
     upload.write_bytes(xlsx(EMPLOYER_HEADER, rows))
     page = open_page()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", user.username)
-    page.fill("input[name=password]", PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url("**/workbench/")
+    sign_in(page, live_server, user, lands_on="**/workbench/")
 
     page.goto(f"{live_server.url}/workbench/import/employers/")
     page.set_input_files("input[type=file]", str(upload))
@@ -179,7 +186,6 @@ def test_cadre_uploads_employers_watches_progress_and_downloads_the_error_report
         page.get_by_role("link", name="下载错误报告").click()
     report = tmp_path / "report.xlsx"
     download_info.value.save_as(report)
-    from python_calamine import CalamineWorkbook
 
     sheet = CalamineWorkbook.from_path(str(report)).get_sheet_by_index(0).to_python()
     assert sheet[1][:2] == [42.0, "统一社会信用代码"]
@@ -187,14 +193,6 @@ def test_cadre_uploads_employers_watches_progress_and_downloads_the_error_report
 
 
 def test_worker_joins_from_a_county_code_on_a_phone_and_a_cadre_approves(live_server, divisions, cadre, org, open_page, shots):
-    import re
-
-    from gonghui.accounts.models import Role
-    from gonghui.accounts.tests.factories import PostFactory
-    from gonghui.members import services as member_services
-    from gonghui.members.tests.factories import new_id_number
-    from gonghui.notify.sms import MemoryBackend
-    from gonghui.orgs.tests.factories import EmployerFactory
 
     code = member_services.join_code_for(org=org("440106"))
     EmployerFactory(town=org(SHIPAI), name="天河扫码测试科技有限公司")
@@ -224,11 +222,7 @@ def test_worker_joins_from_a_county_code_on_a_phone_and_a_cadre_approves(live_se
     phone.screenshot(path=shots / "h5-join-submitted.png", full_page=True)
 
     desk = open_page()
-    desk.goto(f"{live_server.url}/accounts/login/")
-    desk.fill("input[name=username]", reviewer.username)
-    desk.fill("input[name=password]", PASSWORD)
-    desk.get_by_role("button", name="登录").click()
-    desk.wait_for_url("**/workbench/")
+    sign_in(desk, live_server, reviewer, lands_on="**/workbench/")
     desk.goto(f"{live_server.url}/workbench/members/applications/")
     expect(desk.locator("article.application")).to_contain_text("周*码")
     desk.screenshot(path=shots / "cadre-join-queue.png", full_page=True)
