@@ -193,7 +193,6 @@ def test_cadre_uploads_employers_watches_progress_and_downloads_the_error_report
 
 
 def test_worker_joins_from_a_county_code_on_a_phone_and_a_cadre_approves(live_server, divisions, cadre, org, open_page, shots):
-
     code = member_services.join_code_for(org=org("440106"))
     EmployerFactory(town=org(SHIPAI), name="天河扫码测试科技有限公司")
     reviewer = PostFactory(org=org("440106"), role=Role.objects.get(code="reviewer")).user
