@@ -197,7 +197,7 @@ def _approve(application: JoinApplication, *, actor, note: str = "") -> Membersh
 
 
 def _pending_application(*, actor, application_id) -> JoinApplication:
-    application = JoinApplication.objects.select_for_update().select_related("union", "person", "applicant").filter(pk=application_id).first()
+    application = JoinApplication.objects.select_for_update(of=("self",)).select_related("union", "person", "applicant").filter(pk=application_id).first()
     if application is None:
         raise NotFound("申请不存在或不在您的管辖范围内")
     _require_manage(actor=actor, org=application.union)
@@ -322,7 +322,7 @@ def card_verify(*, token: str) -> Membership:
 def _own_membership(user, *, lock: bool = True) -> Membership:
     memberships = Membership.objects.select_related("union", "person")
     if lock:
-        memberships = memberships.select_for_update()
+        memberships = memberships.select_for_update(of=("self",))
     membership = memberships.filter(person__user=user).first()
     if membership is None:
         _fail("您还不是会员", "not_member", None)
@@ -371,7 +371,7 @@ def _set_status(membership: Membership, status: str, *, kind: str, actor, to_uni
 
 
 def _pending_transfer(*, actor, transfer_id) -> Transfer:
-    transfer = Transfer.objects.select_for_update().select_related("membership__person__user", "from_union", "to_union").filter(pk=transfer_id).first()
+    transfer = Transfer.objects.select_for_update(of=("self",)).select_related("membership__person__user", "from_union", "to_union").filter(pk=transfer_id).first()
     if transfer is None:
         raise NotFound("转接申请不存在或不在您的管辖范围内")
     _require_manage(actor=actor, org=transfer.to_union)
@@ -428,7 +428,7 @@ def appeal_file(*, user, name: str, id_number: str, statement: str, evidence=Non
     if len(statement.strip()) < 10:
         _fail("请说明情况（至少10个字），例如何时发现、是否认识冒用人", "statement", "statement")
     index = Person._meta.get_field("id_index").index_for(id_number)
-    membership = Membership.objects.select_for_update().select_related("person", "union").filter(person__id_index=index).first()
+    membership = Membership.objects.select_for_update(of=("self",)).select_related("person", "union").filter(person__id_index=index).first()
     if membership is None or membership.status not in LIVE_STATUSES:
         _fail("没有查到使用该身份证号的会籍", "appeal_nothing", "id_number")
     if membership.person.user_id == user.pk:
@@ -451,7 +451,7 @@ def appeal_file(*, user, name: str, id_number: str, statement: str, evidence=Non
 
 @transaction.atomic
 def appeal_decide(*, actor, appeal_id, upheld: bool, note: str) -> ImpersonationAppeal:
-    appeal = ImpersonationAppeal.objects.select_for_update().select_related("membership__person__user", "membership__union", "appellant").filter(pk=appeal_id).first()
+    appeal = ImpersonationAppeal.objects.select_for_update(of=("self",)).select_related("membership__person__user", "membership__union", "appellant").filter(pk=appeal_id).first()
     if appeal is None:
         raise NotFound("申诉不存在或不在您的管辖范围内")
     _require_manage(actor=actor, org=appeal.membership.union)
