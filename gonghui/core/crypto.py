@@ -79,9 +79,14 @@ def _derived_key(material: bytes, algorithm: str) -> bytes:
     return HKDF(algorithm=hashes.SHA256(), length=length, salt=None, info=f"gonghui-pii-{algorithm}".encode()).derive(material)
 
 
+@lru_cache(maxsize=64)
+def _aesgcm(key: bytes) -> AESGCM:
+    return AESGCM(key)
+
+
 def _seal(algorithm: str, key: bytes, nonce: bytes, plaintext: bytes, aad: bytes) -> bytes:
     if algorithm == AES_GCM:
-        return AESGCM(key).encrypt(nonce, plaintext, aad)
+        return _aesgcm(key).encrypt(nonce, plaintext, aad)
     encryptor = Cipher(algorithms.SM4(key), modes.GCM(nonce)).encryptor()
     encryptor.authenticate_additional_data(aad)
     return encryptor.update(plaintext) + encryptor.finalize() + encryptor.tag
@@ -89,7 +94,7 @@ def _seal(algorithm: str, key: bytes, nonce: bytes, plaintext: bytes, aad: bytes
 
 def _open(algorithm: str, key: bytes, nonce: bytes, sealed: bytes, aad: bytes) -> bytes:
     if algorithm == AES_GCM:
-        return AESGCM(key).decrypt(nonce, sealed, aad)
+        return _aesgcm(key).decrypt(nonce, sealed, aad)
     decryptor = Cipher(algorithms.SM4(key), modes.GCM(nonce, sealed[-TAG_BYTES:])).decryptor()
     decryptor.authenticate_additional_data(aad)
     return decryptor.update(sealed[:-TAG_BYTES]) + decryptor.finalize()
@@ -132,4 +137,11 @@ def needs_rotation(token: str) -> bool:
 
 def blind_index(value: str, *, purpose: str) -> str:
     """Keyed hash for exact lookup and uniqueness; the purpose keeps phone and ID indexes unlinkable."""
-    return hmac.new(keyring().index_key, f"{purpose}\x00{value}".encode(), hashlib.sha256).hexdigest()
+    mac = _hmac_base(keyring().index_key).copy()
+    mac.update(f"{purpose}\x00{value}".encode())
+    return mac.hexdigest()
+
+
+@lru_cache(maxsize=4)
+def _hmac_base(key: bytes):
+    return hmac.new(key, digestmod=hashlib.sha256)

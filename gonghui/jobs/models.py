@@ -22,6 +22,7 @@ class Job(TimeStampedModel):
     summary = models.CharField("结果说明", max_length=300, blank=True)
     input_file = models.FileField("上传文件", upload_to="jobs/input/%Y/%m/", blank=True)
     input_name = models.CharField("上传文件名", max_length=200, blank=True)
+    options = models.JSONField("选项", default=dict, blank=True)
     result_file = models.FileField("结果文件", upload_to="jobs/result/%Y/%m/", blank=True)
     result_name = models.CharField("结果文件名", max_length=200, blank=True)
     started_at = models.DateTimeField("开始时间", null=True, blank=True)

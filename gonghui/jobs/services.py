@@ -20,10 +20,10 @@ PROGRESS_MIN_INTERVAL = 0.3  # seconds between progress writes
 
 
 @transaction.atomic
-def job_create(*, owner, kind: str, data: bytes, file_name: str) -> Job:
+def job_create(*, owner, kind: str, data: bytes, file_name: str, options: dict | None = None) -> Job:
     """Store the upload and queue the job after commit."""
     registry.kind(kind)  # unknown kinds fail here, not in the worker
-    job = Job.objects.create(kind=kind, owner=owner, input_name=file_name[:200])
+    job = Job.objects.create(kind=kind, owner=owner, input_name=file_name[:200], options=options or {})
     job.input_file.save(f"job-{job.pk}.bin", ContentFile(data), save=True)
     transaction.on_commit(lambda: _enqueue(job.pk))
     return job

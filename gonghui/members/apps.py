@@ -6,3 +6,8 @@ class MembersConfig(AppConfig):
 
     name = "gonghui.members"
     verbose_name = "会员"
+
+    def ready(self):
+        from gonghui.members.jobs import register_jobs
+
+        register_jobs()

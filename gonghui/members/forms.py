@@ -22,6 +22,12 @@ class JoinForm(forms.Form):
     political_status = forms.ChoiceField(label="政治面貌", required=False, choices=_blank(PoliticalStatus.choices))
 
 
+class MemberImportForm(forms.Form):
+    file = forms.FileField(label="会员名册（.xlsx 或 .csv，UTF-8 或 GBK/GB18030 编码）")
+    mode = forms.ChoiceField(label="遇到错误时", choices=[("all_or_nothing", "有错则全部不导入（推荐）"), ("good_rows", "只导入正确的行，错误行另行处理")],
+                             widget=forms.RadioSelect, initial="all_or_nothing")
+
+
 class ReasonForm(forms.Form):
     reason = forms.CharField(label="原因", max_length=300, widget=forms.Textarea(attrs={"rows": 3}))
 

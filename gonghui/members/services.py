@@ -171,8 +171,9 @@ def join_submit(*, applicant, data: JoinInput) -> JoinApplication:
     return application
 
 
-def _next_member_number(membership: Membership) -> str:
-    return f"44{membership.joined_on:%Y}{membership.pk:08d}"
+def member_number_for(*, person_id: int, joined_on) -> str:
+    """44 + year + the person's id: unique because a person holds one membership (shared with bulk imports)."""
+    return f"44{joined_on:%Y}{person_id:08d}"
 
 
 def _approve(application: JoinApplication, *, actor, note: str = "") -> Membership:
@@ -183,7 +184,7 @@ def _approve(application: JoinApplication, *, actor, note: str = "") -> Membersh
             )
     except IntegrityError:
         _fail("该人员已是会员", "already_member", None)
-    membership.member_number = _next_member_number(membership)
+    membership.member_number = member_number_for(person_id=membership.person_id, joined_on=membership.joined_on)
     membership.save(update_fields=["member_number"])
     MembershipEvent.objects.create(membership=membership, kind="joined", to_union=application.union,
                                    status=MembershipStatus.ACTIVE, note=note, actor=actor)

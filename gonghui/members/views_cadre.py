@@ -11,24 +11,18 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from gonghui.core.exceptions import ApplicationError
-from gonghui.core.masking import mask_id_number, mask_name
+from gonghui.core.masking import mask_name
 from gonghui.core.permissions import workbench_required
-from gonghui.core.spreadsheets import Column, write_xlsx
 from gonghui.core.views import paginate, xlsx_response
-from gonghui.members import selectors, services
+from gonghui.jobs.services import job_create
+from gonghui.members import imports, selectors, services
+from gonghui.members.forms import MemberImportForm
 from gonghui.members.models import JoinPolicy, MembershipStatus
 from gonghui.members.posters import join_poster_pdf, join_qr_png, join_qr_svg
 from gonghui.orgs import selectors as org_selectors
 from gonghui.orgs.models import Org
 from gonghui.worktime.calendar import work_calendar
 from gonghui.worktime.deadlines import working_days_between
-
-EXPORT_COLUMNS = (
-    Column("number", "会员编号", text=True), Column("name", "姓名"), Column("id", "身份证号（脱敏）", text=True, width=22),
-    Column("gender", "性别", width=6), Column("union", "所在工会", width=30), Column("status", "状态", width=10),
-    Column("joined", "入会日期", text=True, width=12),
-)
-
 
 def _within(request) -> Org | None:
     org_id = request.GET.get("within")
@@ -39,14 +33,38 @@ def _within(request) -> Org | None:
 def member_list(request):
     memberships = selectors.membership_list(actor=request.user, q=request.GET.get("q", ""), status=request.GET.get("status", ""),
                                             within=_within(request))
-    if request.GET.get("export") == "xlsx":
-        rows = ({"number": m.member_number, "name": mask_name(m.person.name), "id": mask_id_number(m.person.id_number),
-                 "gender": m.person.get_gender_display(), "union": m.union.name, "status": m.get_status_display(),
-                 "joined": m.joined_on.isoformat()} for m in memberships.iterator(chunk_size=1000))
-        return xlsx_response(write_xlsx(columns=EXPORT_COLUMNS, rows=rows, sheet_name="会员"), filename="会员名册.xlsx")
+    if request.GET.get("export") in ("xlsx", "csv"):
+        full = request.GET.get("full") == "1"
+        content = imports.member_export(actor=request.user, memberships=memberships, fmt=request.GET["export"], full=full)
+        name = f"会员名册{'（含完整信息）' if full else ''}.{request.GET['export']}"
+        if request.GET["export"] == "xlsx":
+            return xlsx_response(content, filename=name)
+        return HttpResponse(content, content_type="text/csv; charset=utf-8", headers=_attachment(name))
     context = {"page": paginate(request, memberships, per_page=25), "statuses": MembershipStatus.choices,
                "filters": {key: request.GET.get(key, "") for key in ("q", "status", "within")}}
     return render(request, "members/member_list.html", context)
+
+
+@workbench_required
+@require_http_methods(["GET", "POST"])
+def member_import(request):
+    """Upload → a background job with progress; the error report lists every bad row by row and column."""
+    form = MemberImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            job = job_create(owner=request.user, kind="members.import", data=upload.read(), file_name=upload.name,
+                             options={"mode": form.cleaned_data["mode"]})
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            return redirect("jobs:detail", job_id=job.pk)
+    return render(request, "members/member_import.html", {"form": form})
+
+
+@workbench_required
+def member_import_template(request):
+    return xlsx_response(imports.template_xlsx(), filename="会员导入模板.xlsx")
 
 
 @workbench_required

@@ -1,0 +1,23 @@
+"""The member import as a background job (registered in MembersConfig.ready)."""
+from gonghui.core.spreadsheets import error_report_xlsx
+from gonghui.jobs.registry import JobOutcome, register
+from gonghui.members import imports
+
+
+def run_member_import(*, job, data: bytes, progress) -> JobOutcome:
+    mode = job.options.get("mode", "all_or_nothing")
+    result = imports.member_import(actor=job.owner, data=data, mode=mode, progress=progress)
+    done = f"共 {result.rows} 行：新增会员 {result.created} 人，已在册未变 {result.unchanged} 人"
+    if not result.errors:
+        return JobOutcome(ok=True, summary=done + "。")
+    report = error_report_xlsx(result.errors)
+    name = f"{job.input_name.rsplit('.', 1)[0]}-错误报告.xlsx"
+    bad_rows = len({error.row for error in result.errors})
+    if mode == "all_or_nothing":
+        return JobOutcome(ok=False, summary=f"发现 {len(result.errors)} 处错误（涉及 {bad_rows} 行），按“有错则全部不导入”未导入任何数据。",
+                          result=report, result_name=name)
+    return JobOutcome(ok=True, summary=f"{done}；{bad_rows} 行有错未导入，请下载错误报告。", result=report, result_name=name)
+
+
+def register_jobs() -> None:
+    register("members.import", "会员导入", run_member_import)
