@@ -83,6 +83,9 @@ def _sms_code_consume(index: str, code: str) -> str:
 @transaction.atomic
 def _worker_account(*, index: str, phone: str) -> User:
     user = User.objects.filter(phone_index=index).first()
+    if user is not None and user.kind != UserKind.WORKER:
+        # A cadre's or external account's phone never opens a session without its password and TOTP.
+        raise ApplicationError("该手机号已绑定工会工作台账号，请使用用户名和密码登录工作台", code="accounts.not_worker")
     if user is None:
         user = User(username=f"w{secrets.token_hex(6)}", kind=UserKind.WORKER, phone=phone)
         user.set_unusable_password()

@@ -8,9 +8,12 @@ from gonghui.core.exceptions import NotFound
 
 
 def post_list_for(*, user) -> list[Post]:
+    """The user's posts, loaded once per request (cached on the user object, which lives as long as the request)."""
     if not user.is_authenticated:
         return []
-    return list(Post.objects.filter(user=user, org__is_active=True).select_related("org", "role").order_by("org__path"))
+    if "_posts_cache" not in user.__dict__:
+        user.__dict__["_posts_cache"] = list(Post.objects.filter(user=user, org__is_active=True).select_related("org", "role").order_by("org__path"))
+    return user.__dict__["_posts_cache"]
 
 
 def current_post_for(*, user, session) -> Post | None:
@@ -63,7 +66,13 @@ def staff_get_for(*, actor, user_id, action: str = "accounts.manage") -> User:
         raise NotFound("人员不存在或不在您的管辖范围内") from None
 
 
-def users_with_action_at(*, org, action: str) -> list[User]:
-    """People holding a post exactly at `org` whose role allows `action` (who to tell about that org's work)."""
-    posts = Post.objects.filter(org=org).select_related("user", "role")
-    return [post.user for post in posts if action in post.role.permissions and post.user.is_active]
+def users_with_action_nearest(*, org, action: str) -> list[User]:
+    """Who to tell about an org's work: the posts allowed `action` at the org itself, or else at the
+    nearest org above it that has any (a 街道 union without staff is served by its 区总)."""
+    chain = org.ancestor_paths() + [org.path]
+    posts = Post.objects.filter(org__path__in=chain, org__is_active=True).select_related("user", "role", "org")
+    by_depth: dict[int, list[User]] = {}
+    for post in posts:
+        if action in post.role.permissions and post.user.is_active:
+            by_depth.setdefault(post.org.depth, []).append(post.user)
+    return by_depth[max(by_depth)] if by_depth else []

@@ -3,13 +3,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth import login, logout
+from django.contrib.auth.signals import user_login_failed
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView, PasswordChangeView
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.decorators import method_decorator
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 from django_ratelimit.core import is_ratelimited
@@ -22,16 +22,12 @@ from gonghui.accounts.services import REVEALABLE_FIELDS, post_switch, user_pii_r
 from gonghui.audit.selectors import audit_events_for_object
 from gonghui.core.exceptions import ApplicationError
 from gonghui.core.permissions import workbench_required
-from gonghui.core.views import form_add_application_error, paginate
+from gonghui.core.views import form_add_application_error, paginate, safe_next_url
 
 PENDING_TOTP = "pending_totp"
 MAX_TOTP_TRIES = 5
 # (group, key, rate): a code per phone per minute and 5 an hour; 20 codes an hour from one IP
 SMS_LIMITS = [("sms-phone-minute", "phone", "1/m"), ("sms-phone-hour", "phone", "5/h"), ("sms-ip-hour", "ip", "20/h")]
-
-
-def _safe_next(request, target: str, default: str) -> str:
-    return target if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}) else default
 
 
 @method_decorator(sensitive_post_parameters("password"), name="dispatch")
@@ -65,6 +61,9 @@ def totp_step(request):
             else:
                 auth.totp_verify(user=user, code=form.cleaned_data["code"])
         except ApplicationError as exc:
+            # A wrong code counts against the username in django-axes too, so re-entering the password
+            # does not buy endless guesses: 5 failures in total lock the account.
+            user_login_failed.send(sender=__name__, credentials={"username": user.username}, request=request)
             pending["tries"] += 1
             request.session[PENDING_TOTP] = pending
             if pending["tries"] >= MAX_TOTP_TRIES:
@@ -108,7 +107,7 @@ def h5_login(request):
             else:
                 user = auth.sms_code_login(phone=phone, code=form.cleaned_data["code"])
                 login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-                return redirect(_safe_next(request, request.GET.get("next", ""), "/h5/me/"))
+                return redirect(safe_next_url(request, request.GET.get("next", ""), "/h5/me/"))
         except ApplicationError as exc:
             form_add_application_error(form, exc)
     return render(request, "accounts/h5_login.html", {"form": form, "code_sent": code_sent, "tab": "me"})
@@ -128,7 +127,7 @@ def logout_everywhere(request):
 def switch_post(request):
     post = post_switch(user=request.user, session=request.session, post_id=request.POST.get("post_id"))
     messages.success(request, f"已切换到：{post.org.name}（{post.role.name}）")
-    return redirect(_safe_next(request, request.POST.get("next", ""), "/workbench/"))
+    return redirect(safe_next_url(request, request.POST.get("next", ""), "/workbench/"))
 
 
 @workbench_required

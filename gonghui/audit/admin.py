@@ -1,11 +1,11 @@
 from django.contrib import admin
 
 from gonghui.audit.models import AuditEvent
-from gonghui.core.admin import ReadOnlyAdmin
+from gonghui.core.admin import SuperuserOnlyAdmin
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(ReadOnlyAdmin):
+class AuditEventAdmin(SuperuserOnlyAdmin):
     list_display = ("seq", "created_at", "actor_name", "action", "object_repr", "ip", "org_path")
     list_filter = ("action",)
     search_fields = ("action", "object_repr", "object_id", "actor_name")

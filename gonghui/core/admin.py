@@ -12,3 +12,13 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class SuperuserOnlyAdmin(ReadOnlyAdmin):
+    """Records that are not scoped to an org (jobs, messages, the whole audit log): system administrators only."""
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser

@@ -5,7 +5,7 @@ from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.renderers import JSONRenderer
-from ninja.security import django_auth
+from ninja.security import SessionAuth
 
 from gonghui.core.exceptions import ApplicationError
 
@@ -43,12 +43,20 @@ def _field_errors(errors: list[dict]) -> dict[str, list[str]]:
     return fields
 
 
+class WorkbenchSessionAuth(SessionAuth):
+    """Session auth (with CSRF) for 工作台 users; worker accounts use the H5 pages, not the API."""
+
+    def authenticate(self, request, key):
+        user = super().authenticate(request, key)
+        return user if user and getattr(user, "kind", "") != "worker" else None
+
+
 def build_api(*, routers: list[tuple[str, object]]) -> NinjaAPI:
     api = NinjaAPI(
         title="gonghui 工会服务平台 API",
         version="1.0",
         description="所有错误都以 {code, message, fields} 返回，message 为中文说明。需登录（会话 Cookie + CSRF）。",
-        auth=django_auth,
+        auth=WorkbenchSessionAuth(),
         renderer=ChineseJSONRenderer(),
         urls_namespace="api",
     )

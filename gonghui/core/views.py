@@ -6,6 +6,7 @@ from urllib.parse import quote
 from django import forms
 from django.core.paginator import Page, Paginator
 from django.http import HttpResponse
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from gonghui.core.exceptions import ApplicationError
 from gonghui.core.spreadsheets import XLSX_CONTENT_TYPE
@@ -23,6 +24,13 @@ def form_add_application_error(form: forms.Form, exc: ApplicationError, *, field
             placed = True
     if not placed or exc.message not in sum(exc.fields.values(), []):
         form.add_error(None, exc.message)
+
+
+def safe_next_url(request, target: str | None, default: str) -> str:
+    """Only same-site targets: a `next` from a form or query must never send the user off-site."""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return default
 
 
 def paginate(request, items, *, per_page: int = 20) -> Page:

@@ -97,18 +97,23 @@ def open_rows(data: bytes) -> tuple[Iterator[list], int]:
         return iter(sheet.iter_rows()), max(sheet.height - 1, 1)
     if b"\x00" in data[:4096]:
         raise ApplicationError("文件格式不正确：请上传 .xlsx 或 .csv 文件", code="members.file_type")
-    return csv.reader(io.StringIO(_decode(data))), max(data.count(b"\n") - 1, 1)
+    encoding = _encoding(data)
+    text = io.TextIOWrapper(io.BytesIO(data), encoding=encoding, newline="")  # decoded as read, never held whole
+    return csv.reader(text), max(data.count(b"\n") - 1, 1)
 
 
-def _decode(data: bytes) -> str:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("gb18030")
-    except UnicodeDecodeError:
-        raise ApplicationError("无法识别文件编码：请保存为 UTF-8 或 GB18030（GBK）编码的 CSV", code="members.file_encoding") from None
+def _encoding(data: bytes) -> str:
+    """UTF-8 (with or without BOM) if the whole file is valid UTF-8, else GB18030 (what Excel saves as "CSV" in China)."""
+    for encoding in ("utf-8-sig", "gb18030"):
+        decoder = codecs.getincrementaldecoder(encoding)()
+        try:
+            for start in range(0, len(data), 1 << 20):
+                decoder.decode(data[start:start + (1 << 20)])
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            continue
+        return encoding
+    raise ApplicationError("无法识别文件编码：请保存为 UTF-8 或 GB18030（GBK）编码的 CSV", code="members.file_encoding")
 
 
 def _header_positions(header: list) -> dict[str, int]:

@@ -1,10 +1,10 @@
 """Which union receives a join application (一键入会 routing).
 
 1. The employer has a union → its 企业工会.
-2. A 新就业形态 worker → the 行业工会联合会 of that sector in the county (in 东莞/中山, where 镇/街道 sit
-   directly under the 市总, in the 镇/街道), else the 街道/镇 union.
-3. An employer without a union → the 街道/镇 (or 社区) union where it sits.
-4. A join code of a 行业工会联合会 → that federation.
+2. A join code of a 行业工会联合会 → that federation.
+3. A 新就业形态 worker → the 行业工会联合会 of that sector in the county (in 东莞/中山, where 镇/街道 sit
+   directly under the 市总, in the 镇/街道), else step 4.
+4. The 街道/镇 (or 社区) union where the employer sits, or where the worker works.
 5. Nothing matches → the 区/县 总工会's 周转库 (holding pool), for a cadre to place.
 """
 from __future__ import annotations

@@ -4,6 +4,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from gonghui.core.exceptions import NotFound
+from gonghui.core.validators import InvalidIdentifier
 from gonghui.members.models import (
     ApplicationStatus,
     AppealStatus,
@@ -28,7 +29,10 @@ def membership_list(*, actor, q: str = "", status: str = "", within: Org | None 
         memberships = memberships.filter(status=status)
     q = q.strip()
     if q:  # names are encrypted: search by member number, or the exact ID number through its blind index
-        index = Person._meta.get_field("id_index").index_for(q) if len(q) == 18 else None
+        try:
+            index = Person._meta.get_field("id_index").index_for(q) if len(q) == 18 else None
+        except InvalidIdentifier:
+            return memberships.none()  # 18 characters but not a valid ID number: nobody matches
         memberships = memberships.filter(member_number__startswith=q) if index is None else memberships.filter(person__id_index=index)
     return memberships.order_by("-joined_on", "-pk")
 
@@ -42,7 +46,7 @@ def membership_get_for(*, actor, membership_id) -> Membership:
 
 def application_queue(*, actor, status: str = ApplicationStatus.PENDING, holding_pool: bool | None = None,
                       union: Org | None = None) -> QuerySet[JoinApplication]:
-    applications = JoinApplication.objects.filter(subtree_q(actor, MANAGE, "union__path")).select_related("person", "union", "join_code")
+    applications = JoinApplication.objects.filter(subtree_q(actor, MANAGE, "union__path")).select_related("person", "union", "join_code__org")
     if status:
         applications = applications.filter(status=status)
     if holding_pool is not None:

@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from gonghui.accounts.selectors import users_with_action_at
+from gonghui.accounts.selectors import users_with_action_nearest
 from gonghui.audit.services import audit_log
 from gonghui.core.exceptions import ApplicationError, NotFound
 from gonghui.core.validators import InvalidIdentifier, parse_id_number
@@ -50,7 +50,7 @@ def mask_org_name(name: str) -> str:
 
 
 def _tell_cadres(*, org: Org, template_code: str, params: dict, key: str, link: str) -> None:
-    for user in users_with_action_at(org=org, action=MANAGE):
+    for user in users_with_action_nearest(org=org, action=MANAGE):
         notify(recipient=user, template_code=template_code, params=params, dedupe_key=f"{key}:{user.pk}", link=link)
 
 
@@ -177,16 +177,25 @@ def member_number_for(*, person_id: int, joined_on) -> str:
 
 
 def _approve(application: JoinApplication, *, actor, note: str = "") -> Membership:
-    try:
-        with transaction.atomic():
-            membership = Membership.objects.create(
-                person=application.person, union=application.union, joined_on=timezone.localdate(), member_number=f"tmp-{application.pk}",
-            )
-    except IntegrityError:
+    former = Membership.objects.select_for_update().filter(person=application.person).first()
+    if former is not None and former.status in LIVE_STATUSES:
         _fail("该人员已是会员", "already_member", None)
-    membership.member_number = member_number_for(person_id=membership.person_id, joined_on=membership.joined_on)
-    membership.save(update_fields=["member_number"])
-    MembershipEvent.objects.create(membership=membership, kind="joined", to_union=application.union,
+    if former is not None:  # someone who left (or got their identity back) joins again: one record, a new chapter
+        membership, kind = former, "rejoined"
+        membership.union, membership.status, membership.joined_on = application.union, MembershipStatus.ACTIVE, timezone.localdate()
+        membership.save(update_fields=["union", "status", "joined_on", "updated_at"])
+    else:
+        try:
+            with transaction.atomic():
+                membership = Membership.objects.create(
+                    person=application.person, union=application.union, joined_on=timezone.localdate(), member_number=f"tmp-{application.pk}",
+                )
+        except IntegrityError:
+            _fail("该人员已是会员", "already_member", None)
+        membership.member_number = member_number_for(person_id=membership.person_id, joined_on=membership.joined_on)
+        membership.save(update_fields=["member_number"])
+        kind = "joined"
+    MembershipEvent.objects.create(membership=membership, kind=kind, to_union=application.union,
                                    status=MembershipStatus.ACTIVE, note=note, actor=actor)
     application.status, application.decided_by, application.decided_at = ApplicationStatus.APPROVED, actor, timezone.now()
     application.save(update_fields=["status", "decided_by", "decided_at", "updated_at"])
@@ -289,11 +298,25 @@ def join_code_for(*, org: Org) -> JoinCode:
     return code
 
 
-def join_code_scan(*, token: str) -> JoinCode:
-    updated = JoinCode.objects.filter(token=token).update(scan_count=F("scan_count") + 1)
-    if not updated:
+def join_code_scan(*, token: str, count: bool = True) -> JoinCode:
+    code = JoinCode.objects.select_related("org").filter(token=token, org__is_active=True).first()
+    if code is None:
         raise NotFound("入会码无效或已停用")
-    return JoinCode.objects.select_related("org").get(token=token)
+    if count:
+        JoinCode.objects.filter(pk=code.pk).update(scan_count=F("scan_count") + 1)
+    return code
+
+
+@transaction.atomic
+def join_codes_create(*, actor, orgs: list[Org]) -> int:
+    """Give every eligible union in the list that has none a join code (one audit event for the batch)."""
+    missing = [org for org in orgs if join_code_eligible(org) and not JoinCode.objects.filter(org=org).exists()]
+    for org in missing:
+        _require_manage(actor=actor, org=org)
+    JoinCode.objects.bulk_create([JoinCode(org=org) for org in missing])
+    if missing:
+        audit_log(actor=actor, action="members.join_codes.created", data={"orgs": [org.code for org in missing]})
+    return len(missing)
 
 
 # ------------------------------------------------------------------ the member card
@@ -387,6 +410,8 @@ def transfer_decide(*, actor, transfer_id, accept: bool, reason: str = "") -> Tr
     if not accept and len(reason.strip()) < 2:
         _fail("请填写拒绝原因", "reason", "reason")
     membership = Membership.objects.select_for_update().get(pk=transfer.membership_id)
+    if membership.status != MembershipStatus.TRANSFERRING:
+        _fail(f"会籍状态已变为“{membership.get_status_display()}”，该转接已失效", "transfer_stale", None)
     transfer.status = TransferStatus.ACCEPTED if accept else TransferStatus.REJECTED
     transfer.decided_by, transfer.decided_at, transfer.reject_reason = actor, timezone.now(), reason.strip()
     transfer.save()
@@ -422,6 +447,22 @@ def membership_leave(*, user, reason: str) -> Membership:
 # ------------------------------------------------------------------ 冒用 appeals
 
 
+EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
+EVIDENCE_MAGIC = {b"\xff\xd8\xff": "jpg", b"\x89PNG\r\n\x1a\n": "png", b"%PDF": "pdf"}
+
+
+def _evidence_kind(upload) -> str:
+    """Accept photos and PDFs by their bytes, not their names; refuse anything else or too large."""
+    if upload.size > EVIDENCE_MAX_BYTES:
+        _fail("证明材料不能超过 10 MB", "evidence_size", "evidence")
+    head = upload.read(8)
+    upload.seek(0)
+    for magic, extension in EVIDENCE_MAGIC.items():
+        if head.startswith(magic):
+            return extension
+    _fail("证明材料只能是 JPG、PNG 照片或 PDF 文件", "evidence_type", "evidence")
+
+
 @transaction.atomic
 def appeal_file(*, user, name: str, id_number: str, statement: str, evidence=None) -> ImpersonationAppeal:
     """The real holder of an ID says someone else joined with it: the membership is frozen while a cadre decides."""
@@ -436,10 +477,15 @@ def appeal_file(*, user, name: str, id_number: str, statement: str, evidence=Non
         _fail("该会籍绑定的就是您的账号，无需申诉", "appeal_self", "id_number")
     if membership.appeals.filter(status=AppealStatus.PENDING).exists():
         _fail("该会籍已有申诉正在审查", "appeal_pending", None)
+    previous_status = membership.status
+    if previous_status == MembershipStatus.TRANSFERRING:  # the transfer cannot go on while ownership is in doubt
+        Transfer.objects.filter(membership=membership, status=TransferStatus.PENDING).update(
+            status=TransferStatus.REJECTED, reject_reason="冒用申诉审查中，转接已取消", decided_at=timezone.now())
+        previous_status = MembershipStatus.ACTIVE
     appeal = ImpersonationAppeal.objects.create(membership=membership, appellant=user, statement=statement.strip(),
-                                                previous_status=membership.status)
+                                                previous_status=previous_status)
     if evidence is not None:
-        appeal.evidence.save(f"appeal-{appeal.pk}", evidence, save=True)
+        appeal.evidence.save(f"appeal-{appeal.pk}.{_evidence_kind(evidence)}", evidence, save=True)
     _set_status(membership, MembershipStatus.FROZEN, kind="frozen", actor=user, note="冒用申诉审查中")
     audit_log(actor=user, action="members.appeal.filed", obj=appeal, org_path=membership.union.path)
     if membership.person.user is not None:

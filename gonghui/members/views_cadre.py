@@ -10,14 +10,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from gonghui.core.exceptions import ApplicationError
+from gonghui.core.exceptions import ApplicationError, NotFound
 from gonghui.core.masking import mask_name
 from gonghui.core.permissions import workbench_required
-from gonghui.core.views import paginate, xlsx_response
+from gonghui.core.views import paginate, safe_next_url, xlsx_response
 from gonghui.jobs.services import job_create
 from gonghui.members import imports, selectors, services
 from gonghui.members.forms import MemberImportForm
-from gonghui.members.models import JoinPolicy, MembershipStatus
+from gonghui.members.models import JoinCode, JoinPolicy, MembershipStatus
 from gonghui.members.posters import join_poster_pdf, join_qr_png, join_qr_svg
 from gonghui.orgs import selectors as org_selectors
 from gonghui.orgs.models import Org
@@ -76,7 +76,9 @@ def member_detail(request, membership_id: int):
 @workbench_required
 def application_queue(request):
     holding = {"1": True, "0": False}.get(request.GET.get("pool", ""))
-    applications = selectors.application_queue(actor=request.user, status=request.GET.get("status", "pending"), holding_pool=holding)
+    union = org_selectors.org_get_for(actor=request.user, org_id=request.GET["union"]) if request.GET.get("union", "").isdigit() else None
+    applications = selectors.application_queue(actor=request.user, status=request.GET.get("status", "pending"), holding_pool=holding,
+                                               union=union)
     calendar, now = work_calendar(), timezone.now()
     page = paginate(request, applications, per_page=20)
     for application in page:
@@ -91,7 +93,7 @@ def _decision(request, action, *, success: str, back: str):
         messages.error(request, exc.message)
     else:
         messages.success(request, success)
-    return redirect(request.POST.get("next") or back)
+    return redirect(safe_next_url(request, request.POST.get("next"), back))
 
 
 @workbench_required
@@ -153,19 +155,27 @@ def appeal_decide(request, appeal_id: int):
 
 
 @workbench_required
+@require_http_methods(["GET", "POST"])
 def join_codes(request):
     """Every eligible union in scope, with its code (made on first view), scans and downloads."""
-    orgs = [org for org in org_selectors.org_list(actor=request.user, q=request.GET.get("q", "")).select_related("parent")[:200]
+    orgs = [org for org in org_selectors.org_list(actor=request.user, q=request.GET.get("q", "")).select_related("parent")[:300]
             if services.join_code_eligible(org)]
-    codes = [(org, services.join_code_for(org=org)) for org in orgs]
+    if request.method == "POST":
+        return _decision(request, lambda: services.join_codes_create(actor=request.user, orgs=orgs),
+                         success="已为辖区内尚无入会码的工会生成入会码", back=request.get_full_path())
+    existing = {code.org_id: code for code in JoinCode.objects.filter(org__in=orgs)}
     policies = {p.org_id: p.auto_approve for p in JoinPolicy.objects.filter(org__in=orgs)}
-    return render(request, "members/join_codes.html", {"codes": codes, "policies": policies, "q": request.GET.get("q", "")})
+    rows = [(org, existing.get(org.pk)) for org in orgs]
+    return render(request, "members/join_codes.html", {"codes": rows, "policies": policies, "q": request.GET.get("q", ""),
+                                                       "missing": sum(code is None for _, code in rows)})
 
 
 @workbench_required
 def join_code_download(request, org_id: int, fmt: str):
     org = org_selectors.org_get_for(actor=request.user, org_id=org_id)
-    code = services.join_code_for(org=org)
+    code = JoinCode.objects.filter(org=org).first()
+    if code is None:
+        raise NotFound("该工会还没有入会码，请先在入会码页面生成")
     url = request.build_absolute_uri(reverse("members_h5:code", args=[code.token]))
     if fmt == "png":
         return HttpResponse(join_qr_png(url), content_type="image/png", headers=_attachment(f"{org.name}-入会码.png"))

@@ -18,12 +18,15 @@ from gonghui.orgs import selectors as org_selectors
 from gonghui.orgs.models import Org, OrgType
 
 JOIN_CODE_SESSION = "join_code"
+CARD_TOKEN_MAX_LENGTH = 200
 PLACE_TYPES = (OrgType.PROVINCE, OrgType.CITY, OrgType.COUNTY, OrgType.FUNCTION_ZONE, OrgType.TOWN)
 
 
 def join_code_landing(request, token: str):
     """What the QR opens: counts the scan, remembers the union, then the three steps."""
-    code = services.join_code_scan(token=token)
+    counted = request.session.get("join_codes_counted", [])
+    code = services.join_code_scan(token=token, count=token not in counted)  # one scan per visitor session
+    request.session["join_codes_counted"] = (counted + [token])[-20:]
     request.session[JOIN_CODE_SESSION] = code.token
     return redirect("members_h5:join")
 
@@ -73,7 +76,8 @@ def submitted(request, application_id: int):
 
 def places(request):
     """The 市 → 区 → 街道/镇 picker, one level at a time (htmx)."""
-    chosen = Org.objects.filter(pk=request.GET.get("org") or 0, type__in=PLACE_TYPES, is_active=True).first()
+    org_id = request.GET.get("org", "")
+    chosen = Org.objects.filter(pk=int(org_id), type__in=PLACE_TYPES, is_active=True).first() if org_id.isdigit() else None
     chosen = chosen or Org.objects.filter(parent__isnull=True, type=OrgType.PROVINCE).first()
     children = Org.objects.filter(parent=chosen, type__in=PLACE_TYPES, is_active=True).order_by("division_code", "name")
     chain = org_selectors.org_breadcrumbs(orgs=[chosen])[chosen.pk]
@@ -105,9 +109,13 @@ def card(request):
     return render(request, template, context)
 
 
+@login_required(login_url="accounts:h5_login")
 def card_qr_svg(request):
-    """The QR image for the card page's token (the token itself proves it; nothing else is shown)."""
-    return HttpResponse(join_qr_svg(request.GET.get("t", ""), scale=6), content_type="image/svg+xml")
+    """The QR image of a member-card token; only for signed-in people and only for token-sized text."""
+    token = request.GET.get("t", "")
+    if not 10 <= len(token) <= CARD_TOKEN_MAX_LENGTH:
+        return HttpResponse("二维码内容无效", status=400, content_type="text/plain; charset=utf-8")
+    return HttpResponse(join_qr_svg(token, scale=6), content_type="image/svg+xml")
 
 
 def _worker_form_action(request, *, form, action, success: str, template: str, context: dict):

@@ -1,6 +1,6 @@
 from django.contrib import admin, messages
 
-from gonghui.core.admin import ReadOnlyAdmin
+from gonghui.core.admin import SuperuserOnlyAdmin
 from gonghui.notify.models import MessageTemplate, Notification, Status
 from gonghui.notify.services import notification_retry
 
@@ -13,7 +13,7 @@ class MessageTemplateAdmin(admin.ModelAdmin):
 
 
 @admin.register(Notification)
-class NotificationAdmin(ReadOnlyAdmin):
+class NotificationAdmin(SuperuserOnlyAdmin):
     list_display = ("created_at", "recipient", "channel", "title", "status", "attempts", "last_error", "sent_at", "read_at")
     list_filter = ("status", "channel", "template_code")
     search_fields = ("title", "dedupe_key", "recipient__username")

@@ -3,7 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from gonghui.core.views import paginate
+from gonghui.core.views import paginate, safe_next_url
 from gonghui.notify import selectors, services
 
 
@@ -26,7 +26,7 @@ def mark_read(request, notification_id: int | None = None):
         return render(request, "notify/_read_mark.html", {})
     if notification_id is None:
         messages.success(request, f"已将 {count} 条消息标为已读")
-    return redirect(request.POST.get("next") or "/")
+    return redirect(safe_next_url(request, request.POST.get("next"), "/"))
 
 
 @login_required

@@ -273,10 +273,16 @@ def _employer_import_row(*, actor, row_number: int, values: dict, cache: dict, s
     if uscc and uscc in seen:
         row_errors.append(RowError(row_number, "统一社会信用代码", f"与第 {seen[uscc]} 行重复"))
     if town is not None and not row_errors:
-        try:
-            require_in_scope(actor=actor, org=town, action=EMPLOYERS_MANAGE, what="该街道/镇")
-        except ApplicationError as exc:
-            row_errors.append(RowError(row_number, "所在街道/镇编码", exc.message))
+        current = existing.get(uscc)
+        checks = [(town, "所在街道/镇编码", "该街道/镇"), (union, "工会组织编码", "该工会"),
+                  (current.town if current else None, "统一社会信用代码", "已登记的该单位")]
+        for org, column, what in checks:
+            if org is None:
+                continue
+            try:
+                require_in_scope(actor=actor, org=org, action=EMPLOYERS_MANAGE, what=what)
+            except ApplicationError as exc:
+                row_errors.append(RowError(row_number, column, exc.message))
     if row_errors:
         result.errors.extend(row_errors)
         return

@@ -299,6 +299,8 @@ def employer_create(*, actor, data: EmployerInput) -> Employer:
     clean, errors = employer_clean(data)
     _raise_if_errors(errors)
     require_in_scope(actor=actor, org=clean["town"], action=EMPLOYERS_MANAGE, what="该街道/镇")
+    if clean["union"] is not None:
+        require_in_scope(actor=actor, org=clean["union"], action=EMPLOYERS_MANAGE, what="该工会")
     existing = Employer.objects.filter(uscc=clean["uscc"]).first()
     if existing is not None:
         raise ApplicationError(
@@ -318,6 +320,8 @@ def employer_update(*, actor, employer: Employer, data: EmployerInput) -> Employ
         errors["uscc"] = "该统一社会信用代码已被其他单位使用"
     _raise_if_errors(errors)
     require_in_scope(actor=actor, org=clean["town"], action=EMPLOYERS_MANAGE, what="新的所在街道/镇")
+    if clean["union"] is not None:
+        require_in_scope(actor=actor, org=clean["union"], action=EMPLOYERS_MANAGE, what="该工会")
     before = {field: _plain_ref(getattr(employer, field)) for field in clean}
     for field, value in clean.items():
         setattr(employer, field, value)

@@ -150,6 +150,7 @@ class RunningLimit:
     started_at: dt.datetime
     due_at: dt.datetime
     paused_at: dt.datetime | None = None
+    paused_days: int = 0  # calendar-day limits: whole days spent paused so far
 
     @classmethod
     def start(cls, calendar: WorkCalendar, *, at: dt.datetime, amount: int, unit: LimitUnit) -> RunningLimit:
@@ -165,9 +166,10 @@ class RunningLimit:
             raise ValueError("not paused")
         if self.unit.counts_working_time:
             due = add_working_time(calendar, self.due_at, working_time_between(calendar, self.paused_at, at))
-        elif self.unit == LimitUnit.CALENDAR_DAYS:
-            days = (_local(at).date() - _local(self.paused_at).date()).days
-            due = add_calendar_days(calendar, _at(_local(self.due_at).date(), dt.time.min), days) if days else self.due_at
+        elif self.unit == LimitUnit.CALENDAR_DAYS:  # count from the real last day, not one already moved past a holiday
+            paused_days = self.paused_days + (_local(at).date() - _local(self.paused_at).date()).days
+            return replace(self, due_at=add_calendar_days(calendar, self.started_at, self.amount + paused_days),
+                           paused_at=None, paused_days=paused_days)
         else:
             due = self.due_at + (at - self.paused_at)
         return replace(self, due_at=due, paused_at=None)

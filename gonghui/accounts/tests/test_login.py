@@ -66,15 +66,18 @@ class TestCadreLogin:
         replay = second.post(reverse("accounts:totp"), {"code": code})
         assert replay.status_code == 200 and "已使用" in replay.content.decode()
 
-    def test_five_wrong_totp_codes_send_the_user_back_to_the_password(self, client, cadre):
+    def test_wrong_totp_codes_count_as_failed_logins_so_guessing_locks_the_account(self, client, cadre):
         user = cadre("440106")
         user.totp_secret = SECRET
         user.save()
         post_login(client, user.username)
-        for _ in range(5):
-            response = client.post(reverse("accounts:totp"), {"code": "123456"})
-        assert response["Location"] == reverse("accounts:login")
-        assert client.get(reverse("accounts:totp"))["Location"] == reverse("accounts:login")
+        for _ in range(4):
+            assert client.post(reverse("accounts:totp"), {"code": "123456"}).status_code == 200
+        post_login(Client(), user.username)  # a fresh password round does not reset the count
+        second = Client()
+        post_login(second, user.username)
+        assert second.post(reverse("accounts:totp"), {"code": "123456"}).status_code == 429  # the fifth failure locks
+        assert post_login(Client(), user.username, ip="10.7.7.7").status_code == 429
 
     def test_repeated_bad_passwords_lock_the_account_even_with_the_right_password(self, client, cadre):
         user = cadre("440106")
@@ -201,3 +204,27 @@ def test_password_change_applies_the_rules(client, cadre):
     assert "字母和数字" in weak.content.decode()
     ok = client.post(reverse("accounts:password_change"), {"old_password": PASSWORD, "new_password1": "Tianhe-union-2027", "new_password2": "Tianhe-union-2027"})
     assert ok.status_code == 302 and User.objects.get(pk=user.pk).check_password("Tianhe-union-2027")
+
+
+def test_a_cadres_phone_never_logs_in_by_sms(client, cadre, django_capture_on_commit_callbacks):
+    user = cadre("4401")
+    user.phone = "13800138123"
+    user.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("accounts:h5_login"), {"phone": "13800138123", "step": "send"}, REMOTE_ADDR="10.3.3.3")
+    code = re.search(r"验证码为(\d{6})", MemoryBackend.outbox[-1].render()).group(1)
+    response = client.post(reverse("accounts:h5_login"), {"phone": "13800138123", "code": code, "step": "verify"})
+    assert "请使用用户名和密码登录工作台" in response.content.decode()
+    assert client.get(reverse("workbench:home")).status_code == 302
+
+
+def test_workers_cannot_use_the_api(client):
+    client.force_login(UserFactory(kind=UserKind.WORKER))
+    assert client.get("/api/orgs").status_code == 401
+    assert client.post("/api/member-cards/verify", {"token": "x"}, content_type="application/json").status_code == 401
+
+
+def test_open_redirects_are_refused(client, cadre):
+    client.force_login(cadre("440106"))
+    response = client.post(reverse("notify:read_all"), {"next": "https://evil.example/phish"})
+    assert response["Location"] == "/"

@@ -3,6 +3,7 @@ import time
 
 import pytest
 from django.core import signing
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from gonghui.accounts.models import Role
 from gonghui.accounts.tests.factories import PostFactory
@@ -130,3 +131,37 @@ class TestImpersonationAppeal:
         appeal = services.appeal_file(user=worker(), name="张三丰", id_number=member.person.id_number, statement="这不是我本人办理的入会。")
         with pytest.raises(NotFound):
             services.appeal_decide(actor=cadre("440104"), appeal_id=appeal.pk, upheld=True, note="越权")
+
+
+class TestReviewFindings:
+    """States that must not combine: a transfer decided after an appeal, rejoining after leaving, hostile input."""
+
+    def test_an_appeal_cancels_a_pending_transfer_which_can_then_not_be_accepted(self, org, member):
+        receiver = PostFactory(org=org("440104001"), role=Role.objects.get(code="reviewer")).user
+        transfer = services.transfer_request(user=member.person.user, to_union=org("440104001"))
+        services.appeal_file(user=worker(), name="张三丰", id_number=member.person.id_number, statement="这不是我本人办理的入会。")
+        transfer.refresh_from_db()
+        assert transfer.status == TransferStatus.REJECTED and "冒用申诉" in transfer.reject_reason
+        with pytest.raises(ApplicationError, match="已处理"):
+            services.transfer_decide(actor=receiver, transfer_id=transfer.pk, accept=True)
+
+    def test_someone_who_left_can_join_again(self, org, member):
+        services.membership_leave(user=member.person.user, reason="暂时离开")
+        application = services.join_submit(applicant=member.person.user,
+                                           data=services.JoinInput(name="张三丰", id_number=member.person.id_number, town_code="440104001"))
+        again = services.application_approve(actor=None, application_id=application.pk)
+        assert again.pk == member.pk and again.status == MembershipStatus.ACTIVE and again.union == org("440104001")
+        assert [e.kind for e in again.events.all()][-1] == "rejoined"
+
+    def test_evidence_must_be_a_photo_or_pdf(self, org, member):
+        bad = SimpleUploadedFile("证明.jpg", b"MZ\x90\x00 not a picture")
+        with pytest.raises(ApplicationError, match="JPG、PNG"):
+            services.appeal_file(user=worker(), name="张三丰", id_number=member.person.id_number,
+                                 statement="有人冒用我的身份证号入会。", evidence=bad)
+        member.refresh_from_db()
+        assert member.status == MembershipStatus.ACTIVE  # nothing changed
+
+    def test_the_nearest_cadres_are_told_when_the_union_has_none(self, org, member):
+        district = PostFactory(org=org("440106"), role=Role.objects.get(code="reviewer")).user
+        services.appeal_file(user=worker(), name="张三丰", id_number=member.person.id_number, statement="有人冒用我的身份证号入会。")
+        assert Notification.objects.filter(recipient=district, template_code="member.appeal_filed").exists()

@@ -88,7 +88,11 @@ def test_review_queue_approve_and_reject(client, org):
 def test_join_codes_page_downloads_and_policy(client, org):
     admin = PostFactory(org=org("440106"), role=Role.objects.get(code="admin")).user
     client.force_login(admin)
-    assert "天河区总工会" in client.get(reverse("members:join_codes")).content.decode()
+    page = client.get(reverse("members:join_codes")).content.decode()
+    assert "天河区总工会" in page and "尚未生成" in page
+    assert client.get(reverse("members:join_code_download", args=[org("440106").pk, "png"])).status_code == 404
+    client.post(reverse("members:join_codes"))
+    assert JoinCode.objects.filter(org=org("440106")).exists()
     png = client.get(reverse("members:join_code_download", args=[org("440106").pk, "png"]))
     assert png["Content-Type"] == "image/png" and png.content.startswith(b"\x89PNG")
     pdf = client.get(reverse("members:join_code_download", args=[org("440106").pk, "pdf"]))

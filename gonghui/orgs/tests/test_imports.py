@@ -158,3 +158,11 @@ class TestOrgImport:
         assert sheet[0] == ORG_HEADER
         assert sheet[1][:2] == ["440106", "天河区总工会"]
         assert len(sheet) == 1 + Org.objects.subtree_of(org("440106")).count()
+
+
+def test_a_cadre_cannot_take_over_an_employer_of_another_district_by_its_uscc(cadre, org):
+    yuexiu = EmployerFactory(town=org("440104001"), name="越秀原有公司")
+    result = imports.employer_import_xlsx(actor=cadre("440106"), data=xlsx(EMPLOYER_HEADER, [employer_row(uscc=yuexiu.uscc, name="改名")]))
+    assert [(e.row, e.column) for e in result.errors] == [(2, "统一社会信用代码")]
+    yuexiu.refresh_from_db()
+    assert (yuexiu.name, yuexiu.town.code) == ("越秀原有公司", "440104001")

@@ -106,6 +106,10 @@ def test_a_paused_limit_does_not_count_the_pause():
 def test_pausing_across_a_holiday_for_calendar_days_and_clock_units():
     legal = RunningLimit.start(CAL, at=t("2026-03-02 09:00"), amount=15, unit=CD).pause(at=t("2026-03-05 10:00"))
     assert legal.resume(CAL, at=t("2026-03-08 10:00")).due_at == t("2026-03-20 23:59:59")  # three days later
+    # last day Sat 2026-03-21 moves to Mon 03-23; one paused day makes the real last day Sun 03-22 → still Mon 03-23
+    weekend = RunningLimit.start(CAL, at=t("2026-03-06 09:00"), amount=15, unit=CD)
+    assert weekend.due_at == t("2026-03-23 23:59:59")
+    assert weekend.pause(at=t("2026-03-10 10:00")).resume(CAL, at=t("2026-03-11 10:00")).due_at == t("2026-03-23 23:59:59")
     urgent = RunningLimit.start(CAL, at=t("2026-03-02 09:00"), amount=2, unit=LimitUnit.CLOCK_HOURS).pause(at=t("2026-03-02 10:00"))
     assert urgent.resume(CAL, at=t("2026-03-02 10:30")).due_at == t("2026-03-02 11:30")
 

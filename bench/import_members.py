@@ -1,0 +1,192 @@
+"""Member import at scale: 1,000,000 generated rows as csv and as xlsx, imported through the real import
+service into PostgreSQL, next to a raw COPY of the same rows into the same tables, in one run.
+
+    .venv/bin/python bench/import_members.py [--rows 1000000] [--database-url postgres://postgres@127.0.0.1:5432/gonghui_bench]
+
+Each measured phase runs in its own child process so its peak memory (ru_maxrss) is its own.
+Targets (issue 7): csv ≥ 1/3 of COPY's rows/s, xlsx ≥ 15,000 rows/s, peak memory < 1.5 GB.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import random
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+WORK = Path(os.environ.get("BENCH_DIR", "/tmp/gonghui-bench"))
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
+GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰涛明超秀霞平刚桂英华玉兰萍红鹏辉建国志远晓东海燕春梅新宇浩然思雨欣怡子轩"
+FORMS = ["", "", "", "外卖骑手", "快递员", "网约车司机", "货车司机"]
+
+
+def setup_django(database_url: str) -> None:
+    os.environ["DATABASE_URL"] = database_url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ["GONGHUI_VAR_DIR"] = str(WORK / "var")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports kilobytes
+
+
+# ------------------------------------------------------------------ phases (each in a child process)
+
+
+def phase_prepare(rows: int) -> dict:
+    """Fresh schema, the divisions, and the two input files (not timed)."""
+    from django.core.management import call_command
+    from django.db import connection
+
+    from gonghui.core.validators import id_number_generate
+    from gonghui.orgs.divisions import divisions_load
+    from gonghui.orgs.models import Org, OrgType
+
+    with connection.cursor() as cursor:
+        cursor.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
+    call_command("migrate", verbosity=0)
+    divisions_load()
+    towns = list(Org.objects.filter(type=OrgType.TOWN).values_list("code", flat=True))
+    rng = random.Random(7)
+    csv_path, xlsx_path = WORK / "members.csv", WORK / "members.xlsx"
+    header = ["姓名", "身份证号", "手机号", "所在工会编码", "入会日期", "新就业形态", "平台企业"]
+    import csv
+
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(str(xlsx_path), {"constant_memory": True})
+    sheet = book.add_worksheet()
+    text = book.add_format({"num_format": "@"})
+    for col, title in enumerate(header):
+        sheet.write_string(0, col, title)
+    start = dt.date(1966, 1, 1)
+    with csv_path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        for i in range(rows):
+            town = towns[i % len(towns)]
+            born = start + dt.timedelta(days=(i // 1000) % 14000)
+            row = [rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN),
+                   id_number_generate(region_code=town[:6], birth_date=born, sequence=i % 1000),
+                   f"13{rng.randint(0, 999999999):09d}", town, "2026-0%d-15" % (1 + i % 9), rng.choice(FORMS), ""]
+            writer.writerow(row)
+            for col, value in enumerate(row):
+                sheet.write_string(i + 1, col, value, text)
+    book.close()
+    return {"rows": rows, "csv_mb": round(csv_path.stat().st_size / 2**20, 1), "xlsx_mb": round(xlsx_path.stat().st_size / 2**20, 1)}
+
+
+def _truncate() -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE members_membershipevent, members_membership, members_person, audit_auditevent RESTART IDENTITY CASCADE")
+
+
+def phase_import(fmt: str) -> dict:
+    from gonghui.members import imports
+
+    _truncate()
+    data = (WORK / f"members.{fmt}").read_bytes()
+    began = time.perf_counter()
+    result = imports.member_import(actor=None, data=data, mode="all_or_nothing")
+    seconds = time.perf_counter() - began
+    assert not result.errors, result.errors[:3]
+    return {"rows": result.created, "seconds": round(seconds, 1), "rows_per_s": round(result.created / seconds), "peak_mb": round(peak_mb())}
+
+
+def phase_copy() -> dict:
+    """The same rows, prepared exactly as the service stores them (not timed), then COPY into the same tables (timed)."""
+    import io
+
+    from django.db import connection
+    from django.utils import timezone
+
+    from gonghui.members import imports
+    from gonghui.members.models import Membership, MembershipEvent, MembershipStatus, Person
+    from gonghui.members.services import member_number_for
+
+    _truncate()
+    rows, _ = imports.open_rows((WORK / "members.csv").read_bytes())
+    positions = imports._header_positions(next(rows))
+    context = imports._Context(None)
+    now = timezone.now()
+    tables = {Person: io.StringIO(), Membership: io.StringIO(), MembershipEvent: io.StringIO()}
+    buffers = {model: [] for model in tables}
+    for number, cells in enumerate(rows, start=1):
+        c, _ = imports._validate(number + 1, cells, positions, context)
+        from gonghui.core.validators import parse_id_number
+
+        parsed = parse_id_number(c.id_number)
+        person = Person(pk=number, name=c.name, id_number=c.id_number, id_index=c.id_index, phone=c.phone, gender=parsed.gender,
+                        birth_date=parsed.birth_date, hukou_region=parsed.region_code, created_at=now, updated_at=now)
+        person.phone_index = Person._meta.get_field("phone_index").index_for(c.phone)
+        buffers[Person].append(person)
+        buffers[Membership].append(Membership(pk=number, person_id=number, union=c.union, status=MembershipStatus.ACTIVE, joined_on=c.joined_on,
+                                              member_number=member_number_for(person_id=number, joined_on=c.joined_on), created_at=now, updated_at=now))
+        buffers[MembershipEvent].append(MembershipEvent(pk=number, membership_id=number, at=now, kind="imported", to_union=c.union,
+                                                        status=MembershipStatus.ACTIVE, note="批量导入"))
+    prepared = {}
+    for model, objects in buffers.items():
+        fields = model._meta.concrete_fields
+        prepared[model] = [[f.get_db_prep_save(getattr(o, f.attname), connection) for f in fields] for o in objects]
+    del buffers
+    began = time.perf_counter()
+    with connection.cursor() as cursor:
+        for model, values in prepared.items():
+            columns = ", ".join(connection.ops.quote_name(f.column) for f in model._meta.concrete_fields)
+            with cursor.cursor.copy(f"COPY {model._meta.db_table} ({columns}) FROM STDIN") as copy:
+                for row in values:
+                    copy.write_row(row)
+    seconds = time.perf_counter() - began
+    count = len(prepared[Person])
+    return {"rows": count, "seconds": round(seconds, 1), "rows_per_s": round(count / seconds), "peak_mb": round(peak_mb())}
+
+
+PHASES = {"prepare": phase_prepare, "csv": lambda rows: phase_import("csv"), "xlsx": lambda rows: phase_import("xlsx"),
+          "copy": lambda rows: phase_copy()}
+
+
+def run_child(phase: str, args) -> dict:
+    output = subprocess.run([sys.executable, __file__, "--phase", phase, "--rows", str(args.rows), "--database-url", args.database_url],
+                            capture_output=True, text=True, check=False)
+    if output.returncode:
+        print(output.stdout, output.stderr, file=sys.stderr)
+        raise SystemExit(f"phase {phase} failed")
+    return json.loads(output.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/gonghui_bench")
+    parser.add_argument("--phase", choices=sorted(PHASES))
+    args = parser.parse_args()
+    WORK.mkdir(parents=True, exist_ok=True)
+    if args.phase:
+        setup_django(args.database_url)
+        print(json.dumps(PHASES[args.phase](args.rows)))
+        return
+    name = args.database_url.rsplit("/", 1)[1]
+    subprocess.run(["psql", args.database_url.rsplit("/", 1)[0] + "/postgres", "-qc", f"DROP DATABASE IF EXISTS {name}", "-c", f"CREATE DATABASE {name}"], check=True)
+    print("prepare", run_child("prepare", args), flush=True)
+    results = {phase: run_child(phase, args) for phase in ("copy", "csv", "xlsx")}
+    for phase, figures in results.items():
+        print(f"{phase:5} {figures['rows']:>9,} rows  {figures['seconds']:>7} s  {figures['rows_per_s']:>8,} rows/s  peak {figures['peak_mb']:>6,} MB")
+    ratio = results["csv"]["rows_per_s"] / results["copy"]["rows_per_s"]
+    print(f"csv / COPY = {ratio:.2f} (target ≥ 0.33); xlsx {results['xlsx']['rows_per_s']:,} rows/s (target ≥ 15,000); "
+          f"peak {max(r['peak_mb'] for r in results.values() if r is not results['copy']):,} MB (target < 1,536)")
+
+
+if __name__ == "__main__":
+    main()
