@@ -23,6 +23,7 @@ from python_calamine import CalamineWorkbook
 
 from gonghui.accounts.selectors import actions_for
 from gonghui.audit.services import audit_log
+from gonghui.core import crypto
 from gonghui.core.exceptions import ApplicationError, PermissionDenied
 from gonghui.core.masking import mask_id_number, mask_name, mask_phone
 from gonghui.core.spreadsheets import XLSX_MAGIC, Column, RowError, write_xlsx
@@ -45,6 +46,8 @@ COLUMNS = (
     Column("platform_company", "平台企业", width=14),
 )
 NEW_FORM_BY_LABEL = {label: value for value, label in NewFormType.choices}
+ID_INDEX_PURPOSE = Person._meta.get_field("id_index").purpose
+PHONE_INDEX_PURPOSE = Person._meta.get_field("phone_index").purpose
 SCIENTIFIC = re.compile(r"\d(\.\d+)?[eE]\+?\d+")  # 4.40106E+17: what Excel writes for an ID it took for a number
 
 
@@ -59,6 +62,8 @@ class Candidate:
     joined_on: dt.date
     new_form_type: str
     platform_company: str
+    gender: str
+    birth_date: dt.date
 
 
 @dataclass
@@ -128,19 +133,16 @@ def _header_positions(header: list) -> dict[str, int]:
 
 
 class _Context:
-    """What validation needs across rows: the actor's unions by code, and IDs already seen in the file."""
+    """What validation needs across rows: the unions the actor may import into (one query), IDs already seen."""
 
     def __init__(self, actor):
-        self.actor = actor
-        self.unions: dict[str, Org | None] = {}
+        scope = Org.objects.filter(subtree_q(actor, "members.manage", "path")) if actor is not None else Org.objects.all()
+        self.unions = {org.code: org for org in scope.filter(type__in=MEMBER_UNION_TYPES, is_active=True).only("pk", "code", "name", "path")}
         self.seen: dict[str, int] = {}
         self.today = timezone.localdate()
 
     def union(self, code: str) -> Org | None:
-        if code not in self.unions:
-            scope = Org.objects.filter(subtree_q(self.actor, "members.manage", "path")) if self.actor else Org.objects.all()
-            self.unions[code] = scope.filter(code=code, type__in=MEMBER_UNION_TYPES, is_active=True).first()
-        return self.unions[code]
+        return self.unions.get(code)
 
 
 def _validate(row_number: int, cells: list, positions: dict[str, int], context: _Context) -> tuple[Candidate | None, list[RowError]]:
@@ -153,13 +155,14 @@ def _validate(row_number: int, cells: list, positions: dict[str, int], context: 
     name = value["name"]
     if not 2 <= len(name) <= 30:
         bad("姓名", "请填写姓名（2到30个字）")
-    id_number = ""
+    id_number, parsed = "", None
     raw_id = cells[positions["id_number"]] if positions["id_number"] < len(cells) else None
     if isinstance(raw_id, (int, float)) or SCIENTIFIC.fullmatch(value["id_number"]):
         bad("身份证号", "身份证号被表格软件转成了数字（末几位已丢失），请将该列设为文本后重新填写")
     else:
         try:
-            id_number = parse_id_number(value["id_number"], today=context.today).value
+            parsed = parse_id_number(value["id_number"], today=context.today)
+            id_number = parsed.value
         except InvalidIdentifier as exc:
             bad("身份证号", str(exc))
     phone = ""
@@ -182,12 +185,12 @@ def _validate(row_number: int, cells: list, positions: dict[str, int], context: 
         bad("新就业形态", f"“{new_form}”不在可选范围内：" + "、".join(NEW_FORM_BY_LABEL))
     if errors:
         return None, errors
-    id_index = Person._meta.get_field("id_index").index_for(id_number)
+    id_index = crypto.blind_index(id_number, purpose=ID_INDEX_PURPOSE)  # the number is already normalized
     if id_index in context.seen:
         return None, [RowError(row_number, "身份证号", f"与第 {context.seen[id_index]} 行的身份证号重复")]
     context.seen[id_index] = row_number
     return Candidate(row_number, name, id_number, id_index, phone, union, joined_on, NEW_FORM_BY_LABEL.get(new_form, ""),
-                     value.get("platform_company", "")), []
+                     value.get("platform_company", ""), parsed.gender, parsed.birth_date), []
 
 
 # ---------------------------------------------------------------- writing
@@ -226,17 +229,26 @@ def _write_batch(candidates: list[Candidate], result: MemberImportResult, *, wri
 
 
 def _insert_people(candidates: list[Candidate]) -> dict[str, int]:
+    """New people; returns id_index → person id."""
     if not candidates:
         return {}
     now = timezone.now()
-    people = []
-    for c in candidates:
-        parsed = parse_id_number(c.id_number)
-        person = Person(name=c.name, id_number=c.id_number, id_index=c.id_index, phone=c.phone, gender=parsed.gender,
-                        birth_date=parsed.birth_date, hukou_region=parsed.region_code, created_at=now, updated_at=now)
-        person.phone_index = Person._meta.get_field("phone_index").index_for(c.phone)
-        people.append(person)
-    _bulk_insert(Person, people)
+    if connection.vendor == "postgresql":
+        ids = _reserve_ids(Person, len(candidates))
+        aad = {name: Person._meta.get_field(name).aad for name in ("name", "id_number", "phone")}
+        rows = (
+            (pk, now, now, c.name and crypto.encrypt(c.name, aad=aad["name"]), crypto.encrypt(c.id_number, aad=aad["id_number"]),
+             c.id_index, c.gender, c.birth_date, crypto.encrypt(c.phone, aad=aad["phone"]) if c.phone else "",
+             crypto.blind_index(c.phone, purpose=PHONE_INDEX_PURPOSE) if c.phone else None, c.id_number[:6], "", "", "")
+            for pk, c in zip(ids, candidates)
+        )
+        _copy(Person, ("id", "created_at", "updated_at", "name", "id_number", "id_index", "gender", "birth_date", "phone",
+                       "phone_index", "hukou_region", "residence_region", "education", "political_status"), rows)
+        return {c.id_index: pk for pk, c in zip(ids, candidates)}
+    Person.objects.bulk_create([
+        Person(name=c.name, id_number=c.id_number, phone=c.phone, gender=c.gender, birth_date=c.birth_date,
+               hukou_region=c.id_number[:6], created_at=now, updated_at=now) for c in candidates
+    ], batch_size=1000)  # the ORM path fills the blind indexes in pre_save
     return dict(Person.objects.filter(id_index__in=[c.id_index for c in candidates]).values_list("id_index", "pk"))
 
 
@@ -244,28 +256,39 @@ def _insert_memberships(pairs: list[tuple[int, Candidate]]) -> None:
     if not pairs:
         return
     now = timezone.now()
-    memberships = [
+    if connection.vendor == "postgresql":
+        ids = _reserve_ids(Membership, len(pairs))
+        _copy(Membership, ("id", "created_at", "updated_at", "person_id", "union_id", "status", "joined_on", "member_number"),
+              ((pk, now, now, person_id, c.union.pk, MembershipStatus.ACTIVE, c.joined_on, member_number_for(person_id=person_id, joined_on=c.joined_on))
+               for pk, (person_id, c) in zip(ids, pairs)))
+        _copy(MembershipEvent, ("membership_id", "at", "kind", "to_union_id", "status", "note"),
+              ((pk, now, "imported", c.union.pk, MembershipStatus.ACTIVE, "批量导入") for pk, (_, c) in zip(ids, pairs)))
+        return
+    Membership.objects.bulk_create([
         Membership(person_id=person_id, union=c.union, status=MembershipStatus.ACTIVE, joined_on=c.joined_on,
                    member_number=member_number_for(person_id=person_id, joined_on=c.joined_on), created_at=now, updated_at=now)
         for person_id, c in pairs
-    ]
-    _bulk_insert(Membership, memberships)
+    ], batch_size=1000)
     ids = dict(Membership.objects.filter(person_id__in=[p for p, _ in pairs]).values_list("person_id", "pk"))
-    events = [MembershipEvent(membership_id=ids[p], at=now, kind="imported", to_union=c.union, status=MembershipStatus.ACTIVE,
-                              note="批量导入") for p, c in pairs]
-    _bulk_insert(MembershipEvent, events)
+    MembershipEvent.objects.bulk_create([
+        MembershipEvent(membership_id=ids[p], at=now, kind="imported", to_union=c.union, status=MembershipStatus.ACTIVE, note="批量导入")
+        for p, c in pairs
+    ], batch_size=1000)
 
 
-def _bulk_insert(model, objects: list) -> None:
-    """One COPY per batch on PostgreSQL (values prepared exactly as the ORM would save them); bulk_create elsewhere."""
-    if connection.vendor != "postgresql":
-        model.objects.bulk_create(objects, batch_size=1000)
-        return
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {connection.ops.quote_name(model._meta.db_table)} ({columns}) FROM STDIN") as copy:
-        for obj in objects:
-            copy.write_row([f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields])
+def _reserve_ids(model, count: int) -> list[int]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [model._meta.db_table, count])
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _copy(model, columns: tuple[str, ...], rows) -> None:
+    """One COPY per batch and table: the values are already what the ORM would store (ciphertexts, blind indexes)."""
+    quote = connection.ops.quote_name
+    statement = f"COPY {quote(model._meta.db_table)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
+    with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row(row)
 
 
 # ---------------------------------------------------------------- the service

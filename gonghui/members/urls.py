@@ -29,6 +29,7 @@ cadre_patterns = ([
     path("members/transfers/<int:transfer_id>/decide/", views_cadre.transfer_decide, name="transfer_decide"),
     path("members/appeals/", views_cadre.appeal_queue, name="appeals"),
     path("members/appeals/<int:appeal_id>/decide/", views_cadre.appeal_decide, name="appeal_decide"),
+    path("members/appeals/<int:appeal_id>/evidence/", views_cadre.appeal_evidence, name="appeal_evidence"),
     path("members/join-codes/", views_cadre.join_codes, name="join_codes"),
     path("members/join-codes/<int:org_id>.<str:fmt>", views_cadre.join_code_download, name="join_code_download"),
     path("members/verify-card/", views_cadre.verify_card, name="verify_card"),

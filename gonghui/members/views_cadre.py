@@ -4,12 +4,13 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from gonghui.audit.services import audit_log
 from gonghui.core.exceptions import ApplicationError, NotFound
 from gonghui.core.masking import mask_name
 from gonghui.core.permissions import workbench_required
@@ -143,6 +144,16 @@ def transfer_decide(request, transfer_id: int):
 def appeal_queue(request):
     page = paginate(request, selectors.appeal_queue(actor=request.user, status=request.GET.get("status", "pending")), per_page=20)
     return render(request, "members/appeal_queue.html", {"page": page})
+
+
+@workbench_required
+def appeal_evidence(request, appeal_id: int):
+    """The appellant's proof (ID photos): only for cadres who decide the appeal, and every look is audited."""
+    appeal = selectors.appeal_queue(actor=request.user, status="").filter(pk=appeal_id).first()
+    if appeal is None or not appeal.evidence:
+        raise NotFound("材料不存在或不在您的管辖范围内")
+    audit_log(actor=request.user, action="members.appeal.evidence_viewed", obj=appeal, org_path=appeal.membership.union.path)
+    return FileResponse(appeal.evidence.open("rb"), as_attachment=True, filename=appeal.evidence.name.rsplit("/", 1)[-1])
 
 
 @workbench_required
