@@ -232,3 +232,20 @@ class ImpersonationAppeal(TimeStampedModel):
         verbose_name = "冒用申诉"
         verbose_name_plural = "冒用申诉"
         ordering = ["-id"]
+
+
+class Segment(TimeStampedModel):
+    """用户画像: a saved filter over members; later features (messages, booking eligibility, gifts) refer to it by id."""
+
+    name = models.CharField("名称", max_length=100)
+    org = models.ForeignKey("orgs.Org", verbose_name="所属组织", on_delete=models.CASCADE, related_name="segments")
+    filters = models.JSONField("筛选条件", default=dict)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = "会员分群"
+        verbose_name_plural = "会员分群（用户画像）"
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -33,4 +33,5 @@ cadre_patterns = ([
     path("members/join-codes/", views_cadre.join_codes, name="join_codes"),
     path("members/join-codes/<int:org_id>.<str:fmt>", views_cadre.join_code_download, name="join_code_download"),
     path("members/verify-card/", views_cadre.verify_card, name="verify_card"),
+    path("members/segments/", views_cadre.segment_builder, name="segments"),
 ], "members")

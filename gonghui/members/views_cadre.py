@@ -16,12 +16,13 @@ from gonghui.core.masking import mask_name
 from gonghui.core.permissions import workbench_required
 from gonghui.core.views import paginate, safe_next_url, xlsx_response
 from gonghui.jobs.services import job_create
-from gonghui.members import imports, selectors, services
+from gonghui.accounts.selectors import current_post_for
+from gonghui.members import imports, segments, selectors, services
 from gonghui.members.forms import MemberImportForm
-from gonghui.members.models import JoinCode, JoinPolicy, MembershipStatus
+from gonghui.members.models import JoinCode, JoinPolicy, MembershipStatus, NewFormType
 from gonghui.members.posters import join_poster_pdf, join_qr_png, join_qr_svg
 from gonghui.orgs import selectors as org_selectors
-from gonghui.orgs.models import Org
+from gonghui.orgs.models import Industry, Org
 from gonghui.worktime.calendar import work_calendar
 from gonghui.worktime.deadlines import working_days_between
 
@@ -212,3 +213,27 @@ def verify_card(request):
             error = exc.message
     return render(request, "members/verify_card.html", {"result": result, "error": error,
                                                         "masked_name": mask_name(result.person.name) if result else ""})
+
+
+@workbench_required
+@require_http_methods(["GET", "POST"])
+def segment_builder(request):
+    """用户画像: filters with a live count, saved as a segment other features can use."""
+    filters = segments.SegmentFilters.from_params(request.POST or request.GET)
+    error, count = "", None
+    try:
+        members = segments.segment_members(actor=request.user, filters=filters)
+        count = members.count()
+    except ApplicationError as exc:
+        error, members = exc.message, None
+    if request.method == "POST" and not error:
+        post = current_post_for(user=request.user, session=request.session)
+        org = post.org if post else org_selectors.org_roots_for(actor=request.user).first()
+        return _decision(request, lambda: segments.segment_save(actor=request.user, name=request.POST.get("name", ""), org=org, filters=filters),
+                         success="已保存分群", back=reverse("members:segments"))
+    if request.headers.get("HX-Request") == "true":
+        return render(request, "members/_segment_count.html", {"count": count, "error": error})
+    context = {"filters": filters, "count": count, "error": error, "saved": segments.segment_list(actor=request.user)[:50],
+               "sample": members[:10] if members is not None else [], "industries": Industry.choices,
+               "forms": NewFormType.choices, "statuses": MembershipStatus.choices}
+    return render(request, "members/segments.html", context)
