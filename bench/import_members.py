@@ -90,7 +90,7 @@ def _truncate() -> None:
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute("TRUNCATE members_membershipevent, members_membership, members_person, audit_auditevent RESTART IDENTITY CASCADE")
+        cursor.execute("TRUNCATE members_membershipevent, members_membership, members_employment, members_person, audit_auditevent RESTART IDENTITY CASCADE")
 
 
 def phase_import(fmt: str) -> dict:
@@ -107,13 +107,11 @@ def phase_import(fmt: str) -> dict:
 
 def phase_copy() -> dict:
     """The same rows, prepared exactly as the service stores them (not timed), then COPY into the same tables (timed)."""
-    import io
-
     from django.db import connection
     from django.utils import timezone
 
     from gonghui.members import imports
-    from gonghui.members.models import Membership, MembershipEvent, MembershipStatus, Person
+    from gonghui.members.models import Employment, Membership, MembershipEvent, MembershipStatus, Person
     from gonghui.members.services import member_number_for
 
     _truncate()
@@ -121,17 +119,16 @@ def phase_copy() -> dict:
     positions = imports._header_positions(next(rows))
     context = imports._Context(None)
     now = timezone.now()
-    tables = {Person: io.StringIO(), Membership: io.StringIO(), MembershipEvent: io.StringIO()}
-    buffers = {model: [] for model in tables}
+    buffers = {Person: [], Employment: [], Membership: [], MembershipEvent: []}
     for number, cells in enumerate(rows, start=1):
         c, _ = imports._validate(number + 1, cells, positions, context)
-        from gonghui.core.validators import parse_id_number
-
-        parsed = parse_id_number(c.id_number)
-        person = Person(pk=number, name=c.name, id_number=c.id_number, id_index=c.id_index, phone=c.phone, gender=parsed.gender,
-                        birth_date=parsed.birth_date, hukou_region=parsed.region_code, created_at=now, updated_at=now)
+        person = Person(pk=number, name=c.name, id_number=c.id_number, id_index=c.id_index, phone=c.phone, gender=c.gender,
+                        birth_date=c.birth_date, hukou_region=c.id_number[:6], created_at=now, updated_at=now)
         person.phone_index = Person._meta.get_field("phone_index").index_for(c.phone)
         buffers[Person].append(person)
+        if c.new_form_type or c.platform_company:
+            buffers[Employment].append(Employment(pk=number, person_id=number, new_form_type=c.new_form_type,
+                                                  platform_company=c.platform_company, created_at=now, updated_at=now))
         buffers[Membership].append(Membership(pk=number, person_id=number, union=c.union, status=MembershipStatus.ACTIVE, joined_on=c.joined_on,
                                               member_number=member_number_for(person_id=number, joined_on=c.joined_on), created_at=now, updated_at=now))
         buffers[MembershipEvent].append(MembershipEvent(pk=number, membership_id=number, at=now, kind="imported", to_union=c.union,

@@ -28,7 +28,7 @@ from gonghui.core.exceptions import ApplicationError, PermissionDenied
 from gonghui.core.masking import mask_id_number, mask_name, mask_phone
 from gonghui.core.spreadsheets import XLSX_MAGIC, Column, RowError, write_xlsx
 from gonghui.core.validators import InvalidIdentifier, normalize_mobile, parse_id_number
-from gonghui.members.models import Membership, MembershipEvent, MembershipStatus, NewFormType, Person
+from gonghui.members.models import Employment, Membership, MembershipEvent, MembershipStatus, NewFormType, Person
 from gonghui.members.services import LIVE_STATUSES, MEMBER_UNION_TYPES, mask_org_name, member_number_for
 from gonghui.orgs.models import Org, subtree_q
 
@@ -244,12 +244,21 @@ def _insert_people(candidates: list[Candidate]) -> dict[str, int]:
         )
         _copy(Person, ("id", "created_at", "updated_at", "name", "id_number", "id_index", "gender", "birth_date", "phone",
                        "phone_index", "hukou_region", "residence_region", "education", "political_status"), rows)
-        return {c.id_index: pk for pk, c in zip(ids, candidates)}
+        person_ids = {c.id_index: pk for pk, c in zip(ids, candidates)}
+        _copy(Employment, ("created_at", "updated_at", "person_id", "employer_name", "employer_uscc", "new_form_type", "platform_company"),
+              ((now, now, person_ids[c.id_index], "", "", c.new_form_type, c.platform_company)
+               for c in candidates if c.new_form_type or c.platform_company))
+        return person_ids
     Person.objects.bulk_create([
         Person(name=c.name, id_number=c.id_number, phone=c.phone, gender=c.gender, birth_date=c.birth_date,
                hukou_region=c.id_number[:6], created_at=now, updated_at=now) for c in candidates
     ], batch_size=1000)  # the ORM path fills the blind indexes in pre_save
-    return dict(Person.objects.filter(id_index__in=[c.id_index for c in candidates]).values_list("id_index", "pk"))
+    person_ids = dict(Person.objects.filter(id_index__in=[c.id_index for c in candidates]).values_list("id_index", "pk"))
+    Employment.objects.bulk_create([
+        Employment(person_id=person_ids[c.id_index], new_form_type=c.new_form_type, platform_company=c.platform_company, created_at=now,
+                   updated_at=now) for c in candidates if c.new_form_type or c.platform_company
+    ], batch_size=1000)
+    return person_ids
 
 
 def _insert_memberships(pairs: list[tuple[int, Candidate]]) -> None:

@@ -235,3 +235,38 @@ def test_worker_joins_from_a_county_code_on_a_phone_and_a_cadre_approves(live_se
     expect(card.locator("img")).to_be_visible()
     phone.screenshot(path=shots / "h5-member-card.png", full_page=True)
     assert phone.js_errors == [] and desk.js_errors == []
+
+
+def test_cadre_imports_members_downloads_the_report_and_builds_a_segment(live_server, divisions, cadre, org, open_page, shots, tmp_path):
+    manager = PostFactory(org=org("440106"), role=Role.objects.get(code="admin")).user
+    rows = [["姓名", "身份证号", "手机号", "所在工会编码", "入会日期", "新就业形态", "平台企业"]]
+    rows += [[f"导入{i}号", new_id_number(), "13700137000", SHIPAI, "2026-03-01", "外卖骑手" if i % 2 else "", "美团"] for i in range(30)]
+    rows += [["坏行", "4401061995", "13700137000", SHIPAI, "", "", ""]]
+    upload = tmp_path / "会员名册.csv"
+    upload.write_text("\n".join(",".join(row) for row in rows), encoding="gb18030")  # as Excel saves CSV in China
+    page = open_page()
+    sign_in(page, live_server, manager, lands_on="**/workbench/")
+
+    page.goto(f"{live_server.url}/workbench/members/import/")
+    page.set_input_files("input[type=file]", str(upload))
+    page.get_by_label("只导入正确的行，错误行另行处理").check()
+    page.get_by_role("button", name="上传并导入").click()
+    page.wait_for_url("**/workbench/jobs/*/")
+    expect(page.get_by_role("progressbar")).to_have_attribute("aria-valuenow", "100")
+    expect(page.locator("#job-progress")).to_contain_text("新增会员 30 人")
+    page.screenshot(path=shots / "member-import-progress.png", full_page=True)
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="下载结果文件").click()
+    report = tmp_path / "report.xlsx"
+    download_info.value.save_as(report)
+    assert CalamineWorkbook.from_path(str(report)).get_sheet_by_index(0).to_python()[1][:2] == [32.0, "身份证号"]
+
+    page.goto(f"{live_server.url}/workbench/members/segments/")
+    page.get_by_label("新就业形态").select_option("food_delivery")
+    expect(page.locator("#segment-count")).to_contain_text("15 名会员符合条件")
+    page.fill("input[name=name]", "石牌外卖骑手会员")
+    page.get_by_role("button", name="保存为分群").click()
+    expect(page.locator("body")).to_contain_text("已保存分群")
+    expect(page.locator("table.grid")).to_contain_text("石牌外卖骑手会员")
+    page.screenshot(path=shots / "member-segment.png", full_page=True)
+    assert page.js_errors == []
