@@ -62,6 +62,9 @@ def job_run(*, job_id: int) -> Job:
     try:
         with job.input_file.open("rb") as handle:
             data = handle.read()
+        if job.options.get("discard_input"):  # e.g. a 潜在会员 list: the plaintext must not stay on disk
+            job.input_file.delete(save=False)
+            Job.objects.filter(pk=job.pk).update(input_file="")
         outcome = registry.kind(job.kind).handler(job=job, data=data, progress=ProgressReporter(job.pk))
     except ApplicationError as exc:
         outcome = registry.JobOutcome(ok=False, summary=exc.message)

@@ -28,6 +28,12 @@ class MemberImportForm(forms.Form):
                              widget=forms.RadioSelect, initial="all_or_nothing")
 
 
+class ProspectUploadForm(forms.Form):
+    source = forms.CharField(label="名单来源", max_length=100, help_text="如：某货运平台、区人社局")
+    file = forms.FileField(label="名单文件（.xlsx 或 .csv，列：姓名、身份证号、手机号、新就业形态）")
+    keep_days = forms.IntegerField(label="保留天数", min_value=1, max_value=180, initial=30, help_text="到期后自动清除名单中的人员记录")
+
+
 class ReasonForm(forms.Form):
     reason = forms.CharField(label="原因", max_length=300, widget=forms.Textarea(attrs={"rows": 3}))
 

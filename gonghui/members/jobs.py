@@ -1,7 +1,8 @@
 """The member import as a background job (registered in MembersConfig.ready)."""
 from gonghui.core.spreadsheets import error_report_xlsx
 from gonghui.jobs.registry import JobOutcome, register
-from gonghui.members import imports
+from gonghui.members import imports, prospects
+from gonghui.orgs.models import Org
 
 
 def run_member_import(*, job, data: bytes, progress) -> JobOutcome:
@@ -19,5 +20,17 @@ def run_member_import(*, job, data: bytes, progress) -> JobOutcome:
     return JobOutcome(ok=True, summary=f"{done}；{bad_rows} 行有错未导入，请下载错误报告。", result=report, result_name=name)
 
 
+
+def run_prospect_upload(*, job, data: bytes, progress) -> JobOutcome:
+    org = Org.objects.get(pk=job.options["org_id"])
+    prospect_list, skipped = prospects.prospect_list_upload(actor=job.owner, org=org, source=job.options.get("source", ""), data=data,
+                                                            keep_days=int(job.options.get("keep_days", prospects.DEFAULT_KEEP_DAYS)),
+                                                            progress=progress)
+    note = f"，{skipped} 行身份证号无效或重复已跳过" if skipped else ""
+    return JobOutcome(ok=True, summary=f"名单 #{prospect_list.pk}：共 {prospect_list.total} 人，已是会员 {prospect_list.already_members} 人，"
+                                       f"待发展 {prospect_list.total - prospect_list.already_members} 人{note}。原始文件未保存。")
+
+
 def register_jobs() -> None:
     register("members.import", "会员导入", run_member_import)
+    register("members.prospects", "潜在会员比对", run_prospect_upload)

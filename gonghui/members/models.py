@@ -249,3 +249,40 @@ class Segment(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ProspectList(TimeStampedModel):
+    """潜在会员名单: a list from a platform company or agency, kept only as blind indexes and masked fields."""
+
+    org = models.ForeignKey("orgs.Org", verbose_name="所属组织", on_delete=models.CASCADE, related_name="prospect_lists")
+    source = models.CharField("来源", max_length=100, help_text="如：某平台企业、人社部门")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    purge_on = models.DateField("到期清除日期")
+    total = models.PositiveIntegerField("名单人数", default=0)
+    already_members = models.PositiveIntegerField("已是会员", default=0)
+    purged_at = models.DateTimeField("已清除", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "潜在会员名单"
+        verbose_name_plural = "潜在会员名单"
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"{self.source}（{self.created_at:%Y-%m-%d}）"
+
+
+class Prospect(models.Model):
+    """One person on a list: no plaintext, only what is needed to match, count and contact through the platform."""
+
+    prospect_list = models.ForeignKey(ProspectList, on_delete=models.CASCADE, related_name="prospects")
+    id_index = models.CharField(max_length=64, db_index=True)
+    name_masked = models.CharField("姓名", max_length=40)
+    id_masked = models.CharField("身份证号", max_length=20)
+    phone_masked = models.CharField("手机号", max_length=20, blank=True)
+    region_code = models.CharField("户籍区县", max_length=6)
+    new_form_type = models.CharField("新就业形态", max_length=32, choices=NewFormType.choices, blank=True)
+    is_member = models.BooleanField("已是会员", default=False)
+
+    class Meta:
+        verbose_name = "潜在会员"
+        verbose_name_plural = "潜在会员"

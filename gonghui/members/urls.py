@@ -34,4 +34,6 @@ cadre_patterns = ([
     path("members/join-codes/<int:org_id>.<str:fmt>", views_cadre.join_code_download, name="join_code_download"),
     path("members/verify-card/", views_cadre.verify_card, name="verify_card"),
     path("members/segments/", views_cadre.segment_builder, name="segments"),
+    path("members/prospects/", views_cadre.prospect_index, name="prospects"),
+    path("members/prospects/<int:list_id>/", views_cadre.prospect_detail, name="prospect_detail"),
 ], "members")

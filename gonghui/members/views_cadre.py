@@ -17,8 +17,9 @@ from gonghui.core.permissions import workbench_required
 from gonghui.core.views import paginate, safe_next_url, xlsx_response
 from gonghui.jobs.services import job_create
 from gonghui.accounts.selectors import current_post_for
-from gonghui.members import imports, segments, selectors, services
-from gonghui.members.forms import MemberImportForm
+from gonghui.core.spreadsheets import Column, write_xlsx
+from gonghui.members import imports, prospects, segments, selectors, services
+from gonghui.members.forms import MemberImportForm, ProspectUploadForm
 from gonghui.members.models import JoinCode, JoinPolicy, MembershipStatus, NewFormType
 from gonghui.members.posters import join_poster_pdf, join_qr_png, join_qr_svg
 from gonghui.orgs import selectors as org_selectors
@@ -237,3 +238,38 @@ def segment_builder(request):
                "sample": members[:10] if members is not None else [], "industries": Industry.choices,
                "forms": NewFormType.choices, "statuses": MembershipStatus.choices}
     return render(request, "members/segments.html", context)
+
+
+@workbench_required
+@require_http_methods(["GET", "POST"])
+def prospect_index(request):
+    """潜在会员: upload a list to match (as a job); the lists in scope with their coverage."""
+    form = ProspectUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        post = current_post_for(user=request.user, session=request.session)
+        org = post.org if post else org_selectors.org_roots_for(actor=request.user).first()
+        upload = form.cleaned_data["file"]
+        try:
+            job = job_create(owner=request.user, kind="members.prospects", data=upload.read(), file_name=upload.name,
+                             options={"org_id": org.pk, "source": form.cleaned_data["source"], "keep_days": form.cleaned_data["keep_days"],
+                                      "discard_input": True})
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            return redirect("jobs:detail", job_id=job.pk)
+    page = paginate(request, prospects.prospect_lists(actor=request.user), per_page=20)
+    return render(request, "members/prospects.html", {"form": form, "page": page})
+
+
+@workbench_required
+def prospect_detail(request, list_id: int):
+    prospect_list = prospects.prospect_list_get_for(actor=request.user, list_id=list_id)
+    if request.GET.get("export") == "xlsx":
+        rows = ({"name": p.name_masked, "id": p.id_masked, "phone": p.phone_masked, "region": p.region_code,
+                 "form": p.get_new_form_type_display()} for p in prospects.prospect_targets(prospect_list=prospect_list).iterator())
+        return xlsx_response(write_xlsx(columns=PROSPECT_EXPORT, rows=rows, sheet_name="待发展名单"), filename=f"待发展名单-{prospect_list.pk}.xlsx")
+    return render(request, "members/prospect_detail.html", {"list": prospect_list, "rows": prospects.prospect_summary(prospect_list=prospect_list)})
+
+
+PROSPECT_EXPORT = (Column("name", "姓名（脱敏）"), Column("id", "身份证号（脱敏）", text=True, width=22),
+                   Column("phone", "手机号（脱敏）", text=True), Column("region", "户籍区县代码", text=True), Column("form", "新就业形态"))
