@@ -1,6 +1,6 @@
 from django import forms
 
-from gonghui.members.models import Education, NewFormType, PoliticalStatus
+from gonghui.members.models import DriveMetric, Education, NewFormType, PoliticalStatus
 
 
 def _blank(choices):
@@ -43,3 +43,20 @@ class AppealForm(forms.Form):
     id_number = forms.CharField(label="本人身份证号", max_length=18)
     statement = forms.CharField(label="情况说明", widget=forms.Textarea(attrs={"rows": 4}), max_length=2000)
     evidence = forms.FileField(label="证明材料（身份证照片、报警回执等，可不传）", required=False)
+
+
+class DriveForm(forms.Form):
+    name = forms.CharField(label="行动名称", max_length=100, widget=forms.TextInput(attrs={"placeholder": "如：四季度货车司机入会行动"}))
+    metric = forms.ChoiceField(label="指标", choices=DriveMetric.choices)
+    new_form_type = forms.ChoiceField(label="新就业形态（指标为新就业形态会员时）", required=False, choices=_blank(NewFormType.choices))
+    target = forms.IntegerField(label="目标数", min_value=1)
+    starts_on = forms.DateField(label="开始日期", widget=forms.DateInput(attrs={"type": "date"}))
+    ends_on = forms.DateField(label="结束日期", widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class VisitForm(forms.Form):
+    visited_on = forms.DateField(label="走访日期", widget=forms.DateInput(attrs={"type": "date"}))
+    place = forms.CharField(label="地点", max_length=200, widget=forms.TextInput(attrs={"placeholder": "如：麻章区某物流园"}))
+    people_met = forms.IntegerField(label="接触人数", min_value=0)
+    joined_on_spot = forms.IntegerField(label="现场入会人数", min_value=0, initial=0)
+    note = forms.CharField(label="情况记录", required=False, widget=forms.Textarea(attrs={"rows": 2}))

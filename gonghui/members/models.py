@@ -286,3 +286,50 @@ class Prospect(models.Model):
     class Meta:
         verbose_name = "潜在会员"
         verbose_name_plural = "潜在会员"
+
+
+class DriveMetric(models.TextChoices):
+    NEW_MEMBERS = "new_members", "新增会员"
+    NEW_FORM_MEMBERS = "new_form_members", "新增新就业形态会员"
+    NEW_UNIONS = "new_unions", "新建企业工会"
+
+
+class Drive(TimeStampedModel):
+    """入会/建会行动: a target for an org's subtree over a period, tracked weekly (周调度) and monthly (月分析)."""
+
+    org = models.ForeignKey("orgs.Org", verbose_name="组织", on_delete=models.CASCADE, related_name="drives")
+    name = models.CharField("行动名称", max_length=100)
+    metric = models.CharField("指标", max_length=32, choices=DriveMetric.choices)
+    new_form_type = models.CharField("新就业形态", max_length=32, choices=NewFormType.choices, blank=True)
+    target = models.PositiveIntegerField("目标数")
+    starts_on = models.DateField("开始日期")
+    ends_on = models.DateField("结束日期")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = "入会/建会行动"
+        verbose_name_plural = "入会/建会行动"
+        ordering = ["-starts_on", "-id"]
+        constraints = [models.CheckConstraint(condition=Q(ends_on__gte=models.F("starts_on")), name="drive_period_order")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class VisitLog(TimeStampedModel):
+    """走访记录 (e.g. 平安夜访): where cadres went, whom they met, who joined on the spot."""
+
+    org = models.ForeignKey("orgs.Org", verbose_name="组织", on_delete=models.CASCADE, related_name="visit_logs")
+    drive = models.ForeignKey(Drive, verbose_name="所属行动", null=True, blank=True, on_delete=models.SET_NULL, related_name="visits")
+    visited_on = models.DateField("走访日期")
+    place = models.CharField("地点", max_length=200)
+    people_met = models.PositiveIntegerField("接触人数")
+    joined_on_spot = models.PositiveIntegerField("现场入会人数", default=0)
+    note = models.TextField("情况记录", blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = "走访记录"
+        verbose_name_plural = "走访记录"
+        ordering = ["-visited_on", "-id"]
+        constraints = [models.CheckConstraint(condition=Q(joined_on_spot__lte=models.F("people_met")), name="visit_joined_le_met")]

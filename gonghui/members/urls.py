@@ -34,6 +34,9 @@ cadre_patterns = ([
     path("members/join-codes/<int:org_id>.<str:fmt>", views_cadre.join_code_download, name="join_code_download"),
     path("members/verify-card/", views_cadre.verify_card, name="verify_card"),
     path("members/segments/", views_cadre.segment_builder, name="segments"),
+    path("members/drives/", views_cadre.drive_index, name="drives"),
+    path("members/drives/<int:drive_id>/", views_cadre.drive_detail, name="drive_detail"),
+    path("members/ledger/", views_cadre.union_ledger, name="ledger"),
     path("members/prospects/", views_cadre.prospect_index, name="prospects"),
     path("members/prospects/<int:list_id>/", views_cadre.prospect_detail, name="prospect_detail"),
 ], "members")

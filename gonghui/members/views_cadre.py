@@ -14,12 +14,12 @@ from gonghui.audit.services import audit_log
 from gonghui.core.exceptions import ApplicationError, NotFound
 from gonghui.core.masking import mask_name
 from gonghui.core.permissions import workbench_required
-from gonghui.core.views import paginate, safe_next_url, xlsx_response
+from gonghui.core.views import form_add_application_error, paginate, safe_next_url, xlsx_response
 from gonghui.jobs.services import job_create
 from gonghui.accounts.selectors import current_post_for
 from gonghui.core.spreadsheets import Column, write_xlsx
-from gonghui.members import imports, prospects, segments, selectors, services
-from gonghui.members.forms import MemberImportForm, ProspectUploadForm
+from gonghui.members import drives, imports, prospects, segments, selectors, services
+from gonghui.members.forms import DriveForm, MemberImportForm, ProspectUploadForm, VisitForm
 from gonghui.members.models import JoinCode, JoinPolicy, MembershipStatus, NewFormType
 from gonghui.members.posters import join_poster_pdf, join_qr_png, join_qr_svg
 from gonghui.orgs import selectors as org_selectors
@@ -273,3 +273,49 @@ def prospect_detail(request, list_id: int):
 
 PROSPECT_EXPORT = (Column("name", "姓名（脱敏）"), Column("id", "身份证号（脱敏）", text=True, width=22),
                    Column("phone", "手机号（脱敏）", text=True), Column("region", "户籍区县代码", text=True), Column("form", "新就业形态"))
+
+
+def _acting_org(request):
+    post = current_post_for(user=request.user, session=request.session)
+    return post.org if post else org_selectors.org_roots_for(actor=request.user).first()
+
+
+@workbench_required
+@require_http_methods(["GET", "POST"])
+def drive_index(request):
+    form = DriveForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            drive = drives.drive_create(actor=request.user, org=_acting_org(request), **form.cleaned_data)
+        except ApplicationError as exc:
+            form_add_application_error(form, exc)
+        else:
+            return redirect("members:drive_detail", drive_id=drive.pk)
+    page = paginate(request, drives.drive_list(actor=request.user), per_page=20)
+    return render(request, "members/drives.html", {"form": form, "page": page})
+
+
+@workbench_required
+@require_http_methods(["GET", "POST"])
+def drive_detail(request, drive_id: int):
+    drive = drives.drive_get_for(actor=request.user, drive_id=drive_id)
+    form = VisitForm(request.POST or None, initial={"visited_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            drives.visit_log_create(actor=request.user, org=drive.org, drive=drive, **form.cleaned_data)
+        except ApplicationError as exc:
+            form_add_application_error(form, exc)
+        else:
+            messages.success(request, "已记录走访")
+            return redirect("members:drive_detail", drive_id=drive.pk)
+    progress = drives.drive_progress(drive=drive)
+    peak = max([count for _, count, _ in progress.weekly] + [1])
+    return render(request, "members/drive_detail.html", {"drive": drive, "progress": progress, "form": form, "peak": peak,
+                                                         "percent": progress.percent(drive.target), "visits": drive.visits.all()[:30]})
+
+
+@workbench_required
+def union_ledger(request):
+    org = org_selectors.org_get_for(actor=request.user, org_id=request.GET["org"]) if request.GET.get("org") else _acting_org(request)
+    ledger = drives.union_ledger(actor=request.user, org=org)
+    return render(request, "members/ledger.html", {"org": org, "stats": org_selectors.org_subtree_stats(org=org), **ledger})
