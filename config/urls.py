@@ -31,6 +31,7 @@ urlpatterns = [
     path("workbench/", include(members_cadre_patterns)),
     path("workbench/", include((workbench_patterns, "workbench"))),
     path("workbench/", include("gonghui.orgs.urls")),
+    path("workbench/", include("gonghui.orgs.urls_assessment")),
     path("workbench/", include("gonghui.audit.urls")),
     path("workbench/", include("gonghui.worktime.urls")),
     path("workbench/", include("gonghui.jobs.urls")),

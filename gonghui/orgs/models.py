@@ -284,3 +284,92 @@ class Employer(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+# ---------------------------------------------------------------- grassroots-union assessment (星级评定)
+
+
+class AssessmentScheme(TimeStampedModel):
+    """评价方案: e.g. 珠海《百人以上非公企业工会评价方案》: dimensions and weighted indicators, who is eligible, grades."""
+
+    owner = models.ForeignKey(Org, verbose_name="发布组织", on_delete=models.PROTECT, related_name="assessment_schemes")
+    name = models.CharField("方案名称", max_length=100)
+    year = models.PositiveSmallIntegerField("年度")
+    min_headcount = models.PositiveIntegerField("参评单位最少职工人数", default=100)
+    ownerships = models.JSONField("参评经济类型", default=list, blank=True, help_text="为空则不限，如 [\"non_public\"]")
+    grades = models.JSONField("等级线", default=list, help_text='从高到低，如 [["优秀", 90], ["良好", 80], ["合格", 60]]，低于最后一档为“不合格”')
+    is_open = models.BooleanField("接受申报", default=True)
+
+    class Meta:
+        verbose_name = "评价方案"
+        verbose_name_plural = "评价方案（星级评定）"
+        ordering = ["-year", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.year}年 {self.name}"
+
+
+class AssessmentIndicator(models.Model):
+    scheme = models.ForeignKey(AssessmentScheme, on_delete=models.CASCADE, related_name="indicators")
+    dimension = models.CharField("维度", max_length=50)
+    name = models.CharField("指标", max_length=200)
+    weight = models.PositiveSmallIntegerField("分值")
+
+    class Meta:
+        verbose_name = "评价指标"
+        verbose_name_plural = "评价指标"
+        ordering = ["id"]
+
+
+class AssessmentStatus(models.TextChoices):
+    DRAFT = "draft", "填写中"
+    SELF_SUBMITTED = "self_submitted", "已自主申报"
+    RECOMMENDED = "recommended", "区总已推优"
+    RETURNED = "returned", "退回修改"
+    NOT_RECOMMENDED = "not_recommended", "区总未推荐"
+    AWARDED = "awarded", "市总已评定"
+
+
+class CultivationLevel(models.TextChoices):
+    """分级培育 (南沙): where the union stands on the way up."""
+
+    BASIC = "basic", "初级"
+    INTERMEDIATE = "intermediate", "中级"
+    ADVANCED = "advanced", "高级"
+
+
+class Assessment(TimeStampedModel):
+    """One enterprise union's assessment: 自主申报 → 区总推优 → 市总评先 → 激励整改."""
+
+    scheme = models.ForeignKey(AssessmentScheme, on_delete=models.PROTECT, related_name="assessments")
+    union = models.ForeignKey(Org, verbose_name="企业工会", on_delete=models.PROTECT, related_name="assessments")
+    status = models.CharField("状态", max_length=20, choices=AssessmentStatus.choices, default=AssessmentStatus.DRAFT, db_index=True)
+    self_scores = models.JSONField("自评分", default=dict)
+    evidence = models.TextField("佐证说明", blank=True)
+    review_scores = models.JSONField("审核分", default=dict)
+    total = models.DecimalField("得分", max_digits=5, decimal_places=1, null=True, blank=True)
+    district_comment = models.CharField("区总意见", max_length=300, blank=True)
+    grade = models.CharField("等级", max_length=20, blank=True)
+    stars = models.PositiveSmallIntegerField("星级", null=True, blank=True)
+    level = models.CharField("培育等级", max_length=16, choices=CultivationLevel.choices, blank=True)
+
+    class Meta:
+        verbose_name = "工会评价"
+        verbose_name_plural = "工会评价"
+        ordering = ["-total", "pk"]
+        constraints = [models.UniqueConstraint(fields=["scheme", "union"], name="one_assessment_per_scheme")]
+
+
+class ImprovementTask(TimeStampedModel):
+    """激励整改: what a union must improve after its assessment, by when."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="tasks")
+    indicator = models.ForeignKey(AssessmentIndicator, null=True, on_delete=models.SET_NULL, related_name="+")
+    description = models.CharField("整改事项", max_length=300)
+    due_on = models.DateField("整改期限")
+    done_on = models.DateField("完成日期", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "整改任务"
+        verbose_name_plural = "整改任务"
+        ordering = ["due_on", "pk"]

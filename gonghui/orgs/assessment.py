@@ -1,0 +1,212 @@
+"""Grassroots-union assessment and 星级评定: 自主申报 → 区总推优 → 市总评先 → 激励整改.
+
+Roles follow the tree: an enterprise union's own cadres fill in and submit; a cadre who manages it
+from a 区/县 (or a 东莞/中山 镇) level recommends or returns it; a 市总 cadre awards the grade, stars and
+培育 level. Indicators scoring under 60% of their weight become improvement tasks.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from gonghui.audit.services import audit_log
+from gonghui.core.exceptions import ApplicationError, NotFound, PermissionDenied
+from gonghui.orgs.models import (
+    Assessment,
+    AssessmentScheme,
+    AssessmentStatus,
+    CultivationLevel,
+    Employer,
+    ImprovementTask,
+    Org,
+    OrgType,
+    scope_paths,
+    subtree_q,
+)
+
+MANAGE = "orgs.manage"
+ZHUHAI_DIMENSIONS = [  # 珠海《百人以上非公企业工会评价方案》's seven dimensions (seed magazine); points are our default
+    ("思想政治引领", 15), ("工会自身建设", 15), ("构建服务体系", 15), ("维护职工权益", 15),
+    ("促进企业发展", 15), ("智慧工会建设", 10), ("创新工作开展", 15),
+]
+DEFAULT_GRADES = [["优秀", 90], ["良好", 80], ["合格", 60]]
+IMPROVE_BELOW = Decimal("0.6")
+DISTRICT_DEPTH, CITY_DEPTH = 3, 2
+IMPROVEMENT_DAYS = 90
+
+
+def _fail(message: str, code: str):
+    raise ApplicationError(message, code=f"orgs.assessment.{code}")
+
+
+def _manage_depth(actor, org: Org) -> int | None:
+    """The depth of the actor's outermost manage post covering `org` (1 省, 2 市, 3 区/县 …), None if none does."""
+    paths = scope_paths(actor, MANAGE)
+    if paths is None:
+        return 1
+    covering = [len(path) // 4 for path in paths if org.path.startswith(path)]
+    return min(covering) if covering else None
+
+
+def scheme_list(*, actor) -> QuerySet[AssessmentScheme]:
+    """Schemes published above the actor (they take part) or within their subtree (they run them)."""
+    paths = scope_paths(actor, "orgs.view")
+    if paths is None:
+        return AssessmentScheme.objects.select_related("owner")
+    above = {path[:end] for path in paths for end in range(4, len(path) + 1, 4)}
+    return AssessmentScheme.objects.filter(subtree_q(actor, "orgs.view", "owner__path") | Q(owner__path__in=above)).select_related("owner")
+
+
+def eligible(scheme: AssessmentScheme, union: Org) -> bool:
+    employers = Employer.objects.filter(union=union, headcount__gte=scheme.min_headcount)
+    if scheme.ownerships:
+        employers = employers.filter(ownership__in=scheme.ownerships)
+    return union.type == OrgType.ENTERPRISE and employers.exists()
+
+
+@transaction.atomic
+def assessment_start(*, actor, scheme: AssessmentScheme, union: Org) -> Assessment:
+    if _manage_depth(actor, union) is None:
+        raise NotFound("组织不存在或不在您的管辖范围内")
+    if not scheme.is_open:
+        _fail("该方案已停止申报", "closed")
+    if not eligible(scheme, union):
+        _fail(f"{union.name}不符合参评条件（职工{scheme.min_headcount}人以上的企业工会）", "ineligible")
+    try:
+        with transaction.atomic():
+            assessment = Assessment.objects.create(scheme=scheme, union=union)
+    except IntegrityError:
+        _fail("该工会已参加本方案的评价", "duplicate")
+    audit_log(actor=actor, action="orgs.assessment.started", obj=assessment, org_path=union.path)
+    return assessment
+
+
+def _scores(assessment: Assessment, raw: dict) -> dict[str, float]:
+    scores = {}
+    for indicator in assessment.scheme.indicators.all():
+        value = raw.get(str(indicator.pk), raw.get(indicator.pk))
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            _fail(f"请为“{indicator.name}”打分", "score_missing")
+        if not 0 <= number <= indicator.weight:
+            _fail(f"“{indicator.name}”的分数应在 0 到 {indicator.weight} 之间", "score_range")
+        scores[str(indicator.pk)] = number
+    return scores
+
+
+def _locked(assessment_id) -> Assessment:
+    assessment = Assessment.objects.select_for_update(of=("self",)).select_related("scheme", "union").filter(pk=assessment_id).first()
+    if assessment is None:
+        raise NotFound("评价不存在或不在您的管辖范围内")
+    return assessment
+
+
+@transaction.atomic
+def assessment_submit(*, actor, assessment_id, scores: dict, evidence: str) -> Assessment:
+    """自主申报: the union scores itself with evidence."""
+    assessment = _locked(assessment_id)
+    if _manage_depth(actor, assessment.union) is None:
+        raise NotFound("评价不存在或不在您的管辖范围内")
+    if assessment.status not in (AssessmentStatus.DRAFT, AssessmentStatus.RETURNED):
+        _fail(f"当前状态为“{assessment.get_status_display()}”，不能再次申报", "state")
+    if len(evidence.strip()) < 10:
+        _fail("请填写佐证说明（至少10个字）", "evidence")
+    assessment.self_scores, assessment.evidence = _scores(assessment, scores), evidence.strip()
+    assessment.total = Decimal(str(sum(assessment.self_scores.values())))
+    assessment.status = AssessmentStatus.SELF_SUBMITTED
+    assessment.save()
+    audit_log(actor=actor, action="orgs.assessment.self_submitted", obj=assessment, org_path=assessment.union.path,
+              data={"total": str(assessment.total)})
+    return assessment
+
+
+@transaction.atomic
+def assessment_recommend(*, actor, assessment_id, recommend: bool | None, comment: str, scores: dict | None = None) -> Assessment:
+    """区总推优: recommend (optionally re-scoring), decline, or return for changes (recommend=None)."""
+    assessment = _locked(assessment_id)
+    depth = _manage_depth(actor, assessment.union)
+    if depth is None:
+        raise NotFound("评价不存在或不在您的管辖范围内")
+    if depth > DISTRICT_DEPTH:  # depth 3 is a 区/县, or a 东莞/中山 镇/街道 directly under its 市总
+        raise PermissionDenied("区/县总工会（东莞、中山为镇/街道总工会）及以上的干部才能推优")
+    if assessment.status != AssessmentStatus.SELF_SUBMITTED:
+        _fail(f"当前状态为“{assessment.get_status_display()}”，不能推优", "state")
+    if recommend is not True and len(comment.strip()) < 2:
+        _fail("请填写意见，申报单位会看到", "comment")
+    if scores:
+        assessment.review_scores = _scores(assessment, scores)
+        assessment.total = Decimal(str(sum(assessment.review_scores.values())))
+    assessment.district_comment = comment.strip()
+    assessment.status = {True: AssessmentStatus.RECOMMENDED, False: AssessmentStatus.NOT_RECOMMENDED, None: AssessmentStatus.RETURNED}[recommend]
+    assessment.save()
+    audit_log(actor=actor, action=f"orgs.assessment.{assessment.status}", obj=assessment, org_path=assessment.union.path,
+              data={"comment": comment, "total": str(assessment.total)})
+    return assessment
+
+
+def grade_for(scheme: AssessmentScheme, total: Decimal) -> str:
+    for name, line in scheme.grades or DEFAULT_GRADES:
+        if total >= line:
+            return name
+    return "不合格"
+
+
+@transaction.atomic
+def assessment_award(*, actor, assessment_id, stars: int, level: str) -> Assessment:
+    """市总评先: the grade follows the score; stars and 培育 level are the city's call; weak indicators become tasks."""
+    assessment = _locked(assessment_id)
+    depth = _manage_depth(actor, assessment.union)
+    if depth is None:
+        raise NotFound("评价不存在或不在您的管辖范围内")
+    if depth > CITY_DEPTH:
+        raise PermissionDenied("市总工会及以上的干部才能评定等级")
+    if assessment.status != AssessmentStatus.RECOMMENDED:
+        _fail("只有区总已推优的评价才能评定", "state")
+    if not 1 <= stars <= 5 or level not in CultivationLevel.values:
+        _fail("请选择1到5星和培育等级", "award_input")
+    assessment.grade, assessment.stars, assessment.level = grade_for(assessment.scheme, assessment.total), stars, level
+    assessment.status = AssessmentStatus.AWARDED
+    assessment.save()
+    scores = assessment.review_scores or assessment.self_scores
+    due = timezone.localdate() + dt.timedelta(days=IMPROVEMENT_DAYS)
+    ImprovementTask.objects.bulk_create([
+        ImprovementTask(assessment=assessment, indicator=indicator, due_on=due,
+                        description=f"{indicator.dimension}：{indicator.name}（得分 {scores[str(indicator.pk)]:g}/{indicator.weight}）")
+        for indicator in assessment.scheme.indicators.all()
+        if Decimal(str(scores[str(indicator.pk)])) < IMPROVE_BELOW * indicator.weight
+    ])
+    audit_log(actor=actor, action="orgs.assessment.awarded", obj=assessment, org_path=assessment.union.path,
+              data={"grade": assessment.grade, "stars": stars, "level": level})
+    return assessment
+
+
+def ranking(*, actor, scheme: AssessmentScheme) -> QuerySet[Assessment]:
+    """Assessments in the actor's subtree, best first: the ranking and the history per subtree."""
+    return (Assessment.objects.filter(subtree_q(actor, "orgs.view", "union__path"), scheme=scheme)
+            .select_related("union").prefetch_related("tasks").order_by("-total", "union__name"))
+
+
+@transaction.atomic
+def scheme_create_zhuhai(*, actor, owner: Org, year: int) -> AssessmentScheme:
+    """The seven-dimension scheme, one indicator per dimension (cadres can refine indicators in the admin)."""
+    if _manage_depth(actor, owner) is None:
+        raise NotFound("组织不存在或不在您的管辖范围内")
+    scheme = AssessmentScheme.objects.create(owner=owner, name="百人以上非公企业工会评价", year=year, ownerships=["non_public"],
+                                             grades=DEFAULT_GRADES)
+    scheme.indicators.bulk_create([scheme.indicators.model(scheme=scheme, dimension=name, name=f"{name}工作成效", weight=weight)
+                                   for name, weight in ZHUHAI_DIMENSIONS])
+    audit_log(actor=actor, action="orgs.assessment_scheme.created", obj=scheme, org_path=owner.path)
+    return scheme
+
+
+def ranking_item(*, actor, assessment_id) -> Assessment:
+    try:
+        return (Assessment.objects.filter(subtree_q(actor, "orgs.view", "union__path")).select_related("scheme", "union")
+                .prefetch_related("tasks").get(pk=int(assessment_id)))
+    except (Assessment.DoesNotExist, ValueError, TypeError):
+        raise NotFound("评价不存在或不在您的管辖范围内") from None

@@ -1,0 +1,80 @@
+"""Grassroots-union assessment: 自主申报 → 区总推优 → 市总评先 → 激励整改, with the right people at each step."""
+import pytest
+from django.urls import reverse
+
+from gonghui.core.exceptions import ApplicationError, NotFound, PermissionDenied
+from gonghui.orgs import assessment as service
+from gonghui.orgs.models import AssessmentStatus, ImprovementTask, OrgType
+from gonghui.orgs.tests.factories import EmployerFactory, OrgFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def setting(org, cadre):
+    union = OrgFactory(parent=org("440106006"), type=OrgType.ENTERPRISE, name="某科技公司工会委员会")
+    EmployerFactory(town=org("440106006"), union=union, headcount=150)
+    city = cadre("4401")
+    scheme = service.scheme_create_zhuhai(actor=city, owner=org("4401"), year=2026)
+    return {"union": union, "scheme": scheme, "city": city, "district": cadre("440106"), "company": cadre(union.code)}
+
+
+def scores(scheme, fraction):
+    return {str(i.pk): i.weight * fraction for i in scheme.indicators.all()}
+
+
+def test_the_whole_flow_with_grade_stars_level_and_tasks(setting):
+    scheme, union = setting["scheme"], setting["union"]
+    assert scheme.indicators.count() == 7 and sum(i.weight for i in scheme.indicators.all()) == 100
+    item = service.assessment_start(actor=setting["company"], scheme=scheme, union=union)
+    service.assessment_submit(actor=setting["company"], assessment_id=item.pk, scores=scores(scheme, 0.9), evidence="制度健全，活动台账齐全，见附件清单。")
+    weak = {**scores(scheme, 0.9), str(scheme.indicators.first().pk): 5}  # the district re-scores one indicator low
+    service.assessment_recommend(actor=setting["district"], assessment_id=item.pk, recommend=True, comment="推荐", scores=weak)
+    awarded = service.assessment_award(actor=setting["city"], assessment_id=item.pk, stars=4, level="intermediate")
+    assert awarded.status == AssessmentStatus.AWARDED and awarded.grade == "良好" and float(awarded.total) == 81.5
+    assert [t.indicator.dimension for t in ImprovementTask.objects.filter(assessment=awarded)] == ["思想政治引领"]
+    assert list(service.ranking(actor=setting["district"], scheme=scheme)) == [awarded]
+
+
+def test_each_step_needs_the_right_level(setting):
+    scheme, union = setting["scheme"], setting["union"]
+    item = service.assessment_start(actor=setting["company"], scheme=scheme, union=union)
+    service.assessment_submit(actor=setting["company"], assessment_id=item.pk, scores=scores(scheme, 1), evidence="自评材料齐全，详见说明。")
+    with pytest.raises(PermissionDenied):
+        service.assessment_recommend(actor=setting["company"], assessment_id=item.pk, recommend=True, comment="自己推自己")
+    service.assessment_recommend(actor=setting["district"], assessment_id=item.pk, recommend=True, comment="推荐")
+    with pytest.raises(PermissionDenied):
+        service.assessment_award(actor=setting["district"], assessment_id=item.pk, stars=5, level="advanced")
+
+
+def test_returned_assessments_can_be_resubmitted_and_states_are_enforced(setting, cadre):
+    scheme, union = setting["scheme"], setting["union"]
+    item = service.assessment_start(actor=setting["company"], scheme=scheme, union=union)
+    with pytest.raises(ApplicationError, match="不能推优"):
+        service.assessment_recommend(actor=setting["district"], assessment_id=item.pk, recommend=True, comment="x")
+    with pytest.raises(ApplicationError, match="之间"):
+        service.assessment_submit(actor=setting["company"], assessment_id=item.pk, scores=scores(scheme, 2), evidence="分数超出了满分范围的测试")
+    service.assessment_submit(actor=setting["company"], assessment_id=item.pk, scores=scores(scheme, 0.5), evidence="第一次申报的佐证说明。")
+    service.assessment_recommend(actor=setting["district"], assessment_id=item.pk, recommend=None, comment="佐证不足，请补充")
+    service.assessment_submit(actor=setting["company"], assessment_id=item.pk, scores=scores(scheme, 0.7), evidence="补充了活动记录和台账。")
+    with pytest.raises(ApplicationError, match="已参加"):
+        service.assessment_start(actor=setting["company"], scheme=scheme, union=union)
+    with pytest.raises(NotFound):
+        service.assessment_recommend(actor=cadre("440104"), assessment_id=item.pk, recommend=True, comment="越权")
+
+
+def test_small_employers_are_not_eligible(setting, org):
+    small = OrgFactory(parent=org("440106006"), type=OrgType.ENTERPRISE, name="小公司工会")
+    EmployerFactory(town=org("440106006"), union=small, headcount=30)
+    with pytest.raises(ApplicationError, match="不符合参评条件"):
+        service.assessment_start(actor=setting["district"], scheme=setting["scheme"], union=small)
+
+
+def test_pages(setting, client):
+    client.force_login(setting["company"])
+    response = client.post(reverse("assessments:scheme", args=[setting["scheme"].pk]), {"union_code": setting["union"].code})
+    assert response.status_code == 302
+    detail = client.get(response["Location"]).content.decode()
+    assert "思想政治引领" in detail and "提交自主申报" in detail
+    client.force_login(setting["district"])
+    assert "某科技公司工会委员会" in client.get(reverse("assessments:scheme", args=[setting["scheme"].pk])).content.decode()
