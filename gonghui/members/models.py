@@ -333,3 +333,22 @@ class VisitLog(TimeStampedModel):
         verbose_name_plural = "走访记录"
         ordering = ["-visited_on", "-id"]
         constraints = [models.CheckConstraint(condition=Q(joined_on_spot__lte=models.F("people_met")), name="visit_joined_le_met")]
+
+
+class MemberStarAward(TimeStampedModel):
+    """星级会员: a member's stars for a year, awarded by their union or one above it."""
+
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="star_awards")
+    year = models.PositiveSmallIntegerField("年度")
+    stars = models.PositiveSmallIntegerField("星级")
+    reason = models.CharField("事迹", max_length=300)
+    awarded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = "星级会员"
+        verbose_name_plural = "星级会员"
+        ordering = ["-year", "-stars"]
+        constraints = [
+            models.UniqueConstraint(fields=["membership", "year"], name="one_star_award_per_year"),
+            models.CheckConstraint(condition=Q(stars__gte=1, stars__lte=5), name="stars_one_to_five"),
+        ]

@@ -21,6 +21,7 @@ from gonghui.members.models import (
     JoinApplication,
     JoinCode,
     JoinPolicy,
+    MemberStarAward,
     Membership,
     MembershipEvent,
     MembershipStatus,
@@ -522,3 +523,19 @@ def appeal_decide(*, actor, appeal_id, upheld: bool, note: str) -> Impersonation
                link="/h5/member/")
     return appeal
 
+
+
+@transaction.atomic
+def member_star_award(*, actor, membership: Membership, year: int, stars: int, reason: str):
+    """星级会员: one award per member and year; a later award in the same year replaces the earlier one."""
+    _require_manage(actor=actor, org=membership.union)
+    if not 1 <= stars <= 5:
+        _fail("星级应为1到5星", "stars", "stars")
+    if len(reason.strip()) < 4:
+        _fail("请填写事迹（至少4个字）", "reason", "reason")
+    if membership.status != MembershipStatus.ACTIVE:
+        _fail("只有在会会员可以评为星级会员", "star_status", None)
+    award, _ = MemberStarAward.objects.update_or_create(membership=membership, year=year,
+                                                        defaults={"stars": stars, "reason": reason.strip(), "awarded_by": actor})
+    audit_log(actor=actor, action="members.star.awarded", obj=membership, org_path=membership.union.path, data={"year": year, "stars": stars})
+    return award

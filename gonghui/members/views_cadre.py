@@ -71,9 +71,16 @@ def member_import_template(request):
 
 
 @workbench_required
+@require_http_methods(["GET", "POST"])
 def member_detail(request, membership_id: int):
     membership = selectors.membership_get_for(actor=request.user, membership_id=membership_id)
-    return render(request, "members/member_detail.html", {"m": membership, "employment": getattr(membership.person, "employment", None)})
+    if request.method == "POST":
+        return _decision(request, lambda: services.member_star_award(
+            actor=request.user, membership=membership, year=timezone.localdate().year,
+            stars=int(request.POST.get("stars") or 0), reason=request.POST.get("reason", "")),
+            success="已评定星级会员", back=reverse("members:detail", args=[membership.pk]))
+    return render(request, "members/member_detail.html", {"m": membership, "employment": getattr(membership.person, "employment", None),
+                                                          "awards": membership.star_awards.all()})
 
 
 @workbench_required

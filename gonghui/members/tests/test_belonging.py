@@ -4,6 +4,7 @@ import time
 import pytest
 from django.core import signing
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 
 from gonghui.accounts.models import Role
 from gonghui.accounts.tests.factories import PostFactory
@@ -165,3 +166,17 @@ class TestReviewFindings:
         district = PostFactory(org=org("440106"), role=Role.objects.get(code="reviewer")).user
         services.appeal_file(user=worker(), name="张三丰", id_number=member.person.id_number, statement="有人冒用我的身份证号入会。")
         assert Notification.objects.filter(recipient=district, template_code="member.appeal_filed").exists()
+
+
+def test_star_members_one_award_per_year_within_scope(org, member, cadre, client):
+    district = PostFactory(org=org("440106"), role=Role.objects.get(code="reviewer")).user
+    services.member_star_award(actor=district, membership=member, year=2026, stars=3, reason="带动工友入会")
+    services.member_star_award(actor=district, membership=member, year=2026, stars=4, reason="年度评选调整")
+    assert [(a.year, a.stars) for a in member.star_awards.all()] == [(2026, 4)]
+    with pytest.raises(ApplicationError, match="1到5星"):
+        services.member_star_award(actor=district, membership=member, year=2026, stars=6, reason="超出范围")
+    with pytest.raises(NotFound):
+        services.member_star_award(actor=cadre("440104"), membership=member, year=2026, stars=5, reason="越权评定")
+    client.force_login(district)
+    client.post(reverse("members:detail", args=[member.pk]), {"stars": "5", "reason": "页面评定五星"})
+    assert "5★：页面评定五星" in client.get(reverse("members:detail", args=[member.pk])).content.decode()
