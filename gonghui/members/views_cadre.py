@@ -48,19 +48,24 @@ def member_list(request):
     return render(request, "members/member_list.html", context)
 
 
+def _queue_upload(request, form, *, kind: str, options: dict):
+    """The uploaded file becomes a background job; a refusal is shown on the form."""
+    upload = form.cleaned_data["file"]
+    try:
+        return job_create(owner=request.user, kind=kind, data=upload.read(), file_name=upload.name, options=options)
+    except ApplicationError as exc:
+        form.add_error(None, exc.message)
+        return None
+
+
 @workbench_required
 @require_http_methods(["GET", "POST"])
 def member_import(request):
     """Upload → a background job with progress; the error report lists every bad row by row and column."""
     form = MemberImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            job = job_create(owner=request.user, kind="members.import", data=upload.read(), file_name=upload.name,
-                             options={"mode": form.cleaned_data["mode"]})
-        except ApplicationError as exc:
-            form.add_error(None, exc.message)
-        else:
+        job = _queue_upload(request, form, kind="members.import", options={"mode": form.cleaned_data["mode"]})
+        if job is not None:
             return redirect("jobs:detail", job_id=job.pk)
     return render(request, "members/member_import.html", {"form": form})
 
@@ -235,9 +240,8 @@ def segment_builder(request):
     except ApplicationError as exc:
         error, members = exc.message, None
     if request.method == "POST" and not error:
-        post = current_post_for(user=request.user, session=request.session)
-        org = post.org if post else org_selectors.org_roots_for(actor=request.user).first()
-        return _decision(request, lambda: segments.segment_save(actor=request.user, name=request.POST.get("name", ""), org=org, filters=filters),
+        return _decision(request, lambda: segments.segment_save(actor=request.user, name=request.POST.get("name", ""),
+                                                                org=_acting_org(request), filters=filters),
                          success="已保存分群", back=reverse("members:segments"))
     if request.headers.get("HX-Request") == "true":
         return render(request, "members/_segment_count.html", {"count": count, "error": error})
@@ -253,16 +257,10 @@ def prospect_index(request):
     """潜在会员: upload a list to match (as a job); the lists in scope with their coverage."""
     form = ProspectUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        post = current_post_for(user=request.user, session=request.session)
-        org = post.org if post else org_selectors.org_roots_for(actor=request.user).first()
-        upload = form.cleaned_data["file"]
-        try:
-            job = job_create(owner=request.user, kind="members.prospects", data=upload.read(), file_name=upload.name,
-                             options={"org_id": org.pk, "source": form.cleaned_data["source"], "keep_days": form.cleaned_data["keep_days"],
-                                      "discard_input": True})
-        except ApplicationError as exc:
-            form.add_error(None, exc.message)
-        else:
+        options = {"org_id": _acting_org(request).pk, "source": form.cleaned_data["source"], "keep_days": form.cleaned_data["keep_days"],
+                   "discard_input": True}
+        job = _queue_upload(request, form, kind="members.prospects", options=options)
+        if job is not None:
             return redirect("jobs:detail", job_id=job.pk)
     page = paginate(request, prospects.prospect_lists(actor=request.user), per_page=20)
     return render(request, "members/prospects.html", {"form": form, "page": page})
