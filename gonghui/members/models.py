@@ -352,3 +352,18 @@ class MemberStarAward(TimeStampedModel):
             models.UniqueConstraint(fields=["membership", "year"], name="one_star_award_per_year"),
             models.CheckConstraint(condition=Q(stars__gte=1, stars__lte=5), name="stars_one_to_five"),
         ]
+
+
+class MemberTag(models.Model):
+    """标签: a cadre's label on members (e.g. 夜访入会, 劳模候选), usable as a segment filter."""
+
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="tags")
+    name = models.CharField("标签", max_length=20)
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "会员标签"
+        verbose_name_plural = "会员标签"
+        constraints = [models.UniqueConstraint(fields=["membership", "name"], name="tag_once_per_member")]
+        indexes = [models.Index(fields=["name"], name="member_tag_name_idx")]

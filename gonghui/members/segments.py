@@ -27,6 +27,7 @@ class SegmentFilters:
     joined_from: str = ""
     joined_to: str = ""
     status: str = MembershipStatus.ACTIVE
+    tag: str = ""
 
     @classmethod
     def from_params(cls, params) -> SegmentFilters:
@@ -34,7 +35,8 @@ class SegmentFilters:
             value = str(params.get(key, "") or "").strip()
             return int(value) if value.isdigit() else None
 
-        text = {key: str(params.get(key, "") or "").strip() for key in ("industry", "new_form_type", "platform", "gender", "joined_from", "joined_to")}
+        text = {key: str(params.get(key, "") or "").strip()
+                for key in ("industry", "new_form_type", "platform", "gender", "joined_from", "joined_to", "tag")}
         return cls(within=number("within"), age_min=number("age_min"), age_max=number("age_max"),
                    status=str(params.get("status", MembershipStatus.ACTIVE) or ""), **text)
 
@@ -64,6 +66,8 @@ def segment_members(*, actor, filters: SegmentFilters, today: dt.date | None = N
         members = members.filter(person__employment__platform_company__icontains=filters.platform)
     if filters.gender:
         members = members.filter(person__gender=filters.gender)
+    if filters.tag:
+        members = members.filter(tags__name=filters.tag)
     if filters.age_min is not None:  # at least N years old: born on or before today N years ago
         members = members.filter(person__birth_date__lte=_years_before(today, filters.age_min))
     if filters.age_max is not None:  # at most N: born after today N+1 years ago

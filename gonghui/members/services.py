@@ -22,6 +22,7 @@ from gonghui.members.models import (
     JoinCode,
     JoinPolicy,
     MemberStarAward,
+    MemberTag,
     Membership,
     MembershipEvent,
     MembershipStatus,
@@ -539,3 +540,18 @@ def member_star_award(*, actor, membership: Membership, year: int, stars: int, r
                                                         defaults={"stars": stars, "reason": reason.strip(), "awarded_by": actor})
     audit_log(actor=actor, action="members.star.awarded", obj=membership, org_path=membership.union.path, data={"year": year, "stars": stars})
     return award
+
+
+@transaction.atomic
+def member_tag_set(*, actor, membership: Membership, add: list[str] = (), remove: list[str] = ()) -> list[str]:
+    """Add or remove labels on a member; returns the member's labels."""
+    _require_manage(actor=actor, org=membership.union)
+    names = [name.strip() for name in add if name.strip()]
+    if any(len(name) > 20 for name in names):
+        _fail("标签不能超过20个字", "tag_length", "tag")
+    for name in names:
+        MemberTag.objects.get_or_create(membership=membership, name=name, defaults={"added_by": actor})
+    MemberTag.objects.filter(membership=membership, name__in=[name.strip() for name in remove]).delete()
+    audit_log(actor=actor, action="members.tags.changed", obj=membership, org_path=membership.union.path,
+              data={"added": names, "removed": list(remove)})
+    return sorted(membership.tags.values_list("name", flat=True))

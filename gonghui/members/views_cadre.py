@@ -79,13 +79,17 @@ def member_import_template(request):
 @require_http_methods(["GET", "POST"])
 def member_detail(request, membership_id: int):
     membership = selectors.membership_get_for(actor=request.user, membership_id=membership_id)
+    if request.method == "POST" and "tag" in request.POST:
+        return _decision(request, lambda: services.member_tag_set(actor=request.user, membership=membership,
+                                                                  add=[request.POST["tag"]], remove=request.POST.getlist("remove")),
+                         success="标签已更新", back=reverse("members:detail", args=[membership.pk]))
     if request.method == "POST":
         return _decision(request, lambda: services.member_star_award(
             actor=request.user, membership=membership, year=timezone.localdate().year,
             stars=int(request.POST.get("stars") or 0), reason=request.POST.get("reason", "")),
             success="已评定星级会员", back=reverse("members:detail", args=[membership.pk]))
     return render(request, "members/member_detail.html", {"m": membership, "employment": getattr(membership.person, "employment", None),
-                                                          "awards": membership.star_awards.all()})
+                                                          "awards": membership.star_awards.all(), "tags": membership.tags.all()})
 
 
 @workbench_required

@@ -68,3 +68,25 @@ def test_saving_a_segment_for_later_features(people, cadre, org, client):
     client.force_login(cadre("440104"))
     with pytest.raises(NotFound):
         segments.segment_get_for(actor=cadre("440104"), segment_id=segment.pk)
+
+
+def test_tags_label_members_and_filter_segments(people, cadre, org):
+    user = cadre("440106")
+    first, second = Membership.objects.filter(union__path__startswith=org("440106").path)[:2]
+    services.member_tag_set(actor=user, membership=first, add=["夜访入会"])
+    services.member_tag_set(actor=user, membership=second, add=["夜访入会", "劳模候选"])
+    assert count(user, tag="夜访入会") == 2 and count(user, tag="劳模候选") == 1
+    assert services.member_tag_set(actor=user, membership=second, remove=["夜访入会"]) == ["劳模候选"]
+    assert count(user, tag="夜访入会") == 1
+    yuexiu = Membership.objects.get(union__path__startswith=org("440104").path)
+    with pytest.raises(NotFound):
+        services.member_tag_set(actor=user, membership=yuexiu, add=["越权"])
+
+
+def test_tags_from_the_member_page(people, cadre, org, client):
+    membership = Membership.objects.filter(union__path__startswith=org("440106").path).first()
+    client.force_login(cadre("440106"))
+    client.post(reverse("members:detail", args=[membership.pk]), {"tag": "夜访入会"})
+    page = client.get(reverse("members:detail", args=[membership.pk])).content.decode()
+    assert '<span class="badge ok">夜访入会</span>' in page
+    assert "1 名会员符合条件" in client.get(reverse("members:segments"), {"tag": "夜访入会"}, HTTP_HX_REQUEST="true").content.decode()
