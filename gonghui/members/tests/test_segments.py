@@ -89,4 +89,4 @@ def test_tags_from_the_member_page(people, cadre, org, client):
     client.post(reverse("members:detail", args=[membership.pk]), {"tag": "夜访入会"})
     page = client.get(reverse("members:detail", args=[membership.pk])).content.decode()
     assert '<span class="badge ok">夜访入会</span>' in page
-    assert "1 名会员符合条件" in client.get(reverse("members:segments"), {"tag": "夜访入会"}, HTTP_HX_REQUEST="true").content.decode()
+    assert '<strong class="big-count">1</strong> 名会员符合条件' in client.get(reverse("members:segments"), {"tag": "夜访入会"}, HTTP_HX_REQUEST="true").content.decode()
