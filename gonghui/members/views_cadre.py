@@ -319,7 +319,9 @@ def drive_detail(request, drive_id: int):
             return redirect("members:drive_detail", drive_id=drive.pk)
     progress = drives.drive_progress(drive=drive)
     peak = max([count for _, count, _ in progress.weekly] + [1])
-    return render(request, "members/drive_detail.html", {"drive": drive, "progress": progress, "form": form, "peak": peak,
+    chart_data = {"weeks": [week.strftime("%m-%d") for week, _, _ in progress.weekly], "counts": [c for _, c, _ in progress.weekly],
+                  "running": [r for _, _, r in progress.weekly], "target": drive.target}
+    return render(request, "members/drive_detail.html", {"drive": drive, "progress": progress, "form": form, "peak": peak, "chart_data": chart_data,
                                                          "percent": progress.percent(drive.target), "visits": drive.visits.all()[:30]})
 
 
