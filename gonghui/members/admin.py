@@ -1,7 +1,18 @@
 from django.contrib import admin
 
 from gonghui.core.admin import ReadOnlyAdmin
-from gonghui.members.models import ImpersonationAppeal, JoinApplication, JoinCode, JoinPolicy, Membership, Transfer
+from gonghui.members.models import (
+    Drive,
+    ImpersonationAppeal,
+    JoinApplication,
+    JoinCode,
+    JoinPolicy,
+    Membership,
+    ProspectList,
+    Segment,
+    Transfer,
+    VisitLog,
+)
 from gonghui.orgs.models import subtree_q
 
 
@@ -49,3 +60,27 @@ class JoinCodeAdmin(ScopedReadOnlyAdmin):
 class JoinPolicyAdmin(ScopedReadOnlyAdmin):
     scope_path = "org__path"
     list_display = ("org", "auto_approve")
+
+
+@admin.register(Segment)
+class SegmentAdmin(ScopedReadOnlyAdmin):
+    scope_path = "org__path"
+    list_display = ("name", "org", "created_by", "created_at")
+
+
+@admin.register(ProspectList)
+class ProspectListAdmin(ScopedReadOnlyAdmin):
+    scope_path = "org__path"
+    list_display = ("source", "org", "total", "already_members", "purge_on", "purged_at")
+
+
+@admin.register(Drive)
+class DriveAdmin(ScopedReadOnlyAdmin):
+    scope_path = "org__path"
+    list_display = ("name", "org", "metric", "target", "starts_on", "ends_on")
+
+
+@admin.register(VisitLog)
+class VisitLogAdmin(ScopedReadOnlyAdmin):
+    scope_path = "org__path"
+    list_display = ("visited_on", "org", "place", "people_met", "joined_on_spot")

@@ -2,8 +2,9 @@
 scope checks with the manage actions, audit events), never admin forms."""
 from django.contrib import admin
 
+from gonghui.audit.services import audit_log
 from gonghui.core.admin import ReadOnlyAdmin
-from gonghui.orgs.models import Employer, GuidanceLink, Org, OrgMove
+from gonghui.orgs.models import Assessment, AssessmentIndicator, AssessmentScheme, Employer, GuidanceLink, Org, OrgMove
 
 
 @admin.register(Org)
@@ -48,3 +49,36 @@ class GuidanceLinkAdmin(ReadOnlyAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).filter(guide__in=Org.objects.restrict(request.user))
+
+
+class IndicatorInline(admin.TabularInline):
+    model = AssessmentIndicator
+    extra = 0
+
+
+@admin.register(AssessmentScheme)
+class AssessmentSchemeAdmin(admin.ModelAdmin):
+    """Schemes are reference data set by the province/city: system administrators edit them, every change audited."""
+
+    list_display = ("year", "name", "owner", "min_headcount", "is_open")
+    inlines = [IndicatorInline]
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        audit_log(actor=request.user, action=f"orgs.assessment_scheme.{'updated' if change else 'created'}", obj=obj,
+                  org_path=obj.owner.path, data={field: str(form.cleaned_data.get(field)) for field in form.changed_data})
+
+
+@admin.register(Assessment)
+class AssessmentAdmin(ReadOnlyAdmin):
+    list_display = ("scheme", "union", "status", "total", "grade", "stars", "level")
+    list_filter = ("status", "grade")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(union__in=Org.objects.restrict(request.user))
