@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import time
+from datetime import timedelta
 
 from django.core.cache import cache
 from django.core.files.base import ContentFile
@@ -60,11 +61,7 @@ def job_run(*, job_id: int) -> Job:
     if not claimed:
         return job  # another worker has it, or it already ran
     try:
-        with job.input_file.open("rb") as handle:
-            data = handle.read()
-        if job.options.get("discard_input"):  # e.g. a 潜在会员 list: the plaintext must not stay on disk
-            job.input_file.delete(save=False)
-            Job.objects.filter(pk=job.pk).update(input_file="")
+        data = _take_input(job)
         outcome = registry.kind(job.kind).handler(job=job, data=data, progress=ProgressReporter(job.pk))
     except ApplicationError as exc:
         outcome = registry.JobOutcome(ok=False, summary=exc.message)
@@ -72,6 +69,26 @@ def job_run(*, job_id: int) -> Job:
         logger.exception("job %s (%s) crashed", job.pk, job.kind)
         outcome = registry.JobOutcome(ok=False, summary="处理时发生意外错误，请稍后重试；如仍失败请联系管理员")
     return _finish(job, outcome)
+
+
+def _take_input(job: Job) -> bytes:
+    """Read the upload and delete it at once: uploads carry personal data (names, ID numbers) and must not linger."""
+    try:
+        with job.input_file.open("rb") as handle:
+            return handle.read()
+    finally:
+        job.input_file.delete(save=False)
+        Job.objects.filter(pk=job.pk).update(input_file="")
+
+
+def jobs_expire_stale(*, older_than: timedelta = timedelta(hours=6)) -> int:
+    """Jobs never picked up (a lost enqueue, a stopped worker) fail with a message, and their uploads are deleted."""
+    stale = Job.objects.filter(status=JobStatus.QUEUED, created_at__lt=timezone.now() - older_than)
+    for job in stale:
+        if job.input_file:
+            job.input_file.delete(save=False)
+    return stale.update(status=JobStatus.FAILED, input_file="", finished_at=timezone.now(),
+                        summary="任务长时间未能开始处理，已取消，上传的文件已删除。请重新上传。")
 
 
 @transaction.atomic

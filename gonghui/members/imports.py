@@ -30,7 +30,7 @@ from gonghui.core.spreadsheets import XLSX_MAGIC, Column, RowError, write_xlsx
 from gonghui.core.validators import InvalidIdentifier, normalize_mobile, parse_id_number
 from gonghui.members.models import Employment, Membership, MembershipEvent, MembershipStatus, NewFormType, Person
 from gonghui.members.services import LIVE_STATUSES, MEMBER_UNION_TYPES, mask_org_name, member_number_for
-from gonghui.orgs.models import Org, subtree_q
+from gonghui.orgs.models import Org, scope_paths, subtree_q
 
 BATCH_SIZE = 5000
 MAX_BYTES = 400 * 1024 * 1024
@@ -180,6 +180,10 @@ def _validate(row_number: int, cells: list, positions: dict[str, int], context: 
             joined_on = dt.date.fromisoformat(value["joined_on"].replace("/", "-")[:10])
         except ValueError:
             bad("入会日期", f"日期“{value['joined_on']}”格式不正确，应为 2026-11-26")
+    if joined_on > context.today:
+        bad("入会日期", "入会日期不能晚于今天")
+    if len(value.get("platform_company", "")) > 100:
+        bad("平台企业", "平台企业名称不能超过100个字")
     new_form = value.get("new_form_type", "")
     if new_form and new_form not in NEW_FORM_BY_LABEL:
         bad("新就业形态", f"“{new_form}”不在可选范围内：" + "、".join(NEW_FORM_BY_LABEL))
@@ -207,7 +211,7 @@ def _existing(candidates: list[Candidate]) -> dict[str, tuple[int, int | None, s
 def _write_batch(candidates: list[Candidate], result: MemberImportResult, *, write: bool) -> list[RowError]:
     """Sort a batch against who is already on file (reporting members of other unions), then insert the rest."""
     existing = _existing(candidates)
-    errors, new_people, new_members = [], [], []
+    errors, new_people = [], []
     for candidate in candidates:
         known = existing.get(candidate.id_index)
         if known is None:
@@ -217,12 +221,12 @@ def _write_batch(candidates: list[Candidate], result: MemberImportResult, *, wri
         elif known[2] in LIVE_STATUSES:
             union_name = Org.objects.filter(pk=known[1]).values_list("name", flat=True).first() or ""
             errors.append(RowError(candidate.row, "身份证号", f"已是其他工会会员（{mask_org_name(union_name)}），请走会籍转接"))
-        else:
-            new_members.append((known[0], candidate))
+        else:  # a former member: rejoining goes through 一键入会, where the person confirms it themselves
+            errors.append(RowError(candidate.row, "身份证号", "此人曾是会员（已退会或已转出），请通过一键入会重新入会"))
     if not write:
         return errors
     person_ids = _insert_people(new_people)
-    new_members += [(person_ids[c.id_index], c) for c in new_people]
+    new_members = [(person_ids[c.id_index], c) for c in new_people]
     _insert_memberships(new_members)
     result.created += len(new_members)
     return errors
@@ -374,12 +378,16 @@ EXPORT_COLUMNS = (
 )
 
 
-def member_export(*, actor, memberships, fmt: str, full: bool = False) -> bytes:
-    """The actor's scoped members, masked; in full only with pii.reveal, and then audited with the row count."""
+def member_export(*, actor, memberships, fmt: str, full: bool = False, reason: str = "") -> bytes:
+    """The actor's scoped members, masked. In full only where the actor holds pii.reveal, with a stated reason, audited."""
     if full:
         if "pii.reveal" not in actions_for(user=actor):
             raise PermissionDenied("导出完整个人信息需要“查看完整个人信息”权限")
-        audit_log(actor=actor, action="members.membership.exported_full", data={"rows": memberships.count(), "format": fmt})
+        if len(reason.strip()) < 4:
+            raise ApplicationError("导出完整个人信息须填写理由（至少4个字）", code="members.export_reason")
+        memberships = memberships.filter(subtree_q(actor, "pii.reveal", "union__path"))
+        audit_log(actor=actor, action="members.membership.exported_full",
+                  data={"rows": memberships.count(), "format": fmt, "reason": reason.strip(), "scope": scope_paths(actor, "pii.reveal")})
     show_name, show_id, show_phone = (str, str, str) if full else (mask_name, mask_id_number, mask_phone)
     rows = ({"number": m.member_number, "name": show_name(m.person.name), "id": show_id(m.person.id_number),
              "phone": show_phone(m.person.phone), "gender": m.person.get_gender_display(), "union": m.union.name,

@@ -15,6 +15,9 @@ from gonghui.members.selectors import membership_list
 from gonghui.orgs.models import Org, subtree_q
 
 
+MAX_AGE = 120
+
+
 @dataclass
 class SegmentFilters:
     within: int | None = None  # an org id: members of unions under it
@@ -33,7 +36,7 @@ class SegmentFilters:
     def from_params(cls, params) -> SegmentFilters:
         def number(key):
             value = str(params.get(key, "") or "").strip()
-            return int(value) if value.isdigit() else None
+            return int(value) if value.isdecimal() and len(value) <= 9 else None
 
         text = {key: str(params.get(key, "") or "").strip()
                 for key in ("industry", "new_form_type", "platform", "gender", "joined_from", "joined_to", "tag")}
@@ -68,6 +71,9 @@ def segment_members(*, actor, filters: SegmentFilters, today: dt.date | None = N
         members = members.filter(person__gender=filters.gender)
     if filters.tag:
         members = members.filter(tags__name=filters.tag)
+    for age in (filters.age_min, filters.age_max):
+        if age is not None and not 0 <= age <= MAX_AGE:
+            raise ApplicationError(f"年龄应在 0 到 {MAX_AGE} 岁之间", code="members.segment_age")
     if filters.age_min is not None:  # at least N years old: born on or before today N years ago
         members = members.filter(person__birth_date__lte=_years_before(today, filters.age_min))
     if filters.age_max is not None:  # at most N: born after today N+1 years ago
@@ -92,6 +98,8 @@ def segment_save(*, actor, name: str, org: Org, filters: SegmentFilters) -> Segm
     name = name.strip()
     if not name:
         raise ApplicationError("请给分群起个名字", code="members.segment_name", fields={"name": ["必填"]})
+    if not Org.objects.filter(subtree_q(actor, "members.manage", "path"), pk=org.pk).exists():
+        raise NotFound("组织不存在或不在您的管辖范围内")
     segment_members(actor=actor, filters=filters)  # refuses filters the actor could not run
     segment = Segment.objects.create(name=name, org=org, filters=asdict(filters), created_by=actor)
     audit_log(actor=actor, action="members.segment.saved", obj=segment, org_path=org.path, data={"filters": segment.filters})

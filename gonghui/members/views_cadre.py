@@ -11,12 +11,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from gonghui.audit.services import audit_log
-from gonghui.core.exceptions import ApplicationError, NotFound
+from gonghui.core.exceptions import ApplicationError, NotFound, PermissionDenied
 from gonghui.core.masking import mask_name
 from gonghui.core.permissions import workbench_required
 from gonghui.core.views import form_add_application_error, paginate, safe_next_url, xlsx_response
 from gonghui.jobs.services import job_create
-from gonghui.accounts.selectors import current_post_for
+from gonghui.accounts.selectors import actions_for, current_post_for
 from gonghui.core.spreadsheets import Column, write_xlsx
 from gonghui.members import drives, imports, prospects, segments, selectors, services
 from gonghui.members.forms import DriveForm, MemberImportForm, ProspectUploadForm, VisitForm
@@ -33,14 +33,23 @@ def _within(request) -> Org | None:
 
 
 @workbench_required
+@require_http_methods(["GET", "POST"])
 def member_list(request):
     memberships = selectors.membership_list(actor=request.user, q=request.GET.get("q", ""), status=request.GET.get("status", ""),
                                             within=_within(request))
-    if request.GET.get("export") in ("xlsx", "csv"):
-        full = request.GET.get("full") == "1"
-        content = imports.member_export(actor=request.user, memberships=memberships, fmt=request.GET["export"], full=full)
-        name = f"会员名册{'（含完整信息）' if full else ''}.{request.GET['export']}"
-        if request.GET["export"] == "xlsx":
+    export = request.POST.get("export") or request.GET.get("export")
+    if export in ("xlsx", "csv"):
+        full = request.method == "POST" and request.POST.get("full") == "1"  # full PII only on a POST with a reason
+        try:
+            content = imports.member_export(actor=request.user, memberships=memberships, fmt=export, full=full,
+                                            reason=request.POST.get("reason", ""))
+        except ApplicationError as exc:
+            if isinstance(exc, (NotFound, PermissionDenied)):
+                raise
+            messages.error(request, exc.message)
+            return redirect(request.get_full_path())
+        name = f"会员名册{'（含完整信息）' if full else ''}.{export}"
+        if export == "xlsx":
             return xlsx_response(content, filename=name)
         return HttpResponse(content, content_type="text/csv; charset=utf-8", headers=_attachment(name))
     context = {"page": paginate(request, memberships, per_page=25), "statuses": MembershipStatus.choices,
@@ -48,8 +57,20 @@ def member_list(request):
     return render(request, "members/member_list.html", context)
 
 
+def _int(value) -> int:
+    """A posted number, or 0 (which the services refuse with a clear message) when it is not one."""
+    text = str(value or "").strip()
+    return int(text) if text.isdecimal() else 0
+
+
+def _require_manager(request) -> None:
+    if "members.manage" not in actions_for(user=request.user):
+        raise PermissionDenied("只有具备会员管理权限的干部可以办理")
+
+
 def _queue_upload(request, form, *, kind: str, options: dict):
-    """The uploaded file becomes a background job; a refusal is shown on the form."""
+    """The uploaded file becomes a background job; only members.manage may upload; a refusal is shown on the form."""
+    _require_manager(request)
     upload = form.cleaned_data["file"]
     try:
         return job_create(owner=request.user, kind=kind, data=upload.read(), file_name=upload.name, options=options)
@@ -86,7 +107,7 @@ def member_detail(request, membership_id: int):
     if request.method == "POST":
         return _decision(request, lambda: services.member_star_award(
             actor=request.user, membership=membership, year=timezone.localdate().year,
-            stars=int(request.POST.get("stars") or 0), reason=request.POST.get("reason", "")),
+            stars=_int(request.POST.get("stars")), reason=request.POST.get("reason", "")),
             success="已评定星级会员", back=reverse("members:detail", args=[membership.pk]))
     return render(request, "members/member_detail.html", {"m": membership, "employment": getattr(membership.person, "employment", None),
                                                           "awards": membership.star_awards.all(), "tags": membership.tags.all()})
@@ -286,13 +307,18 @@ PROSPECT_EXPORT = (Column("name", "姓名（脱敏）"), Column("id", "身份证
 
 def _acting_org(request):
     post = current_post_for(user=request.user, session=request.session)
-    return post.org if post else org_selectors.org_roots_for(actor=request.user).first()
+    org = post.org if post else org_selectors.org_roots_for(actor=request.user).first()
+    if org is None:
+        raise NotFound("您没有工会岗位，无法使用此功能")
+    return org
 
 
 @workbench_required
 @require_http_methods(["GET", "POST"])
 def drive_index(request):
     form = DriveForm(request.POST or None)
+    if request.method == "POST":
+        _require_manager(request)
     if request.method == "POST" and form.is_valid():
         try:
             drive = drives.drive_create(actor=request.user, org=_acting_org(request), **form.cleaned_data)
@@ -309,6 +335,8 @@ def drive_index(request):
 def drive_detail(request, drive_id: int):
     drive = drives.drive_get_for(actor=request.user, drive_id=drive_id)
     form = VisitForm(request.POST or None, initial={"visited_on": timezone.localdate()})
+    if request.method == "POST":
+        _require_manager(request)
     if request.method == "POST" and form.is_valid():
         try:
             drives.visit_log_create(actor=request.user, org=drive.org, drive=drive, **form.cleaned_data)

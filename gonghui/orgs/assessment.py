@@ -52,6 +52,13 @@ def _manage_depth(actor, org: Org) -> int | None:
     return min(covering) if covering else None
 
 
+def _posted_at_or_just_above(actor, union: Org) -> bool:
+    """The union's own cadres (or its direct parent's) fill in the self-assessment, not someone far above."""
+    if actor.is_superuser:
+        return True
+    return actor.posts.filter(org__in=[union.pk, union.parent_id]).exists()
+
+
 def scheme_list(*, actor) -> QuerySet[AssessmentScheme]:
     """Schemes published above the actor (they take part) or within their subtree (they run them)."""
     paths = scope_paths(actor, "orgs.view")
@@ -70,7 +77,7 @@ def eligible(scheme: AssessmentScheme, union: Org) -> bool:
 
 @transaction.atomic
 def assessment_start(*, actor, scheme: AssessmentScheme, union: Org) -> Assessment:
-    if _manage_depth(actor, union) is None:
+    if _manage_depth(actor, union) is None or not union.path.startswith(scheme.owner.path):
         raise NotFound("组织不存在或不在您的管辖范围内")
     if not scheme.is_open:
         _fail("该方案已停止申报", "closed")
@@ -112,12 +119,16 @@ def assessment_submit(*, actor, assessment_id, scores: dict, evidence: str) -> A
     assessment = _locked(assessment_id)
     if _manage_depth(actor, assessment.union) is None:
         raise NotFound("评价不存在或不在您的管辖范围内")
+    if not _posted_at_or_just_above(actor, assessment.union):
+        raise PermissionDenied("自主申报由企业工会（或其直接上级）的干部填写")
     if assessment.status not in (AssessmentStatus.DRAFT, AssessmentStatus.RETURNED):
         _fail(f"当前状态为“{assessment.get_status_display()}”，不能再次申报", "state")
     if len(evidence.strip()) < 10:
         _fail("请填写佐证说明（至少10个字）", "evidence")
     assessment.self_scores, assessment.evidence = _scores(assessment, scores), evidence.strip()
+    assessment.review_scores = {}  # a resubmission is judged afresh
     assessment.total = Decimal(str(sum(assessment.self_scores.values())))
+    assessment.submitted_by = actor
     assessment.status = AssessmentStatus.SELF_SUBMITTED
     assessment.save()
     audit_log(actor=actor, action="orgs.assessment.self_submitted", obj=assessment, org_path=assessment.union.path,
@@ -136,12 +147,14 @@ def assessment_recommend(*, actor, assessment_id, recommend: bool | None, commen
         raise PermissionDenied("区/县总工会（东莞、中山为镇/街道总工会）及以上的干部才能推优")
     if assessment.status != AssessmentStatus.SELF_SUBMITTED:
         _fail(f"当前状态为“{assessment.get_status_display()}”，不能推优", "state")
+    if assessment.submitted_by_id == actor.pk:
+        raise PermissionDenied("申报人不能为自己的申报推优，请由区/县总工会的其他干部办理")
     if recommend is not True and len(comment.strip()) < 2:
         _fail("请填写意见，申报单位会看到", "comment")
     if scores:
         assessment.review_scores = _scores(assessment, scores)
         assessment.total = Decimal(str(sum(assessment.review_scores.values())))
-    assessment.district_comment = comment.strip()
+    assessment.district_comment, assessment.recommended_by = comment.strip(), actor
     assessment.status = {True: AssessmentStatus.RECOMMENDED, False: AssessmentStatus.NOT_RECOMMENDED, None: AssessmentStatus.RETURNED}[recommend]
     assessment.save()
     audit_log(actor=actor, action=f"orgs.assessment.{assessment.status}", obj=assessment, org_path=assessment.union.path,
@@ -150,8 +163,9 @@ def assessment_recommend(*, actor, assessment_id, recommend: bool | None, commen
 
 
 def grade_for(scheme: AssessmentScheme, total: Decimal) -> str:
-    for name, line in scheme.grades or DEFAULT_GRADES:
-        if total >= line:
+    """The highest band the total reaches, whatever order the bands were entered in."""
+    for name, line in sorted(scheme.grades or DEFAULT_GRADES, key=lambda band: Decimal(str(band[1])), reverse=True):
+        if total >= Decimal(str(line)):
             return name
     return "不合格"
 
@@ -167,18 +181,20 @@ def assessment_award(*, actor, assessment_id, stars: int, level: str) -> Assessm
         raise PermissionDenied("市总工会及以上的干部才能评定等级")
     if assessment.status != AssessmentStatus.RECOMMENDED:
         _fail("只有区总已推优的评价才能评定", "state")
+    if actor.pk in (assessment.submitted_by_id, assessment.recommended_by_id):
+        raise PermissionDenied("申报或推优的干部不能再评定同一评价")
     if not 1 <= stars <= 5 or level not in CultivationLevel.values:
         _fail("请选择1到5星和培育等级", "award_input")
     assessment.grade, assessment.stars, assessment.level = grade_for(assessment.scheme, assessment.total), stars, level
-    assessment.status = AssessmentStatus.AWARDED
+    assessment.status, assessment.awarded_by = AssessmentStatus.AWARDED, actor
     assessment.save()
     scores = assessment.review_scores or assessment.self_scores
     due = timezone.localdate() + dt.timedelta(days=IMPROVEMENT_DAYS)
     ImprovementTask.objects.bulk_create([
         ImprovementTask(assessment=assessment, indicator=indicator, due_on=due,
-                        description=f"{indicator.dimension}：{indicator.name}（得分 {scores[str(indicator.pk)]:g}/{indicator.weight}）")
+                        description=f"{indicator.dimension}：{indicator.name}（得分 {scores.get(str(indicator.pk), 0):g}/{indicator.weight}）")
         for indicator in assessment.scheme.indicators.all()
-        if Decimal(str(scores[str(indicator.pk)])) < IMPROVE_BELOW * indicator.weight
+        if Decimal(str(scores.get(str(indicator.pk), 0))) < IMPROVE_BELOW * indicator.weight
     ])
     audit_log(actor=actor, action="orgs.assessment.awarded", obj=assessment, org_path=assessment.union.path,
               data={"grade": assessment.grade, "stars": stars, "level": level})

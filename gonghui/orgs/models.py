@@ -352,6 +352,9 @@ class Assessment(TimeStampedModel):
     grade = models.CharField("等级", max_length=20, blank=True)
     stars = models.PositiveSmallIntegerField("星级", null=True, blank=True)
     level = models.CharField("培育等级", max_length=16, choices=CultivationLevel.choices, blank=True)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    recommended_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    awarded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         verbose_name = "工会评价"

@@ -65,6 +65,11 @@ def assessment_detail(request, assessment_id: int):
     return render(request, "orgs/assessment_detail.html", {"a": item, "indicators": indicators, "levels": CultivationLevel.choices})
 
 
+def _int(value) -> int:
+    text = str(value or "").strip()
+    return int(text) if text.isdecimal() else 0
+
+
 @workbench_required
 @require_POST
 def assessment_act(request, assessment_id: int):
@@ -80,7 +85,7 @@ def assessment_act(request, assessment_id: int):
         "return": (lambda: service.assessment_recommend(actor=request.user, assessment_id=assessment_id, recommend=None,
                                                         comment=request.POST.get("comment", "")), "已退回修改"),
         "award": (lambda: service.assessment_award(actor=request.user, assessment_id=assessment_id,
-                                                   stars=int(request.POST.get("stars") or 0), level=request.POST.get("level", "")), "已评定"),
+                                                   stars=_int(request.POST.get("stars")), level=request.POST.get("level", "")), "已评定"),
     }
     if step not in actions:
         raise NotFound()

@@ -5,8 +5,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from gonghui.accounts.models import Role
-from gonghui.accounts.tests.factories import PostFactory
+from gonghui.accounts.models import ExternalBinding, PartyType, Role, UserKind
+from gonghui.accounts.tests.factories import PostFactory, UserFactory
 from gonghui.core.exceptions import ApplicationError, NotFound
 from gonghui.members import drives, services
 from gonghui.members.models import DriveMetric, Membership, NewFormType
@@ -92,3 +92,19 @@ def test_drive_pages(manager, org, client):
     assert "周调度" in detail and "月分析" in detail and "0 / 100" in detail
     bad = client.post(reverse("members:drives"), {"name": "错", "metric": "new_form_members", "target": 5, "starts_on": "2026-10-01", "ends_on": "2026-12-31"})
     assert "请选择新就业形态类型" in bad.content.decode()
+
+
+def test_bad_input_gets_a_message_not_a_server_error(manager, client, org):
+    client.force_login(manager)
+    assert "年龄应在" in client.get(reverse("members:segments"), {"age_min": "10000"}).content.decode()
+    assert client.get(reverse("members:segments"), {"age_min": "²"}).status_code == 200
+    membership = member()
+    response = client.post(reverse("members:detail", args=[membership.pk]), {"stars": "abc", "reason": "事迹说明"})
+    assert response.status_code == 302 and "1到5星" in client.get(response["Location"]).content.decode()
+    external = UserFactory(kind=UserKind.EXTERNAL)
+    ExternalBinding.objects.create(user=external, party_type=PartyType.EMPLOYER, employer=EmployerFactory(town=org("440106001")))
+    client.force_login(external)
+    assert client.get(reverse("members:ledger")).status_code == 404
+    refused = client.post(reverse("members:drives"), {"name": "x", "metric": "new_members", "target": 1, "starts_on": "2026-11-01",
+                                                      "ends_on": "2026-11-30"})
+    assert refused.status_code == 403

@@ -127,10 +127,41 @@ class TestExport:
         content = imports.member_export(actor=manager, memberships=members, fmt="csv")
         assert content.startswith(b"\xef\xbb\xbf") and "137****5678" in content.decode("utf-8-sig")
 
-    def test_full_export_needs_the_permission_and_is_audited(self, manager, members, org):
+    def test_full_export_needs_the_permission_a_reason_and_the_reveal_scope(self, manager, members, org):
         analyst = PostFactory(org=org("440106"), role=Role.objects.get(code="analyst")).user
         with pytest.raises(PermissionDenied):
-            imports.member_export(actor=analyst, memberships=members, fmt="xlsx", full=True)
-        content = imports.member_export(actor=manager, memberships=members, fmt="csv", full=True)
+            imports.member_export(actor=analyst, memberships=members, fmt="xlsx", full=True, reason="核对名册")
+        with pytest.raises(ApplicationError, match="理由"):
+            imports.member_export(actor=manager, memberships=members, fmt="csv", full=True)
+        content = imports.member_export(actor=manager, memberships=members, fmt="csv", full=True, reason="核对名册信息")
         assert "13712345678" in content.decode("utf-8-sig")
-        assert AuditEvent.objects.get(action="members.membership.exported_full").data == {"rows": 1, "format": "csv"}
+        event = AuditEvent.objects.get(action="members.membership.exported_full")
+        assert (event.data["rows"], event.data["reason"]) == (1, "核对名册信息")
+
+    def test_full_export_covers_only_where_the_actor_may_reveal(self, manager, members, org):
+        tianhe_member = members.get()
+        mixed = PostFactory(org=org("440106006"), role=Role.objects.get(code="admin")).user
+        PostFactory(user=mixed, org=org("440104"), role=Role.objects.get(code="analyst"))  # view-only in 越秀
+        yuexiu = join(town_code="440104001")
+        services.application_approve(actor=None, application_id=yuexiu.pk)
+        content = imports.member_export(actor=mixed, memberships=Membership.objects.all(), fmt="csv", full=True, reason="核对名册信息")
+        assert yuexiu.person.id_number not in content.decode("utf-8-sig")
+        assert tianhe_member.person.id_number in content.decode("utf-8-sig")
+
+    def test_full_export_is_a_post_with_a_reason(self, manager, members, client):
+        client.force_login(manager)
+        masked = client.get(reverse("members:list"), {"export": "csv", "full": "1"}).content.decode("utf-8-sig")
+        assert "13712345678" not in masked  # a GET never exports in full
+        full = client.post(reverse("members:list"), {"export": "csv", "full": "1", "reason": "年度核对"})
+        assert "13712345678" in full.content.decode("utf-8-sig")
+
+
+def test_former_members_and_bad_values_are_reported_not_crashing(manager, org):
+    application = join(town_code="440106006")
+    member = services.application_approve(actor=None, application_id=application.pk)
+    services.membership_leave(user=member.person.user, reason="离职")
+    rows = [good_row(id_number=member.person.id_number), ["长平台", new_id_number(), "", "440106006", "2026-01-01", "", "平" * 101],
+            ["未来", new_id_number(), "", "440106006", "2099-01-01", "", ""]]
+    result = imports.member_import(actor=manager, data=csv_bytes(rows), mode="good_rows")
+    assert {(e.row, e.column) for e in result.errors} == {(2, "身份证号"), (3, "平台企业"), (4, "入会日期")}
+    assert result.created == 0

@@ -78,3 +78,31 @@ def test_pages(setting, client):
     assert "思想政治引领" in detail and "提交自主申报" in detail
     client.force_login(setting["district"])
     assert "某科技公司工会委员会" in client.get(reverse("assessments:scheme", args=[setting["scheme"].pk])).content.decode()
+
+
+def test_separation_of_duties_and_scheme_scope(setting, org, cadre):
+    scheme, union = setting["scheme"], setting["union"]
+    item = service.assessment_start(actor=setting["company"], scheme=scheme, union=union)
+    with pytest.raises(PermissionDenied, match="自主申报由企业工会"):
+        service.assessment_submit(actor=setting["city"], assessment_id=item.pk, scores=scores(scheme, 1), evidence="市总代填的自评材料说明。")
+    district_and_company = setting["district"]
+    district_and_company.posts.create(org=union, role=district_and_company.posts.get().role)
+    service.assessment_submit(actor=district_and_company, assessment_id=item.pk, scores=scores(scheme, 1), evidence="本单位自评材料说明。")
+    with pytest.raises(PermissionDenied, match="不能为自己的申报推优"):
+        service.assessment_recommend(actor=district_and_company, assessment_id=item.pk, recommend=True, comment="推荐")
+    nanshan_town = org("440305").children.first()  # a 深圳 南山区 街道
+    shenzhen_union = OrgFactory(parent=nanshan_town, type=OrgType.ENTERPRISE)
+    EmployerFactory(town=shenzhen_union.parent, union=shenzhen_union, headcount=200)
+    with pytest.raises(NotFound):
+        service.assessment_start(actor=cadre("44"), scheme=scheme, union=shenzhen_union)  # 深圳 union, 广州 scheme
+
+
+def test_grades_follow_the_lines_in_any_order_and_resubmission_drops_old_review_scores(setting):
+    scheme = setting["scheme"]
+    scheme.grades = [["合格", 60], ["优秀", 90], ["良好", 80]]
+    assert service.grade_for(scheme, 95) == "优秀" and service.grade_for(scheme, 85) == "良好" and service.grade_for(scheme, 10) == "不合格"
+    item = service.assessment_start(actor=setting["company"], scheme=scheme, union=setting["union"])
+    service.assessment_submit(actor=setting["company"], assessment_id=item.pk, scores=scores(scheme, 0.5), evidence="第一次申报的完整佐证说明。")
+    service.assessment_recommend(actor=setting["district"], assessment_id=item.pk, recommend=None, comment="请补充", scores=scores(scheme, 0.3))
+    again = service.assessment_submit(actor=setting["company"], assessment_id=item.pk, scores=scores(scheme, 1), evidence="补充后的完整佐证说明材料。")
+    assert again.review_scores == {} and float(again.total) == 100
