@@ -34,6 +34,7 @@ demo: seed
 
 ## 运行全部测试（默认 SQLite；设置 DATABASE_URL=postgres://... 则在 PostgreSQL 上运行）
 test: install
+	$(VENV)/bin/ruff check .
 	$(PY) -m pytest -q -n 2 --dist loadfile
 
 clean:

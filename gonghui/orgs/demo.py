@@ -16,7 +16,7 @@ from gonghui.audit.services import audit_log
 from gonghui.core.pinyin import pinyin_full, pinyin_initials
 from gonghui.core.validators import uscc_generate
 from gonghui.orgs.divisions import divisions_load
-from gonghui.orgs.models import Employer, GuidanceLink, Industry, Org, OrgType, Ownership, Sector
+from gonghui.orgs.models import Employer, GuidanceLink, Org, OrgType, Ownership, Sector
 from gonghui.orgs.paths import child_paths, depth_of
 from gonghui.orgs.services import guidance_link_create, org_create
 

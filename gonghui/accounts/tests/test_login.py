@@ -13,7 +13,7 @@ from django.utils import translation
 
 from gonghui.accounts import auth
 from gonghui.accounts.models import SmsCode, User, UserKind
-from gonghui.accounts.tests.factories import PostFactory, UserFactory
+from gonghui.accounts.tests.factories import UserFactory
 from gonghui.notify.sms import MemoryBackend
 
 pytestmark = pytest.mark.django_db

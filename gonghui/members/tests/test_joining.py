@@ -9,7 +9,7 @@ from gonghui.accounts.models import Role
 from gonghui.accounts.tests.factories import PostFactory
 from gonghui.core.exceptions import ApplicationError, NotFound
 from gonghui.members import services
-from gonghui.members.models import ApplicationStatus, JoinPolicy, Membership, MembershipStatus, NewFormType
+from gonghui.members.models import JoinPolicy, Membership, MembershipStatus, NewFormType
 from gonghui.members.routing import county_level
 from gonghui.members.tests.factories import join, new_id_number, worker
 from gonghui.notify.models import Notification
