@@ -315,7 +315,7 @@ def _employer_row(employer: Employer) -> dict:
 
 def employer_template_xlsx() -> bytes:
     sample = {
-        "uscc": "91440106MA59XXXXXX", "name": "示例科技有限公司", "industry": Industry.I.label,
+        "uscc": "91440106MA59ABCD0J", "name": "示例科技有限公司（示例行，导入前请删除）", "industry": Industry.I.label,
         "ownership": Ownership.NON_PUBLIC.label, "town_code": "440106001", "address": "广州市天河区示例路1号",
         "headcount": 120, "has_union": "否",
     }

@@ -167,7 +167,7 @@ def test_cadre_uploads_employers_watches_progress_and_downloads_the_error_report
 ):
 
     user = cadre("440106")
-    rows = [employer_row(name=f"浏览器导入{i}有限公司") for i in range(40)] + [employer_row(uscc="91440106MA59XXXXX0", name="校验位错")]
+    rows = [employer_row(name=f"浏览器导入{i}有限公司") for i in range(40)] + [employer_row(uscc="91440106MA59ABCD01", name="校验位错")]
     upload = tmp_path / "用人单位.xlsx"
     upload.write_bytes(xlsx(EMPLOYER_HEADER, rows))
     page = open_page()

@@ -119,7 +119,7 @@ class TestEmployer:
         assert AuditEvent.objects.filter(action="orgs.employer.created", actor=actor).exists()
 
     def test_every_bad_field_is_reported_at_once(self, org):
-        data = services.EmployerInput(uscc="91440106MA59XXXXX0", name="", industry="Z", ownership="", town=org("440106"), headcount="很多")
+        data = services.EmployerInput(uscc="91440106MA59ABCD01", name="", industry="Z", ownership="", town=org("440106"), headcount="很多")
         with pytest.raises(ApplicationError) as error:
             services.employer_create(actor=None, data=data)
         assert set(error.value.fields) == {"uscc", "name", "industry", "ownership", "town", "headcount"}

@@ -73,7 +73,7 @@ def test_employer_list_exports_what_is_filtered(tianhe, org):
 
 
 def test_employer_form_keeps_what_was_typed_after_an_error(tianhe):
-    form = {"uscc": "91440106MA59XXXXX0", "name": "我刚输入的公司名", "industry": "C", "ownership": "state",
+    form = {"uscc": "91440106MA59ABCD01", "name": "我刚输入的公司名", "industry": "C", "ownership": "state",
             "town_code": "440106001", "address": "天河路 385 号", "headcount": "120"}
     response = tianhe.post(reverse("orgs:employer_create"), form)
     html = response.content.decode()
