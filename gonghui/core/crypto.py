@@ -15,6 +15,7 @@ import base64
 import hashlib
 import hmac
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -101,12 +102,23 @@ def _open(algorithm: str, key: bytes, nonce: bytes, sealed: bytes, aad: bytes) -
 
 
 def encrypt(plaintext: str, *, aad: str, algorithm: str | None = None, key_id: str | None = None) -> str:
+    return encryptor(aad=aad, algorithm=algorithm, key_id=key_id)(plaintext)
+
+
+def encryptor(*, aad: str, algorithm: str | None = None, key_id: str | None = None) -> Callable[[str], str]:
+    """`encrypt` for many values of one column: the key, cipher and prefix are looked up once (bulk imports)."""
     ring = keyring()
     algorithm = algorithm or ring.algorithm
     key_id = key_id or ring.active_key_id
-    nonce = os.urandom(NONCE_BYTES)
-    sealed = _seal(algorithm, _derived_key(ring.keys[key_id], algorithm), nonce, plaintext.encode(), aad.encode())
-    return f"{PREFIX}:{ALGORITHM_TAGS[algorithm]}:{key_id}:{base64.b64encode(nonce + sealed).decode()}"
+    key, aad_bytes = _derived_key(ring.keys[key_id], algorithm), aad.encode()
+    prefix = f"{PREFIX}:{ALGORITHM_TAGS[algorithm]}:{key_id}:"
+    urandom, b64encode = os.urandom, base64.b64encode
+
+    def seal(plaintext: str) -> str:
+        nonce = urandom(NONCE_BYTES)
+        return prefix + b64encode(nonce + _seal(algorithm, key, nonce, plaintext.encode(), aad_bytes)).decode()
+
+    return seal
 
 
 def describe(token: str) -> tuple[str, str]:
@@ -137,9 +149,20 @@ def needs_rotation(token: str) -> bool:
 
 def blind_index(value: str, *, purpose: str) -> str:
     """Keyed hash for exact lookup and uniqueness; the purpose keeps phone and ID indexes unlinkable."""
-    mac = _hmac_base(keyring().index_key).copy()
-    mac.update(f"{purpose}\x00{value}".encode())
-    return mac.hexdigest()
+    return blind_indexer(purpose=purpose)(value)
+
+
+def blind_indexer(*, purpose: str) -> Callable[[str], str]:
+    """`blind_index` for many values of one purpose, with the keyed state set up once (bulk imports)."""
+    base = _hmac_base(keyring().index_key).copy()
+    base.update(f"{purpose}\x00".encode())
+
+    def digest(value: str) -> str:
+        mac = base.copy()
+        mac.update(value.encode())
+        return mac.hexdigest()
+
+    return digest
 
 
 @lru_cache(maxsize=4)

@@ -7,6 +7,7 @@ from the first 17 with weights 3^i mod 31.
 from __future__ import annotations
 
 import datetime
+import operator
 import random
 from dataclasses import dataclass
 
@@ -72,7 +73,7 @@ class IdNumber:
 
 
 def id_check_character(first17: str) -> str:
-    return ID_CHECK[sum(int(digit) * weight for digit, weight in zip(first17, ID_WEIGHTS)) % 11]
+    return ID_CHECK[sum(map(operator.mul, map(int, first17), ID_WEIGHTS)) % 11]
 
 
 def parse_id_number(value: object, *, today: datetime.date | None = None) -> IdNumber:

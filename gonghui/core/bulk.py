@@ -1,0 +1,171 @@
+"""Bulk inserts for imports of up to a million rows (decision 0008).
+
+Rows arrive already in their stored form (ciphertexts, blind indexes) with ids reserved up front, so one
+batch can fill several tables that point at each other. PostgreSQL takes them by COPY; other databases
+(SQLite in development and tests) by executemany, so both run the same row-building code.
+
+On PostgreSQL the per-row foreign-key triggers cost more than the COPY itself (about 9 µs a key, five keys
+a member). When the database role may set `session_replication_role` (a superuser, or PostgreSQL 15's
+`GRANT SET ON PARAMETER session_replication_role`), `BulkLoad` switches those triggers off for its own
+COPY statements only. It collects the keys the new rows point at while writing them and then checks them per
+foreign key in one query, taking the FOR KEY SHARE locks on pre-existing referenced rows the triggers would have taken.
+Unique and NOT NULL constraints are indexes and column properties, not triggers: they are always enforced.
+"""
+from __future__ import annotations
+
+import queue
+import threading
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+
+from django.db import IntegrityError, connection, models
+
+
+class BulkLoad:
+    """Inserts into several tables inside the caller's transaction, then `check_references()`."""
+
+    def __init__(self):
+        if not connection.in_atomic_block:
+            raise RuntimeError("BulkLoad must run inside transaction.atomic()")
+        self.loaded: dict[type[models.Model], set[int]] = defaultdict(set)
+        self.references: dict[models.ForeignKey, set] = defaultdict(set)
+        self.triggers_off = connection.vendor == "postgresql" and _may_skip_triggers()
+
+    def reserve_ids(self, model: type[models.Model], count: int) -> list[int]:
+        if count == 0:
+            return []
+        table = model._meta.db_table
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, count])
+                return [row[0] for row in cursor.fetchall()]
+            # SQLite: the open write transaction holds the database lock, so nobody else takes these ids meanwhile
+            cursor.execute(f"SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = %s), 0), "
+                           f"COALESCE((SELECT MAX(id) FROM {connection.ops.quote_name(table)}), 0))", [table])
+            last = cursor.fetchone()[0]
+            return list(range(last + 1, last + 1 + count))
+
+    def insert(self, model: type[models.Model], columns: Sequence[str], rows: Iterable[Sequence], *, ids: Sequence[int]) -> None:
+        """Rows whose first column is `id`, taken from `ids` (reserved with `reserve_ids`)."""
+        if not ids:
+            return
+        if columns[0] != "id":
+            raise ValueError("the first column must be id")
+        references = [(columns.index(f.column), self.references[f]) for f in _foreign_keys(model) if f.column in columns]
+        quote = connection.ops.quote_name
+        table, names = quote(model._meta.db_table), ", ".join(quote(c) for c in columns)
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                with self._triggers_paused(cursor), cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
+                        for position, keys in references:
+                            keys.add(row[position])
+            else:
+                cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(columns))})", list(rows))
+        self.loaded[model].update(ids)
+
+    @contextmanager
+    def _triggers_paused(self, cursor):
+        if not self.triggers_off:
+            yield
+            return
+        cursor.execute("SET LOCAL session_replication_role = replica")
+        try:
+            yield
+        finally:
+            cursor.execute("SET LOCAL session_replication_role = origin")
+
+    def check_references(self) -> None:
+        """What the skipped FK triggers would have checked: every key the new rows point at exists, and rows that
+        predate this load are locked FOR KEY SHARE until commit so nobody deletes them meanwhile."""
+        if not self.triggers_off:
+            return  # the triggers ran
+        for field, keys in self.references.items():
+            keys.discard(None)
+            earlier = keys - self.loaded.get(field.related_model, set())  # rows this load wrote exist: COPY succeeded
+            if earlier:
+                missing = earlier - _locked_keys(field.related_model, field.target_field.column, earlier)
+                if missing:
+                    raise IntegrityError(f"{field.model._meta.db_table}.{field.column}: 引用的记录不存在（{sorted(missing)[:5]}）")
+        self.references.clear()
+
+
+def _may_skip_triggers() -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT has_parameter_privilege('session_replication_role', 'SET')")
+        return bool(cursor.fetchone()[0])
+
+
+def _foreign_keys(model: type[models.Model]) -> list[models.ForeignKey]:
+    return [f for f in model._meta.concrete_fields if f.is_relation and (f.many_to_one or f.one_to_one) and f.db_constraint]
+
+
+def _locked_keys(model: type[models.Model], column: str, keys: set) -> set:
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {quote(column)} FROM {quote(model._meta.db_table)} WHERE {quote(column)} = ANY(%s) FOR KEY SHARE",
+                       [list(keys)])
+        return {row[0] for row in cursor.fetchall()}
+
+
+def existing_keys(model: type[models.Model], column: str, values: Sequence[str]) -> dict[str, int]:
+    """value → id for the rows of `model` whose unique `column` is one of `values`.
+
+    On PostgreSQL one index probe per value: for a long IN list over a table that grows during an import (and has
+    no fresh statistics inside the import's transaction) the planner prefers scanning the whole table every batch.
+    """
+    if not values:
+        return {}
+    if connection.vendor != "postgresql":
+        return dict(model.objects.filter(**{f"{column}__in": values}).values_list(column, "pk"))
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT k.value, t.id FROM unnest(%s::text[]) AS k(value) CROSS JOIN LATERAL "
+                       f"(SELECT id FROM {quote(model._meta.db_table)} WHERE {quote(column)} = k.value LIMIT 1) t", [list(values)])
+        return dict(cursor.fetchall())
+
+
+def prefetched(iterable: Iterable, *, depth: int = 2) -> Iterator:
+    """Iterate `iterable` in a background thread, up to `depth` items ahead.
+
+    An import's parsing, checking and encrypting run in the thread while the caller writes the previous batch: the
+    caller waits on the database socket with the GIL released, so Python and PostgreSQL work at the same time.
+    """
+    items: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+    done = object()
+
+    def produce() -> None:
+        try:
+            for item in iterable:
+                if not _put(items, (None, item), stop):
+                    return
+            _put(items, (None, done), stop)
+        except BaseException as exc:  # handed to the consumer, which re-raises it in its own thread
+            _put(items, (exc, None), stop)
+
+    worker = threading.Thread(target=produce, name="bulk-prefetch", daemon=True)
+    worker.start()
+    try:
+        while True:
+            error, item = items.get()
+            if error is not None:
+                raise error
+            if item is done:
+                return
+            yield item
+    finally:
+        stop.set()
+        worker.join()
+
+
+def _put(items: queue.Queue, entry, stop: threading.Event) -> bool:
+    while not stop.is_set():
+        try:
+            items.put(entry, timeout=0.1)
+            return True
+        except queue.Full:
+            continue
+    return False
