@@ -396,7 +396,7 @@ def _monthly_charts(analysis) -> dict:
     visits = {"labels": progress["labels"], "visits": [m.visits for m in months], "met": [m.people_met for m in months],
               "joined": [m.joined_on_spot for m in months]}
     return {"progress_chart": progress, "orgs_chart": orgs, "visits_chart": visits, "orgs_chart_height": 80 + 30 * max(len(charted), 3),
-            "orgs_charted": len(charted)}
+            "orgs_charted": len(charted), "orgs_chart_title": "各下级完成率（已分解目标的，由低到高）" if by_rate else "各下级累计完成（由少到多）"}
 
 
 ORG_CHART_ROWS = 25  # the chart shows the slowest 25; the table below it lists every org
