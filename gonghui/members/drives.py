@@ -333,6 +333,8 @@ def drive_targets_set(*, actor, drive: Drive, targets: dict[int, int]) -> None:
 
     Shares are not forced to add up to the parent's: a 市总 may hand out more than its own target."""
     _require(actor, drive.org, MANAGE)
+    if any(not 0 < org_id < 2**63 for org_id in targets):  # not an id any database could hold
+        raise NotFound("组织不存在或不在本行动范围内")
     if any(value < 0 for value in targets.values()):
         raise ApplicationError("分解目标应为 0 或正整数", code="members.drive_target", fields={"targets": ["应为 0 或正整数"]})
     orgs = {org.pk: org for org in Org.objects.filter(subtree_q(actor, MANAGE, "path"), path__startswith=drive.org.path, pk__in=targets)

@@ -237,6 +237,8 @@ def test_the_breakdown_stays_inside_the_drive_and_the_actors_subtree(manager, or
     client.force_login(manager)
     url = reverse("members:drive_monthly", args=[tianhe_drive.pk])
     assert client.get(url, {"within": org("440104").pk}).status_code == 404
+    assert client.get(url, {"within": "9" * 30}).status_code == 404
+    assert client.post(reverse("members:drive_targets", args=[tianhe_drive.pk]), {"target-" + "9" * 30: "1"}).status_code == 302
     client.force_login(yuexiu)
     for response in (client.get(url), client.get(url, {"export": "months"}), client.get(url, {"export": "orgs"}),
                      client.get(reverse("members:drive_detail", args=[tianhe_drive.pk])),
@@ -276,7 +278,7 @@ def test_targets_are_set_changed_removed_and_audited(manager, org, tianhe_drive,
     assert dict(tianhe_drive.targets.values_list("org__code", "target")) == {"440106006": 6, "440106003": 5}
     event = AuditEvent.objects.filter(action="members.drive.targets_set").latest("id")
     assert event.data == {"targets": {"440106006": 6, "440106001": 0}}
-    for targets in ({org("440106").pk: 3}, {org("440104001").pk: 3}):  # the drive's own org, another district
+    for targets in ({org("440106").pk: 3}, {org("440104001").pk: 3}, {10**30: 3}):  # the drive's own org, another district, no id
         with pytest.raises(NotFound):
             drives.drive_targets_set(actor=manager, drive=tianhe_drive, targets=targets)
     with pytest.raises(ApplicationError, match="0 或正整数"):
