@@ -3,6 +3,7 @@ from django.contrib import admin
 from gonghui.core.admin import ReadOnlyAdmin
 from gonghui.members.models import (
     Drive,
+    DriveTarget,
     ImpersonationAppeal,
     JoinApplication,
     JoinCode,
@@ -78,6 +79,12 @@ class ProspectListAdmin(ScopedReadOnlyAdmin):
 class DriveAdmin(ScopedReadOnlyAdmin):
     scope_path = "org__path"
     list_display = ("name", "org", "metric", "target", "starts_on", "ends_on")
+
+
+@admin.register(DriveTarget)
+class DriveTargetAdmin(ScopedReadOnlyAdmin):
+    scope_path = "drive__org__path"
+    list_display = ("drive", "org", "target")
 
 
 @admin.register(VisitLog)

@@ -1,4 +1,6 @@
-"""Demo members: workers of 天河 and 东莞 employers who joined through 一键入会, some still waiting for review.
+"""Demo members: workers of 天河 and 东莞 employers who joined through 一键入会, some still waiting for review; and two
+入会 drives (广州市总 over its 区, 天河区总 over its 街道) with members imported from 台账 over the last months, 分解目标
+and 平安夜访 visit logs, so 周调度 and 月分析 have something to show.
 
 Deterministic and idempotent: the same people every time, and a person who already joined is skipped.
 """
@@ -8,14 +10,16 @@ import datetime as dt
 import random
 
 from django.db import transaction
+from django.utils import timezone
 from faker import Faker
 
 from gonghui.accounts.models import User, UserKind
 from gonghui.core.exceptions import ApplicationError
 from gonghui.core.validators import id_number_generate
-from gonghui.members import services
-from gonghui.members.models import NewFormType
-from gonghui.orgs.models import Employer, Org
+from gonghui.core.spreadsheets import write_xlsx
+from gonghui.members import drives, imports, services
+from gonghui.members.models import Drive, DriveMetric, NewFormType
+from gonghui.orgs.models import Employer, Org, OrgType
 
 REGIONS = ("440106", "4419")
 
@@ -50,3 +54,73 @@ def _worker(index: int) -> User:
         user.set_unusable_password()
         user.save()
     return user
+
+
+# 区 of 广州 with demo members: (code, members imported, share of the city's target)
+DRIVE_DISTRICTS = (("440106", 170, 180), ("440104", 60, 100), ("440105", 95, 120), ("440111", 45, 120), ("440112", 30, 80))
+FORMS = ("外卖骑手", "快递员", "货车司机", "", "", "")
+VISIT_PLACES = ("物流园", "外卖站点", "快递网点", "货运停车场", "城中村出租屋片区")
+
+
+def seed_drives_demo(*, seed: int = 2026) -> int:
+    """Two drives over the five months up to this one; returns the number of members imported for them."""
+    rng, fake = random.Random(seed), Faker("zh_CN")
+    fake.seed_instance(seed + 1)
+    today = timezone.localdate()
+    starts_on = drives.period_start(_months_back(today, 4), drives.MONTH)
+    ends_on = drives.period_end(_months_back(today, -1), drives.MONTH)
+    city_admin, district_cadre = User.objects.get(username="gz_admin"), User.objects.get(username="th_cadre")
+    created = imports.member_import(actor=city_admin, data=_drive_members(rng, fake, starts_on, today), mode="good_rows").created
+    city, tianhe = Org.objects.get(code="4401"), Org.objects.get(code="440106")
+    if not Drive.objects.filter(org=city, name="职工入会集中行动（广州）").exists():
+        drive = drives.drive_create(actor=city_admin, org=city, name="职工入会集中行动（广州）", metric=DriveMetric.NEW_MEMBERS, target=600,
+                                    starts_on=starts_on, ends_on=ends_on)
+        drives.drive_targets_set(actor=city_admin, drive=drive, targets={Org.objects.get(code=code).pk: share
+                                                                         for code, _, share in DRIVE_DISTRICTS})
+        _visits(rng, drive, city_admin, Org.objects.filter(parent__code__in=[code for code, _, _ in DRIVE_DISTRICTS], type=OrgType.TOWN),
+                per_month=2, today=today)
+    if not Drive.objects.filter(org=tianhe, name="天河区新就业形态劳动者入会攻坚").exists():
+        drive = drives.drive_create(actor=district_cadre, org=tianhe, name="天河区新就业形态劳动者入会攻坚", metric=DriveMetric.NEW_MEMBERS,
+                                    target=240, starts_on=starts_on, ends_on=ends_on)
+        towns = list(Org.objects.filter(parent=tianhe, type=OrgType.TOWN).order_by("code"))
+        drives.drive_targets_set(actor=district_cadre, drive=drive, targets={town.pk: rng.choice((8, 10, 12, 14, 16)) for town in towns})
+        _visits(rng, drive, district_cadre, towns, per_month=4, today=today)
+    return created
+
+
+def _months_back(day: dt.date, months: int) -> dt.date:
+    index = day.year * 12 + day.month - 1 - months
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def _drive_members(rng: random.Random, fake: Faker, starts_on: dt.date, today: dt.date) -> bytes:
+    """A 台账 as a district would send it: one row a member, joined on days that pick up pace over the months."""
+    rows, sequence, days = [], 0, (today - starts_on).days
+    for code, count, _ in DRIVE_DISTRICTS:
+        district = Org.objects.get(code=code)
+        unions = list(Org.objects.filter(parent=district, type=OrgType.TOWN).order_by("code"))
+        weights = [rng.choice((1, 2, 3, 5)) for _ in unions]  # some 街道 move fast, others lag
+        sector = Org.objects.filter(parent=district, type=OrgType.SECTOR_FEDERATION, sector="food_delivery").first()
+        for _ in range(count):
+            form = rng.choice(FORMS)
+            union = sector if sector and form == "外卖骑手" and rng.random() < 0.3 else rng.choices(unions, weights)[0]
+            joined = starts_on + dt.timedelta(days=round(days * rng.triangular(0, 1, 0.8)))
+            born = dt.date(1975 + rng.randint(0, 28), rng.randint(1, 12), rng.randint(1, 28))
+            sequence += 1
+            rows.append({"name": fake.name(), "id_number": id_number_generate(region_code=code, birth_date=born, sequence=sequence),
+                         "phone": f"139{rng.randint(0, 99_999_999):08d}", "union_code": union.code, "joined_on": joined.isoformat(),
+                         "new_form_type": form, "platform_company": {"外卖骑手": "美团", "快递员": "顺丰速运", "货车司机": "货拉拉"}.get(form, "")})
+    return write_xlsx(columns=imports.COLUMNS, rows=rows, sheet_name="会员台账")
+
+
+def _visits(rng: random.Random, drive: Drive, actor: User, towns, *, per_month: int, today: dt.date) -> None:
+    """平安夜访: cadres out in the evening at the places drivers and riders gather."""
+    towns = list(towns)
+    for month in drives.period_buckets(start=drive.starts_on, end=today, period=drives.MONTH):
+        last = min(drives.period_end(month, drives.MONTH), today)
+        for _ in range(per_month + rng.randint(-1, 1)):
+            met = rng.randint(15, 60)
+            town = rng.choice(towns)
+            drives.visit_log_create(actor=actor, org=drive.org, drive=drive, visited_on=month + dt.timedelta(days=rng.randint(0, (last - month).days)),
+                                    place=f"{town.short_name or town.name}{rng.choice(VISIT_PLACES)}", people_met=met,
+                                    joined_on_spot=rng.randint(0, met // 3), note="平安夜访")

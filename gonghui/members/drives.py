@@ -1,20 +1,24 @@
-"""建会 and 入会 drives: targets per org and period, weekly progress (周调度), monthly analysis (月分析), visit logs,
-and the 建会 ledger with member coverage per employer."""
+"""建会 and 入会 drives: targets per org and period with 分解目标 for the orgs under it, weekly progress (周调度), monthly
+analysis (月分析), visit logs, and the 建会 ledger with member coverage per employer.
+
+Weeks and months are one aggregation (`period_series`) parameterised by the period; empty periods count as zero."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Count, F, FloatField, Q, QuerySet, Sum
-from django.db.models.functions import Cast, TruncMonth, TruncWeek
+from django.db.models import Count, Exists, F, FloatField, OuterRef, Q, QuerySet, Sum
+from django.db.models.functions import Cast, Substr, TruncDate, TruncMonth, TruncWeek
 from django.utils import timezone
 
 from gonghui.audit.services import audit_log
 from gonghui.core.exceptions import ApplicationError, NotFound
-from gonghui.members.models import Drive, DriveMetric, Membership, VisitLog
+from gonghui.core.spreadsheets import Column, write_xlsx
+from gonghui.members.models import Drive, DriveMetric, DriveTarget, Membership, VisitLog
 from gonghui.members.services import LIVE_STATUSES
-from gonghui.orgs.models import Employer, Org, OrgType, subtree_q
+from gonghui.orgs.models import PATH_STEP_LENGTH, Employer, Org, OrgType, subtree_q
 
 MANAGE, VIEW = "members.manage", "members.view"
 
@@ -72,22 +76,81 @@ def drive_get_for(*, actor, drive_id) -> Drive:
 
 
 def _achievements(drive: Drive) -> QuerySet:
-    """The rows that count towards the drive, with the date field they count by."""
+    """The rows that count towards the drive, each with `day` (the date it counts on) and `place` (the org path it counts under)."""
     if drive.metric == DriveMetric.NEW_UNIONS:
         return Org.objects.filter(path__startswith=drive.org.path, type=OrgType.ENTERPRISE,
-                                  created_at__date__range=(drive.starts_on, drive.ends_on)).annotate(day=F("created_at"))
+                                  created_at__date__range=(drive.starts_on, drive.ends_on)).annotate(day=TruncDate("created_at"), place=F("path"))
     members = Membership.objects.filter(union__path__startswith=drive.org.path, status__in=LIVE_STATUSES,
                                         joined_on__range=(drive.starts_on, drive.ends_on))
     if drive.metric == DriveMetric.NEW_FORM_MEMBERS:
         members = members.filter(person__employment__new_form_type=drive.new_form_type)
-    return members.annotate(day=F("joined_on"))
+    return members.annotate(day=F("joined_on"), place=F("union__path"))
 
+
+# ---------------------------------------------------------------- periods: one aggregation for weeks and months
+
+WEEK, MONTH = "week", "month"
+_TRUNCATE = {WEEK: TruncWeek, MONTH: TruncMonth}
+
+
+def period_start(day: dt.date, period: str) -> dt.date:
+    """The Monday of the week, or the first of the month, that `day` falls in."""
+    return day - dt.timedelta(days=day.weekday()) if period == WEEK else day.replace(day=1)
+
+
+def period_end(start: dt.date, period: str) -> dt.date:
+    """The last day of the week or month that begins on `start`."""
+    if period == WEEK:
+        return start + dt.timedelta(days=6)
+    return (start.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+
+
+def period_buckets(*, start: dt.date, end: dt.date, period: str) -> list[dt.date]:
+    """The start of every week or month from the one holding `start` to the one holding `end`: no gaps."""
+    buckets, bucket = [], period_start(start, period)
+    while bucket <= end:
+        buckets.append(bucket)
+        bucket = period_end(bucket, period) + dt.timedelta(days=1)
+    return buckets
+
+
+def period_series(rows: QuerySet, *, period: str, start: dt.date, end: dt.date, **aggregates) -> list[tuple[dt.date, dict[str, int]]]:
+    """Rows carrying a `day` annotation, grouped into weeks or months in one query; empty buckets come back as zeros."""
+    found = {_as_date(row["bucket"]): row for row in
+             rows.annotate(bucket=_TRUNCATE[period]("day")).values("bucket").annotate(**aggregates).order_by()}
+    return [(bucket, {name: found.get(bucket, {}).get(name) or 0 for name in aggregates})
+            for bucket in period_buckets(start=start, end=end, period=period)]
+
+
+def _elapsed(drive: Drive, as_of: dt.date) -> tuple[int, int]:
+    """Calendar days of the drive gone by the end of `as_of`, and its length in days."""
+    total = (drive.ends_on - drive.starts_on).days + 1
+    return min(max((as_of - drive.starts_on).days + 1, 0), total), total
+
+
+def drive_planned(drive: Drive, *, as_of: dt.date) -> int:
+    """序时进度: how much of the target is due by `as_of` had the work gone evenly over the drive's calendar days (rounded)."""
+    elapsed, total = _elapsed(drive, as_of)
+    return (drive.target * elapsed + total // 2) // total
+
+
+def drive_planned_share(drive: Drive, *, as_of: dt.date) -> float:
+    """序时进度 as a share of any target: 0.5 when half the drive's days have gone ("时间过半")."""
+    elapsed, total = _elapsed(drive, as_of)
+    return elapsed / total
+
+
+def _as_date(value) -> dt.date:
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
+# ---------------------------------------------------------------- 周调度
 
 @dataclass(frozen=True)
 class DriveProgress:
     achieved: int
     weekly: list[tuple[dt.date, int, int]]  # week start, that week, running total
-    monthly: list[tuple[dt.date, int]]
+    planned: list[int]  # 序时进度 at the end of each week (today for the current one)
     visits: int
     people_met: int
     joined_on_spot: int
@@ -97,22 +160,224 @@ class DriveProgress:
 
 
 def drive_progress(*, drive: Drive) -> DriveProgress:
-    rows = _achievements(drive)
-    weekly_counts = {_as_date(r["week"]): r["n"] for r in rows.annotate(week=TruncWeek("day")).values("week").annotate(n=Count("pk")).order_by()}
-    monthly = sorted((_as_date(r["month"]), r["n"]) for r in rows.annotate(month=TruncMonth("day")).values("month").annotate(n=Count("pk")).order_by())
+    today = timezone.localdate()
+    series = period_series(_achievements(drive), period=WEEK, start=drive.starts_on, end=min(drive.ends_on, today), n=Count("pk"))
     weekly, running = [], 0
-    week = drive.starts_on - dt.timedelta(days=drive.starts_on.weekday())
-    while week <= min(drive.ends_on, timezone.localdate()):
-        running += weekly_counts.get(week, 0)
-        weekly.append((week, weekly_counts.get(week, 0), running))
-        week += dt.timedelta(days=7)
+    for week, values in series:
+        running += values["n"]
+        weekly.append((week, values["n"], running))
+    planned = [drive_planned(drive, as_of=min(period_end(week, WEEK), today)) for week, _, _ in weekly]
     visits = drive.visits.aggregate(n=Count("id"), met=Sum("people_met"), joined=Sum("joined_on_spot"))
-    return DriveProgress(achieved=sum(weekly_counts.values()), weekly=weekly, monthly=monthly,
+    return DriveProgress(achieved=running, weekly=weekly, planned=planned,
                          visits=visits["n"], people_met=visits["met"] or 0, joined_on_spot=visits["joined"] or 0)
 
 
-def _as_date(value) -> dt.date:
-    return value.date() if isinstance(value, dt.datetime) else value
+# ---------------------------------------------------------------- 月分析
+
+@dataclass(frozen=True)
+class MonthFigures:
+    """One month of a drive: what was achieved, the running total against 序时进度, and the visits (平安夜访)."""
+
+    month: dt.date
+    achieved: int
+    cumulative: int
+    planned: int
+    target: int
+    visits: int
+    people_met: int
+    joined_on_spot: int
+
+    @property
+    def rate(self) -> float:
+        return self.cumulative / self.target if self.target else 0.0
+
+    @property
+    def shortfall(self) -> int:
+        """How far the running total is behind 序时进度 (0 when on or ahead of it)."""
+        return max(self.planned - self.cumulative, 0)
+
+
+@dataclass(frozen=True)
+class OrgFigures:
+    """One org under the analysed org: achieved in the month and to its end, against its 分解目标 if it has one."""
+
+    org: Org
+    month_achieved: int
+    achieved: int
+    target: int | None
+    has_children: bool = False
+    direct: bool = False  # members held by the analysed org itself (本级直属), not by any org under it
+
+    @property
+    def rate(self) -> float | None:
+        return self.achieved / self.target if self.target else None
+
+
+@dataclass(frozen=True)
+class MonthlyAnalysis:
+    drive: Drive
+    month: dt.date  # the month chosen (the analysis runs from the drive's start to its end)
+    as_of: dt.date  # the last day counted: month end, the drive's end or today, whichever comes first
+    months: list[MonthFigures]
+    choices: list[dt.date]  # the months that may be chosen
+    within: Org  # the org whose sub-orgs are compared (the drive's org, or one under it)
+    trail: list[Org]  # the drive's org down to `within`, for the breadcrumb
+    within_target: int | None
+    within_achieved: int
+    orgs: list[OrgFigures]  # lagging first
+    direct: OrgFigures | None
+    allocated: int  # sum of the 分解目标 given to the listed orgs
+
+    @property
+    def planned_rate(self) -> float:
+        """序时进度 as a share: where every org should be by `as_of`."""
+        return drive_planned_share(self.drive, as_of=self.as_of)
+
+    @property
+    def current(self) -> MonthFigures:
+        return self.months[-1]
+
+    def is_behind(self, row: OrgFigures) -> bool:
+        return row.rate is not None and row.rate < self.planned_rate
+
+
+# Orgs that stand for a place are listed even with nothing achieved (a 区 at zero is the news); others only when they have numbers.
+ALWAYS_LISTED = frozenset({OrgType.CITY, OrgType.COUNTY, OrgType.FUNCTION_ZONE, OrgType.TOWN, OrgType.COMMUNITY})
+MONTH_PATTERN = re.compile(r"([0-9]{4})-([0-9]{2})")
+
+
+def drive_months(*, drive: Drive) -> list[dt.date]:
+    """The months a 月分析 can be asked for: from the drive's first month to the month of its end or of today."""
+    last = max(min(drive.ends_on, timezone.localdate()), drive.starts_on)
+    return period_buckets(start=drive.starts_on, end=last, period=MONTH)
+
+
+def _parse_month(value: str | None, choices: list[dt.date]) -> dt.date:
+    if not value:
+        return choices[-1]
+    match = MONTH_PATTERN.fullmatch(value.strip())
+    if match is None or not 1 <= int(match[2]) <= 12:
+        raise ApplicationError("月份格式不正确，请按“2026-03”的格式选择月份", code="members.drive_month", fields={"month": ["格式应为 2026-03"]})
+    month = dt.date(int(match[1]), int(match[2]), 1)
+    if month not in choices:
+        raise ApplicationError(f"{month:%Y-%m} 不在本行动可分析的月份内（{choices[0]:%Y-%m} 至 {choices[-1]:%Y-%m}）",
+                               code="members.drive_month", fields={"month": ["不在行动期间"]})
+    return month
+
+
+def _within(*, actor, drive: Drive, within_id) -> Org:
+    if within_id in (None, "", str(drive.org.pk)):
+        return drive.org
+    try:
+        return Org.objects.filter(subtree_q(actor, VIEW, "path"), path__startswith=drive.org.path).get(pk=int(within_id))
+    except (Org.DoesNotExist, ValueError, TypeError):
+        raise NotFound("组织不存在或不在本行动范围内") from None
+
+
+def _trail(actor, drive: Drive, within: Org) -> list[Org]:
+    if within.pk == drive.org_id:
+        return [drive.org]
+    prefixes = [within.path[:end] for end in range(len(drive.org.path), len(within.path) + 1, PATH_STEP_LENGTH)]
+    return list(Org.objects.filter(subtree_q(actor, VIEW, "path"), path__in=prefixes).order_by("path"))
+
+
+def drive_month_analysis(*, actor, drive: Drive, month: str | None = None, within_id=None) -> MonthlyAnalysis:
+    """月分析 of a drive the actor may see (fetch it with drive_get_for): months from the start to `month` ("YYYY-MM", default the
+    latest), visits per month, and the orgs directly under `within_id` (default the drive's org) compared against their 分解目标.
+    Only orgs the actor may see are compared; a month outside the drive is refused with a message, an org outside it with NotFound."""
+    choices = drive_months(drive=drive)
+    chosen = _parse_month(month, choices)
+    within = _within(actor=actor, drive=drive, within_id=within_id)
+    today = timezone.localdate()
+    as_of = min(period_end(chosen, MONTH), drive.ends_on, today)
+    rows = _achievements(drive).filter(day__lte=as_of)
+
+    achieved = period_series(rows, period=MONTH, start=drive.starts_on, end=chosen, n=Count("pk"))
+    visits = period_series(drive.visits.filter(visited_on__range=(drive.starts_on, as_of)).annotate(day=F("visited_on")), period=MONTH,
+                           start=drive.starts_on, end=chosen, n=Count("pk"), met=Sum("people_met"), joined=Sum("joined_on_spot"))
+    months, running = [], 0
+    for (bucket, done), (_, seen) in zip(achieved, visits, strict=True):
+        running += done["n"]
+        months.append(MonthFigures(month=bucket, achieved=done["n"], cumulative=running, target=drive.target,
+                                   planned=drive_planned(drive, as_of=min(period_end(bucket, MONTH), as_of)),
+                                   visits=seen["n"], people_met=seen["met"], joined_on_spot=seen["joined"]))
+    return MonthlyAnalysis(drive=drive, month=chosen, as_of=as_of, months=months, choices=choices, within=within, trail=_trail(actor, drive, within),
+                           **_breakdown(actor=actor, drive=drive, within=within, rows=rows, month_start=chosen))
+
+
+def _breakdown(*, actor, drive: Drive, within: Org, rows: QuerySet, month_start: dt.date) -> dict:
+    """Achievements grouped by the org directly under `within` they count under: one query on the path prefix."""
+    length = len(within.path) + PATH_STEP_LENGTH
+    grouped = {row["prefix"]: row for row in rows.filter(place__startswith=within.path).values(prefix=Substr("place", 1, length))
+               .annotate(total=Count("pk"), month=Count("pk", filter=Q(day__gte=month_start))).order_by()}
+    children = list(Org.objects.filter(subtree_q(actor, VIEW, "path"), parent=within)
+                    .annotate(has_children=Exists(Org.objects.filter(parent=OuterRef("pk")))))
+    targets = dict(DriveTarget.objects.filter(drive=drive, org__in=[within, *children]).values_list("org_id", "target"))
+    orgs = []
+    for child in children:
+        numbers = grouped.get(child.path, {})
+        if child.type in ALWAYS_LISTED or numbers or child.pk in targets:
+            orgs.append(OrgFigures(org=child, month_achieved=numbers.get("month", 0), achieved=numbers.get("total", 0),
+                                   target=targets.get(child.pk), has_children=child.has_children))
+    orgs.sort(key=lambda row: (row.rate is None, row.rate or 0, row.achieved, row.org.name))
+    own = grouped.get(within.path)
+    direct = OrgFigures(org=within, month_achieved=own["month"], achieved=own["total"], target=None, direct=True) if own else None
+    return {"orgs": orgs, "direct": direct, "within_achieved": sum(row["total"] for row in grouped.values()),
+            "within_target": drive.target if within.pk == drive.org_id else targets.get(within.pk),
+            "allocated": sum(row.target or 0 for row in orgs)}
+
+
+@transaction.atomic
+def drive_targets_set(*, actor, drive: Drive, targets: dict[int, int]) -> None:
+    """分解目标: give orgs under the drive's org (any depth) their share of the target; 0 takes a share away.
+
+    Shares are not forced to add up to the parent's: a 市总 may hand out more than its own target."""
+    _require(actor, drive.org, MANAGE)
+    if any(not 0 < org_id < 2**63 for org_id in targets):  # not an id any database could hold
+        raise NotFound("组织不存在或不在本行动范围内")
+    if any(value < 0 for value in targets.values()):
+        raise ApplicationError("分解目标应为 0 或正整数", code="members.drive_target", fields={"targets": ["应为 0 或正整数"]})
+    orgs = {org.pk: org for org in Org.objects.filter(subtree_q(actor, MANAGE, "path"), path__startswith=drive.org.path, pk__in=targets)
+            .exclude(pk=drive.org_id)}
+    if set(targets) - set(orgs):
+        raise NotFound("组织不存在或不在本行动范围内")
+    existing = {share.org_id: share for share in DriveTarget.objects.select_for_update().filter(drive=drive, org_id__in=orgs).order_by("pk")}
+    changes = {}
+    for org_id, value in sorted(targets.items()):
+        share = existing.get(org_id)
+        if (share.target if share else 0) == value:
+            continue
+        if value == 0:
+            share.delete()
+        elif share:
+            share.target = value
+            share.save(update_fields=["target", "updated_at"])
+        else:
+            DriveTarget.objects.create(drive=drive, org_id=org_id, target=value)
+        changes[orgs[org_id].code] = value
+    if changes:
+        audit_log(actor=actor, action="members.drive.targets_set", obj=drive, org_path=drive.org.path, data={"targets": changes})
+
+
+MONTH_EXPORT = (Column("month", "月份", text=True, width=10), Column("achieved", "本月完成"), Column("cumulative", "累计完成"),
+                Column("planned", "序时进度（计划累计）", width=20), Column("rate", "累计完成率（%）"), Column("visits", "走访次数"),
+                Column("people_met", "接触人数"), Column("joined_on_spot", "现场入会人数", width=14))
+ORG_EXPORT = (Column("org", "组织", width=30), Column("code", "组织编码", text=True, width=16), Column("month_achieved", "本月完成"),
+              Column("achieved", "累计完成"), Column("target", "分解目标"), Column("rate", "完成率（%）"), Column("behind", "落后序时进度"))
+
+
+def month_analysis_xlsx(*, analysis: MonthlyAnalysis, part: str) -> bytes:
+    """The figures behind the charts: `months` (one row a month) or `orgs` (one row an org under the analysed one)."""
+    if part == "orgs":
+        rows = [{"org": f"{row.org.name}（本级直属）" if row.direct else row.org.name, "code": row.org.code,
+                 "month_achieved": row.month_achieved, "achieved": row.achieved, "target": row.target,
+                 "rate": None if row.rate is None else round(row.rate * 100, 1), "behind": analysis.is_behind(row)}
+                for row in [*analysis.orgs, *([analysis.direct] if analysis.direct else [])]]
+        return write_xlsx(columns=ORG_EXPORT, rows=rows, sheet_name=f"分解完成情况{analysis.month:%Y-%m}")
+    rows = [{"month": f"{m.month:%Y-%m}", "achieved": m.achieved, "cumulative": m.cumulative, "planned": m.planned,
+             "rate": round(m.rate * 100, 1), "visits": m.visits, "people_met": m.people_met, "joined_on_spot": m.joined_on_spot}
+            for m in analysis.months]
+    return write_xlsx(columns=MONTH_EXPORT, rows=rows, sheet_name="月分析")
 
 
 def union_ledger(*, actor, org: Org, min_headcount: int = 25, limit: int = 50) -> dict:

@@ -326,6 +326,23 @@ class Drive(TimeStampedModel):
         return self.name
 
 
+class DriveTarget(TimeStampedModel):
+    """分解目标: the share of a drive's target given to an org under the drive's org (a 区 of a 市总's drive, a 街道 of a 区's)."""
+
+    drive = models.ForeignKey(Drive, verbose_name="所属行动", on_delete=models.CASCADE, related_name="targets")
+    org = models.ForeignKey("orgs.Org", verbose_name="承担组织", on_delete=models.CASCADE, related_name="+")
+    target = models.PositiveIntegerField("分解目标数")
+
+    class Meta:
+        verbose_name = "行动分解目标"
+        verbose_name_plural = "行动分解目标"
+        constraints = [models.UniqueConstraint(fields=["drive", "org"], name="drive_target_one_per_org"),
+                       models.CheckConstraint(condition=Q(target__gt=0), name="drive_target_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.drive} · {self.org_id}: {self.target}"
+
+
 class VisitLog(TimeStampedModel):
     """走访记录 (e.g. 平安夜访): where cadres went, whom they met, who joined on the spot."""
 

@@ -1,7 +1,7 @@
 """Cadre pages: members, the join review queue, transfers, 冒用 appeals, 一县一码, card verification."""
 from __future__ import annotations
 
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from django.contrib import messages
 from django.http import FileResponse, HttpResponse
@@ -20,7 +20,7 @@ from gonghui.accounts.selectors import actions_for, current_post_for
 from gonghui.core.spreadsheets import Column, write_xlsx
 from gonghui.members import drives, imports, prospects, segments, selectors, services
 from gonghui.members.forms import DriveForm, MemberImportForm, ProspectUploadForm, VisitForm
-from gonghui.members.models import JoinCode, JoinPolicy, MembershipStatus, NewFormType
+from gonghui.members.models import DriveMetric, JoinCode, JoinPolicy, MembershipStatus, NewFormType
 from gonghui.members.posters import join_poster_pdf, join_qr_png, join_qr_svg
 from gonghui.orgs import selectors as org_selectors
 from gonghui.orgs.models import Industry, Org
@@ -330,9 +330,16 @@ def drive_index(request):
     return render(request, "members/drives.html", {"form": form, "page": page})
 
 
+def _progress_chart(*, drive, labels: list[str], counts: list[int], running: list[int], planned: list[int], bar: str) -> dict:
+    """The data of the "drive-progress" chart (static/js/drive-charts.js), one shape for 周调度 and 月分析."""
+    return {"labels": labels, "counts": counts, "running": running, "planned": planned, "target": drive.target, "bar": bar,
+            "unit": "个" if drive.metric == DriveMetric.NEW_UNIONS else "人"}
+
+
 @workbench_required
 @require_http_methods(["GET", "POST"])
 def drive_detail(request, drive_id: int):
+    """周调度: progress week by week against the target and 序时进度, with the visit log form."""
     drive = drives.drive_get_for(actor=request.user, drive_id=drive_id)
     form = VisitForm(request.POST or None, initial={"visited_on": timezone.localdate()})
     if request.method == "POST":
@@ -346,11 +353,75 @@ def drive_detail(request, drive_id: int):
             messages.success(request, "已记录走访")
             return redirect("members:drive_detail", drive_id=drive.pk)
     progress = drives.drive_progress(drive=drive)
-    peak = max([count for _, count, _ in progress.weekly] + [1])
-    chart_data = {"weeks": [week.strftime("%m-%d") for week, _, _ in progress.weekly], "counts": [c for _, c, _ in progress.weekly],
-                  "running": [r for _, _, r in progress.weekly], "target": drive.target}
-    return render(request, "members/drive_detail.html", {"drive": drive, "progress": progress, "form": form, "peak": peak, "chart_data": chart_data,
-                                                         "percent": progress.percent(drive.target), "visits": drive.visits.all()[:30]})
+    chart = _progress_chart(drive=drive, labels=[week.strftime("%m-%d") for week, _, _ in progress.weekly], bar="本周完成",
+                            counts=[count for _, count, _ in progress.weekly], running=[running for _, _, running in progress.weekly],
+                            planned=progress.planned)
+    weeks = [(week, count, running, planned) for (week, count, running), planned in zip(progress.weekly, progress.planned, strict=True)]
+    return render(request, "members/drive_detail.html", {"drive": drive, "progress": progress, "form": form, "chart": chart, "weeks": weeks,
+                                                         "percent": progress.percent(drive.target), "visits": drive.visits.all()[:30],
+                                                         "tab": "weekly"})
+
+
+@workbench_required
+def drive_monthly(request, drive_id: int):
+    """月分析: month by month against the target, the orgs under the drive's org compared, visits per month; xlsx of each table."""
+    drive = drives.drive_get_for(actor=request.user, drive_id=drive_id)
+    error = ""
+    try:
+        analysis = drives.drive_month_analysis(actor=request.user, drive=drive, month=request.GET.get("month"),
+                                               within_id=request.GET.get("within"))
+    except ApplicationError as exc:
+        if isinstance(exc, NotFound):
+            raise
+        error = exc.message
+        analysis = drives.drive_month_analysis(actor=request.user, drive=drive, within_id=request.GET.get("within"))
+    export = request.GET.get("export")
+    if export in ("months", "orgs") and not error:
+        name = "月度完成情况" if export == "months" else f"{analysis.within.name}分解完成情况"
+        return xlsx_response(drives.month_analysis_xlsx(analysis=analysis, part=export), filename=f"{drive.name}-{name}-{analysis.month:%Y-%m}.xlsx")
+    context = {"drive": drive, "analysis": analysis, "error": error, "tab": "monthly", **_monthly_charts(analysis)}
+    context["query"] = urlencode({"month": f"{analysis.month:%Y-%m}", **({"within": analysis.within.pk} if analysis.within != drive.org else {})})
+    return render(request, "members/drive_monthly.html", context, status=400 if error else 200)
+
+
+def _monthly_charts(analysis) -> dict:
+    months = analysis.months
+    progress = _progress_chart(drive=analysis.drive, labels=[f"{m.month:%Y-%m}" for m in months], bar="本月完成",
+                               counts=[m.achieved for m in months], running=[m.cumulative for m in months], planned=[m.planned for m in months])
+    by_rate = any(row.target for row in analysis.orgs)
+    charted = [row for row in analysis.orgs if row.target or not by_rate][:ORG_CHART_ROWS]
+    orgs = {"names": [row.org.short_name or row.org.name for row in charted], "achieved": [row.achieved for row in charted],
+            "targets": [row.target for row in charted], "rates": [None if row.rate is None else round(row.rate * 100, 1) for row in charted],
+            "planned": round(analysis.planned_rate * 100, 1), "by_rate": by_rate}
+    visits = {"labels": progress["labels"], "visits": [m.visits for m in months], "met": [m.people_met for m in months],
+              "joined": [m.joined_on_spot for m in months]}
+    return {"progress_chart": progress, "orgs_chart": orgs, "visits_chart": visits, "orgs_chart_height": 80 + 30 * max(len(charted), 3),
+            "orgs_charted": len(charted), "orgs_chart_title": "各下级完成率（已分解目标的，由低到高）" if by_rate else "各下级累计完成（由少到多）"}
+
+
+ORG_CHART_ROWS = 25  # the chart shows the slowest 25; the table below it lists every org
+
+
+@workbench_required
+@require_POST
+def drive_targets(request, drive_id: int):
+    """分解目标: one number per org under the analysed org; blank or 0 takes the share away."""
+    _require_manager(request)
+    drive = drives.drive_get_for(actor=request.user, drive_id=drive_id)
+    back = reverse("members:drive_monthly", args=[drive.pk])
+    targets, bad = {}, []
+    for key, value in request.POST.items():
+        if key.startswith("target-") and key[7:].isdecimal():
+            text = value.strip()
+            if text and not (text.isascii() and text.isdecimal() and len(text) <= 9):
+                bad.append(text[:12])
+            else:
+                targets[int(key[7:])] = int(text or 0)
+    if bad:
+        messages.error(request, f"分解目标应为 0 或正整数（“{bad[0]}”不是），未作修改")
+        return redirect(safe_next_url(request, request.POST.get("next"), back))
+    return _decision(request, lambda: drives.drive_targets_set(actor=request.user, drive=drive, targets=targets),
+                     success="已保存分解目标", back=back)
 
 
 @workbench_required

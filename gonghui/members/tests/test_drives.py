@@ -1,17 +1,22 @@
 """入会 drives with weekly and monthly progress, visit logs, and the 建会 ledger with member coverage."""
 import datetime as dt
+import io
 
 import pytest
+from python_calamine import CalamineWorkbook
 from django.urls import reverse
 from django.utils import timezone
 
 from gonghui.accounts.models import ExternalBinding, PartyType, Role, UserKind
 from gonghui.accounts.tests.factories import PostFactory, UserFactory
+from gonghui.audit.models import AuditEvent
 from gonghui.core.exceptions import ApplicationError, NotFound
 from gonghui.members import drives, services
-from gonghui.members.models import DriveMetric, Membership, NewFormType
+from gonghui.members.models import DriveMetric, DriveTarget, Membership, MembershipStatus, NewFormType, VisitLog
+from gonghui.members.services import LIVE_STATUSES
 from gonghui.members.tests.factories import join
-from gonghui.orgs.tests.factories import EmployerFactory
+from gonghui.orgs.models import Org, OrgType
+from gonghui.orgs.tests.factories import EmployerFactory, OrgFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -42,7 +47,8 @@ def test_drive_counts_the_right_members_by_week_and_month(manager, org):
     progress = drives.drive_progress(drive=drive)
     assert progress.achieved == 3 and progress.percent(drive.target) == 0.75
     assert progress.weekly == [(monday - dt.timedelta(days=7), 1, 1), (monday, 2, 3)]
-    assert sum(count for _, count in progress.monthly) == 3
+    assert progress.planned == [drives.drive_planned(drive, as_of=monday - dt.timedelta(days=1)), drive.target]
+    assert drives.drive_month_analysis(actor=manager, drive=drive).current.cumulative == 3
 
 
 def test_visit_logs_add_up_and_bad_numbers_are_refused(manager, org):
@@ -108,3 +114,227 @@ def test_bad_input_gets_a_message_not_a_server_error(manager, client, org):
     refused = client.post(reverse("members:drives"), {"name": "x", "metric": "new_members", "target": 1, "starts_on": "2026-11-01",
                                                       "ends_on": "2026-11-30"})
     assert refused.status_code == 403
+
+
+# ---------------------------------------------------------------- 月分析
+
+def months_ago(count: int) -> dt.date:
+    """The first day of the month `count` months before this one."""
+    today = timezone.localdate()
+    index = today.year * 12 + today.month - 1 - count
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def month_end(first: dt.date) -> dt.date:
+    return drives.period_end(first, drives.MONTH)
+
+
+def new_drive(actor, org, *, starts_on, ends_on, target=10, name="月分析测试行动", metric=DriveMetric.NEW_MEMBERS):
+    return drives.drive_create(actor=actor, org=org, name=name, metric=metric, target=target, starts_on=starts_on, ends_on=ends_on)
+
+
+def test_period_buckets_have_no_gaps_across_years_and_short_months():
+    assert drives.period_buckets(start=dt.date(2025, 11, 20), end=dt.date(2026, 2, 1), period=drives.MONTH) == [
+        dt.date(2025, 11, 1), dt.date(2025, 12, 1), dt.date(2026, 1, 1), dt.date(2026, 2, 1)]
+    assert drives.period_end(dt.date(2028, 2, 1), drives.MONTH) == dt.date(2028, 2, 29)
+    assert drives.period_buckets(start=dt.date(2025, 12, 31), end=dt.date(2026, 1, 12), period=drives.WEEK) == [
+        dt.date(2025, 12, 29), dt.date(2026, 1, 5), dt.date(2026, 1, 12)]
+    assert drives.period_buckets(start=dt.date(2026, 3, 2), end=dt.date(2026, 3, 1), period=drives.WEEK) == []
+
+
+def test_monthly_figures_equal_direct_queries_and_empty_months_are_zero(manager, org):
+    tianhe = org("440106")
+    drive = new_drive(manager, tianhe, starts_on=months_ago(4) + dt.timedelta(days=2), ends_on=month_end(months_ago(1)))
+    for day in (months_ago(4) + dt.timedelta(days=2), months_ago(4) + dt.timedelta(days=20), months_ago(2) + dt.timedelta(days=9),
+                month_end(months_ago(1)), month_end(months_ago(1))):
+        member(joined=day)
+    member(joined=months_ago(4))  # before the drive began
+    member(town="440104001", joined=months_ago(2))  # 越秀区
+    left = member(joined=months_ago(2) + dt.timedelta(days=3))
+    Membership.objects.filter(pk=left.pk).update(status=MembershipStatus.LEFT)
+    for day, met, joined in ((months_ago(4) + dt.timedelta(days=5), 30, 4), (months_ago(4) + dt.timedelta(days=6), 12, 0),
+                             (months_ago(2) + dt.timedelta(days=1), 25, 7)):
+        drives.visit_log_create(actor=manager, org=tianhe, drive=drive, visited_on=day, place="某物流园", people_met=met, joined_on_spot=joined)
+
+    analysis = drives.drive_month_analysis(actor=manager, drive=drive)
+
+    assert analysis.month == months_ago(1) and analysis.choices == [months_ago(n) for n in (4, 3, 2, 1)]
+    assert [m.month for m in analysis.months] == analysis.choices
+    running = 0
+    for figures in analysis.months:
+        first, last = max(figures.month, drive.starts_on), month_end(figures.month)
+        direct = Membership.objects.filter(union__path__startswith=tianhe.path, status__in=LIVE_STATUSES, joined_on__range=(first, last))
+        visits = VisitLog.objects.filter(drive=drive, visited_on__range=(first, last))
+        running += direct.count()
+        assert (figures.achieved, figures.cumulative) == (direct.count(), running)
+        assert (figures.visits, figures.people_met, figures.joined_on_spot) == (
+            visits.count(), sum(v.people_met for v in visits), sum(v.joined_on_spot for v in visits))
+    assert [m.achieved for m in analysis.months] == [2, 0, 1, 2]  # the empty month is a zero, not a gap
+    assert [(m.visits, m.people_met, m.joined_on_spot) for m in analysis.months] == [(2, 42, 4), (0, 0, 0), (1, 25, 7), (0, 0, 0)]
+    assert analysis.current.cumulative == drives.drive_progress(drive=drive).achieved == 5
+    assert analysis.current.planned == drive.target and analysis.planned_rate == 1.0  # the drive is over: all was due
+
+    earlier = drives.drive_month_analysis(actor=manager, drive=drive, month=f"{months_ago(3):%Y-%m}")
+    assert [m.month for m in earlier.months] == [months_ago(4), months_ago(3)] and earlier.as_of == month_end(months_ago(3))
+    assert earlier.current.cumulative == 2 and 0 < earlier.current.planned < drive.target
+
+
+def test_new_unions_are_counted_by_month_and_by_town(manager, org):
+    drive = new_drive(manager, org("440106"), metric=DriveMetric.NEW_UNIONS, starts_on=months_ago(1), ends_on=month_end(months_ago(0)))
+    OrgFactory(parent=org("440106006"), type=OrgType.ENTERPRISE)
+    OrgFactory(parent=org("440106006"), type=OrgType.ENTERPRISE)
+    OrgFactory(parent=org("440104001"), type=OrgType.ENTERPRISE)  # 越秀区
+    analysis = drives.drive_month_analysis(actor=manager, drive=drive)
+    assert [m.achieved for m in analysis.months] == [0, 2]
+    shipai = next(row for row in analysis.orgs if row.org.code == "440106006")
+    assert (shipai.month_achieved, shipai.achieved) == (2, 2)
+    assert drives.drive_progress(drive=drive).achieved == 2  # the weekly buckets count the same unions
+
+
+@pytest.fixture
+def tianhe_drive(manager, org):
+    """A 天河 drive from last month to the end of this one: 石牌 2 this month, 五山 1 last month, 1 held by the 区 itself."""
+    drive = new_drive(manager, org("440106"), starts_on=months_ago(1), ends_on=month_end(months_ago(0)), target=20)
+    today = timezone.localdate()
+    member(town="440106006", joined=today)
+    member(town="440106006", joined=today)
+    member(town="440106001", joined=months_ago(1))
+    held = member(joined=today)
+    Membership.objects.filter(pk=held.pk).update(union=org("440106"))  # held by the 区 union itself (e.g. joined by its 一县一码)
+    member(town="440104001", joined=today)  # 越秀区: never counted
+    drives.drive_targets_set(actor=manager, drive=drive, targets={org("440106006").pk: 4, org("440106001").pk: 1, org("440106003").pk: 5})
+    return drive
+
+
+def test_sub_orgs_are_compared_with_their_targets_lagging_first(manager, org, tianhe_drive):
+    analysis = drives.drive_month_analysis(actor=manager, drive=tianhe_drive)
+    assert [(row.org.code, row.achieved, row.target) for row in analysis.orgs[:3]] == [
+        ("440106003", 0, 5), ("440106006", 2, 4), ("440106001", 1, 1)]  # 车陂 0%, 石牌 50%, 五山 100%
+    assert [row.rate for row in analysis.orgs[:3]] == [0.0, 0.5, 1.0]
+    assert all(row.target is None for row in analysis.orgs[3:]) and all(row.org.parent_id == org("440106").pk for row in analysis.orgs)
+    visible = set(Org.objects.restrict(manager, "members.view").filter(parent=org("440106")).values_list("pk", flat=True))
+    assert {row.org.pk for row in analysis.orgs} <= visible
+    shipai = analysis.orgs[1]
+    assert shipai.month_achieved == 2 and analysis.orgs[2].month_achieved == 0  # 五山's member joined last month
+    assert analysis.direct.achieved == 1 and analysis.direct.direct
+    assert sum(row.achieved for row in analysis.orgs) + analysis.direct.achieved == analysis.within_achieved == analysis.current.cumulative == 4
+    assert analysis.allocated == 10 and analysis.within_target == 20
+    assert analysis.is_behind(analysis.orgs[0]) and not analysis.is_behind(analysis.orgs[2])
+
+    shipai_view = drives.drive_month_analysis(actor=manager, drive=tianhe_drive, within_id=str(org("440106006").pk))
+    assert shipai_view.within == org("440106006") and shipai_view.within_target == 4 and shipai_view.within_achieved == 2
+    assert [o.code for o in shipai_view.trail] == ["440106", "440106006"]
+    assert all(row.org.parent_id == org("440106006").pk for row in shipai_view.orgs)
+
+
+def test_the_breakdown_stays_inside_the_drive_and_the_actors_subtree(manager, org, cadre, tianhe_drive, client):
+    for outside in (org("440104").pk, org("4401").pk, org("440104001").pk, "abc", "-1"):
+        with pytest.raises(NotFound):
+            drives.drive_month_analysis(actor=manager, drive=tianhe_drive, within_id=outside)
+    yuexiu = cadre("440104")
+    with pytest.raises(NotFound):
+        drives.drive_get_for(actor=yuexiu, drive_id=tianhe_drive.pk)
+    client.force_login(manager)
+    url = reverse("members:drive_monthly", args=[tianhe_drive.pk])
+    assert client.get(url, {"within": org("440104").pk}).status_code == 404
+    assert client.get(url, {"within": "9" * 30}).status_code == 404
+    assert client.post(reverse("members:drive_targets", args=[tianhe_drive.pk]), {"target-" + "9" * 30: "1"}).status_code == 302
+    client.force_login(yuexiu)
+    for response in (client.get(url), client.get(url, {"export": "months"}), client.get(url, {"export": "orgs"}),
+                     client.get(reverse("members:drive_detail", args=[tianhe_drive.pk])),
+                     client.post(reverse("members:drive_targets", args=[tianhe_drive.pk]), {f"target-{org('440104001').pk}": "9"})):
+        assert response.status_code == 404
+        assert "越秀" not in response.content.decode() and "月分析测试行动" not in response.content.decode()
+    assert not DriveTarget.objects.filter(org=org("440104001")).exists()
+
+
+@pytest.mark.parametrize("month, message", [
+    ("2026-13", "月份格式不正确"), ("abc", "月份格式不正确"), ("２０２６-０３", "月份格式不正确"), ("2026-3", "月份格式不正确"),
+    ("1999-01", "不在本行动可分析的月份内"), ("9999-12", "不在本行动可分析的月份内"), ("x" * 5000, "月份格式不正确"),
+])
+def test_a_bad_month_gets_a_chinese_message_not_a_server_error(manager, org, client, tianhe_drive, month, message):
+    with pytest.raises(ApplicationError, match=message):
+        drives.drive_month_analysis(actor=manager, drive=tianhe_drive, month=month)
+    client.force_login(manager)
+    url = reverse("members:drive_monthly", args=[tianhe_drive.pk])
+    for params in ({"month": month}, {"month": month, "export": "months"}):
+        response = client.get(url, params)
+        assert response.status_code == 400 and response["Content-Type"].startswith("text/html")
+        page = response.content.decode()
+        assert message in page and 'data-chart="drive-progress"' in page  # the page still shows the latest month
+
+
+def test_a_month_the_drive_has_not_reached_is_refused_and_a_future_drive_shows_zeros(manager, org):
+    future = new_drive(manager, org("440106"), starts_on=months_ago(-2), ends_on=month_end(months_ago(-3)), name="明年行动")
+    analysis = drives.drive_month_analysis(actor=manager, drive=future)
+    assert analysis.choices == [months_ago(-2)] and [(m.achieved, m.cumulative, m.planned) for m in analysis.months] == [(0, 0, 0)]
+    with pytest.raises(ApplicationError, match="不在本行动可分析的月份内"):
+        drives.drive_month_analysis(actor=manager, drive=future, month=f"{months_ago(-3):%Y-%m}")
+
+
+def test_targets_are_set_changed_removed_and_audited(manager, org, tianhe_drive, cadre):
+    shipai, wushan, chebei = org("440106006"), org("440106001"), org("440106003")
+    drives.drive_targets_set(actor=manager, drive=tianhe_drive, targets={shipai.pk: 6, wushan.pk: 0, chebei.pk: 5})
+    assert dict(tianhe_drive.targets.values_list("org__code", "target")) == {"440106006": 6, "440106003": 5}
+    event = AuditEvent.objects.filter(action="members.drive.targets_set").latest("id")
+    assert event.data == {"targets": {"440106006": 6, "440106001": 0}}
+    for targets in ({org("440106").pk: 3}, {org("440104001").pk: 3}, {10**30: 3}):  # the drive's own org, another district, no id
+        with pytest.raises(NotFound):
+            drives.drive_targets_set(actor=manager, drive=tianhe_drive, targets=targets)
+    with pytest.raises(ApplicationError, match="0 或正整数"):
+        drives.drive_targets_set(actor=manager, drive=tianhe_drive, targets={shipai.pk: -1})
+    analyst = PostFactory(org=org("440106"), role=Role.objects.get(code="analyst")).user
+    with pytest.raises(NotFound):
+        drives.drive_targets_set(actor=analyst, drive=tianhe_drive, targets={shipai.pk: 1})
+    assert dict(tianhe_drive.targets.values_list("org__code", "target")) == {"440106006": 6, "440106003": 5}
+
+
+def test_target_form_saves_and_refuses_non_numbers(manager, org, tianhe_drive, client):
+    client.force_login(manager)
+    url = reverse("members:drive_targets", args=[tianhe_drive.pk])
+    back = reverse("members:drive_monthly", args=[tianhe_drive.pk]) + "?month=" + f"{months_ago(0):%Y-%m}"
+    response = client.post(url, {f"target-{org('440106006').pk}": "８", f"target-{org('440106001').pk}": "3", "next": back})
+    assert response.status_code == 302 and response["Location"] == back
+    assert "分解目标应为 0 或正整数" in client.get(back).content.decode()
+    assert tianhe_drive.targets.get(org=org("440106001")).target == 1  # nothing changed
+    response = client.post(url, {f"target-{org('440106006').pk}": "8", f"target-{org('440106001').pk}": "", "next": back})
+    assert "已保存分解目标" in client.get(response["Location"]).content.decode()
+    assert dict(tianhe_drive.targets.values_list("org__code", "target")) == {"440106006": 8, "440106003": 5}
+    analyst = PostFactory(org=org("440106"), role=Role.objects.get(code="analyst")).user
+    client.force_login(analyst)
+    assert client.post(url, {f"target-{org('440106006').pk}": "1"}).status_code == 403
+
+
+def test_monthly_page_shows_charts_tables_and_downloads_the_same_numbers(manager, org, tianhe_drive, client, django_assert_max_num_queries):
+    client.force_login(manager)
+    url = reverse("members:drive_monthly", args=[tianhe_drive.pk])
+    with django_assert_max_num_queries(16):
+        page = client.get(url).content.decode()
+    for marker in ('data-chart="drive-progress"', 'data-chart="drive-orgs"', 'data-chart="drive-visits"', 'id="table-months"',
+                   'id="table-orgs"', "echarts-5.6.0/echarts.min.js", "js/charts.js", "js/drive-charts.js", "车陂街道总工会",
+                   "落后序时进度", "本级直属", "分解目标到天河区总工会的下级", f'value="{months_ago(1):%Y-%m}"'):
+        assert marker in page, marker
+    assert "cdn" not in page.lower()
+
+    months = client.get(url, {"export": "months"})
+    assert months["Content-Type"].startswith("application/vnd.openxmlformats")
+    sheet = CalamineWorkbook.from_filelike(io.BytesIO(months.content)).get_sheet_by_index(0).to_python()
+    assert sheet[0][:3] == ["月份", "本月完成", "累计完成"]
+    assert [row[:3] for row in sheet[1:]] == [[f"{months_ago(1):%Y-%m}", 1.0, 1.0], [f"{months_ago(0):%Y-%m}", 3.0, 4.0]]
+    orgs = client.get(url, {"export": "orgs"})
+    sheet = CalamineWorkbook.from_filelike(io.BytesIO(orgs.content)).get_sheet_by_index(0).to_python()
+    assert sheet[1][:6] == ["车陂街道总工会", "440106003", 0.0, 0.0, 5.0, 0.0]
+    assert sheet[-1][0] == "天河区总工会（本级直属）"
+
+    drill = client.get(url, {"within": org("440106006").pk, "month": f"{months_ago(1):%Y-%m}"}).content.decode()
+    assert "下级完成情况 · 石牌街道总工会" in drill and "下钻路径" in drill
+
+
+def test_weekly_page_draws_with_the_shared_chart_helper(manager, client, tianhe_drive):
+    client.force_login(manager)
+    response = client.get(reverse("members:drive_detail", args=[tianhe_drive.pk]))
+    page = response.content.decode()
+    assert 'data-chart="drive-progress"' in page and "js/charts.js" in page and "序时进度" in page
+    chart = response.context["chart"]
+    assert chart["bar"] == "本周完成" and chart["running"][-1] == 4 and len(chart["labels"]) == len(chart["planned"]) == len(chart["counts"])
+    assert reverse("members:drive_monthly", args=[tianhe_drive.pk]) in page
