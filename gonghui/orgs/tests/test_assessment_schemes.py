@@ -276,3 +276,12 @@ class TestPages:
         found = client.get(url, {"q": "书屋"}).content.decode()
         assert "职工书屋专项评价" in found and "第0号方案" not in found
         assert "没有符合条件的方案" in client.get(url, {"q": "不存在的方案"}).content.decode()
+
+
+def test_the_admin_shows_schemes_read_only_so_the_lock_cannot_be_bypassed(draft, superuser, logged_in):
+    client = logged_in(superuser)
+    page = client.get(reverse("admin:orgs_assessmentscheme_change", args=[draft.pk])).content.decode()
+    assert "思想政治引领" in page and 'name="name"' not in page
+    assert client.get(reverse("admin:orgs_assessmentscheme_add")).status_code == 403
+    assert client.post(reverse("admin:orgs_assessmentscheme_change", args=[draft.pk]), {"name": "后台改名"}).status_code == 403
+    assert AssessmentScheme.objects.get(pk=draft.pk).name == "百人以上非公企业工会评价"
