@@ -107,7 +107,7 @@ def assessment_start(*, actor, scheme: AssessmentScheme, union: Org) -> Assessme
 
 def _scores(assessment: Assessment, raw: dict) -> dict[str, float]:
     scores = {}
-    for indicator in assessment.scheme.indicators.select_related("dimension"):
+    for indicator in assessment.scheme.indicators.all():
         value = raw.get(str(indicator.pk), raw.get(indicator.pk))
         try:
             number = float(value)
