@@ -11,6 +11,7 @@ from django.utils import timezone
 from gonghui.accounts.selectors import users_with_action_nearest
 from gonghui.audit.services import audit_log
 from gonghui.core.exceptions import ApplicationError, NotFound
+from gonghui.core.uploads import sniff_upload
 from gonghui.core.validators import InvalidIdentifier, parse_id_number
 from gonghui.members.identity import IdentityRejected, identity_check
 from gonghui.members.models import (
@@ -450,19 +451,6 @@ def membership_leave(*, user, reason: str) -> Membership:
 
 
 EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
-EVIDENCE_MAGIC = {b"\xff\xd8\xff": "jpg", b"\x89PNG\r\n\x1a\n": "png", b"%PDF": "pdf"}
-
-
-def _evidence_kind(upload) -> str:
-    """Accept photos and PDFs by their bytes, not their names; refuse anything else or too large."""
-    if upload.size > EVIDENCE_MAX_BYTES:
-        _fail("证明材料不能超过 10 MB", "evidence_size", "evidence")
-    head = upload.read(8)
-    upload.seek(0)
-    for magic, extension in EVIDENCE_MAGIC.items():
-        if head.startswith(magic):
-            return extension
-    _fail("证明材料只能是 JPG、PNG 照片或 PDF 文件", "evidence_type", "evidence")
 
 
 @transaction.atomic
@@ -487,7 +475,8 @@ def appeal_file(*, user, name: str, id_number: str, statement: str, evidence=Non
     appeal = ImpersonationAppeal.objects.create(membership=membership, appellant=user, statement=statement.strip(),
                                                 previous_status=previous_status)
     if evidence is not None:
-        appeal.evidence.save(f"appeal-{appeal.pk}.{_evidence_kind(evidence)}", evidence, save=True)
+        kind = sniff_upload(evidence, allowed=("jpg", "png", "pdf"), max_bytes=EVIDENCE_MAX_BYTES, what="证明材料", field="evidence")
+        appeal.evidence.save(f"appeal-{appeal.pk}.{kind.extension}", evidence, save=True)
     _set_status(membership, MembershipStatus.FROZEN, kind="frozen", actor=user, note="冒用申诉审查中")
     audit_log(actor=user, action="members.appeal.filed", obj=appeal, org_path=membership.union.path)
     if membership.person.user is not None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from urllib.parse import quote, urlencode
 
 from django.contrib import messages
-from django.http import FileResponse, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -14,6 +14,7 @@ from gonghui.audit.services import audit_log
 from gonghui.core.exceptions import ApplicationError, NotFound, PermissionDenied
 from gonghui.core.masking import mask_name
 from gonghui.core.permissions import workbench_required
+from gonghui.core.uploads import download_response
 from gonghui.core.views import form_add_application_error, paginate, safe_next_url, xlsx_response
 from gonghui.jobs.services import job_create
 from gonghui.accounts.selectors import actions_for, current_post_for
@@ -192,7 +193,7 @@ def appeal_evidence(request, appeal_id: int):
     if appeal is None or not appeal.evidence:
         raise NotFound("材料不存在或不在您的管辖范围内")
     audit_log(actor=request.user, action="members.appeal.evidence_viewed", obj=appeal, org_path=appeal.membership.union.path)
-    return FileResponse(appeal.evidence.open("rb"), as_attachment=True, filename=appeal.evidence.name.rsplit("/", 1)[-1])
+    return download_response(appeal.evidence, filename=appeal.evidence.name.rsplit("/", 1)[-1])
 
 
 @workbench_required

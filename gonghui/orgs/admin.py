@@ -1,10 +1,22 @@
 """Django admin for the tree and ledger: read-only and scoped. Every write goes through the 工作台 (services,
 scope checks with the manage actions, audit events), never admin forms."""
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
 
-from gonghui.audit.services import audit_log
 from gonghui.core.admin import ReadOnlyAdmin
-from gonghui.orgs.models import Assessment, AssessmentIndicator, AssessmentScheme, Employer, GuidanceLink, Org, OrgMove
+from gonghui.orgs.models import (
+    Assessment,
+    AssessmentDimension,
+    AssessmentEvidence,
+    AssessmentIndicator,
+    AssessmentScheme,
+    Employer,
+    GuidanceLink,
+    Org,
+    OrgMove,
+    subtree_q,
+)
 
 
 @admin.register(Org)
@@ -51,28 +63,58 @@ class GuidanceLinkAdmin(ReadOnlyAdmin):
         return super().get_queryset(request).filter(guide__in=Org.objects.restrict(request.user))
 
 
-class IndicatorInline(admin.TabularInline):
-    model = AssessmentIndicator
+class ReadOnlyInline(admin.TabularInline):
     extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class DimensionInline(ReadOnlyInline):
+    model = AssessmentDimension
+    fields = ("position", "name", "points")
+
+
+class IndicatorInline(ReadOnlyInline):
+    model = AssessmentIndicator
+    fields = ("dimension", "position", "name", "weight")
 
 
 @admin.register(AssessmentScheme)
-class AssessmentSchemeAdmin(admin.ModelAdmin):
-    """Schemes are reference data set by the province/city: system administrators edit them, every change audited."""
+class AssessmentSchemeAdmin(ReadOnlyAdmin):
+    """Schemes are edited in the 工作台 (评价方案), where publication and the lock after the first submission are
+    enforced and every change is audited; here they can only be looked at."""
 
-    list_display = ("year", "name", "owner", "min_headcount", "is_open")
-    inlines = [IndicatorInline]
+    list_display = ("year", "name", "owner", "total_points", "min_headcount", "published_at", "is_open")
+    list_filter = ("year", "is_open")
+    search_fields = ("name", "owner__name")
+    list_select_related = ("owner",)
+    inlines = [DimensionInline, IndicatorInline]
 
-    def has_module_permission(self, request):
-        return request.user.is_superuser
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(owner__in=Org.objects.restrict(request.user))
 
-    def has_view_permission(self, request, obj=None):
-        return request.user.is_superuser
 
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        audit_log(actor=request.user, action=f"orgs.assessment_scheme.{'updated' if change else 'created'}", obj=obj,
-                  org_path=obj.owner.path, data={field: str(form.cleaned_data.get(field)) for field in form.changed_data})
+@admin.register(AssessmentEvidence)
+class AssessmentEvidenceAdmin(ReadOnlyAdmin):
+    """Metadata only: the file itself opens through the 工作台's access-checked, audited download."""
+
+    list_display = ("name", "assessment", "indicator", "size", "uploaded_by", "created_at")
+    search_fields = ("name", "assessment__union__name")
+    list_select_related = ("assessment__union", "assessment__scheme", "indicator__dimension", "uploaded_by")
+    fields = ("assessment", "indicator", "name", "size", "uploaded_by", "created_at", "download")
+    readonly_fields = ("download", "created_at")
+
+    @admin.display(description="文件")
+    def download(self, obj):
+        return format_html('<a href="{}">下载（记入审计日志）</a>', reverse("assessments:evidence", args=[obj.pk]))
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(subtree_q(request.user, "orgs.manage", "assessment__union__path"))
 
 
 @admin.register(Assessment)

@@ -1,12 +1,14 @@
 """Grassroots-union assessment and 星级评定: 自主申报 → 区总推优 → 市总评先 → 激励整改.
 
-Roles follow the tree: an enterprise union's own cadres fill in and submit; a cadre who manages it
-from a 区/县 (or a 东莞/中山 镇) level recommends or returns it; a 市总 cadre awards the grade, stars and
-培育 level. Indicators scoring under 60% of their weight become improvement tasks.
+Roles follow the tree: an enterprise union's own cadres fill in and submit, attaching evidence files; a cadre
+who manages it from a 区/县 (or a 东莞/中山 镇) level recommends or returns it; a 市总 cadre awards the grade,
+stars and 培育 level. Indicators scoring under 60% of their weight become improvement tasks. Schemes themselves
+are built and published in `assessment_schemes.py`.
 """
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
@@ -15,8 +17,10 @@ from django.utils import timezone
 
 from gonghui.audit.services import audit_log
 from gonghui.core.exceptions import ApplicationError, NotFound, PermissionDenied
+from gonghui.core.uploads import display_name, sniff_upload
 from gonghui.orgs.models import (
     Assessment,
+    AssessmentEvidence,
     AssessmentScheme,
     AssessmentStatus,
     CultivationLevel,
@@ -29,21 +33,21 @@ from gonghui.orgs.models import (
 )
 
 MANAGE = "orgs.manage"
-ZHUHAI_DIMENSIONS = [  # 珠海《百人以上非公企业工会评价方案》's seven dimensions (seed magazine); points are our default
-    ("思想政治引领", 15), ("工会自身建设", 15), ("构建服务体系", 15), ("维护职工权益", 15),
-    ("促进企业发展", 15), ("智慧工会建设", 10), ("创新工作开展", 15),
-]
 DEFAULT_GRADES = [["优秀", 90], ["良好", 80], ["合格", 60]]
 IMPROVE_BELOW = Decimal("0.6")
 DISTRICT_DEPTH, CITY_DEPTH = 3, 2
 IMPROVEMENT_DAYS = 90
+EVIDENCE_KINDS = ("pdf", "jpg", "png", "docx", "xlsx")
+EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
+EVIDENCE_MAX_FILES = 30
+FILLING_STATES = (AssessmentStatus.DRAFT, AssessmentStatus.RETURNED)
 
 
-def _fail(message: str, code: str):
-    raise ApplicationError(message, code=f"orgs.assessment.{code}")
+def _fail(message: str, code: str, field: str | None = None):
+    raise ApplicationError(message, code=f"orgs.assessment.{code}", fields={field: [message]} if field else None)
 
 
-def _manage_depth(actor, org: Org) -> int | None:
+def manage_depth(actor, org: Org) -> int | None:
     """The depth of the actor's outermost manage post covering `org` (1 省, 2 市, 3 区/县 …), None if none does."""
     paths = scope_paths(actor, MANAGE)
     if paths is None:
@@ -59,13 +63,20 @@ def _posted_at_or_just_above(actor, union: Org) -> bool:
     return actor.posts.filter(org__in=[union.pk, union.parent_id]).exists()
 
 
-def scheme_list(*, actor) -> QuerySet[AssessmentScheme]:
-    """Schemes published above the actor (they take part) or within their subtree (they run them)."""
+def scheme_list(*, actor, q: str = "", year: int | None = None) -> QuerySet[AssessmentScheme]:
+    """Published schemes from above the actor (they take part) or within their subtree (they run them), and the
+    drafts of orgs the actor manages (they are building them)."""
     paths = scope_paths(actor, "orgs.view")
-    if paths is None:
-        return AssessmentScheme.objects.select_related("owner")
-    above = {path[:end] for path in paths for end in range(4, len(path) + 1, 4)}
-    return AssessmentScheme.objects.filter(subtree_q(actor, "orgs.view", "owner__path") | Q(owner__path__in=above)).select_related("owner")
+    schemes = AssessmentScheme.objects.select_related("owner")
+    if paths is not None:
+        above = {path[:end] for path in paths for end in range(4, len(path) + 1, 4)}
+        visible = subtree_q(actor, "orgs.view", "owner__path") | Q(owner__path__in=above)
+        schemes = schemes.filter(visible, Q(published_at__isnull=False) | subtree_q(actor, MANAGE, "owner__path"))
+    if q.strip():
+        schemes = schemes.filter(Q(name__icontains=q.strip()) | Q(owner__name__icontains=q.strip()))
+    if year:
+        schemes = schemes.filter(year=year)
+    return schemes
 
 
 def eligible(scheme: AssessmentScheme, union: Org) -> bool:
@@ -77,8 +88,10 @@ def eligible(scheme: AssessmentScheme, union: Org) -> bool:
 
 @transaction.atomic
 def assessment_start(*, actor, scheme: AssessmentScheme, union: Org) -> Assessment:
-    if _manage_depth(actor, union) is None or not union.path.startswith(scheme.owner.path):
+    if manage_depth(actor, union) is None or not union.path.startswith(scheme.owner.path):
         raise NotFound("组织不存在或不在您的管辖范围内")
+    if scheme.published_at is None:
+        _fail("该方案尚未发布，发布后才能参评", "unpublished")
     if not scheme.is_open:
         _fail("该方案已停止申报", "closed")
     if not eligible(scheme, union):
@@ -113,16 +126,31 @@ def _locked(assessment_id) -> Assessment:
     return assessment
 
 
-@transaction.atomic
-def assessment_submit(*, actor, assessment_id, scores: dict, evidence: str) -> Assessment:
-    """自主申报: the union scores itself with evidence."""
+def _filling(actor, assessment_id, *, doing: str) -> Assessment:
+    """The assessment, locked, if the actor may fill it in now: the union's side, while it is a draft or returned."""
     assessment = _locked(assessment_id)
-    if _manage_depth(actor, assessment.union) is None:
+    if manage_depth(actor, assessment.union) is None:
         raise NotFound("评价不存在或不在您的管辖范围内")
     if not _posted_at_or_just_above(actor, assessment.union):
-        raise PermissionDenied("自主申报由企业工会（或其直接上级）的干部填写")
-    if assessment.status not in (AssessmentStatus.DRAFT, AssessmentStatus.RETURNED):
-        _fail(f"当前状态为“{assessment.get_status_display()}”，不能再次申报", "state")
+        raise PermissionDenied(f"{doing}由企业工会（或其直接上级）的干部办理")
+    if assessment.status not in FILLING_STATES:
+        _fail(f"当前状态为“{assessment.get_status_display()}”，不能{doing}", "state")
+    return assessment
+
+
+def can_fill(*, actor, assessment: Assessment) -> bool:
+    return (assessment.status in FILLING_STATES and manage_depth(actor, assessment.union) is not None
+            and _posted_at_or_just_above(actor, assessment.union))
+
+
+@transaction.atomic
+def assessment_submit(*, actor, assessment_id, scores: dict, evidence: str) -> Assessment:
+    """自主申报: the union scores itself with evidence. From the first submission on, the scheme's indicators are
+    locked; the scheme row lock orders this against an editor's change in the same instant."""
+    assessment = _filling(actor, assessment_id, doing="提交自主申报")
+    scheme = AssessmentScheme.objects.select_for_update().get(pk=assessment.scheme_id)
+    if scheme.published_at is None:
+        _fail("该方案已撤回修改，重新发布后才能申报", "unpublished")
     if len(evidence.strip()) < 10:
         _fail("请填写佐证说明（至少10个字）", "evidence")
     assessment.self_scores, assessment.evidence = _scores(assessment, scores), evidence.strip()
@@ -140,7 +168,7 @@ def assessment_submit(*, actor, assessment_id, scores: dict, evidence: str) -> A
 def assessment_recommend(*, actor, assessment_id, recommend: bool | None, comment: str, scores: dict | None = None) -> Assessment:
     """区总推优: recommend (optionally re-scoring), decline, or return for changes (recommend=None)."""
     assessment = _locked(assessment_id)
-    depth = _manage_depth(actor, assessment.union)
+    depth = manage_depth(actor, assessment.union)
     if depth is None:
         raise NotFound("评价不存在或不在您的管辖范围内")
     if depth > DISTRICT_DEPTH:  # depth 3 is a 区/县, or a 东莞/中山 镇/街道 directly under its 市总
@@ -174,7 +202,7 @@ def grade_for(scheme: AssessmentScheme, total: Decimal) -> str:
 def assessment_award(*, actor, assessment_id, stars: int, level: str) -> Assessment:
     """市总评先: the grade follows the score; stars and 培育 level are the city's call; weak indicators become tasks."""
     assessment = _locked(assessment_id)
-    depth = _manage_depth(actor, assessment.union)
+    depth = manage_depth(actor, assessment.union)
     if depth is None:
         raise NotFound("评价不存在或不在您的管辖范围内")
     if depth > CITY_DEPTH:
@@ -193,7 +221,7 @@ def assessment_award(*, actor, assessment_id, stars: int, level: str) -> Assessm
     ImprovementTask.objects.bulk_create([
         ImprovementTask(assessment=assessment, indicator=indicator, due_on=due,
                         description=f"{indicator.dimension}：{indicator.name}（得分 {scores.get(str(indicator.pk), 0):g}/{indicator.weight}）")
-        for indicator in assessment.scheme.indicators.all()
+        for indicator in assessment.scheme.indicators.select_related("dimension")
         if Decimal(str(scores.get(str(indicator.pk), 0))) < IMPROVE_BELOW * indicator.weight
     ])
     audit_log(actor=actor, action="orgs.assessment.awarded", obj=assessment, org_path=assessment.union.path,
@@ -207,22 +235,69 @@ def ranking(*, actor, scheme: AssessmentScheme) -> QuerySet[Assessment]:
             .select_related("union").prefetch_related("tasks").order_by("-total", "union__name"))
 
 
-@transaction.atomic
-def scheme_create_zhuhai(*, actor, owner: Org, year: int) -> AssessmentScheme:
-    """The seven-dimension scheme, one indicator per dimension (cadres can refine indicators in the admin)."""
-    if _manage_depth(actor, owner) is None:
-        raise NotFound("组织不存在或不在您的管辖范围内")
-    scheme = AssessmentScheme.objects.create(owner=owner, name="百人以上非公企业工会评价", year=year, ownerships=["non_public"],
-                                             grades=DEFAULT_GRADES)
-    scheme.indicators.bulk_create([scheme.indicators.model(scheme=scheme, dimension=name, name=f"{name}工作成效", weight=weight)
-                                   for name, weight in ZHUHAI_DIMENSIONS])
-    audit_log(actor=actor, action="orgs.assessment_scheme.created", obj=scheme, org_path=owner.path)
-    return scheme
-
-
 def ranking_item(*, actor, assessment_id) -> Assessment:
     try:
         return (Assessment.objects.filter(subtree_q(actor, "orgs.view", "union__path")).select_related("scheme", "union")
                 .prefetch_related("tasks").get(pk=int(assessment_id)))
     except (Assessment.DoesNotExist, ValueError, TypeError):
         raise NotFound("评价不存在或不在您的管辖范围内") from None
+
+
+# ---------------------------------------------------------------- 佐证材料 (evidence files)
+
+
+@transaction.atomic
+def evidence_add(*, actor, assessment_id, uploads: list, indicator_id=None) -> list[AssessmentEvidence]:
+    """Attach files to a 自主申报 still being filled in. All or nothing: one bad file and none is kept."""
+    assessment = _filling(actor, assessment_id, doing="上传佐证材料")
+    if not uploads:
+        _fail("请选择要上传的文件", "evidence_none", "files")
+    indicator = None
+    if indicator_id:
+        indicator = assessment.scheme.indicators.filter(pk=indicator_id).first() if str(indicator_id).isdecimal() else None
+        if indicator is None:
+            _fail("请选择本方案中的指标", "evidence_indicator", "indicator")
+    if assessment.files.count() + len(uploads) > EVIDENCE_MAX_FILES:
+        _fail(f"每份申报最多 {EVIDENCE_MAX_FILES} 个佐证材料，请合并或删除部分文件", "evidence_count")
+    kinds = [sniff_upload(upload, allowed=EVIDENCE_KINDS, max_bytes=EVIDENCE_MAX_BYTES, what="文件", field="files") for upload in uploads]
+    added = []
+    for upload, kind in zip(uploads, kinds, strict=True):
+        item = AssessmentEvidence(assessment=assessment, indicator=indicator, name=display_name(upload.name, kind), size=upload.size,
+                                  uploaded_by=actor)
+        item.file.save(f"assessment-{assessment.pk}-{uuid.uuid4().hex}.{kind.extension}", upload, save=True)
+        added.append(item)
+    audit_log(actor=actor, action="orgs.assessment.evidence_added", obj=assessment, org_path=assessment.union.path,
+              data={"files": [{"id": item.pk, "name": item.name, "size": item.size} for item in added],
+                    "indicator": indicator.pk if indicator else None})
+    return added
+
+
+@transaction.atomic
+def evidence_remove(*, actor, assessment_id, evidence_id) -> None:
+    """Only the union's side takes a file back, and only before the assessment goes up for review."""
+    assessment = _filling(actor, assessment_id, doing="删除佐证材料")
+    item = assessment.files.filter(pk=evidence_id).first() if str(evidence_id).isdecimal() else None
+    if item is None:
+        raise NotFound("材料不存在或不在您的管辖范围内")
+    storage, stored = item.file.storage, item.file.name
+    item.delete()
+    transaction.on_commit(lambda: storage.delete(stored))  # the bytes go only once the row is surely gone
+    audit_log(actor=actor, action="orgs.assessment.evidence_removed", obj=assessment, org_path=assessment.union.path,
+              data={"id": int(evidence_id), "name": item.name})
+
+
+def evidence_list(*, actor, assessment: Assessment) -> QuerySet[AssessmentEvidence]:
+    """The files of an assessment for the union and the cadres above who review it; nothing for anyone else."""
+    return (AssessmentEvidence.objects.filter(subtree_q(actor, MANAGE, "assessment__union__path"), assessment=assessment)
+            .select_related("indicator__dimension", "uploaded_by"))
+
+
+def evidence_open(*, actor, evidence_id) -> AssessmentEvidence:
+    """One file for download, after the same scope check as the list; every look is audited."""
+    item = (AssessmentEvidence.objects.filter(subtree_q(actor, MANAGE, "assessment__union__path"), pk=evidence_id)
+            .select_related("assessment__union").first() if str(evidence_id).isdecimal() else None)
+    if item is None:
+        raise NotFound("材料不存在或不在您的管辖范围内")
+    audit_log(actor=actor, action="orgs.assessment.evidence_viewed", obj=item.assessment, org_path=item.assessment.union.path,
+              data={"id": item.pk, "name": item.name})
+    return item

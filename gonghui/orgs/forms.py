@@ -58,3 +58,102 @@ class OrgMoveForm(forms.Form):
 
 class ImportForm(forms.Form):
     file = forms.FileField(label="Excel 文件（.xlsx）")
+
+
+# ---------------------------------------------------------------- assessment schemes and evidence
+
+WHOLE_NUMBER = {"invalid": "请填写整数"}
+
+
+class SchemeCreateForm(forms.Form):
+    owner = forms.ChoiceField(label="发布组织")
+    source = forms.ChoiceField(label="新建方式")
+    name = forms.CharField(label="方案名称", max_length=100, required=False, help_text="用模板或复制时可留空，沿用原名称")
+    year = forms.IntegerField(label="年度", error_messages=WHOLE_NUMBER)
+
+    def __init__(self, *args, owners, sources, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].choices = [(org.pk, org.name) for org in owners]
+        self.fields["source"].choices = sources
+
+
+class SchemeSettingsForm(forms.Form):
+    """Settings plus a fixed number of grade-line rows (name and score line); blank rows are ignored."""
+
+    name = forms.CharField(label="方案名称", max_length=100, required=False)
+    year = forms.IntegerField(label="年度", required=False, error_messages=WHOLE_NUMBER)
+    total_points = forms.IntegerField(label="总分", required=False, error_messages=WHOLE_NUMBER)
+    min_headcount = forms.IntegerField(label="参评单位最少职工人数", required=False, error_messages=WHOLE_NUMBER,
+                                       help_text="如“百人以上”填 100；不限填 0")
+    ownerships = forms.MultipleChoiceField(label="参评经济类型（不选则不限）", choices=Ownership.choices, required=False,
+                                           widget=forms.CheckboxSelectMultiple)
+    is_open = forms.BooleanField(label="接受申报", required=False)
+
+    def __init__(self, *args, grade_rows: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        for i in range(grade_rows):
+            name, line = f"第{i + 1}档等级名称", f"第{i + 1}档分数线"
+            self.fields[f"grade_name_{i}"] = forms.CharField(label=name, max_length=10, required=False,
+                                                             widget=forms.TextInput(attrs={"aria-label": name, "size": 8}))
+            self.fields[f"grade_line_{i}"] = forms.IntegerField(label=line, required=False, error_messages=WHOLE_NUMBER,
+                                                                widget=forms.NumberInput(attrs={"aria-label": line, "style": "width: 6em"}))
+        self.grade_count = grade_rows
+
+    def lock_scoring(self) -> None:
+        """Shown, not editable: the total and grade lines of a published or already-scored scheme."""
+        for name in ["total_points", *(f"grade_{part}_{i}" for i in range(self.grade_count) for part in ("name", "line"))]:
+            self.fields[name].widget.attrs["readonly"] = True
+
+    @classmethod
+    def initial_from(cls, settings) -> dict:
+        initial = {key: value for key, value in vars(settings).items() if key != "grades"}
+        for i, (name, line) in enumerate(settings.grades):
+            initial[f"grade_name_{i}"], initial[f"grade_line_{i}"] = name, line
+        return initial
+
+    def basic_fields(self):
+        return [self[name] for name in ("name", "year", "total_points", "min_headcount", "ownerships", "is_open")]
+
+    def grade_rows(self):
+        return [(self[f"grade_name_{i}"], self[f"grade_line_{i}"]) for i in range(self.grade_count)]
+
+    def grades(self) -> list[tuple[str, int | None]]:
+        data = self.cleaned_data
+        return [(data[f"grade_name_{i}"], data[f"grade_line_{i}"]) for i in range(self.grade_count)]
+
+
+class PointsItemForm(forms.Form):
+    """One dimension or indicator row of the scheme editor: a name and its points."""
+
+    name = forms.CharField(label="名称", max_length=200, required=False)
+    points = forms.IntegerField(label="分值", required=False, error_messages={"invalid": "分值请填写整数"})
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files from one input (Django's documented pattern); the service judges each."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, (list, tuple)):
+            return [single(item, initial) for item in data]
+        return [single(data, initial)] if data else []
+
+
+class EvidenceUploadForm(forms.Form):
+    files = MultipleFileField(label="佐证材料（可多选）", required=False,
+                              help_text="PDF、JPG、PNG、Word（.docx）或 Excel（.xlsx），每个不超过 10 MB；按文件内容识别格式")
+    indicator = forms.ChoiceField(label="对应指标", required=False)
+
+    def __init__(self, *args, indicators, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["indicator"].choices = [("", "整体材料（不对应具体指标）")] + [
+            (indicator.pk, f"{indicator.dimension.name}：{indicator.name}") for indicator in indicators
+        ]

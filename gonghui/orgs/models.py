@@ -290,15 +290,20 @@ class Employer(TimeStampedModel):
 
 
 class AssessmentScheme(TimeStampedModel):
-    """评价方案: e.g. 珠海《百人以上非公企业工会评价方案》: dimensions and weighted indicators, who is eligible, grades."""
+    """评价方案: e.g. 珠海《百人以上非公企业工会评价方案》: dimensions and weighted indicators, who is eligible, grades.
+
+    Built as a draft in the 工作台 and published; unions take part only in published schemes.
+    """
 
     owner = models.ForeignKey(Org, verbose_name="发布组织", on_delete=models.PROTECT, related_name="assessment_schemes")
     name = models.CharField("方案名称", max_length=100)
     year = models.PositiveSmallIntegerField("年度")
+    total_points = models.PositiveSmallIntegerField("总分", default=100)
     min_headcount = models.PositiveIntegerField("参评单位最少职工人数", default=100)
     ownerships = models.JSONField("参评经济类型", default=list, blank=True, help_text="为空则不限，如 [\"non_public\"]")
     grades = models.JSONField("等级线", default=list, help_text='从高到低，如 [["优秀", 90], ["良好", 80], ["合格", 60]]，低于最后一档为“不合格”')
     is_open = models.BooleanField("接受申报", default=True)
+    published_at = models.DateTimeField("发布时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "评价方案"
@@ -308,17 +313,46 @@ class AssessmentScheme(TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.year}年 {self.name}"
 
+    @property
+    def eligibility(self) -> str:
+        """参评条件 in words, e.g. 职工 100 人以上的企业工会（非公有制企业）."""
+        size = f"职工 {self.min_headcount} 人以上的" if self.min_headcount else ""
+        kinds = "、".join(str(Ownership(value).label) for value in self.ownerships if value in Ownership.values)
+        return f"{size}企业工会" + (f"（{kinds}）" if kinds else "")
+
+
+class AssessmentDimension(models.Model):
+    """评价维度 (e.g. 思想政治引领, 15 分): its indicators' points add up to its own."""
+
+    scheme = models.ForeignKey(AssessmentScheme, verbose_name="评价方案", on_delete=models.CASCADE, related_name="dimensions")
+    name = models.CharField("维度", max_length=50)
+    points = models.PositiveSmallIntegerField("分值")
+    position = models.PositiveSmallIntegerField("顺序", default=0)
+
+    class Meta:
+        verbose_name = "评价维度"
+        verbose_name_plural = "评价维度"
+        ordering = ["position", "id"]
+        constraints = [models.UniqueConstraint(fields=["scheme", "name"], name="assessment_dimension_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
 
 class AssessmentIndicator(models.Model):
     scheme = models.ForeignKey(AssessmentScheme, on_delete=models.CASCADE, related_name="indicators")
-    dimension = models.CharField("维度", max_length=50)
+    dimension = models.ForeignKey(AssessmentDimension, verbose_name="维度", on_delete=models.CASCADE, related_name="indicators")
     name = models.CharField("指标", max_length=200)
     weight = models.PositiveSmallIntegerField("分值")
+    position = models.PositiveSmallIntegerField("顺序", default=0)
 
     class Meta:
         verbose_name = "评价指标"
         verbose_name_plural = "评价指标"
-        ordering = ["id"]
+        ordering = ["dimension__position", "dimension_id", "position", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.dimension}：{self.name}"
 
 
 class AssessmentStatus(models.TextChoices):
@@ -362,6 +396,9 @@ class Assessment(TimeStampedModel):
         ordering = ["-total", "pk"]
         constraints = [models.UniqueConstraint(fields=["scheme", "union"], name="one_assessment_per_scheme")]
 
+    def __str__(self) -> str:
+        return f"{self.union} · {self.scheme}"
+
 
 class ImprovementTask(TimeStampedModel):
     """激励整改: what a union must improve after its assessment, by when."""
@@ -376,3 +413,26 @@ class ImprovementTask(TimeStampedModel):
         verbose_name = "整改任务"
         verbose_name_plural = "整改任务"
         ordering = ["due_on", "pk"]
+
+
+class AssessmentEvidence(TimeStampedModel):
+    """佐证材料: a file the union attaches to its 自主申报, for the whole assessment or one indicator.
+
+    Stored under a generated name and served only through an access-checked, audited view.
+    """
+
+    assessment = models.ForeignKey(Assessment, verbose_name="工会评价", on_delete=models.CASCADE, related_name="files")
+    indicator = models.ForeignKey(AssessmentIndicator, verbose_name="对应指标", null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="+")
+    file = models.FileField("文件", upload_to="assessments/%Y/%m/")
+    name = models.CharField("文件名", max_length=100)
+    size = models.PositiveIntegerField("大小（字节）")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="上传人", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = "佐证材料"
+        verbose_name_plural = "佐证材料"
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.name

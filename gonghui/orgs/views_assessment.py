@@ -1,13 +1,15 @@
 """Pages of the grassroots-union assessment (星级评定)."""
 from django.contrib import messages
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from gonghui.core.exceptions import ApplicationError, NotFound, PermissionDenied
 from gonghui.core.permissions import workbench_required
+from gonghui.core.uploads import download_response
+from gonghui.core.views import form_add_application_error, paginate
 from gonghui.orgs import assessment as service
-from gonghui.orgs import selectors
+from gonghui.orgs import assessment_schemes, selectors
+from gonghui.orgs.forms import EvidenceUploadForm
 from gonghui.orgs.models import AssessmentScheme, CultivationLevel
 
 
@@ -31,16 +33,14 @@ def _run(request, action, success: str):
 
 
 @workbench_required
-@require_http_methods(["GET", "POST"])
 def scheme_index(request):
-    if request.method == "POST":
-        owner = selectors.org_get_for(actor=request.user, org_id=request.POST.get("owner"))
-        scheme = _run(request, lambda: service.scheme_create_zhuhai(actor=request.user, owner=owner, year=timezone.localdate().year),
-                      "已创建七维度评价方案")
-        if scheme:
-            return redirect("assessments:scheme", scheme_id=scheme.pk)
-    return render(request, "orgs/assessment_schemes.html", {"schemes": service.scheme_list(actor=request.user),
-                                                            "roots": list(selectors.org_roots_for(actor=request.user))})
+    q, year = request.GET.get("q", ""), _int(request.GET.get("year")) or None
+    schemes = service.scheme_list(actor=request.user, q=q, year=year)
+    years = service.scheme_list(actor=request.user).order_by("-year").values_list("year", flat=True).distinct()
+    page = paginate(request, schemes, per_page=20)
+    editable = assessment_schemes.scheme_editable(actor=request.user).filter(pk__in=[scheme.pk for scheme in page])
+    return render(request, "orgs/assessment_schemes.html", {"page": page, "years": years, "q": q, "year": year,
+                                                            "editable": set(editable.values_list("pk", flat=True))})
 
 
 @workbench_required
@@ -52,17 +52,63 @@ def scheme_detail(request, scheme_id: int):
         started = _run(request, lambda: service.assessment_start(actor=request.user, scheme=scheme, union=union), f"{union.name}已参评")
         if started:
             return redirect("assessments:detail", assessment_id=started.pk)
-    return render(request, "orgs/assessment_scheme.html", {"scheme": scheme, "ranking": service.ranking(actor=request.user, scheme=scheme)})
+    return render(request, "orgs/assessment_scheme.html", {
+        "scheme": scheme, "ranking": service.ranking(actor=request.user, scheme=scheme),
+        "editable": assessment_schemes.scheme_editable(actor=request.user).filter(pk=scheme.pk).exists(),
+    })
+
+
+def _detail(request, item, *, upload_form: EvidenceUploadForm | None = None):
+    indicators = list(item.scheme.indicators.select_related("dimension"))
+    for indicator in indicators:
+        indicator.self_score = item.self_scores.get(str(indicator.pk), "")
+        indicator.review_score = item.review_scores.get(str(indicator.pk), "")
+    can_fill = service.can_fill(actor=request.user, assessment=item)
+    return render(request, "orgs/assessment_detail.html", {
+        "a": item, "indicators": indicators, "levels": CultivationLevel.choices, "can_fill": can_fill,
+        "files": service.evidence_list(actor=request.user, assessment=item),
+        "upload_form": upload_form or (EvidenceUploadForm(indicators=indicators) if can_fill else None),
+    })
 
 
 @workbench_required
 def assessment_detail(request, assessment_id: int):
+    return _detail(request, service.ranking_item(actor=request.user, assessment_id=assessment_id))
+
+
+@workbench_required
+@require_POST
+def evidence_upload(request, assessment_id: int):
     item = service.ranking_item(actor=request.user, assessment_id=assessment_id)
-    indicators = list(item.scheme.indicators.all())
-    for indicator in indicators:
-        indicator.self_score = item.self_scores.get(str(indicator.pk), "")
-        indicator.review_score = item.review_scores.get(str(indicator.pk), "")
-    return render(request, "orgs/assessment_detail.html", {"a": item, "indicators": indicators, "levels": CultivationLevel.choices})
+    form = EvidenceUploadForm(request.POST, request.FILES, indicators=item.scheme.indicators.select_related("dimension"))
+    if form.is_valid():
+        try:
+            added = service.evidence_add(actor=request.user, assessment_id=item.pk, uploads=form.cleaned_data["files"],
+                                         indicator_id=form.cleaned_data["indicator"] or None)
+        except (NotFound, PermissionDenied):
+            raise
+        except ApplicationError as exc:
+            form_add_application_error(form, exc)
+        else:
+            messages.success(request, f"已上传 {len(added)} 个佐证材料")
+            return redirect("assessments:detail", assessment_id=item.pk)
+    messages.error(request, "材料未上传：请按提示修改后重新选择文件")
+    return _detail(request, item, upload_form=form)
+
+
+@workbench_required
+def evidence_download(request, evidence_id: int):
+    """The union's files for the union itself and the cadres above who review it; every look is audited."""
+    item = service.evidence_open(actor=request.user, evidence_id=evidence_id)
+    return download_response(item.file, filename=item.name)
+
+
+@workbench_required
+@require_POST
+def evidence_delete(request, assessment_id: int, evidence_id: int):
+    _run(request, lambda: service.evidence_remove(actor=request.user, assessment_id=assessment_id, evidence_id=evidence_id),
+         "已删除佐证材料")
+    return redirect("assessments:detail", assessment_id=assessment_id)
 
 
 def _int(value) -> int:

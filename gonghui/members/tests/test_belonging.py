@@ -162,6 +162,19 @@ class TestReviewFindings:
         member.refresh_from_db()
         assert member.status == MembershipStatus.ACTIVE  # nothing changed
 
+    def test_evidence_is_named_by_its_content_and_downloaded_only_by_the_deciding_cadres_audited(self, org, member, cadre, logged_in):
+        from gonghui.audit.models import AuditEvent
+        from gonghui.core.tests.files import PNG
+
+        appeal = services.appeal_file(user=worker(), name="张三丰", id_number=member.person.id_number,
+                                      statement="有人冒用我的身份证号入会。", evidence=SimpleUploadedFile("身份证.jpg", PNG))
+        assert appeal.evidence.name.endswith(f"appeal-{appeal.pk}.png")  # a PNG, whatever the name said
+        url = reverse("members:appeal_evidence", args=[appeal.pk])
+        response = logged_in(cadre("440106")).get(url)
+        assert response.status_code == 200 and response["Content-Type"] == "image/png" and b"".join(response.streaming_content) == PNG
+        assert AuditEvent.objects.filter(action="members.appeal.evidence_viewed", object_id=str(appeal.pk)).count() == 1
+        assert logged_in(cadre("440104")).get(url).status_code == 404
+
     def test_the_nearest_cadres_are_told_when_the_union_has_none(self, org, member):
         district = PostFactory(org=org("440106"), role=Role.objects.get(code="reviewer")).user
         services.appeal_file(user=worker(), name="张三丰", id_number=member.person.id_number, statement="有人冒用我的身份证号入会。")

@@ -45,3 +45,8 @@ class EmployerFactory(factory.Factory):
     @classmethod
     def _create(cls, model_class, **kwargs):
         return services.employer_create(actor=None, data=services.EmployerInput(**kwargs))
+
+
+def scores(scheme, fraction: float) -> dict[str, float]:
+    """Self-assessment scores at the same fraction of every indicator's points."""
+    return {str(i.pk): i.weight * fraction for i in scheme.indicators.all()}

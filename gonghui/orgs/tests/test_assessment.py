@@ -5,22 +5,9 @@ from django.urls import reverse
 from gonghui.core.exceptions import ApplicationError, NotFound, PermissionDenied
 from gonghui.orgs import assessment as service
 from gonghui.orgs.models import AssessmentStatus, ImprovementTask, OrgType
-from gonghui.orgs.tests.factories import EmployerFactory, OrgFactory
+from gonghui.orgs.tests.factories import EmployerFactory, OrgFactory, scores
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def setting(org, cadre):
-    union = OrgFactory(parent=org("440106006"), type=OrgType.ENTERPRISE, name="某科技公司工会委员会")
-    EmployerFactory(town=org("440106006"), union=union, headcount=150)
-    city = cadre("4401")
-    scheme = service.scheme_create_zhuhai(actor=city, owner=org("4401"), year=2026)
-    return {"union": union, "scheme": scheme, "city": city, "district": cadre("440106"), "company": cadre(union.code)}
-
-
-def scores(scheme, fraction):
-    return {str(i.pk): i.weight * fraction for i in scheme.indicators.all()}
 
 
 def test_the_whole_flow_with_grade_stars_level_and_tasks(setting):
@@ -32,7 +19,7 @@ def test_the_whole_flow_with_grade_stars_level_and_tasks(setting):
     service.assessment_recommend(actor=setting["district"], assessment_id=item.pk, recommend=True, comment="推荐", scores=weak)
     awarded = service.assessment_award(actor=setting["city"], assessment_id=item.pk, stars=4, level="intermediate")
     assert awarded.status == AssessmentStatus.AWARDED and awarded.grade == "良好" and float(awarded.total) == 81.5
-    assert [t.indicator.dimension for t in ImprovementTask.objects.filter(assessment=awarded)] == ["思想政治引领"]
+    assert [t.indicator.dimension.name for t in ImprovementTask.objects.filter(assessment=awarded)] == ["思想政治引领"]
     assert list(service.ranking(actor=setting["district"], scheme=scheme)) == [awarded]
 
 

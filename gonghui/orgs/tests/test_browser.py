@@ -20,8 +20,10 @@ from gonghui.accounts.models import Role
 from gonghui.accounts.tests.factories import PostFactory
 from gonghui.members import services as member_services
 from gonghui.members.tests.factories import new_id_number
+from gonghui.core.tests.files import EXE, PDF, PNG
 from gonghui.notify.sms import MemoryBackend
-from gonghui.orgs.tests.factories import EmployerFactory
+from gonghui.orgs.models import OrgType
+from gonghui.orgs.tests.factories import EmployerFactory, OrgFactory
 from gonghui.orgs.tests.test_imports import EMPLOYER_HEADER, employer_row, xlsx
 
 # Playwright's sync API runs an event loop in this thread; Django refuses ORM calls there unless told.
@@ -270,3 +272,101 @@ def test_cadre_imports_members_downloads_the_report_and_builds_a_segment(live_se
     expect(page.locator("table.grid")).to_contain_text("石牌外卖骑手会员")
     page.screenshot(path=shots / "member-segment.png", full_page=True)
     assert page.js_errors == []
+
+
+def full_shot(page: Page, path: Path) -> None:
+    """A full-page screenshot from the top, so a sticky header is not captured halfway down the page."""
+    page.evaluate("window.scrollTo(0, 0)")
+    page.screenshot(path=path, full_page=True)
+
+
+def test_city_cadre_builds_and_publishes_a_scheme_and_a_union_uploads_evidence(live_server, divisions, cadre, org, open_page, shots, tmp_path):
+    city = cadre("4401")  # 广州市总: TOTP is required at city level
+    city.totp_secret = TOTP_TEST_SECRET
+    city.save()
+    union = OrgFactory(parent=org(SHIPAI), type=OrgType.ENTERPRISE, name="广州天河测试科技有限公司工会委员会")
+    EmployerFactory(town=org(SHIPAI), union=union, name=EMPLOYER_NAME, headcount=150)
+    company = cadre(union.code)
+    files = {"年度总结.pdf": EXE, "工会章程.pdf": PDF, "活动照片.png": PNG}  # the first is a program renamed to .pdf
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+    desk = open_page()
+    sign_in(desk, live_server, city, lands_on="**/accounts/login/totp/")
+    desk.fill("input[name=code]", pyotp.TOTP(TOTP_TEST_SECRET).now())
+    desk.get_by_role("button", name="验证并登录").click()
+    desk.wait_for_url("**/workbench/")
+
+    desk.goto(f"{live_server.url}/workbench/assessments/")
+    desk.get_by_role("link", name="新建评价方案").click()
+    desk.get_by_label("新建方式").select_option("zhuhai")
+    desk.get_by_label("方案名称").fill("广州市百人以上非公企业工会评价")
+    full_shot(desk, shots / "scheme-new.png")
+    desk.get_by_role("button", name="创建草稿").click()
+    desk.wait_for_url("**/assessments/schemes/*/edit/")
+
+    politics = desk.locator(".dimension").first
+    politics.get_by_label("维度分值", exact=True).fill("0")
+    politics.locator(".dimension-head").get_by_role("button", name="保存").click()
+    politics = desk.locator(".dimension").first
+    expect(politics.locator(".row-errors")).to_contain_text("维度分值应为 1 到 100 之间的整数")
+    expect(politics.get_by_label("维度分值", exact=True)).to_have_value("0")  # what was typed stays
+    full_shot(desk, shots / "scheme-editor-error.png")
+
+    politics.get_by_label("维度分值", exact=True).fill("15")
+    politics.locator(".dimension-head").get_by_role("button", name="保存").click()
+    politics = desk.locator(".dimension").first
+    politics.locator("form.indent").first.get_by_label("指标分值", exact=True).fill("10")
+    politics.locator("form.indent").first.get_by_role("button", name="保存").click()
+    politics = desk.locator(".dimension").first
+    expect(politics).to_contain_text("指标合计 10 / 15 分")
+    politics.get_by_label("新指标名称").fill("职工思想政治教育活动")
+    politics.get_by_label("新指标分值").fill("5")
+    politics.get_by_role("button", name="添加指标").click()
+    expect(desk.locator("body")).to_contain_text("各项分值已核对无误，可以发布")
+    desk.get_by_role("button", name="下移维度工会自身建设").click()
+    expect(desk.locator(".dimension").nth(2)).to_contain_text("指标合计 15 / 15 分")
+    desk.get_by_label("第2档分数线").fill("85")
+    desk.get_by_role("button", name="保存设置").click()
+    expect(desk.get_by_label("第2档分数线")).to_have_value("85")
+    desk.get_by_role("button", name="发布方案").click()
+    expect(desk.locator("h1 .badge")).to_have_text("已发布")
+    full_shot(desk, shots / "scheme-editor-published.png")
+    scheme_url = re.match(r".*/assessments/schemes/\d+/", desk.url).group(0)
+
+    phone = open_page()  # the enterprise union's own cadre
+    sign_in(phone, live_server, company, lands_on="**/workbench/")
+    phone.goto(scheme_url)
+    phone.fill("input[name=union_code]", union.code)
+    phone.get_by_role("button", name="参评").click()
+    phone.wait_for_url(re.compile(r".*/assessments/\d+/$"))
+    phone.set_input_files("input[name=files]", str(tmp_path / "年度总结.pdf"))
+    phone.get_by_role("button", name="上传材料").click()
+    expect(phone.locator("#evidence")).to_contain_text("“年度总结.pdf”不是 PDF、JPG、PNG、Word（.docx）、Excel（.xlsx） 文件")
+    full_shot(phone, shots / "evidence-refused.png")
+    phone.set_input_files("input[name=files]", [str(tmp_path / "工会章程.pdf"), str(tmp_path / "活动照片.png")])
+    phone.get_by_label("对应指标").select_option(label="思想政治引领：职工思想政治教育活动")
+    phone.get_by_role("button", name="上传材料").click()
+    evidence = phone.locator(".evidence-list")
+    expect(evidence).to_contain_text("工会章程.pdf")
+    expect(evidence).to_contain_text("活动照片.png")
+    expect(evidence).to_contain_text("思想政治引领：职工思想政治教育活动")
+    for score in phone.locator("input[name^=score_]").all():
+        score.fill("4")
+    phone.locator("textarea[name=evidence]").fill("工会章程和活动照片已上传，台账另附。")
+    full_shot(phone, shots / "evidence-uploaded.png")
+    phone.get_by_role("button", name="提交自主申报").click()
+    expect(phone.locator("h1 .badge")).to_have_text("已自主申报")
+
+    desk.goto(phone.url)  # the 市总 reviews: the file opens through the audited download
+    with desk.expect_download() as download_info:
+        desk.get_by_role("link", name="工会章程.pdf").click()
+    assert Path(download_info.value.path()).read_bytes() == PDF
+    desk.goto(f"{scheme_url}edit/")
+    expect(desk.locator("body")).to_contain_text("已有 1 家工会提交自主申报：总分、等级线、维度和指标已锁定")
+    expect(desk.get_by_role("button", name="撤回发布（修改评分项）")).to_have_count(0)
+    full_shot(desk, shots / "scheme-editor-locked.png")
+    desk.goto(f"{live_server.url}/workbench/assessments/?q=百人以上&year=2026")
+    expect(desk.locator("table.grid")).to_contain_text("2026年 广州市百人以上非公企业工会评价")
+    expect(desk.locator("table.grid")).to_contain_text("接受申报")
+    full_shot(desk, shots / "scheme-list.png")
+    assert desk.js_errors == [] and phone.js_errors == []

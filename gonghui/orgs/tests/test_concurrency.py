@@ -69,3 +69,40 @@ def test_moves_racing_with_creates_keep_every_path_consistent(tree):
     assert len(subtree) == THREADS  # the group union and the seven created while the move ran
     for node in subtree:
         assert node.path.startswith(node.parent.path) and node.depth == node.parent.depth + 1, node.name
+
+
+def test_submissions_racing_with_a_withdrawal_never_leave_a_scored_scheme_editable(tree):
+    """The scheme row lock orders them: either the withdrawal comes first and every submission is refused, or a
+    submission comes first and the withdrawal is refused because the scoring is locked."""
+    from gonghui.accounts.tests.factories import PostFactory
+    from gonghui.core.exceptions import ApplicationError
+    from gonghui.orgs import assessment, assessment_schemes
+    from gonghui.orgs.models import Assessment, AssessmentScheme, AssessmentStatus
+    from gonghui.orgs.tests.factories import EmployerFactory, OrgFactory, scores
+
+    city = PostFactory(org=tree("4401")).user
+    scheme = assessment_schemes.scheme_create(actor=city, owner=tree("4401"), name="", year=2026, template=assessment_schemes.ZHUHAI)
+    scheme = assessment_schemes.scheme_publish(actor=city, scheme_id=scheme.pk)
+    filers = []
+    for index in range(THREADS - 1):
+        union = OrgFactory(parent=tree("440106006"), type=OrgType.ENTERPRISE, name=f"并发申报{index}工会")
+        EmployerFactory(town=tree("440106006"), union=union, headcount=150)
+        company = PostFactory(org=union).user
+        filers.append((company, assessment.assessment_start(actor=company, scheme=scheme, union=union)))
+    full = scores(scheme, 0.8)
+
+    def work(index: int):
+        if index == 0:
+            return assessment_schemes.scheme_unpublish(actor=city, scheme_id=scheme.pk)
+        company, item = filers[index - 1]
+        return assessment.assessment_submit(actor=company, assessment_id=item.pk, scores=full, evidence="并发申报的佐证说明材料。")
+
+    results = run_in_threads(work, THREADS)
+    unexpected = [r for r in results if isinstance(r, Exception) and not isinstance(r, ApplicationError)]
+    assert not unexpected, unexpected
+    submitted = Assessment.objects.filter(scheme=scheme).exclude(status=AssessmentStatus.DRAFT).count()
+    if AssessmentScheme.objects.get(pk=scheme.pk).published_at is None:
+        assert submitted == 0
+    else:
+        assert submitted == THREADS - 1
+        assert any(isinstance(r, ApplicationError) and "已锁定" in r.message for r in results)
