@@ -11,7 +11,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('members', '0007_membertag'),
+        ('members', '0008_drivetarget'),
         ('orgs', '0003_assessment_awarded_by_assessment_recommended_by_and_more'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
