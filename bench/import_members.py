@@ -117,7 +117,8 @@ def phase_copy() -> dict:
 
     _truncate()
     rows, _ = imports.open_rows((WORK / "members.csv").read_bytes())
-    checker = imports._Checker(None, imports._header_positions(next(rows)))
+    checker = imports._Checker(unions=imports.importable_unions(None), positions=imports._header_positions(next(rows)),
+                               today=timezone.localdate())
     now = timezone.now()
     tables = {
         "members_person": ("id", "created_at", "updated_at", "name", "id_number", "id_index", "gender", "birth_date", "phone",

@@ -13,13 +13,18 @@ Unique and NOT NULL constraints are indexes and column properties, not triggers:
 """
 from __future__ import annotations
 
+import multiprocessing
 import queue
 import threading
+import traceback
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from operator import itemgetter
 
 from django.db import IntegrityError, connection, models
+
+from gonghui.core.exceptions import ApplicationError
 
 
 class BulkLoad:
@@ -38,7 +43,9 @@ class BulkLoad:
         table = model._meta.db_table
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
-                cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, count])
+                # the sequence is looked up once: pg_get_serial_sequence() per row would cost more than nextval()
+                cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
+                cursor.execute("SELECT nextval(%s::regclass) FROM generate_series(1, %s)", [cursor.fetchone()[0], count])
                 return [row[0] for row in cursor.fetchall()]
             # SQLite: the open write transaction holds the database lock, so nobody else takes these ids meanwhile
             cursor.execute(f"SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = %s), 0), "
@@ -52,18 +59,23 @@ class BulkLoad:
             return
         if columns[0] != "id":
             raise ValueError("the first column must be id")
-        references = [(columns.index(f.column), self.references[f]) for f in _foreign_keys(model) if f.column in columns]
+        rows = list(rows)
         quote = connection.ops.quote_name
         table, names = quote(model._meta.db_table), ", ".join(quote(c) for c in columns)
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
-                with self._triggers_paused(cursor), cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                # the raw psycopg cursor's errors are turned into Django's (IntegrityError …) like any other query's
+                with connection.wrap_database_errors, self._triggers_paused(cursor), \
+                        cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN (FORMAT BINARY)") as copy:
+                    copy.set_types(_column_types(model, columns))  # binary: no text formatting of dates on either side
                     for row in rows:
                         copy.write_row(row)
-                        for position, keys in references:
-                            keys.add(row[position])
             else:
-                cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(columns))})", list(rows))
+                cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(columns))})",
+                                   _adapted(model, columns, rows))
+        for field in _foreign_keys(model):
+            if field.column in columns:
+                self.references[field].update(map(itemgetter(columns.index(field.column)), rows))
         self.loaded[model].update(ids)
 
     @contextmanager
@@ -72,10 +84,9 @@ class BulkLoad:
             yield
             return
         cursor.execute("SET LOCAL session_replication_role = replica")
-        try:
-            yield
-        finally:
-            cursor.execute("SET LOCAL session_replication_role = origin")
+        yield
+        # not in a finally: after an error the transaction or savepoint is rolled back, and that restores the setting
+        cursor.execute("SET LOCAL session_replication_role = origin")
 
     def check_references(self) -> None:
         """What the skipped FK triggers would have checked: every key the new rows point at exists, and rows that
@@ -90,6 +101,21 @@ class BulkLoad:
                 if missing:
                     raise IntegrityError(f"{field.model._meta.db_table}.{field.column}: 引用的记录不存在（{sorted(missing)[:5]}）")
         self.references.clear()
+
+
+def _adapted(model: type[models.Model], columns: Sequence[str], rows: list[Sequence]) -> list[Sequence]:
+    """Rows with dates and datetimes as the backend stores them (SQLite keeps them as text)."""
+    fields = {f.column: f for f in model._meta.concrete_fields}
+    ops = connection.ops
+    adapters = [ops.adapt_datetimefield_value if isinstance(fields[c], models.DateTimeField)
+                else ops.adapt_datefield_value if isinstance(fields[c], models.DateField) else None for c in columns]
+    return [[value if adapt is None else adapt(value) for value, adapt in zip(row, adapters)] for row in rows]
+
+
+def _column_types(model: type[models.Model], columns: Sequence[str]) -> list[str]:
+    """PostgreSQL type names of the columns, without length modifiers ("varchar(64)" → "varchar")."""
+    fields = {f.column: f for f in model._meta.concrete_fields}
+    return [fields[column].db_type(connection).split("(")[0] for column in columns]
 
 
 def _may_skip_triggers() -> bool:
@@ -127,38 +153,66 @@ def existing_keys(model: type[models.Model], column: str, values: Sequence[str])
         return dict(cursor.fetchall())
 
 
-def prefetched(iterable: Iterable, *, depth: int = 2) -> Iterator:
-    """Iterate `iterable` in a background thread, up to `depth` items ahead.
+def prefetched(producer: Callable[..., Iterator], *args, depth: int = 2) -> Iterator:
+    """Yield what the generator function `producer(*args)` yields, run in a background thread up to `depth` items ahead.
 
-    An import's parsing, checking and encrypting run in the thread while the caller writes the previous batch: the
-    caller waits on the database socket with the GIL released, so Python and PostgreSQL work at the same time.
+    Parsing and checking overlap with the caller's database writes: the caller waits on the socket with the GIL released.
+    Items and errors are passed as they are.
     """
     items: queue.Queue = queue.Queue(maxsize=depth)
     stop = threading.Event()
-    done = object()
 
     def produce() -> None:
         try:
-            for item in iterable:
-                if not _put(items, (None, item), stop):
+            for item in producer(*args):
+                if not _put(items, (_ITEM, item), stop):
                     return
-            _put(items, (None, done), stop)
+            _put(items, (_DONE, None), stop)
         except BaseException as exc:  # handed to the consumer, which re-raises it in its own thread
-            _put(items, (exc, None), stop)
+            _put(items, (_ERROR, exc), stop)
 
     worker = threading.Thread(target=produce, name="bulk-prefetch", daemon=True)
     worker.start()
     try:
-        while True:
-            error, item = items.get()
-            if error is not None:
-                raise error
-            if item is done:
-                return
-            yield item
+        yield from _drain(items.get)
     finally:
         stop.set()
         worker.join()
+
+
+def produced_elsewhere(producer: Callable[..., Iterator], *args, depth: int = 2) -> Iterator:
+    """`prefetched`, but in a separate Python process, for producers heavy enough that sharing the GIL with the writing
+    thread would slow both (a million-row import: parsing, checksums and encryption are most of the Python work).
+
+    The process is spawned, not forked: a fresh interpreter that sets Django up from the same settings module and
+    inherits no database connection or lock. `producer` and its arguments must be picklable (a module-level function).
+    An ApplicationError raised there is raised here as itself; anything else as a RuntimeError with its traceback.
+    """
+    context = multiprocessing.get_context("spawn")
+    items = context.Queue(maxsize=depth)
+    # by name: importing the producer's module needs Django set up, which happens in the child before the import
+    name = f"{producer.__module__}:{producer.__qualname__}"
+    process = context.Process(target=_produce_in_child, args=(items, name, args), name="bulk-producer", daemon=True)
+    process.start()
+    try:
+        yield from _drain(lambda: _get_from(items, process))
+    finally:
+        process.kill()
+        process.join()
+        items.close()
+
+
+_ITEM, _DONE, _ERROR = "item", "done", "error"
+
+
+def _drain(get: Callable[[], tuple]) -> Iterator:
+    while True:
+        kind, payload = get()
+        if kind == _ERROR:
+            raise payload
+        if kind == _DONE:
+            return
+        yield payload
 
 
 def _put(items: queue.Queue, entry, stop: threading.Event) -> bool:
@@ -169,3 +223,32 @@ def _put(items: queue.Queue, entry, stop: threading.Event) -> bool:
         except queue.Full:
             continue
     return False
+
+
+def _get_from(items, process) -> tuple:
+    while True:
+        try:
+            return items.get(timeout=1)
+        except queue.Empty:
+            if not process.is_alive():
+                return _ERROR, RuntimeError(f"后台处理进程意外退出（退出码 {process.exitcode}）")
+
+
+def _produce_in_child(items, name: str, args: tuple) -> None:
+    import importlib
+
+    import django
+
+    django.setup()
+    module, _, qualname = name.partition(":")
+    producer = getattr(importlib.import_module(module), qualname)
+    try:
+        for item in producer(*args):
+            items.put((_ITEM, item))
+        items.put((_DONE, None))
+    except ApplicationError as exc:
+        items.put((_ERROR, ApplicationError(exc.message, code=exc.code, fields=exc.fields)))
+    except BaseException:  # noqa: BLE001 - anything else reaches the parent as text, since not every exception pickles
+        items.put((_ERROR, RuntimeError(traceback.format_exc())))
+    items.close()
+    items.join_thread()

@@ -55,6 +55,8 @@ def uscc_generate(*, region_code: str, rng: random.Random, registry: str = "91")
 # (odd = male), check character by ISO 7064 MOD 11-2.
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_CHECK = "10X98765432"
+ID_ASCII_OFFSET = 48 * sum(ID_WEIGHTS)
+EARLIEST_BIRTH = datetime.date(1900, 1, 1)
 # Province-level prefixes of GB/T 2260 (the first two digits of every region code).
 PROVINCE_PREFIXES = frozenset(
     "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 50 51 52 53 54 61 62 63 64 65 71 81 82".split()
@@ -73,7 +75,8 @@ class IdNumber:
 
 
 def id_check_character(first17: str) -> str:
-    return ID_CHECK[sum(map(operator.mul, map(int, first17), ID_WEIGHTS)) % 11]
+    # on the ASCII codes: each digit carries 48 extra, a constant the offset takes back out (bulk imports check millions)
+    return ID_CHECK[(sum(map(operator.mul, first17.encode(), ID_WEIGHTS)) - ID_ASCII_OFFSET) % 11]
 
 
 def parse_id_number(value: object, *, today: datetime.date | None = None) -> IdNumber:
@@ -93,7 +96,7 @@ def parse_id_number(value: object, *, today: datetime.date | None = None) -> IdN
         birth = datetime.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
         raise InvalidIdentifier("身份证号中的出生日期无效") from None
-    if not datetime.date(1900, 1, 1) <= birth <= (today or datetime.date.today()):
+    if not EARLIEST_BIRTH <= birth <= (today or datetime.date.today()):
         raise InvalidIdentifier("身份证号中的出生日期不在合理范围内")
     if id_check_character(number[:17]) != number[17]:
         raise InvalidIdentifier("身份证号校验位不正确，请核对")

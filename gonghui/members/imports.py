@@ -16,15 +16,16 @@ import io
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
-from django.db import connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from python_calamine import CalamineWorkbook
 
 from gonghui.accounts.selectors import actions_for
 from gonghui.audit.services import audit_log
 from gonghui.core import crypto
-from gonghui.core.bulk import BulkLoad, existing_keys, prefetched
+from gonghui.core.bulk import BulkLoad, existing_keys, prefetched, produced_elsewhere
 from gonghui.core.exceptions import ApplicationError, PermissionDenied
 from gonghui.core.masking import mask_id_number, mask_name, mask_phone
 from gonghui.core.spreadsheets import XLSX_MAGIC, Column, RowError, write_xlsx
@@ -34,6 +35,7 @@ from gonghui.members.services import LIVE_STATUSES, MEMBER_UNION_TYPES, mask_org
 from gonghui.orgs.models import Org, scope_paths, subtree_q
 
 BATCH_SIZE = 10_000
+OWN_PROCESS_FROM_BYTES = 4 * 1024 * 1024  # about 60,000 rows: below that, starting a process costs more than it saves
 MAX_BYTES = 400 * 1024 * 1024
 MODES = {"all_or_nothing": "有错则全部不导入", "good_rows": "只导入正确的行"}
 
@@ -120,13 +122,13 @@ def _header_positions(header: list) -> dict[str, int]:
 # ---------------------------------------------------------------- checking and sealing (in the reading thread)
 
 
-@dataclass(slots=True)
-class Candidate:
-    """A good row, with the values as stored: sealed (encrypted) PII and blind indexes."""
+class Candidate(NamedTuple):
+    """A good row, with the values as stored: sealed (encrypted) PII and blind indexes. A tuple, since batches of
+    them are pickled from the reading process."""
 
     row: int
     id_index: str
-    union: Org
+    union_id: int
     joined_on: dt.date
     new_form_type: str
     platform_company: str
@@ -147,15 +149,13 @@ class CheckedBatch:
 
 
 class _Checker:
-    """Checks rows and seals the good ones. Runs in the reading thread, so it never touches the database:
-    the unions the actor may import into are loaded once, up front."""
+    """Checks rows and seals the good ones. Runs in the reading thread or process, so it never touches the database:
+    the unions the actor may import into come in as a code → id map."""
 
-    def __init__(self, actor, positions: dict[str, int]):
-        scope = Org.objects.filter(subtree_q(actor, "members.manage", "path")) if actor is not None else Org.objects.all()
-        self.unions = {org.code: org for org in scope.filter(type__in=MEMBER_UNION_TYPES, is_active=True).only("pk", "code", "name", "path")}
+    def __init__(self, *, unions: dict[str, int], positions: dict[str, int], today: dt.date):
+        self.unions, self.today = unions, today
         self.columns = tuple(positions.get(column.key, -1) for column in COLUMNS)
         self.seen: dict[str, int] = {}
-        self.today = timezone.localdate()
         self.id_index = crypto.blind_indexer(purpose=ID_INDEX_PURPOSE)
         self.phone_index = crypto.blind_indexer(purpose=PHONE_INDEX_PURPOSE)
         self.seal_name, self.seal_id, self.seal_phone = (crypto.encryptor(aad=Person._meta.get_field(name).aad)
@@ -201,8 +201,8 @@ class _Checker:
                 phone = normalize_mobile(phone_text)
             except InvalidIdentifier as exc:
                 bad("手机号", str(exc))
-        union = self.unions.get(union_code) if union_code else None
-        if union is None:
+        union_id = self.unions.get(union_code) if union_code else None
+        if union_id is None:
             bad("所在工会编码", f"找不到工会编码“{union_code}”，或它不在您的管辖范围内" if union_code else "请填写所在工会编码")
         joined_on = self.today
         if joined_text:
@@ -224,7 +224,7 @@ class _Checker:
             bad("身份证号", f"与第 {self.seen[id_index]} 行的身份证号重复")
             return None
         self.seen[id_index] = row_number
-        return Candidate(row_number, id_index, union, joined_on, NEW_FORM_BY_LABEL.get(new_form, ""), platform, parsed.gender,
+        return Candidate(row_number, id_index, union_id, joined_on, NEW_FORM_BY_LABEL.get(new_form, ""), platform, parsed.gender,
                          parsed.birth_date, id_number[:6], self.seal_name(name), self.seal_id(id_number),
                          self.seal_phone(phone) if phone else "", self.phone_index(phone) if phone else None)
 
@@ -242,36 +242,56 @@ def _existing(candidates: list[Candidate]) -> dict[str, tuple[int, int | None, s
     return {index: (pk, *memberships.get(pk, (None, None))) for index, pk in people.items()}
 
 
-def _write_batch(candidates: list[Candidate], result: MemberImportResult, *, write: bool) -> list[RowError]:
-    """Sort a batch against who is already on file (reporting members of other unions), then insert the rest."""
-    existing = _existing(candidates)
-    errors, new_people = [], []
-    for candidate in candidates:
-        known = existing.get(candidate.id_index)
-        if known is None:
-            new_people.append(candidate)
-        elif known[2] in LIVE_STATUSES and known[1] == candidate.union.pk:
-            result.unchanged += 1  # the same file again, or already joined here: nothing to do
-        elif known[2] in LIVE_STATUSES:
-            union_name = Org.objects.filter(pk=known[1]).values_list("name", flat=True).first() or ""
-            errors.append(RowError(candidate.row, "身份证号", f"已是其他工会会员（{mask_org_name(union_name)}），请走会籍转接"))
-        else:  # a former member: rejoining goes through 一键入会, where the person confirms it themselves
-            errors.append(RowError(candidate.row, "身份证号", "此人曾是会员（已退会或已转出），请通过一键入会重新入会"))
-    if write and new_people:
-        _insert_members(new_people)
-        result.created += len(new_people)
-    return errors
+class _Writer:
+    """Writes checked batches. Most batches hold only new people, so they are inserted straight away and the unique
+    blind index catches anyone already on file: then the batch goes back to its savepoint and is sorted person by
+    person (one index probe each), as is every later batch of that file."""
+
+    def __init__(self, result: MemberImportResult):
+        self.result = result
+        self.optimistic = True
+
+    def write(self, candidates: list[Candidate], *, write: bool) -> list[RowError]:
+        if write and self.optimistic and candidates:
+            try:
+                with transaction.atomic():
+                    _insert_members(candidates)
+            except IntegrityError:
+                self.optimistic = False
+            else:
+                self.result.created += len(candidates)
+                return []
+        return self._sorted_write(candidates, write=write)
+
+    def _sorted_write(self, candidates: list[Candidate], *, write: bool) -> list[RowError]:
+        """Sort a batch against who is already on file (reporting members of other unions), then insert the rest."""
+        existing = _existing(candidates)
+        errors, new_people = [], []
+        for candidate in candidates:
+            known = existing.get(candidate.id_index)
+            if known is None:
+                new_people.append(candidate)
+            elif known[2] in LIVE_STATUSES and known[1] == candidate.union_id:
+                self.result.unchanged += 1  # the same file again, or already joined here: nothing to do
+            elif known[2] in LIVE_STATUSES:
+                union_name = Org.objects.filter(pk=known[1]).values_list("name", flat=True).first() or ""
+                errors.append(RowError(candidate.row, "身份证号", f"已是其他工会会员（{mask_org_name(union_name)}），请走会籍转接"))
+            else:  # a former member: rejoining goes through 一键入会, where the person confirms it themselves
+                errors.append(RowError(candidate.row, "身份证号", "此人曾是会员（已退会或已转出），请通过一键入会重新入会"))
+        if write and new_people:
+            _insert_members(new_people)
+            self.result.created += len(new_people)
+        return errors
 
 
 def _insert_members(people: list[Candidate]) -> None:
     """Person, Employment (if any), Membership and its first MembershipEvent for each new member, by COPY."""
     load = BulkLoad()
-    ops = connection.ops
-    now, adapt_date = ops.adapt_datetimefield_value(timezone.now()), ops.adapt_datefield_value
+    now = timezone.now()
     person_ids = load.reserve_ids(Person, len(people))
     load.insert(Person, ("id", "created_at", "updated_at", "name", "id_number", "id_index", "gender", "birth_date", "phone",
                          "phone_index", "hukou_region", "residence_region", "education", "political_status"),
-                ((pk, now, now, c.name_sealed, c.id_sealed, c.id_index, c.gender, adapt_date(c.birth_date), c.phone_sealed,
+                ((pk, now, now, c.name_sealed, c.id_sealed, c.id_index, c.gender, c.birth_date, c.phone_sealed,
                   c.phone_index, c.hukou_region, "", "", "") for pk, c in zip(person_ids, people)), ids=person_ids)
     employed = [(pk, c) for pk, c in zip(person_ids, people) if c.new_form_type or c.platform_company]
     employment_ids = load.reserve_ids(Employment, len(employed))
@@ -281,12 +301,12 @@ def _insert_members(people: list[Candidate]) -> None:
                  for pk, (person_id, c) in zip(employment_ids, employed)), ids=employment_ids)
     membership_ids = load.reserve_ids(Membership, len(people))
     load.insert(Membership, ("id", "created_at", "updated_at", "person_id", "union_id", "status", "joined_on", "member_number"),
-                ((pk, now, now, person_id, c.union.pk, MembershipStatus.ACTIVE, adapt_date(c.joined_on),
+                ((pk, now, now, person_id, c.union_id, MembershipStatus.ACTIVE, c.joined_on,
                   member_number_for(person_id=person_id, joined_on=c.joined_on))
                  for pk, person_id, c in zip(membership_ids, person_ids, people)), ids=membership_ids)
     event_ids = load.reserve_ids(MembershipEvent, len(people))
     load.insert(MembershipEvent, ("id", "membership_id", "at", "kind", "to_union_id", "status", "note"),
-                ((pk, membership_id, now, "imported", c.union.pk, MembershipStatus.ACTIVE, "批量导入")
+                ((pk, membership_id, now, "imported", c.union_id, MembershipStatus.ACTIVE, "批量导入")
                  for pk, membership_id, c in zip(event_ids, membership_ids, people)), ids=event_ids)
     load.check_references()
 
@@ -294,24 +314,41 @@ def _insert_members(people: list[Candidate]) -> None:
 # ---------------------------------------------------------------- the service
 
 
-def member_import(*, actor, data: bytes, mode: str = "all_or_nothing", progress: Callable[[int, int], None] | None = None) -> MemberImportResult:
-    """One transaction and one audit event per file. Reading, checking and encrypting run a batch ahead in a thread."""
-    if mode not in MODES:
-        raise ApplicationError("导入方式不正确", code="members.import_mode")
+def importable_unions(actor) -> dict[str, int]:
+    """code → id of the active member-holding unions the actor may import into."""
+    scope = Org.objects.filter(subtree_q(actor, "members.manage", "path")) if actor is not None else Org.objects.all()
+    return dict(scope.filter(type__in=MEMBER_UNION_TYPES, is_active=True).values_list("code", "pk"))
+
+
+def read_and_check(data: bytes, unions: dict[str, int], today: dt.date) -> Iterator[int | CheckedBatch]:
+    """The reading side of an import: first about how many rows there are, then checked and sealed batches."""
     rows, total = open_rows(data)
     header = next(rows, None)
     if header is None:
         raise ApplicationError("表格没有内容", code="members.file_empty")
-    checker = _Checker(actor, _header_positions(header))
+    checker = _Checker(unions=unions, positions=_header_positions(header), today=today)
+    yield total
+    yield from checker.batches(rows)
+
+
+def member_import(*, actor, data: bytes, mode: str = "all_or_nothing", progress: Callable[[int, int], None] | None = None) -> MemberImportResult:
+    """One transaction and one audit event per file. Reading, checking and encrypting run a batch or two ahead, in a
+    thread, or for big files in a process of their own, while this thread writes (decision 0008)."""
+    if mode not in MODES:
+        raise ApplicationError("导入方式不正确", code="members.import_mode")
+    run_ahead = produced_elsewhere if len(data) > OWN_PROCESS_FROM_BYTES else prefetched
+    batches = run_ahead(read_and_check, data, importable_unions(actor), timezone.localdate())
+    total = next(batches)
     result = MemberImportResult(file_sha256=hashlib.sha256(data).hexdigest())
     report = progress or (lambda done, total: None)
+    writer = _Writer(result)
     try:
         with transaction.atomic():
-            for batch in prefetched(checker.batches(rows)):
+            for batch in batches:
                 result.rows += batch.rows
                 result.errors.extend(batch.errors)
                 # "all or nothing" keeps checking after the first bad row (to report them all) but stops writing
-                result.errors.extend(_write_batch(batch.candidates, result, write=mode == "good_rows" or not result.errors))
+                result.errors.extend(writer.write(batch.candidates, write=mode == "good_rows" or not result.errors))
                 report(result.rows, max(total, result.rows))
             if mode == "all_or_nothing" and result.errors:
                 raise _RollBack
@@ -321,6 +358,8 @@ def member_import(*, actor, data: bytes, mode: str = "all_or_nothing", progress:
                                 "bad_rows": len({e.row for e in result.errors}), "file_sha256": result.file_sha256, "mode": mode})
     except _RollBack:
         result.created = result.unchanged = 0
+    finally:
+        batches.close()
     report(result.rows, result.rows)
     return result
 

@@ -176,7 +176,7 @@ def join_submit(*, applicant, data: JoinInput) -> JoinApplication:
 
 def member_number_for(*, person_id: int, joined_on) -> str:
     """44 + year + the person's id: unique because a person holds one membership (shared with bulk imports)."""
-    return f"44{joined_on:%Y}{person_id:08d}"
+    return f"44{joined_on.year:04d}{person_id:08d}"
 
 
 def _approve(application: JoinApplication, *, actor, note: str = "") -> Membership:

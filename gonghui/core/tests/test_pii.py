@@ -1,5 +1,8 @@
 """Personal information: validated, encrypted at rest, indexed blindly, masked when shown."""
+import base64
 import datetime
+import hashlib
+import hmac
 import logging
 
 import pytest
@@ -12,7 +15,7 @@ from gonghui.accounts.tests.factories import UserFactory
 from gonghui.core import crypto
 from gonghui.core.logging import ScrubPiiFilter
 from gonghui.core.masking import mask_id_number, mask_name, mask_phone, scrub_pii
-from gonghui.core.validators import InvalidIdentifier, id_number_generate, normalize_mobile, parse_id_number
+from gonghui.core.validators import InvalidIdentifier, id_check_character, id_number_generate, normalize_mobile, parse_id_number
 
 ID = id_number_generate(region_code="440106", birth_date=datetime.date(1990, 1, 1), sequence=123)
 PHONE = "13812345678"
@@ -45,6 +48,12 @@ class TestIdNumber:
         with pytest.raises(InvalidIdentifier, match=message):
             parse_id_number(value)
 
+    def test_the_check_character_follows_gb_11643(self):
+        weights = [2 ** (17 - i) % 11 for i in range(17)]  # the standard's definition of the weights
+        for number in (ID, "11010519491231002X", id_number_generate(region_code="440300", birth_date=datetime.date(1985, 7, 9), sequence=7)):
+            total = sum(int(digit) * weight for digit, weight in zip(number[:17], weights))
+            assert id_check_character(number[:17]) == "10X98765432"[total % 11] == number[17]
+
     def test_future_birth_date_is_refused(self):
         future = id_number_generate(region_code="440106", birth_date=datetime.date(2030, 1, 1), sequence=1)
         with pytest.raises(InvalidIdentifier, match="合理范围"):
@@ -64,6 +73,30 @@ def test_masks():
     assert scrub_pii(f"id={ID} phone={PHONE} order=2026112612345678901") == (
         f"id={mask_id_number(ID)} phone=138****5678 order=2026112612345678901"
     )
+
+
+class TestBulkHelpers:
+    def test_the_blind_index_is_plain_hmac_sha256_of_purpose_and_value(self):
+        key = crypto.keyring().index_key
+        expected = hmac.new(key, "person_id\x00440106199001011230".encode(), hashlib.sha256).hexdigest()
+        assert crypto.blind_index("440106199001011230", purpose="person_id") == expected
+        assert crypto.blind_indexer(purpose="person_id")("440106199001011230") == expected
+        assert crypto.blind_index("440106199001011230", purpose="phone") != expected
+
+    def test_a_long_index_key_is_hashed_first_as_hmac_does(self, settings):
+        long_key = base64.b64encode(b"k" * 100).decode()
+        settings.PII_INDEX_KEY = long_key
+        expected = hmac.new(b"k" * 100, "p\x00v".encode(), hashlib.sha256).hexdigest()
+        assert crypto.blind_indexer(purpose="p")("v") == expected
+
+    @pytest.mark.parametrize("algorithm", [crypto.AES_GCM, crypto.SM4_GCM])
+    def test_a_bulk_encryptor_writes_what_decrypt_reads(self, algorithm):
+        seal = crypto.encryptor(aad="members.person.name", algorithm=algorithm)
+        first, second = seal("张三"), seal("张三")
+        assert first != second  # a fresh nonce each time
+        assert crypto.decrypt(first, aad="members.person.name") == crypto.decrypt(second, aad="members.person.name") == "张三"
+        with pytest.raises(crypto.DecryptionError):
+            crypto.decrypt(first, aad="members.person.phone")
 
 
 @pytest.mark.django_db
