@@ -13,18 +13,14 @@ Unique and NOT NULL constraints are indexes and column properties, not triggers:
 """
 from __future__ import annotations
 
-import multiprocessing
 import queue
 import threading
-import traceback
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from operator import itemgetter
 
 from django.db import IntegrityError, connection, models
-
-from gonghui.core.exceptions import ApplicationError
 
 
 class BulkLoad:
@@ -180,28 +176,6 @@ def prefetched(producer: Callable[..., Iterator], *args, depth: int = 2) -> Iter
         worker.join()
 
 
-def produced_elsewhere(producer: Callable[..., Iterator], *args, depth: int = 2) -> Iterator:
-    """`prefetched`, but in a separate Python process, for producers heavy enough that sharing the GIL with the writing
-    thread would slow both (a million-row import: parsing, checksums and encryption are most of the Python work).
-
-    The process is spawned, not forked: a fresh interpreter that sets Django up from the same settings module and
-    inherits no database connection or lock. `producer` and its arguments must be picklable (a module-level function).
-    An ApplicationError raised there is raised here as itself; anything else as a RuntimeError with its traceback.
-    """
-    context = multiprocessing.get_context("spawn")
-    items = context.Queue(maxsize=depth)
-    # by name: importing the producer's module needs Django set up, which happens in the child before the import
-    name = f"{producer.__module__}:{producer.__qualname__}"
-    process = context.Process(target=_produce_in_child, args=(items, name, args), name="bulk-producer", daemon=True)
-    process.start()
-    try:
-        yield from _drain(lambda: _get_from(items, process))
-    finally:
-        process.kill()
-        process.join()
-        items.close()
-
-
 _ITEM, _DONE, _ERROR = "item", "done", "error"
 
 
@@ -223,32 +197,3 @@ def _put(items: queue.Queue, entry, stop: threading.Event) -> bool:
         except queue.Full:
             continue
     return False
-
-
-def _get_from(items, process) -> tuple:
-    while True:
-        try:
-            return items.get(timeout=1)
-        except queue.Empty:
-            if not process.is_alive():
-                return _ERROR, RuntimeError(f"后台处理进程意外退出（退出码 {process.exitcode}）")
-
-
-def _produce_in_child(items, name: str, args: tuple) -> None:
-    import importlib
-
-    import django
-
-    django.setup()
-    module, _, qualname = name.partition(":")
-    producer = getattr(importlib.import_module(module), qualname)
-    try:
-        for item in producer(*args):
-            items.put((_ITEM, item))
-        items.put((_DONE, None))
-    except ApplicationError as exc:
-        items.put((_ERROR, ApplicationError(exc.message, code=exc.code, fields=exc.fields)))
-    except BaseException:  # noqa: BLE001 - anything else reaches the parent as text, since not every exception pickles
-        items.put((_ERROR, RuntimeError(traceback.format_exc())))
-    items.close()
-    items.join_thread()

@@ -25,7 +25,7 @@ from python_calamine import CalamineWorkbook
 from gonghui.accounts.selectors import actions_for
 from gonghui.audit.services import audit_log
 from gonghui.core import crypto
-from gonghui.core.bulk import BulkLoad, existing_keys, prefetched, produced_elsewhere
+from gonghui.core.bulk import BulkLoad, existing_keys, prefetched
 from gonghui.core.exceptions import ApplicationError, PermissionDenied
 from gonghui.core.masking import mask_id_number, mask_name, mask_phone
 from gonghui.core.spreadsheets import XLSX_MAGIC, Column, RowError, write_xlsx
@@ -35,7 +35,6 @@ from gonghui.members.services import LIVE_STATUSES, MEMBER_UNION_TYPES, mask_org
 from gonghui.orgs.models import Org, scope_paths, subtree_q
 
 BATCH_SIZE = 10_000
-OWN_PROCESS_FROM_BYTES = 4 * 1024 * 1024  # about 60,000 rows: below that, starting a process costs more than it saves
 MAX_BYTES = 400 * 1024 * 1024
 MODES = {"all_or_nothing": "有错则全部不导入", "good_rows": "只导入正确的行"}
 
@@ -123,8 +122,7 @@ def _header_positions(header: list) -> dict[str, int]:
 
 
 class Candidate(NamedTuple):
-    """A good row, with the values as stored: sealed (encrypted) PII and blind indexes. A tuple, since batches of
-    them are pickled from the reading process."""
+    """A good row, with the values as stored: sealed (encrypted) PII and blind indexes."""
 
     row: int
     id_index: str
@@ -149,7 +147,7 @@ class CheckedBatch:
 
 
 class _Checker:
-    """Checks rows and seals the good ones. Runs in the reading thread or process, so it never touches the database:
+    """Checks rows and seals the good ones. Runs in the reading thread, so it never touches the database:
     the unions the actor may import into come in as a code → id map."""
 
     def __init__(self, *, unions: dict[str, int], positions: dict[str, int], today: dt.date):
@@ -332,12 +330,11 @@ def read_and_check(data: bytes, unions: dict[str, int], today: dt.date) -> Itera
 
 
 def member_import(*, actor, data: bytes, mode: str = "all_or_nothing", progress: Callable[[int, int], None] | None = None) -> MemberImportResult:
-    """One transaction and one audit event per file. Reading, checking and encrypting run a batch or two ahead, in a
-    thread, or for big files in a process of their own, while this thread writes (decision 0008)."""
+    """One transaction and one audit event per file. Reading, checking and encrypting run a batch or two ahead in a
+    thread while this one writes (decision 0008)."""
     if mode not in MODES:
         raise ApplicationError("导入方式不正确", code="members.import_mode")
-    run_ahead = produced_elsewhere if len(data) > OWN_PROCESS_FROM_BYTES else prefetched
-    batches = run_ahead(read_and_check, data, importable_unions(actor), timezone.localdate())
+    batches = prefetched(read_and_check, data, importable_unions(actor), timezone.localdate())
     total = next(batches)
     result = MemberImportResult(file_sha256=hashlib.sha256(data).hexdigest())
     report = progress or (lambda done, total: None)

@@ -165,3 +165,20 @@ def test_former_members_and_bad_values_are_reported_not_crashing(manager, org):
     result = imports.member_import(actor=manager, data=csv_bytes(rows), mode="good_rows")
     assert {(e.row, e.column) for e in result.errors} == {(2, "身份证号"), (3, "平台企业"), (4, "入会日期")}
     assert result.created == 0
+
+
+def test_a_batch_with_someone_already_on_file_falls_back_to_sorting_person_by_person(manager):
+    """The first batch is inserted optimistically; a known person makes the unique blind index refuse it, the batch
+    rolls back to its savepoint, and it is written again person by person: nothing half-written, nothing lost."""
+    known = new_id_number()
+    imports.member_import(actor=manager, data=csv_bytes([good_row(id_number=known)]))
+    rows = [good_row(name=f"新人{i}") for i in range(5)] + [good_row(id_number=known)]
+    result = imports.member_import(actor=manager, data=csv_bytes(rows))
+    assert (result.created, result.unchanged, result.errors) == (5, 1, [])
+    assert Person.objects.count() == 6 and Membership.objects.count() == 6
+
+
+def test_a_bad_file_found_by_the_reading_thread_gives_its_chinese_message(manager):
+    with pytest.raises(ApplicationError, match="表头缺少列"):
+        imports.member_import(actor=manager, data="名字,电话\n张三,1\n".encode())
+    assert not Person.objects.exists()
