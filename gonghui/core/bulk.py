@@ -9,7 +9,8 @@ a member). When the database role may set `session_replication_role` (a superuse
 `GRANT SET ON PARAMETER session_replication_role`), `BulkLoad` switches those triggers off for its own
 COPY statements only. It collects the keys the new rows point at while writing them and then checks them per
 foreign key in one query, taking the FOR KEY SHARE locks on pre-existing referenced rows the triggers would have taken.
-Unique and NOT NULL constraints are indexes and column properties, not triggers: they are always enforced.
+Unique indexes and NOT NULL are not triggers: they are always enforced. (A DEFERRABLE unique constraint is a trigger
+and would be paused; the tables loaded here have none.) The audit table's append-only trigger is ENABLE ALWAYS.
 """
 from __future__ import annotations
 
@@ -49,13 +50,13 @@ class BulkLoad:
             last = cursor.fetchone()[0]
             return list(range(last + 1, last + 1 + count))
 
-    def insert(self, model: type[models.Model], columns: Sequence[str], rows: Iterable[Sequence], *, ids: Sequence[int]) -> None:
-        """Rows whose first column is `id`, taken from `ids` (reserved with `reserve_ids`)."""
-        if not ids:
-            return
+    def insert(self, model: type[models.Model], columns: Sequence[str], rows: Iterable[Sequence]) -> None:
+        """Rows whose first column is `id` (reserved with `reserve_ids`). Call `check_references()` after the last."""
         if columns[0] != "id":
             raise ValueError("the first column must be id")
         rows = list(rows)
+        if not rows:
+            return
         quote = connection.ops.quote_name
         table, names = quote(model._meta.db_table), ", ".join(quote(c) for c in columns)
         with connection.cursor() as cursor:
@@ -72,7 +73,7 @@ class BulkLoad:
         for field in _foreign_keys(model):
             if field.column in columns:
                 self.references[field].update(map(itemgetter(columns.index(field.column)), rows))
-        self.loaded[model].update(ids)
+        self.loaded[model].update(map(itemgetter(0), rows))  # the ids actually written, not what the caller meant
 
     @contextmanager
     def _triggers_paused(self, cursor):

@@ -88,7 +88,8 @@ def parse_id_number(value: object, *, today: datetime.date | None = None) -> IdN
         raise InvalidIdentifier("请填写身份证号")
     if len(number) != 18:
         raise InvalidIdentifier(f"身份证号应为18位，当前为{len(number)}位")
-    if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
+    # isascii(): str.isdigit() also takes full-width and other scripts' digits, which would index as another person
+    if not number.isascii() or not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
         raise InvalidIdentifier("身份证号前17位应为数字，最后一位为数字或X")
     if number[:2] not in PROVINCE_PREFIXES:
         raise InvalidIdentifier("身份证号前两位不是有效的省级行政区划代码")
@@ -119,6 +120,6 @@ def normalize_mobile(value: object) -> str:
         text = text[3:]
     if not text:
         raise InvalidIdentifier("请填写手机号")
-    if len(text) != MOBILE_LENGTH or not text.isdigit() or text[0] != "1" or text[1] not in "3456789":
+    if len(text) != MOBILE_LENGTH or not text.isascii() or not text.isdigit() or text[0] != "1" or text[1] not in "3456789":
         raise InvalidIdentifier("手机号格式不正确，应为11位数字，以13-19开头")
     return text

@@ -243,43 +243,53 @@ def _existing(candidates: list[Candidate]) -> dict[str, tuple[int, int | None, s
 class _Writer:
     """Writes checked batches. Most batches hold only new people, so they are inserted straight away and the unique
     blind index catches anyone already on file: then the batch goes back to its savepoint and is sorted person by
-    person (one index probe each), as is every later batch of that file."""
+    person (one index probe each), as is every later batch of that file. A sorted batch that still collides (someone
+    joined through 一键入会 meanwhile) is sorted once more."""
 
     def __init__(self, result: MemberImportResult):
         self.result = result
         self.optimistic = True
 
     def write(self, candidates: list[Candidate], *, write: bool) -> list[RowError]:
-        if write and self.optimistic and candidates:
-            try:
-                with transaction.atomic():
-                    _insert_members(candidates)
-            except IntegrityError:
-                self.optimistic = False
-            else:
-                self.result.created += len(candidates)
-                return []
-        return self._sorted_write(candidates, write=write)
+        if not write:
+            return _sorted(candidates)[2]  # still report members of other unions
+        if self.optimistic and self._insert(candidates, unchanged=0):
+            return []
+        self.optimistic = False
+        for _ in range(2):
+            new_people, unchanged, errors = _sorted(candidates)
+            if self._insert(new_people, unchanged=unchanged):
+                return errors
+        raise IntegrityError("导入时有人员被同时登记，请稍后重新导入")
 
-    def _sorted_write(self, candidates: list[Candidate], *, write: bool) -> list[RowError]:
-        """Sort a batch against who is already on file (reporting members of other unions), then insert the rest."""
-        existing = _existing(candidates)
-        errors, new_people = [], []
-        for candidate in candidates:
-            known = existing.get(candidate.id_index)
-            if known is None:
-                new_people.append(candidate)
-            elif known[2] in LIVE_STATUSES and known[1] == candidate.union_id:
-                self.result.unchanged += 1  # the same file again, or already joined here: nothing to do
-            elif known[2] in LIVE_STATUSES:
-                union_name = Org.objects.filter(pk=known[1]).values_list("name", flat=True).first() or ""
-                errors.append(RowError(candidate.row, "身份证号", f"已是其他工会会员（{mask_org_name(union_name)}），请走会籍转接"))
-            else:  # a former member: rejoining goes through 一键入会, where the person confirms it themselves
-                errors.append(RowError(candidate.row, "身份证号", "此人曾是会员（已退会或已转出），请通过一键入会重新入会"))
-        if write and new_people:
-            _insert_members(new_people)
-            self.result.created += len(new_people)
-        return errors
+    def _insert(self, people: list[Candidate], *, unchanged: int) -> bool:
+        """Insert in a savepoint; False (nothing written) if the unique blind index refuses someone."""
+        try:
+            with transaction.atomic():
+                _insert_members(people)
+        except IntegrityError:
+            return False
+        self.result.created += len(people)
+        self.result.unchanged += unchanged
+        return True
+
+
+def _sorted(candidates: list[Candidate]) -> tuple[list[Candidate], int, list[RowError]]:
+    """(new people, how many are already members here, errors for members elsewhere and former members)."""
+    existing = _existing(candidates)
+    new_people, unchanged, errors = [], 0, []
+    for candidate in candidates:
+        known = existing.get(candidate.id_index)
+        if known is None:
+            new_people.append(candidate)
+        elif known[2] in LIVE_STATUSES and known[1] == candidate.union_id:
+            unchanged += 1  # the same file again, or already joined here: nothing to do
+        elif known[2] in LIVE_STATUSES:
+            union_name = Org.objects.filter(pk=known[1]).values_list("name", flat=True).first() or ""
+            errors.append(RowError(candidate.row, "身份证号", f"已是其他工会会员（{mask_org_name(union_name)}），请走会籍转接"))
+        else:  # a former member: rejoining goes through 一键入会, where the person confirms it themselves
+            errors.append(RowError(candidate.row, "身份证号", "此人曾是会员（已退会或已转出），请通过一键入会重新入会"))
+    return new_people, unchanged, errors
 
 
 def _insert_members(people: list[Candidate]) -> None:
@@ -290,22 +300,22 @@ def _insert_members(people: list[Candidate]) -> None:
     load.insert(Person, ("id", "created_at", "updated_at", "name", "id_number", "id_index", "gender", "birth_date", "phone",
                          "phone_index", "hukou_region", "residence_region", "education", "political_status"),
                 ((pk, now, now, c.name_sealed, c.id_sealed, c.id_index, c.gender, c.birth_date, c.phone_sealed,
-                  c.phone_index, c.hukou_region, "", "", "") for pk, c in zip(person_ids, people)), ids=person_ids)
+                  c.phone_index, c.hukou_region, "", "", "") for pk, c in zip(person_ids, people)))
     employed = [(pk, c) for pk, c in zip(person_ids, people) if c.new_form_type or c.platform_company]
     employment_ids = load.reserve_ids(Employment, len(employed))
     load.insert(Employment, ("id", "created_at", "updated_at", "person_id", "employer_name", "employer_uscc", "new_form_type",
                              "platform_company"),
                 ((pk, now, now, person_id, "", "", c.new_form_type, c.platform_company)
-                 for pk, (person_id, c) in zip(employment_ids, employed)), ids=employment_ids)
+                 for pk, (person_id, c) in zip(employment_ids, employed)))
     membership_ids = load.reserve_ids(Membership, len(people))
     load.insert(Membership, ("id", "created_at", "updated_at", "person_id", "union_id", "status", "joined_on", "member_number"),
                 ((pk, now, now, person_id, c.union_id, MembershipStatus.ACTIVE, c.joined_on,
                   member_number_for(person_id=person_id, joined_on=c.joined_on))
-                 for pk, person_id, c in zip(membership_ids, person_ids, people)), ids=membership_ids)
+                 for pk, person_id, c in zip(membership_ids, person_ids, people)))
     event_ids = load.reserve_ids(MembershipEvent, len(people))
     load.insert(MembershipEvent, ("id", "membership_id", "at", "kind", "to_union_id", "status", "note"),
                 ((pk, membership_id, now, "imported", c.union_id, MembershipStatus.ACTIVE, "批量导入")
-                 for pk, membership_id, c in zip(event_ids, membership_ids, people)), ids=event_ids)
+                 for pk, membership_id, c in zip(event_ids, membership_ids, people)))
     load.check_references()
 
 
@@ -349,10 +359,9 @@ def member_import(*, actor, data: bytes, mode: str = "all_or_nothing", progress:
                 report(result.rows, max(total, result.rows))
             if mode == "all_or_nothing" and result.errors:
                 raise _RollBack
-            if result.created:
-                audit_log(actor=actor, action="members.membership.imported_batch",
-                          data={"rows": result.rows, "created": result.created, "unchanged": result.unchanged,
-                                "bad_rows": len({e.row for e in result.errors}), "file_sha256": result.file_sha256, "mode": mode})
+            audit_log(actor=actor, action="members.membership.imported_batch",
+                      data={"rows": result.rows, "created": result.created, "unchanged": result.unchanged,
+                            "bad_rows": len({e.row for e in result.errors}), "file_sha256": result.file_sha256, "mode": mode})
     except _RollBack:
         result.created = result.unchanged = 0
     finally:

@@ -29,7 +29,7 @@ def test_a_dangling_reference_is_refused_even_with_the_triggers_paused(org):
         load = bulk.BulkLoad()
         assert load.triggers_off  # CI's role may set session_replication_role
         ids = load.reserve_ids(Membership, 1)
-        load.insert(Membership, COLUMNS, [membership_row(ids[0], person.pk, 987654321)], ids=ids)
+        load.insert(Membership, COLUMNS, [membership_row(ids[0], person.pk, 987654321)])
         load.check_references()
     assert not Membership.objects.filter(union_id=987654321).exists()
 
@@ -40,7 +40,7 @@ def test_rows_land_with_reserved_ids_and_checked_references(org):
     with transaction.atomic():
         load = bulk.BulkLoad()
         ids = load.reserve_ids(Membership, 1)
-        load.insert(Membership, COLUMNS, [membership_row(ids[0], person.pk, org("440106006").pk)], ids=ids)
+        load.insert(Membership, COLUMNS, [membership_row(ids[0], person.pk, org("440106006").pk)])
         load.check_references()
     assert Membership.objects.get(pk=ids[0]).person == person
 
@@ -53,7 +53,7 @@ def test_when_the_role_may_not_pause_triggers_the_triggers_check(org, monkeypatc
         load = bulk.BulkLoad()
         assert not load.triggers_off
         ids = load.reserve_ids(Membership, 1)
-        load.insert(Membership, COLUMNS, [membership_row(ids[0], person.pk, 987654321)], ids=ids)
+        load.insert(Membership, COLUMNS, [membership_row(ids[0], person.pk, 987654321)])
         load.check_references()  # nothing to do: the deferred FK triggers queued their checks for the commit
         connection.check_constraints(table_names=["members_membership"])  # what the commit would run
     assert Person.objects.filter(pk=person.pk).exists()

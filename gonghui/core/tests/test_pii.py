@@ -42,6 +42,8 @@ class TestIdNumber:
             (ID[:17], "应为18位"),
             (4.40106199001011e17, "转成了数字"),
             ("44010619900101123Y", "前17位应为数字"),
+            (ID[:14] + "１" + ID[15:], "前17位应为数字"),  # a full-width digit, as some input methods type
+            (ID[:14] + "²" + ID[15:], "前17位应为数字"),
         ],
     )
     def test_bad_numbers_are_refused_with_a_reason(self, value, message):
@@ -61,7 +63,7 @@ class TestIdNumber:
 
     def test_mobile_numbers(self):
         assert normalize_mobile("+86 138-1234-5678") == PHONE
-        for bad in ("1381234567", "12812345678", "abc"):
+        for bad in ("1381234567", "12812345678", "abc", "１３８１２３４５６７８"):
             with pytest.raises(InvalidIdentifier, match="手机号格式不正确"):
                 normalize_mobile(bad)
 

@@ -8,6 +8,15 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+DROPPED_FK_INDEXES = {
+    "members_employment_employer_id_3101b956": ("members_employment", "employer_id"),
+    "members_employment_town_id_e9ac17eb": ("members_employment", "town_id"),
+    "members_membershipevent_actor_id_3c357c4e": ("members_membershipevent", "actor_id"),
+    "members_membershipevent_from_union_id_7dc19f00": ("members_membershipevent", "from_union_id"),
+    "members_membershipevent_to_union_id_15d40011": ("members_membershipevent", "to_union_id"),
+}
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -17,35 +26,47 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AlterField(
-            model_name='employment',
-            name='employer',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='employments', to='orgs.employer'),
-        ),
-        migrations.AlterField(
-            model_name='employment',
-            name='town',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='orgs.org', verbose_name='工作地街道/镇'),
+        # Only the FK indexes go: an AlterField would also drop and re-validate each foreign-key constraint, locking
+        # accounts_user and orgs_org for the whole migration. The index names are Django's, the same on both databases.
+        migrations.SeparateDatabaseAndState(
+            state_operations=[
+                migrations.AlterField(
+                    model_name='employment',
+                    name='employer',
+                    field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='employments', to='orgs.employer'),
+                ),
+                migrations.AlterField(
+                    model_name='employment',
+                    name='town',
+                    field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='orgs.org', verbose_name='工作地街道/镇'),
+                ),
+                migrations.AlterField(
+                    model_name='membershipevent',
+                    name='actor',
+                    field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+                ),
+                migrations.AlterField(
+                    model_name='membershipevent',
+                    name='from_union',
+                    field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='orgs.org'),
+                ),
+                migrations.AlterField(
+                    model_name='membershipevent',
+                    name='to_union',
+                    field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='orgs.org'),
+                ),
+            ],
+            database_operations=[
+                migrations.RunSQL(
+                    [f"DROP INDEX IF EXISTS {name}" for name in DROPPED_FK_INDEXES],
+                    [f"CREATE INDEX {name} ON {table} ({column})" for name, (table, column) in DROPPED_FK_INDEXES.items()],
+                ),
+            ],
         ),
         migrations.AlterField(
             model_name='membership',
             name='status',
             field=models.CharField(choices=[('active', '在会'), ('transferring', '转出中'), ('transferred', '已转出'), ('left', '退会'), ('frozen', '冒用冻结')], default='active', max_length=16, verbose_name='状态'),
-        ),
-        migrations.AlterField(
-            model_name='membershipevent',
-            name='actor',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
-        ),
-        migrations.AlterField(
-            model_name='membershipevent',
-            name='from_union',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='orgs.org'),
-        ),
-        migrations.AlterField(
-            model_name='membershipevent',
-            name='to_union',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='orgs.org'),
         ),
         migrations.AlterField(
             model_name='person',

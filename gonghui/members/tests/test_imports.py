@@ -182,3 +182,21 @@ def test_a_bad_file_found_by_the_reading_thread_gives_its_chinese_message(manage
     with pytest.raises(ApplicationError, match="表头缺少列"):
         imports.member_import(actor=manager, data="名字,电话\n张三,1\n".encode())
     assert not Person.objects.exists()
+
+
+def test_someone_registered_between_the_lookup_and_the_insert_is_sorted_again(manager, monkeypatch):
+    """The sorted path can still collide with a person committed meanwhile (say by 一键入会): that batch is rolled back
+    to its savepoint and sorted once more, counting nobody twice."""
+    known = new_id_number()
+    imports.member_import(actor=manager, data=csv_bytes([good_row(id_number=known)]))
+    real_existing, calls = imports._existing, []
+
+    def stale_once(candidates):
+        calls.append(len(candidates))
+        return {} if len(calls) == 1 else real_existing(candidates)  # the first lookup misses the known person
+
+    monkeypatch.setattr(imports, "_existing", stale_once)
+    result = imports.member_import(actor=manager, data=csv_bytes([good_row(name="新来的"), good_row(id_number=known)]),
+                                   mode="good_rows")
+    assert (result.created, result.unchanged, result.errors, len(calls)) == (1, 1, [], 2)
+    assert Person.objects.count() == 2
