@@ -102,7 +102,7 @@ class BulkLoad:
 
 def _adapted(model: type[models.Model], columns: Sequence[str], rows: list[Sequence]) -> list[Sequence]:
     """Rows with dates and datetimes as the backend stores them (SQLite keeps them as text)."""
-    fields = {f.column: f for f in model._meta.concrete_fields}
+    fields = _fields_by_column(model)
     ops = connection.ops
     adapters = [ops.adapt_datetimefield_value if isinstance(fields[c], models.DateTimeField)
                 else ops.adapt_datefield_value if isinstance(fields[c], models.DateField) else None for c in columns]
@@ -111,8 +111,12 @@ def _adapted(model: type[models.Model], columns: Sequence[str], rows: list[Seque
 
 def _column_types(model: type[models.Model], columns: Sequence[str]) -> list[str]:
     """PostgreSQL type names of the columns, without length modifiers ("varchar(64)" → "varchar")."""
-    fields = {f.column: f for f in model._meta.concrete_fields}
+    fields = _fields_by_column(model)
     return [fields[column].db_type(connection).split("(")[0] for column in columns]
+
+
+def _fields_by_column(model: type[models.Model]) -> dict[str, models.Field]:
+    return {f.column: f for f in model._meta.concrete_fields}
 
 
 def _may_skip_triggers() -> bool:
@@ -171,23 +175,19 @@ def prefetched(producer: Callable[..., Iterator], *args, depth: int = 2) -> Iter
     worker = threading.Thread(target=produce, name="bulk-prefetch", daemon=True)
     worker.start()
     try:
-        yield from _drain(items.get)
+        while True:
+            kind, payload = items.get()
+            if kind == _ERROR:
+                raise payload
+            if kind == _DONE:
+                return
+            yield payload
     finally:
         stop.set()
         worker.join()
 
 
 _ITEM, _DONE, _ERROR = "item", "done", "error"
-
-
-def _drain(get: Callable[[], tuple]) -> Iterator:
-    while True:
-        kind, payload = get()
-        if kind == _ERROR:
-            raise payload
-        if kind == _DONE:
-            return
-        yield payload
 
 
 def _put(items: queue.Queue, entry, stop: threading.Event) -> bool:
