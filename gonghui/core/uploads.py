@@ -15,8 +15,8 @@ from django.http import FileResponse
 
 from gonghui.core.exceptions import ApplicationError
 from gonghui.core.spreadsheets import XLSX_CONTENT_TYPE
+from gonghui.core.spreadsheets import XLSX_MAGIC as ZIP_MAGIC  # docx and xlsx are both zip packages
 
-ZIP_MAGIC = b"PK\x03\x04"
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Count, Exists, F, FloatField, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, F, FloatField, Q, QuerySet, Sum
 from django.db.models.functions import Cast, Substr, TruncDate, TruncMonth, TruncWeek
 from django.utils import timezone
 
@@ -19,6 +19,7 @@ from gonghui.core.spreadsheets import Column, write_xlsx
 from gonghui.members.models import Drive, DriveMetric, DriveTarget, Membership, VisitLog
 from gonghui.members.services import LIVE_STATUSES
 from gonghui.orgs.models import PATH_STEP_LENGTH, Employer, Org, OrgType, subtree_q
+from gonghui.orgs.selectors import with_child_flag
 
 MANAGE, VIEW = "members.manage", "members.view"
 
@@ -310,8 +311,7 @@ def _breakdown(*, actor, drive: Drive, within: Org, rows: QuerySet, month_start:
     length = len(within.path) + PATH_STEP_LENGTH
     grouped = {row["prefix"]: row for row in rows.filter(place__startswith=within.path).values(prefix=Substr("place", 1, length))
                .annotate(total=Count("pk"), month=Count("pk", filter=Q(day__gte=month_start))).order_by()}
-    children = list(Org.objects.filter(subtree_q(actor, VIEW, "path"), parent=within)
-                    .annotate(has_children=Exists(Org.objects.filter(parent=OuterRef("pk")))))
+    children = list(with_child_flag(Org.objects.filter(subtree_q(actor, VIEW, "path"), parent=within)))
     targets = dict(DriveTarget.objects.filter(drive=drive, org__in=[within, *children]).values_list("org_id", "target"))
     orgs = []
     for child in children:

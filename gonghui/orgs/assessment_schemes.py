@@ -115,9 +115,11 @@ def submitted_count(scheme: AssessmentScheme) -> int:
     return scheme.assessments.exclude(status=AssessmentStatus.DRAFT).count()
 
 
-def scheme_problems(scheme: AssessmentScheme) -> list[str]:
-    """What still stops the scheme from being published, in words the editor shows as a checklist."""
-    dimensions = list(scheme.dimensions.prefetch_related("indicators"))
+def scheme_problems(scheme: AssessmentScheme, dimensions: list[AssessmentDimension] | None = None) -> list[str]:
+    """What still stops the scheme from being published, in words the editor shows as a checklist. `dimensions`: the
+    scheme's dimensions with their indicators prefetched, when the caller has them already."""
+    if dimensions is None:
+        dimensions = list(scheme.dimensions.prefetch_related("indicators"))
     problems = [] if dimensions else ["还没有评价维度"]
     for dimension in dimensions:
         weights = [indicator.weight for indicator in dimension.indicators.all()]
@@ -149,7 +151,7 @@ def _scheme_for_change(actor, scheme_id, *, scoring: bool) -> AssessmentScheme:
 
 
 def _require_unlocked(scheme: AssessmentScheme) -> None:
-    if scheme.assessments.exclude(status=AssessmentStatus.DRAFT).exists():
+    if submitted_count(scheme):
         _fail(LOCKED_MESSAGE, "locked")
 
 

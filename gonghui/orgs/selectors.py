@@ -22,18 +22,19 @@ def org_get_for(*, actor, org_id) -> Org:
 def org_roots_for(*, actor) -> QuerySet[Org]:
     """The top of the tree this actor may browse: the tree's roots, or the orgs of their posts."""
     if actor.is_superuser:
-        return _with_child_flag(Org.objects.filter(parent__isnull=True))
-    return _with_child_flag(Org.objects.filter(path__in=actor.org_scope_paths()))
+        return with_child_flag(Org.objects.filter(parent__isnull=True))
+    return with_child_flag(Org.objects.filter(path__in=actor.org_scope_paths()))
 
 
 def org_children(*, actor, parent: Org, include_inactive: bool = False) -> QuerySet[Org]:
     children = Org.objects.restrict(actor).filter(parent=parent)
     if not include_inactive:
         children = children.filter(is_active=True)
-    return _with_child_flag(children).order_by("type", "division_code", "name")
+    return with_child_flag(children).order_by("type", "division_code", "name")
 
 
-def _with_child_flag(orgs: QuerySet[Org]) -> QuerySet[Org]:
+def with_child_flag(orgs: QuerySet[Org]) -> QuerySet[Org]:
+    """`has_children` on each org, for trees that expand lazily."""
     return orgs.annotate(has_children=Exists(Org.objects.filter(parent=OuterRef("pk"))))
 
 

@@ -27,6 +27,7 @@ def _settings_form(data=None, *, scheme):
 def _editor(request, scheme, *, bound: dict | None = None):
     """The editor; `bound` holds the one form that was refused, under its row's key, so what the user typed stays."""
     bound = bound or {}
+    loaded = list(scheme.dimensions.prefetch_related("indicators"))
     dimensions = [
         {
             "dimension": dimension,
@@ -37,7 +38,7 @@ def _editor(request, scheme, *, bound: dict | None = None):
             "indicator_total": sum(indicator.weight for indicator in dimension.indicators.all()),
             "new_indicator": bound.get(f"new-indicator-{dimension.pk}") or PointsItemForm(),
         }
-        for dimension in scheme.dimensions.prefetch_related("indicators")
+        for dimension in loaded
     ]
     submitted = service.submitted_count(scheme)
     scoring_editable = not submitted and scheme.published_at is None
@@ -50,7 +51,7 @@ def _editor(request, scheme, *, bound: dict | None = None):
         "dimensions": dimensions,
         "dimension_total": sum(row["dimension"].points for row in dimensions),
         "new_dimension": bound.get("new-dimension") or PointsItemForm(),
-        "problems": service.scheme_problems(scheme),
+        "problems": service.scheme_problems(scheme, loaded),
         "submitted": submitted,
         "scoring_editable": scoring_editable,
         "rows_readonly": not scoring_editable,
@@ -82,13 +83,14 @@ def _change(request, scheme, *, key: str, action, success: str, form=None):
 def scheme_create(request):
     visible = assessment.scheme_list(actor=request.user)
     sources = list(service.TEMPLATES.items()) + [(f"copy-{scheme.pk}", f"复制：{scheme}（{scheme.owner.name}）") for scheme in visible]
-    form = SchemeCreateForm(request.POST or None, owners=service.scheme_owner_choices(actor=request.user), sources=sources,
+    owners = service.scheme_owner_choices(actor=request.user)
+    form = SchemeCreateForm(request.POST or None, owners=owners, sources=sources,
                             initial={"year": timezone.localdate().year, "source": service.ZHUHAI})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         source = data["source"]
         try:
-            owner = service.scheme_owner_choices(actor=request.user).get(pk=data["owner"])
+            owner = owners.get(pk=data["owner"])
             copy_from = visible.get(pk=source.removeprefix("copy-")) if source.startswith("copy-") else None
             scheme = service.scheme_create(actor=request.user, owner=owner, name=data["name"], year=data["year"],
                                            template=source, copy_from=copy_from)
