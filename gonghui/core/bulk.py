@@ -21,83 +21,147 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from operator import itemgetter
 
-from django.db import IntegrityError, connection, models
+from django.db import IntegrityError, connection, models, transaction
 
 
 class BulkLoad:
-    """Inserts into several tables inside the caller's transaction, then `check_references()`."""
+    """Inserts into several tables inside the caller's transaction, one savepoint (`batch()`) at a time:
+
+        load = BulkLoad()
+        for rows in batches:
+            with load.batch():
+                ids = load.reserve_ids(Person, len(rows))
+                load.insert(Person, ("id", ...), ...)
+
+    A batch that fails leaves nothing behind; the caller may catch the error and go on with the next one.
+    """
 
     def __init__(self):
         if not connection.in_atomic_block:
             raise RuntimeError("BulkLoad must run inside transaction.atomic()")
+        self.triggers_off = connection.vendor == "postgresql" and _may_skip_triggers()
+        # Keys that a kept batch checked and locked FOR KEY SHARE: the locks last until commit, so later batches
+        # need not check them again (an import of a hundred batches locks its few thousand unions once).
+        self.held: dict[type[models.Model], set] = defaultdict(set)
+        self._sequences: dict[str, str] = {}
+        self.in_batch = False
+        self._reset()
+
+    def _reset(self) -> None:
         self.loaded: dict[type[models.Model], set[int]] = defaultdict(set)
         self.references: dict[models.ForeignKey, set] = defaultdict(set)
-        self.triggers_off = connection.vendor == "postgresql" and _may_skip_triggers()
+        self.locked: dict[type[models.Model], set] = defaultdict(set)
+        self.triggers_paused = False
 
-    def reserve_ids(self, model: type[models.Model], count: int) -> list[int]:
+    @contextmanager
+    def batch(self):
+        """A savepoint around one batch of inserts; at its end every reference the new rows make is checked.
+
+        While it is open, the FK triggers are paused (when the role may) for everything that runs on this connection:
+        run nothing but this load's own statements inside it."""
+        self._reset()
+        self.in_batch = True
+        try:
+            with transaction.atomic():
+                yield self
+                self._resume_triggers()
+                self._check_references()
+        finally:
+            self.in_batch = False
+        for model, keys in self.locked.items():
+            self.held[model] |= keys
+
+    def reserve_ids(self, model: type[models.Model], count: int) -> Sequence[int]:
         if count == 0:
             return []
         table = model._meta.db_table
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
-                # the sequence is looked up once: pg_get_serial_sequence() per row would cost more than nextval()
-                cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
-                cursor.execute("SELECT nextval(%s::regclass) FROM generate_series(1, %s)", [cursor.fetchone()[0], count])
-                return [row[0] for row in cursor.fetchall()]
+                # Usually nobody else draws from the sequence meanwhile and the ids are one run: then only its ends
+                # travel (fetching 10,000 rows of ids cost the import more than the query). Otherwise all of them.
+                cursor.execute("WITH ids AS (SELECT nextval(%s::regclass) AS id FROM generate_series(1, %s)) "
+                               "SELECT min(id), max(id), CASE WHEN max(id) - min(id) + 1 = count(*) THEN NULL "
+                               "ELSE array_agg(id ORDER BY id) END FROM ids", [self._sequence(cursor, table), count])
+                first, last, scattered = cursor.fetchone()
+                return scattered if scattered is not None else range(first, last + 1)
             # SQLite: the open write transaction holds the database lock, so nobody else takes these ids meanwhile
             cursor.execute(f"SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = %s), 0), "
                            f"COALESCE((SELECT MAX(id) FROM {connection.ops.quote_name(table)}), 0))", [table])
             last = cursor.fetchone()[0]
-            return list(range(last + 1, last + 1 + count))
+            return range(last + 1, last + 1 + count)
+
+    def _sequence(self, cursor, table: str) -> str:
+        if table not in self._sequences:  # looked up once: pg_get_serial_sequence() per row would cost more than nextval()
+            cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
+            self._sequences[table] = cursor.fetchone()[0]
+        return self._sequences[table]
 
     def insert(self, model: type[models.Model], columns: Sequence[str], rows: Iterable[Sequence]) -> None:
-        """Rows whose first column is `id` (reserved with `reserve_ids`). Call `check_references()` after the last."""
-        if columns[0] != "id":
-            raise ValueError("the first column must be id")
-        rows = list(rows)
-        if not rows:
+        """Rows that start with an `id` reserved by `reserve_ids` (where later rows of this batch point at them) or
+        have no id column (the table's sequence numbers them).
+
+        On PostgreSQL the rows are built as COPY sends them, so PostgreSQL stores the first while Python builds the next.
+        """
+        if not self.in_batch:
+            raise RuntimeError("BulkLoad.insert runs inside `with load.batch():`")
+        if "id" in columns and columns[0] != "id":
+            raise ValueError("id must be the first column")
+        rows = iter(rows)
+        first = next(rows, None)
+        if first is None:
             return
+        written = [first]
         quote = connection.ops.quote_name
         table, names = quote(model._meta.db_table), ", ".join(quote(c) for c in columns)
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
+                self._pause_triggers(cursor)
                 # the raw psycopg cursor's errors are turned into Django's (IntegrityError …) like any other query's
-                with connection.wrap_database_errors, self._triggers_paused(cursor), \
+                with connection.wrap_database_errors, \
                         cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN (FORMAT BINARY)") as copy:
                     copy.set_types(_column_types(model, columns))  # binary: no text formatting of dates on either side
+                    write_row, keep = copy.write_row, written.append
+                    write_row(first)
                     for row in rows:
-                        copy.write_row(row)
+                        write_row(row)
+                        keep(row)
             else:
+                written.extend(rows)
                 cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(columns))})",
-                                   _adapted(model, columns, rows))
+                                   _adapted(model, columns, written))
         for field in _foreign_keys(model):
             if field.column in columns:
-                self.references[field].update(map(itemgetter(columns.index(field.column)), rows))
-        self.loaded[model].update(map(itemgetter(0), rows))  # the ids actually written, not what the caller meant
+                self.references[field].update(map(itemgetter(columns.index(field.column)), written))
+        if columns[0] == "id":
+            self.loaded[model].update(map(itemgetter(0), written))  # the ids actually written, not what the caller meant
 
-    @contextmanager
-    def _triggers_paused(self, cursor):
-        if not self.triggers_off:
-            yield
-            return
-        cursor.execute("SET LOCAL session_replication_role = replica")
-        yield
-        # not in a finally: after an error the transaction or savepoint is rolled back, and that restores the setting
-        cursor.execute("SET LOCAL session_replication_role = origin")
+    def _pause_triggers(self, cursor) -> None:
+        if self.triggers_off and not self.triggers_paused:
+            cursor.execute("SET LOCAL session_replication_role = replica")
+            self.triggers_paused = True
 
-    def check_references(self) -> None:
-        """What the skipped FK triggers would have checked: every key the new rows point at exists, and rows that
-        predate this load are locked FOR KEY SHARE until commit so nobody deletes them meanwhile."""
+    def _resume_triggers(self) -> None:
+        # not in a finally: after an error the savepoint is rolled back, and that restores the setting
+        if self.triggers_paused:
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL session_replication_role = origin")
+            self.triggers_paused = False
+
+    def _check_references(self) -> None:
+        """What the paused FK triggers would have checked: every key the new rows point at exists, and rows that
+        predate this batch are locked FOR KEY SHARE until commit so nobody deletes them meanwhile."""
         if not self.triggers_off:
             return  # the triggers ran
         for field, keys in self.references.items():
             keys.discard(None)
-            earlier = keys - self.loaded.get(field.related_model, set())  # rows this load wrote exist: COPY succeeded
+            target = field.related_model
+            # rows this batch wrote exist (COPY succeeded); held ones were checked and locked by a kept batch
+            earlier = keys - self.loaded.get(target, set()) - self.held.get(target, set())
             if earlier:
-                missing = earlier - _locked_keys(field.related_model, field.target_field.column, earlier)
-                if missing:
+                found = _locked_keys(target, field.target_field.column, earlier)
+                if missing := earlier - found:
                     raise IntegrityError(f"{field.model._meta.db_table}.{field.column}: 引用的记录不存在（{sorted(missing)[:5]}）")
-        self.references.clear()
+                self.locked[target] |= found
 
 
 def _adapted(model: type[models.Model], columns: Sequence[str], rows: list[Sequence]) -> list[Sequence]:

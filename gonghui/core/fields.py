@@ -46,7 +46,8 @@ class BlindIndexField(models.CharField):
 
     def deconstruct(self):
         name, path, args, kwargs = super().deconstruct()
-        kwargs.update(source=self.source, purpose=self.purpose, normalizer=self.normalizer)
+        # null and blank always: their defaults here differ from CharField's, which leaves a False out
+        kwargs.update(source=self.source, purpose=self.purpose, normalizer=self.normalizer, null=self.null, blank=self.blank)
         return name, path, args, kwargs
 
     def index_for(self, value: str | None) -> str | None:

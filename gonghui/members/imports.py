@@ -16,6 +16,7 @@ import io
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import NamedTuple
 
 from django.db import IntegrityError, transaction
@@ -29,7 +30,8 @@ from gonghui.core.bulk import BulkLoad, existing_keys, prefetched
 from gonghui.core.exceptions import ApplicationError, PermissionDenied
 from gonghui.core.masking import mask_id_number, mask_name, mask_phone
 from gonghui.core.spreadsheets import XLSX_MAGIC, Column, RowError, write_xlsx
-from gonghui.core.validators import InvalidIdentifier, normalize_mobile, parse_id_number
+from gonghui.core.validators import (EARLIEST_BIRTH, PROVINCE_PREFIXES, InvalidIdentifier, id_check_character,
+                                     normalize_mobile, parse_id_number)
 from gonghui.members.models import Employment, Membership, MembershipEvent, MembershipStatus, NewFormType, Person
 from gonghui.members.services import LIVE_STATUSES, MEMBER_UNION_TYPES, mask_org_name, member_number_for
 from gonghui.orgs.models import Org, scope_paths, subtree_q
@@ -50,6 +52,10 @@ COLUMNS = (
 NEW_FORM_BY_LABEL = {label: value for value, label in NewFormType.choices}
 ID_INDEX_PURPOSE = Person._meta.get_field("id_index").purpose
 PHONE_INDEX_PURPOSE = Person._meta.get_field("phone_index").purpose
+# What the fast path takes without further thought: uppercase ASCII, a province prefix, nothing around it
+WELL_FORMED_ID = re.compile("(?:" + "|".join(sorted(PROVINCE_PREFIXES)) + ")[0-9]{15}[0-9X]")
+WELL_FORMED_MOBILE = re.compile("1[3-9][0-9]{9}")
+GENDER_BY_DIGIT = {digit: "male" if int(digit) % 2 else "female" for digit in "0123456789"}
 SCIENTIFIC = re.compile(r"\d(\.\d+)?[eE]\+?\d+")  # 4.40106E+17: what Excel writes for an ID it took for a number
 
 
@@ -158,6 +164,10 @@ class _Checker:
         self.phone_index = crypto.blind_indexer(purpose=PHONE_INDEX_PURPOSE)
         self.seal_name, self.seal_id, self.seal_phone = (crypto.encryptor(aad=Person._meta.get_field(name).aad)
                                                          for name in ("name", "id_number", "phone"))
+        # the fast path reads the seven cells in one step; a file without the optional columns takes the full check
+        self.pick = itemgetter(*self.columns) if min(self.columns) >= 0 else None
+        self.births: dict[str, dt.date] = {}  # the valid birth dates and join dates seen so far, by their text
+        self.join_dates: dict[str, dt.date] = {}
 
     def batches(self, rows: Iterator[list], *, size: int = BATCH_SIZE) -> Iterator[CheckedBatch]:
         batch = CheckedBatch(0, [], [])
@@ -175,6 +185,53 @@ class _Checker:
             yield batch
 
     def check(self, row_number: int, cells: list, errors: list[RowError]) -> Candidate | None:
+        """The row as stored, or None with its errors added. A row that passes the fast path needs nothing more."""
+        try:
+            candidate = self._fast(row_number, cells) if self.pick else None
+        except (AttributeError, IndexError):  # a cell that is not text (a number, a date, empty), or a short row
+            candidate = None
+        return candidate or self._check_in_full(row_number, cells, errors)
+
+    def _fast(self, row_number: int, cells: list) -> Candidate | None:
+        """A well-formed row in the fewest steps (a million rows take seconds less). It accepts only what
+        `_check_in_full` accepts, with the same values (tested); anything unusual is left to it, with its messages."""
+        name, id_number, phone, union_code, joined_text, new_form, platform = [cell.strip() for cell in self.pick(cells)]
+        if not (2 <= len(name) <= 30 and len(platform) <= 100 and WELL_FORMED_ID.fullmatch(id_number)):
+            return None
+        if phone and not WELL_FORMED_MOBILE.fullmatch(phone):
+            return None
+        birth_date = self.births.get(id_number[6:14]) or self._birth_date(id_number[6:14])
+        joined_on = (self.join_dates.get(joined_text) or self._join_date(joined_text)) if joined_text else self.today
+        union_id = self.unions.get(union_code)
+        new_form_type = NEW_FORM_BY_LABEL.get(new_form) if new_form else ""
+        if None in (birth_date, joined_on, union_id, new_form_type) or id_check_character(id_number[:17]) != id_number[17]:
+            return None
+        id_index = self.id_index(id_number)
+        if id_index in self.seen:
+            return None
+        self.seen[id_index] = row_number
+        return Candidate(row_number, id_index, union_id, joined_on, new_form_type, platform, GENDER_BY_DIGIT[id_number[16]],
+                         birth_date, id_number[:6], self.seal_name(name), self.seal_id(id_number),
+                         self.seal_phone(phone) if phone else "", self.phone_index(phone) if phone else None)
+
+    def _birth_date(self, text: str) -> dt.date | None:
+        try:
+            parsed = dt.date(int(text[:4]), int(text[4:6]), int(text[6:]))
+        except ValueError:
+            return None
+        if EARLIEST_BIRTH <= parsed <= self.today:
+            self.births[text] = parsed
+            return parsed
+        return None
+
+    def _join_date(self, text: str) -> dt.date | None:
+        parsed = _parse_join_date(text)
+        if parsed is not None and parsed <= self.today:
+            self.join_dates[text] = parsed
+            return parsed
+        return None
+
+    def _check_in_full(self, row_number: int, cells: list, errors: list[RowError]) -> Candidate | None:
         count = len(cells)
         raw = [cells[index] if 0 <= index < count else None for index in self.columns]
         name, id_text, phone_text, union_code, joined_text, new_form, platform = map(_cell_text, raw)
@@ -204,10 +261,10 @@ class _Checker:
             bad("所在工会编码", f"找不到工会编码“{union_code}”，或它不在您的管辖范围内" if union_code else "请填写所在工会编码")
         joined_on = self.today
         if joined_text:
-            try:
-                joined_on = dt.date.fromisoformat(joined_text.replace("/", "-")[:10])
-            except ValueError:
+            joined_on = _parse_join_date(joined_text)
+            if joined_on is None:
                 bad("入会日期", f"日期“{joined_text}”格式不正确，应为 2026-11-26")
+                joined_on = self.today
         if joined_on > self.today:
             bad("入会日期", "入会日期不能晚于今天")
         if len(platform) > 100:
@@ -225,6 +282,13 @@ class _Checker:
         return Candidate(row_number, id_index, union_id, joined_on, NEW_FORM_BY_LABEL.get(new_form, ""), platform, parsed.gender,
                          parsed.birth_date, id_number[:6], self.seal_name(name), self.seal_id(id_number),
                          self.seal_phone(phone) if phone else "", self.phone_index(phone) if phone else None)
+
+
+def _parse_join_date(text: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(text.replace("/", "-")[:10])
+    except ValueError:
+        return None
 
 
 # ---------------------------------------------------------------- writing (in the caller's thread and transaction)
@@ -249,6 +313,7 @@ class _Writer:
     def __init__(self, result: MemberImportResult):
         self.result = result
         self.optimistic = True
+        self.load = BulkLoad()
 
     def write(self, candidates: list[Candidate], *, write: bool) -> list[RowError]:
         if not write:
@@ -265,8 +330,8 @@ class _Writer:
     def _insert(self, people: list[Candidate], *, unchanged: int) -> bool:
         """Insert in a savepoint; False (nothing written) if the unique blind index refuses someone."""
         try:
-            with transaction.atomic():
-                _insert_members(people)
+            with self.load.batch():
+                _insert_members(self.load, people)
         except IntegrityError:
             return False
         self.result.created += len(people)
@@ -292,31 +357,26 @@ def _sorted(candidates: list[Candidate]) -> tuple[list[Candidate], int, list[Row
     return new_people, unchanged, errors
 
 
-def _insert_members(people: list[Candidate]) -> None:
+def _insert_members(load: BulkLoad, people: list[Candidate]) -> None:
     """Person, Employment (if any), Membership and its first MembershipEvent for each new member, by COPY."""
-    load = BulkLoad()
     now = timezone.now()
     person_ids = load.reserve_ids(Person, len(people))
     load.insert(Person, ("id", "created_at", "updated_at", "name", "id_number", "id_index", "gender", "birth_date", "phone",
                          "phone_index", "hukou_region", "residence_region", "education", "political_status"),
                 ((pk, now, now, c.name_sealed, c.id_sealed, c.id_index, c.gender, c.birth_date, c.phone_sealed,
                   c.phone_index, c.hukou_region, "", "", "") for pk, c in zip(person_ids, people)))
-    employed = [(pk, c) for pk, c in zip(person_ids, people) if c.new_form_type or c.platform_company]
-    employment_ids = load.reserve_ids(Employment, len(employed))
-    load.insert(Employment, ("id", "created_at", "updated_at", "person_id", "employer_name", "employer_uscc", "new_form_type",
+    load.insert(Employment, ("created_at", "updated_at", "person_id", "employer_name", "employer_uscc", "new_form_type",
                              "platform_company"),
-                ((pk, now, now, person_id, "", "", c.new_form_type, c.platform_company)
-                 for pk, (person_id, c) in zip(employment_ids, employed)))
+                ((now, now, person_id, "", "", c.new_form_type, c.platform_company)
+                 for person_id, c in zip(person_ids, people) if c.new_form_type or c.platform_company))
     membership_ids = load.reserve_ids(Membership, len(people))
     load.insert(Membership, ("id", "created_at", "updated_at", "person_id", "union_id", "status", "joined_on", "member_number"),
                 ((pk, now, now, person_id, c.union_id, MembershipStatus.ACTIVE, c.joined_on,
                   member_number_for(person_id=person_id, joined_on=c.joined_on))
                  for pk, person_id, c in zip(membership_ids, person_ids, people)))
-    event_ids = load.reserve_ids(MembershipEvent, len(people))
-    load.insert(MembershipEvent, ("id", "membership_id", "at", "kind", "to_union_id", "status", "note"),
-                ((pk, membership_id, now, "imported", c.union_id, MembershipStatus.ACTIVE, "批量导入")
-                 for pk, membership_id, c in zip(event_ids, membership_ids, people)))
-    load.check_references()
+    load.insert(MembershipEvent, ("membership_id", "at", "kind", "to_union_id", "status", "note"),
+                ((membership_id, now, "imported", c.union_id, MembershipStatus.ACTIVE, "批量导入")
+                 for membership_id, c in zip(membership_ids, people)))
 
 
 # ---------------------------------------------------------------- the service
@@ -348,9 +408,9 @@ def member_import(*, actor, data: bytes, mode: str = "all_or_nothing", progress:
     total = next(batches)
     result = MemberImportResult(file_sha256=hashlib.sha256(data).hexdigest())
     report = progress or (lambda done, total: None)
-    writer = _Writer(result)
     try:
         with transaction.atomic():
+            writer = _Writer(result)
             for batch in batches:
                 result.rows += batch.rows
                 result.errors.extend(batch.errors)

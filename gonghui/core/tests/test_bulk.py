@@ -10,6 +10,7 @@ from gonghui.core import bulk
 from gonghui.core.exceptions import ApplicationError
 from gonghui.members.models import Membership, MembershipStatus, Person
 from gonghui.members.tests.factories import join
+from gonghui.orgs.models import Org
 
 pytestmark = pytest.mark.django_db
 
@@ -28,9 +29,9 @@ def test_a_dangling_reference_is_refused_even_with_the_triggers_paused(org):
     with pytest.raises(IntegrityError, match="union_id"), transaction.atomic():
         load = bulk.BulkLoad()
         assert load.triggers_off  # CI's role may set session_replication_role
-        ids = load.reserve_ids(Membership, 1)
-        load.insert(Membership, COLUMNS, [membership_row(ids[0], person.pk, 987654321)])
-        load.check_references()
+        with load.batch():
+            ids = load.reserve_ids(Membership, 1)
+            load.insert(Membership, COLUMNS, [membership_row(ids[0], person.pk, 987654321)])
     assert not Membership.objects.filter(union_id=987654321).exists()
 
 
@@ -39,10 +40,35 @@ def test_rows_land_with_reserved_ids_and_checked_references(org):
     Membership.objects.filter(person=person).delete()
     with transaction.atomic():
         load = bulk.BulkLoad()
-        ids = load.reserve_ids(Membership, 1)
-        load.insert(Membership, COLUMNS, [membership_row(ids[0], person.pk, org("440106006").pk)])
-        load.check_references()
+        with load.batch():
+            ids = load.reserve_ids(Membership, 1)
+            load.insert(Membership, COLUMNS, [membership_row(ids[0], person.pk, org("440106006").pk)])
     assert Membership.objects.get(pk=ids[0]).person == person
+
+
+def test_a_failed_batch_leaves_nothing_and_its_locks_are_not_counted_on(org):
+    """Keys a rolled-back batch checked lose their locks with it: a later batch pointing at them checks them again."""
+    people = [join(town_code="440106006").person for _ in range(2)]
+    Membership.objects.filter(person__in=people).delete()
+    union = org("440106006").pk
+    with transaction.atomic():
+        load = bulk.BulkLoad()
+        with pytest.raises(IntegrityError), load.batch():
+            ids = load.reserve_ids(Membership, 1)
+            load.insert(Membership, COLUMNS, [membership_row(ids[0], people[0].pk, union)])
+            raise IntegrityError("the caller gives this batch up")
+        assert not Membership.objects.filter(person=people[0]).exists()
+        assert union not in load.held[Org]
+        with load.batch():
+            ids = load.reserve_ids(Membership, 1)
+            load.insert(Membership, COLUMNS, [membership_row(ids[0], people[1].pk, union)])
+        assert union in load.held[Org] or not load.triggers_off
+    assert Membership.objects.get(person=people[1]).union_id == union
+
+
+def test_inserting_outside_a_batch_is_refused(org):
+    with transaction.atomic(), pytest.raises(RuntimeError, match="batch"):
+        bulk.BulkLoad().insert(Membership, COLUMNS, [membership_row(1, 1, 1)])
 
 
 def test_when_the_role_may_not_pause_triggers_the_triggers_check(org, monkeypatch):
@@ -52,9 +78,9 @@ def test_when_the_role_may_not_pause_triggers_the_triggers_check(org, monkeypatc
     with pytest.raises(IntegrityError), transaction.atomic():
         load = bulk.BulkLoad()
         assert not load.triggers_off
-        ids = load.reserve_ids(Membership, 1)
-        load.insert(Membership, COLUMNS, [membership_row(ids[0], person.pk, 987654321)])
-        load.check_references()  # nothing to do: the deferred FK triggers queued their checks for the commit
+        with load.batch():  # nothing to check at its end: the deferred FK triggers queued their checks for the commit
+            ids = load.reserve_ids(Membership, 1)
+            load.insert(Membership, COLUMNS, [membership_row(ids[0], person.pk, 987654321)])
         connection.check_constraints(table_names=["members_membership"])  # what the commit would run
     assert Person.objects.filter(pk=person.pk).exists()
 
