@@ -100,6 +100,11 @@ class TestBulkHelpers:
         with pytest.raises(crypto.DecryptionError):
             crypto.decrypt(first, aad="members.person.phone")
 
+    def test_nonces_drawn_ahead_never_repeat_across_refills(self):
+        seal = crypto.encryptor(aad="members.person.name", nonces_ahead=8)
+        nonces = {base64.b64decode(seal("张三").rsplit(":", 1)[1])[:crypto.NONCE_BYTES] for _ in range(100)}
+        assert len(nonces) == 100
+
 
 @pytest.mark.django_db
 class TestEncryptedFields:

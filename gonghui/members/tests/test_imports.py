@@ -1,8 +1,10 @@
 """Member import and export: every kind of bad row reported, both modes, idempotent, GB18030, masked exports."""
+import datetime
 import io
 
 import pytest
 import xlsxwriter
+from hypothesis import given, settings, strategies as st
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from python_calamine import CalamineWorkbook
@@ -10,7 +12,9 @@ from python_calamine import CalamineWorkbook
 from gonghui.accounts.models import Role
 from gonghui.accounts.tests.factories import PostFactory
 from gonghui.audit.models import AuditEvent
+from gonghui.core import crypto
 from gonghui.core.exceptions import ApplicationError, PermissionDenied
+from gonghui.core.validators import id_number_generate
 from gonghui.jobs.models import Job
 from gonghui.members import imports, services
 from gonghui.members.models import Membership, Person
@@ -200,3 +204,73 @@ def test_someone_registered_between_the_lookup_and_the_insert_is_sorted_again(ma
                                    mode="good_rows")
     assert (result.created, result.unchanged, result.errors, len(calls)) == (1, 1, [], 2)
     assert Person.objects.count() == 2
+
+
+# ---------------------------------------------------------------- the fast path agrees with the full check
+
+TODAY = datetime.date(2026, 11, 26)
+GOOD_ID = id_number_generate(region_code="440106", birth_date=datetime.date(1990, 2, 28), sequence=17)
+CELL_VARIANTS = {
+    "name": ["王五", " 王五 ", "张", "", "欧" * 30, "欧" * 31, None, 12],
+    "id_number": [GOOD_ID, GOOD_ID.lower(), f" {GOOD_ID} ", GOOD_ID[:17], GOOD_ID[:17] + str((int(GOOD_ID[17]) + 1) % 10) if GOOD_ID[17] != "X" else GOOD_ID[:17] + "0",
+                  "99" + GOOD_ID[2:], GOOD_ID.translate(str.maketrans("0123456789", "０１２３４５６７８９")),
+                  id_number_generate(region_code="440106", birth_date=datetime.date(2027, 1, 1), sequence=3),
+                  "440106199002300012", "4.40106E+17", 440106199002280017.0, None, ""],
+    "phone": ["", "13800138000", "+86 138 0013 8000", "138-0013-8000", "12345678901", "1380013800", "１３８００１３８０００", None],
+    "union_code": ["440106006", "440106999", "", None],
+    "joined_on": ["", "2026-03-01", "2026/03/01", "2026-3-1", "2030-01-01", "坏日期", datetime.date(2026, 3, 1), None],
+    "new_form_type": ["", "外卖骑手", "宇航员", None],
+    "platform_company": ["", "美团", "平" * 101, None],
+}
+
+FAST_FORMS = {"name": {"王五", " 王五 ", "欧" * 30}, "id_number": {GOOD_ID, f" {GOOD_ID} "}, "phone": {"", "13800138000"},
+              "union_code": {"440106006"}, "joined_on": {"", "2026-03-01", "2026/03/01"}, "new_form_type": {"", "外卖骑手"},
+              "platform_company": {"", "美团"}}
+
+
+def checker():
+    positions = {column.key: index for index, column in enumerate(imports.COLUMNS)}
+    return imports._Checker(unions={"440106006": 42}, positions=positions, today=TODAY)
+
+
+def stored(candidate):
+    """A candidate's values with its ciphertexts opened (each seal draws a fresh nonce)."""
+    opened = [crypto.decrypt(value, aad=Person._meta.get_field(name).aad) if value else value
+              for name, value in (("name", candidate.name_sealed), ("id_number", candidate.id_sealed), ("phone", candidate.phone_sealed))]
+    return candidate._replace(name_sealed=opened[0], id_sealed=opened[1], phone_sealed=opened[2])
+
+
+def agrees(row) -> bool:
+    """The fast path and the full check agree on `row`; True if the fast path took it."""
+    try:
+        fast = checker()._fast(5, row)
+    except (AttributeError, IndexError):  # what check() treats as "take the full check"
+        fast = None
+    errors = []
+    full = checker()._check_in_full(5, row, errors)
+    if fast is not None:
+        assert full is not None and stored(fast) == stored(full)
+    assert (full is None) == bool(errors)
+    return fast is not None
+
+
+@pytest.mark.parametrize(("column", "value"), [(key, value) for key, values in CELL_VARIANTS.items() for value in values])
+def test_each_odd_cell_on_its_own_gets_the_same_verdict_on_both_paths(column, value):
+    row = [CELL_VARIANTS[c.key][0] if c.key != column else value for c in imports.COLUMNS]
+    assert agrees(row) == (value in FAST_FORMS.get(column, ()))  # the forms a template-made file has stay fast
+
+
+@settings(max_examples=300, deadline=None)
+@given(cells=st.fixed_dictionaries({key: st.sampled_from(values[:1] * len(values) + values) for key, values in CELL_VARIANTS.items()}),
+       width=st.sampled_from([7, 7, 7, 6, 4]))
+def test_any_mix_of_odd_cells_gets_the_same_verdict_on_both_paths(cells, width):
+    agrees([cells[column.key] for column in imports.COLUMNS][:width])
+
+
+def test_a_plain_row_takes_the_fast_path_and_a_repeated_id_falls_back_to_the_full_message():
+    check = checker()
+    row = ["王五", GOOD_ID, "13800138000", "440106006", "2026-03-01", "外卖骑手", "美团"]
+    assert check._fast(2, row) is not None
+    errors = []
+    assert check.check(3, row, errors) is None
+    assert [(e.row, e.column) for e in errors] == [(3, "身份证号")] and "第 2 行" in errors[0].message
