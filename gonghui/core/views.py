@@ -26,6 +26,11 @@ def form_add_application_error(form: forms.Form, exc: ApplicationError, *, field
         form.add_error(None, exc.message)
 
 
+def is_htmx(request) -> bool:
+    """An htmx request, answered with the fragment it swaps in rather than the whole page."""
+    return request.headers.get("HX-Request") == "true"
+
+
 def safe_next_url(request, target: str | None, default: str) -> str:
     """Only same-site targets: a `next` from a form or query must never send the user off-site."""
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):

@@ -3,7 +3,7 @@
 A scheme is built as a draft and published once its points add up; unions take part only in published schemes.
 To change a published scheme its owner withdraws the publication, which is possible until the first union submits
 its 自主申报: from then on the scoring (total, grade lines, dimensions, indicators) is locked, so every union's
-score is measured the same way. Who may edit: any cadre with `orgs.manage` over the owner org; to anyone else a
+score is measured the same way. A draft no union has taken part in may be deleted. Who may edit: any cadre with `orgs.manage` over the owner org; to anyone else a
 scheme answers 404, the same as a missing one.
 """
 from __future__ import annotations
@@ -113,6 +113,17 @@ def scheme_settings(scheme: AssessmentScheme) -> SchemeSettings:
 def submitted_count(scheme: AssessmentScheme) -> int:
     """Assessments that have been submitted at least once (a returned one was submitted too)."""
     return scheme.assessments.exclude(status=AssessmentStatus.DRAFT).count()
+
+
+def scheme_delete_refusal(scheme: AssessmentScheme) -> tuple[str, str] | None:
+    """Why the scheme cannot be deleted, as (message, code); None when it can. Only a draft no union ever took part
+    in goes: an assessment, even one only started, keeps its scheme (its scores and files are measured against it)."""
+    taking_part = scheme.assessments.count()
+    if taking_part:
+        return f"已有 {taking_part} 家工会参评本方案，不能删除（参评记录须保留）", "in_use"
+    if scheme.published_at is not None:
+        return "方案已发布，不能删除：请先撤回发布", "published"
+    return None
 
 
 def scheme_problems(scheme: AssessmentScheme, dimensions: list[AssessmentDimension] | None = None) -> list[str]:
@@ -338,6 +349,20 @@ def scheme_unpublish(*, actor, scheme_id) -> AssessmentScheme:
     scheme.save(update_fields=["published_at", "updated_at"])
     _audit(actor, scheme, "unpublished", {})
     return scheme
+
+
+@transaction.atomic
+def scheme_delete(*, actor, scheme_id) -> None:
+    """A draft nobody took part in, with its dimensions and indicators (see `scheme_delete_refusal`)."""
+    scheme = _scheme_for_change(actor, scheme_id, scoring=False)
+    refusal = scheme_delete_refusal(scheme)
+    if refusal:
+        _fail(*refusal)
+    outline = {dimension.name: [indicator.name for indicator in dimension.indicators.all()]
+               for dimension in scheme.dimensions.prefetch_related("indicators")}
+    # Audited first: once deleted, the scheme has no pk for the event to name.
+    _audit(actor, scheme, "deleted", {"name": scheme.name, "year": scheme.year, "dimensions": outline})
+    scheme.delete()
 
 
 # ---------------------------------------------------------------- dimensions and indicators

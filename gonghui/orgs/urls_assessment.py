@@ -11,6 +11,7 @@ urlpatterns = [
     path("assessments/schemes/<int:scheme_id>/", views.scheme_detail, name="scheme"),
     path("assessments/schemes/<int:scheme_id>/edit/", editor.scheme_edit, name="scheme_edit"),
     path("assessments/schemes/<int:scheme_id>/publication/", editor.scheme_publication, name="scheme_publication"),
+    path("assessments/schemes/<int:scheme_id>/delete/", editor.scheme_delete, name="scheme_delete"),
     path("assessments/schemes/<int:scheme_id>/dimensions/", editor.dimension_add, name="dimension_add"),
     path("assessments/dimensions/<int:dimension_id>/", editor.dimension_change, name="dimension"),
     path("assessments/dimensions/<int:dimension_id>/indicators/", editor.indicator_add, name="indicator_add"),

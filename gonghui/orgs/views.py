@@ -9,17 +9,13 @@ from django.views.decorators.http import require_http_methods
 from gonghui.core.permissions import workbench_required
 from gonghui.core.exceptions import ApplicationError, NotFound
 from gonghui.core.spreadsheets import sniff_xlsx
-from gonghui.core.views import form_add_application_error, paginate, xlsx_response
+from gonghui.core.views import form_add_application_error, is_htmx, paginate, xlsx_response
 from gonghui.jobs.services import job_create
 from gonghui.orgs import imports, selectors, services
 from gonghui.orgs.forms import EmployerForm, ImportForm, OrgCreateForm, OrgEditForm, OrgMoveForm
 from gonghui.orgs.models import Industry, OrgType, Ownership
 
 EMPLOYER_FIELD_MAP = {"town": "town_code", "union": "union_code"}
-
-
-def _is_htmx(request) -> bool:
-    return request.headers.get("HX-Request") == "true"
 
 
 @workbench_required
@@ -60,7 +56,7 @@ def org_detail(request, org_id: int):
     if request.headers.get("HX-Target") == "org-employers":
         template = "orgs/_org_employers.html"  # the panel's own search refreshes only its table
     else:
-        template = "orgs/_org_panel.html" if _is_htmx(request) else "orgs/org_detail.html"
+        template = "orgs/_org_panel.html" if is_htmx(request) else "orgs/org_detail.html"
     return render(request, template, context)
 
 
@@ -144,7 +140,7 @@ def employer_list(request):
         "query": params.urlencode() if params else "",
         "filters": {key: params.get(key, "") for key in ("q", "industry", "ownership", "has_union", "min_headcount")},
     }
-    template = "orgs/_employer_rows.html" if _is_htmx(request) else "orgs/employer_list.html"
+    template = "orgs/_employer_rows.html" if is_htmx(request) else "orgs/employer_list.html"
     return render(request, template, context)
 
 

@@ -6,7 +6,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from gonghui.core.exceptions import ApplicationError, NotFound, PermissionDenied
 from gonghui.core.permissions import workbench_required
 from gonghui.core.uploads import download_response
-from gonghui.core.views import form_add_application_error, paginate
+from gonghui.core.views import form_add_application_error, is_htmx, paginate
 from gonghui.orgs import assessment as service
 from gonghui.orgs import assessment_schemes, selectors
 from gonghui.orgs.forms import EvidenceUploadForm
@@ -58,17 +58,38 @@ def scheme_detail(request, scheme_id: int):
     })
 
 
+def _evidence_context(request, item, *, indicators, upload_form: EvidenceUploadForm | None = None) -> dict:
+    """What the 佐证材料 section shows, on the page and as the fragment an htmx upload or removal gets back."""
+    can_fill = service.can_fill(actor=request.user, assessment=item)
+    return {"a": item, "can_fill": can_fill, "files": service.evidence_list(actor=request.user, assessment=item),
+            "upload_form": upload_form or (EvidenceUploadForm(indicators=indicators) if can_fill else None)}
+
+
 def _detail(request, item, *, upload_form: EvidenceUploadForm | None = None):
     indicators = list(item.scheme.indicators.select_related("dimension"))
     for indicator in indicators:
         indicator.self_score = item.self_scores.get(str(indicator.pk), "")
         indicator.review_score = item.review_scores.get(str(indicator.pk), "")
-    can_fill = service.can_fill(actor=request.user, assessment=item)
     return render(request, "orgs/assessment_detail.html", {
-        "a": item, "indicators": indicators, "levels": CultivationLevel.choices, "can_fill": can_fill,
-        "files": service.evidence_list(actor=request.user, assessment=item),
-        "upload_form": upload_form or (EvidenceUploadForm(indicators=indicators) if can_fill else None),
+        **_evidence_context(request, item, indicators=indicators, upload_form=upload_form),
+        "indicators": indicators, "levels": CultivationLevel.choices,
     })
+
+
+def _evidence_answer(request, item, *, success: str = "", error: str = "", form: EvidenceUploadForm | None = None):
+    """After an upload or removal. htmx gets the 佐证材料 section alone, so scores typed on the page but not yet
+    submitted stay where they are; a plain post (no JavaScript) gets the page: again with the form's errors, or
+    back to it with the message."""
+    if is_htmx(request):
+        context = _evidence_context(request, item, indicators=item.scheme.indicators.select_related("dimension"), upload_form=form)
+        return render(request, "orgs/_evidence.html", {**context, "notice": success, "error": error})
+    if success:
+        messages.success(request, success)
+    if error:
+        messages.error(request, error)
+    if form is not None:
+        return _detail(request, item, upload_form=form)
+    return redirect("assessments:detail", assessment_id=item.pk)
 
 
 @workbench_required
@@ -90,10 +111,8 @@ def evidence_upload(request, assessment_id: int):
         except ApplicationError as exc:
             form_add_application_error(form, exc)
         else:
-            messages.success(request, f"已上传 {len(added)} 个佐证材料")
-            return redirect("assessments:detail", assessment_id=item.pk)
-    messages.error(request, "材料未上传：请按提示修改后重新选择文件")
-    return _detail(request, item, upload_form=form)
+            return _evidence_answer(request, item, success=f"已上传 {len(added)} 个佐证材料")
+    return _evidence_answer(request, item, error="材料未上传：请按提示修改后重新选择文件", form=form)
 
 
 @workbench_required
@@ -106,9 +125,14 @@ def evidence_download(request, evidence_id: int):
 @workbench_required
 @require_POST
 def evidence_delete(request, assessment_id: int, evidence_id: int):
-    _run(request, lambda: service.evidence_remove(actor=request.user, assessment_id=assessment_id, evidence_id=evidence_id),
-         "已删除佐证材料")
-    return redirect("assessments:detail", assessment_id=assessment_id)
+    item = service.ranking_item(actor=request.user, assessment_id=assessment_id)
+    try:
+        service.evidence_remove(actor=request.user, assessment_id=item.pk, evidence_id=evidence_id)
+    except (NotFound, PermissionDenied):
+        raise
+    except ApplicationError as exc:
+        return _evidence_answer(request, item, error=exc.message)
+    return _evidence_answer(request, item, success="已删除佐证材料")
 
 
 def _int(value) -> int:

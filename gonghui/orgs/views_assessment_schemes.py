@@ -1,4 +1,4 @@
-"""The scheme editor pages (评价方案): create, settings, dimensions and indicators, publication.
+"""The scheme editor pages (评价方案): create, settings, dimensions and indicators, publication, deleting a draft.
 
 Each change posts one small form and comes back to the editor. When the service refuses, the editor is shown
 again with that row's form as the user typed it and the message beside it; nothing was saved.
@@ -55,11 +55,13 @@ def _editor(request, scheme, *, bound: dict | None = None):
         "submitted": submitted,
         "scoring_editable": scoring_editable,
         "rows_readonly": not scoring_editable,
+        "deletable": service.scheme_delete_refusal(scheme) is None,
     })
 
 
-def _change(request, scheme, *, key: str, action, success: str, form=None):
-    """Run one change: back to the editor (at the changed part) when it works; the editor with the error when not."""
+def _change(request, scheme, *, key: str, action, success: str, form=None, done: str | None = None):
+    """Run one change: on to `done` (by default the editor at the changed part) when it works; the editor with the
+    error when not."""
     if form is not None and not form.is_valid():
         messages.error(request, "未保存：请按提示修改后再提交")
     else:
@@ -74,7 +76,7 @@ def _change(request, scheme, *, key: str, action, success: str, form=None):
             form_add_application_error(form, exc)
         else:
             messages.success(request, success)
-            return redirect(f"{reverse('assessments:scheme_edit', kwargs={'scheme_id': scheme.pk})}#{key}")
+            return redirect(done or f"{reverse('assessments:scheme_edit', kwargs={'scheme_id': scheme.pk})}#{key}")
     return _editor(request, scheme, bound={key: form})
 
 
@@ -127,6 +129,14 @@ def scheme_publication(request, scheme_id: int):
     change = service.scheme_publish if publish else service.scheme_unpublish
     return _change(request, scheme, key="publication", action=lambda _: change(actor=request.user, scheme_id=scheme.pk),
                    success="方案已发布，企业工会可以参评" if publish else "已撤回发布，方案回到草稿状态")
+
+
+@workbench_required
+@require_POST
+def scheme_delete(request, scheme_id: int):
+    scheme = service.scheme_get_for_edit(actor=request.user, scheme_id=scheme_id)
+    return _change(request, scheme, key="publication", action=lambda _: service.scheme_delete(actor=request.user, scheme_id=scheme.pk),
+                   success=f"已删除方案草稿：{scheme}", done=reverse("assessments:schemes"))
 
 
 @workbench_required

@@ -84,6 +84,81 @@ class TestUpload:
         assert "章程.pdf" in page and "照片.png" in page and "整体材料" in page and "上传材料" in page
 
 
+class TestUploadPage:
+    """On the 自主申报 page the upload and the removal go by htmx and answer with the 佐证材料 section alone, so the
+    scores typed below it are never reloaded away; without JavaScript the same forms post and come back."""
+
+    @pytest.fixture
+    def union_side(self, setting, logged_in):
+        return logged_in(setting["company"])
+
+    def test_an_htmx_upload_answers_with_the_section_and_stores_the_file(self, item, union_side):
+        response = union_side.post(reverse("assessments:evidence_upload", args=[item.pk]), {"files": [upload("工会章程.pdf", PDF)], "indicator": ""},
+                               HTTP_HX_REQUEST="true")
+        html = response.content.decode()
+        assert response.status_code == 200 and "<html" not in html and 'name="score_' not in html
+        assert '<section id="evidence"' in html
+        assert "已上传 1 个佐证材料" in html and "工会章程.pdf" in html and 'hx-target="#evidence"' in html
+        stored = AssessmentEvidence.objects.get(assessment=item)
+        assert stored.name == "工会章程.pdf" and stored.file.read() == PDF
+        page = union_side.get(reverse("assessments:detail", args=[item.pk])).content.decode()
+        assert "已上传 1 个佐证材料" not in page  # said in the fragment; no flash left over for the next page
+        assert "再在下方填写自评分" not in page  # the old warning that an upload loses typed scores is gone
+
+    @pytest.mark.parametrize(("files", "message"), [
+        (lambda: [upload("年度总结.pdf", EXE)], "“年度总结.pdf”不是 PDF、JPG、PNG、Word（.docx）、Excel（.xlsx） 文件"),
+        (lambda: [upload("扫描件.pdf", PDF + b"0" * service.EVIDENCE_MAX_BYTES)], "“扫描件.pdf”超过 10 MB，请压缩后再上传"),
+        (lambda: [upload("a.pdf", PDF), upload("b.pdf", PDF)], "每份申报最多 2 个佐证材料，请合并或删除部分文件"),
+        (lambda: [], "请选择要上传的文件"),
+    ], ids=["wrong_type", "too_large", "over_the_cap", "none"])
+    def test_a_refused_htmx_upload_shows_the_error_in_the_section_and_changes_nothing(self, setting, item, union_side, monkeypatch,
+                                                                                       files, message):
+        monkeypatch.setattr(service, "EVIDENCE_MAX_FILES", 2)
+        kept = service.evidence_add(actor=setting["company"], assessment_id=item.pk, uploads=[upload("已有.pdf", PDF)])[0]
+        events = AuditEvent.objects.count()
+        response = union_side.post(reverse("assessments:evidence_upload", args=[item.pk]), {"files": files(), "indicator": ""},
+                               HTTP_HX_REQUEST="true")
+        html = response.content.decode()
+        assert response.status_code == 200 and "<html" not in html and '<section id="evidence"' in html
+        assert message in html and "材料未上传：请按提示修改后重新选择文件" in html and "已有.pdf" in html
+        assert list(AssessmentEvidence.objects.filter(assessment=item)) == [kept] and AuditEvent.objects.count() == events
+
+    def test_an_htmx_removal_answers_with_the_section(self, setting, item, union_side):
+        first, second = service.evidence_add(actor=setting["company"], assessment_id=item.pk, uploads=[upload("a.pdf", PDF), upload("b.png", PNG)])
+        response = union_side.post(reverse("assessments:evidence_delete", args=[item.pk, first.pk]), HTTP_HX_REQUEST="true")
+        html = response.content.decode()
+        assert response.status_code == 200 and "<html" not in html
+        assert "已删除佐证材料" in html and "b.png" in html and "a.pdf" not in html
+        assert list(AssessmentEvidence.objects.filter(assessment=item)) == [second]
+
+    def test_an_htmx_removal_refused_after_submission_says_why_in_the_section(self, setting, item, union_side):
+        kept = service.evidence_add(actor=setting["company"], assessment_id=item.pk, uploads=[upload("a.pdf", PDF)])[0]
+        submit(setting, item)  # e.g. submitted in another tab: the page still shows the 删除 button
+        response = union_side.post(reverse("assessments:evidence_delete", args=[item.pk, kept.pk]), HTTP_HX_REQUEST="true")
+        html = response.content.decode()
+        assert response.status_code == 200 and "不能删除佐证材料" in html and "a.pdf" in html
+        assert AssessmentEvidence.objects.filter(pk=kept.pk).exists()
+
+    def test_without_htmx_upload_and_removal_still_post_and_come_back_to_the_page(self, item, union_side):
+        detail = reverse("assessments:detail", args=[item.pk])
+        response = union_side.post(reverse("assessments:evidence_upload", args=[item.pk]), {"files": [upload("章程.pdf", PDF)], "indicator": ""})
+        assert response.status_code == 302 and response["Location"] == detail
+        page = union_side.get(detail).content.decode()
+        assert "已上传 1 个佐证材料" in page and "章程.pdf" in page
+        evidence = AssessmentEvidence.objects.get(assessment=item)
+        response = union_side.post(reverse("assessments:evidence_delete", args=[item.pk, evidence.pk]))
+        assert response.status_code == 302 and response["Location"] == detail
+        assert "已删除佐证材料" in union_side.get(detail).content.decode() and not AssessmentEvidence.objects.exists()
+
+    def test_the_section_comes_back_only_to_the_unions_side(self, setting, item, logged_in):
+        kept = service.evidence_add(actor=setting["company"], assessment_id=item.pk, uploads=[upload("a.pdf", PDF)])[0]
+        client = logged_in(setting["district"])  # reviews it, but does not fill it in
+        assert client.post(reverse("assessments:evidence_upload", args=[item.pk]), {"files": [upload("b.pdf", PDF)]},
+                           HTTP_HX_REQUEST="true").status_code == 403
+        assert client.post(reverse("assessments:evidence_delete", args=[item.pk, kept.pk]), HTTP_HX_REQUEST="true").status_code == 403
+        assert list(AssessmentEvidence.objects.all()) == [kept]
+
+
 class TestAccess:
     @pytest.fixture
     def evidence(self, setting, item):

@@ -1,5 +1,6 @@
 """The scheme editor: a 市总 builds a scheme, publishes it when its points add up, and cannot change its scoring
-once a union has submitted; bad input changes nothing; other cities' cadres get 404."""
+once a union has submitted; a draft nobody took part in can be deleted; bad input changes nothing; other cities'
+cadres get 404."""
 import pytest
 from django.urls import reverse
 
@@ -151,6 +152,75 @@ class TestLocking:
             service.scheme_unpublish(actor=setting["city"], scheme_id=scheme.pk)
 
 
+class TestDeleting:
+    def test_a_draft_goes_with_its_dimensions_and_indicators_and_the_deletion_is_audited(self, city, draft):
+        assert (draft.dimensions.count(), draft.indicators.count()) == (7, 7)
+        service.scheme_delete(actor=city, scheme_id=draft.pk)
+        assert not AssessmentScheme.objects.filter(pk=draft.pk).exists()
+        assert not AssessmentDimension.objects.filter(scheme_id=draft.pk).exists()
+        assert not AssessmentIndicator.objects.filter(scheme_id=draft.pk).exists()
+        assert scheme_events(draft)[-1] == "orgs.assessment_scheme.deleted"
+        event = AuditEvent.objects.get(action="orgs.assessment_scheme.deleted")
+        assert event.actor == city and event.org_path == draft.owner.path
+        assert event.data["name"] == "百人以上非公企业工会评价" and event.data["year"] == 2026
+        assert event.data["dimensions"]["思想政治引领"] == ["思想政治引领工作成效"] and len(event.data["dimensions"]) == 7
+
+    def test_a_published_scheme_is_refused_until_withdrawn(self, city, draft):
+        service.scheme_publish(actor=city, scheme_id=draft.pk)
+        before, events = snapshot(draft), AuditEvent.objects.count()
+        with pytest.raises(ApplicationError, match="方案已发布，不能删除：请先撤回发布") as refused:
+            service.scheme_delete(actor=city, scheme_id=draft.pk)
+        assert refused.value.code == "orgs.assessment_scheme.published"
+        assert snapshot(draft) == before and AuditEvent.objects.count() == events
+        service.scheme_unpublish(actor=city, scheme_id=draft.pk)
+        service.scheme_delete(actor=city, scheme_id=draft.pk)
+        assert not AssessmentScheme.objects.filter(pk=draft.pk).exists()
+
+    def test_a_scheme_a_union_took_part_in_is_refused_even_back_as_a_draft(self, setting):
+        city, scheme = setting["city"], setting["scheme"]
+        item = workflow.assessment_start(actor=setting["company"], scheme=scheme, union=setting["union"])
+        service.scheme_unpublish(actor=city, scheme_id=scheme.pk)  # only started: back to a draft, but not deletable
+        before = snapshot(scheme)
+        with pytest.raises(ApplicationError, match="已有 1 家工会参评本方案，不能删除") as refused:
+            service.scheme_delete(actor=city, scheme_id=scheme.pk)
+        assert refused.value.code == "orgs.assessment_scheme.in_use"
+        service.scheme_publish(actor=city, scheme_id=scheme.pk)
+        workflow.assessment_submit(actor=setting["company"], assessment_id=item.pk, scores=scores(scheme, 0.8), evidence="制度健全，台账齐全，详见附件。")
+        with pytest.raises(ApplicationError, match="已有 1 家工会参评本方案，不能删除"):
+            service.scheme_delete(actor=city, scheme_id=scheme.pk)
+        assert snapshot(scheme)[1:] == before[1:] and AuditEvent.objects.filter(action="orgs.assessment_scheme.deleted").count() == 0
+
+    def test_other_cities_and_levels_below_get_the_same_404_as_a_missing_scheme(self, draft, cadre):
+        for outsider in (cadre("4403"), cadre("440106")):
+            for missing_or_foreign in (draft.pk, 987654321, "abc"):
+                with pytest.raises(NotFound, match="方案不存在或不在您的管辖范围内"):
+                    service.scheme_delete(actor=outsider, scheme_id=missing_or_foreign)
+        assert AssessmentScheme.objects.filter(pk=draft.pk).exists() and draft.dimensions.count() == 7
+        assert not AuditEvent.objects.filter(action="orgs.assessment_scheme.deleted").exists()
+
+    def test_the_editor_offers_deletion_only_when_allowed_and_deletes_by_post(self, city, draft, logged_in):
+        client = logged_in(city)
+        edit_url, delete_url = reverse("assessments:scheme_edit", args=[draft.pk]), reverse("assessments:scheme_delete", args=[draft.pk])
+        page = client.get(edit_url).content.decode()
+        assert f'action="{delete_url}"' in page and "删除方案" in page and "删除后不能恢复" in page  # with a confirm step
+        assert client.get(delete_url).status_code == 405
+        assert AssessmentScheme.objects.filter(pk=draft.pk).exists()
+
+        service.scheme_publish(actor=city, scheme_id=draft.pk)
+        assert delete_url not in client.get(edit_url).content.decode()
+        response = client.post(delete_url)  # a stale page: refused, back to the editor with the reason
+        assert response.status_code == 302 and response["Location"] == edit_url
+        assert "方案已发布，不能删除：请先撤回发布" in client.get(edit_url).content.decode()
+        assert AssessmentScheme.objects.filter(pk=draft.pk).exists()
+
+        service.scheme_unpublish(actor=city, scheme_id=draft.pk)
+        response = client.post(delete_url)
+        assert response.status_code == 302 and response["Location"] == reverse("assessments:schemes")
+        listing = client.get(response["Location"]).content.decode()
+        assert "已删除方案草稿：2026年 百人以上非公企业工会评价" in listing and "还没有评价方案" in listing
+        assert not AssessmentScheme.objects.filter(pk=draft.pk).exists()
+
+
 class TestValidation:
     @pytest.mark.parametrize(("call", "message"), [
         (lambda a, s, d, i: service.dimension_add(actor=a, scheme_id=s.pk, name="新维度", points=0), "维度分值应为 1 到 100 之间的整数"),
@@ -209,6 +279,7 @@ class TestScope:
             ("get", reverse("assessments:scheme_edit", args=[draft.pk])),
             ("post", reverse("assessments:scheme_edit", args=[draft.pk])),
             ("post", reverse("assessments:scheme_publication", args=[draft.pk])),
+            ("post", reverse("assessments:scheme_delete", args=[draft.pk])),
             ("post", reverse("assessments:dimension_add", args=[draft.pk])),
             ("post", reverse("assessments:dimension", args=[dimension.pk])),
             ("post", reverse("assessments:indicator_add", args=[dimension.pk])),

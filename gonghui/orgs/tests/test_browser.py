@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pyotp
 import pytest
+from django.urls import reverse
 from playwright.sync_api import Page, expect, sync_playwright
 from python_calamine import CalamineWorkbook
 
@@ -22,6 +23,7 @@ from gonghui.members import services as member_services
 from gonghui.members.tests.factories import new_id_number
 from gonghui.core.tests.files import EXE, PDF, PNG
 from gonghui.notify.sms import MemoryBackend
+from gonghui.orgs import assessment
 from gonghui.orgs.models import OrgType
 from gonghui.orgs.tests.factories import EmployerFactory, OrgFactory
 from gonghui.orgs.tests.test_imports import EMPLOYER_HEADER, employer_row, xlsx
@@ -370,3 +372,46 @@ def test_city_cadre_builds_and_publishes_a_scheme_and_a_union_uploads_evidence(l
     expect(desk.locator("table.grid")).to_contain_text("接受申报")
     full_shot(desk, shots / "scheme-list.png")
     assert desk.js_errors == [] and phone.js_errors == []
+
+
+def test_a_union_uploads_and_removes_evidence_without_losing_the_scores_it_typed(live_server, divisions, setting, open_page, shots, tmp_path):
+    item = assessment.assessment_start(actor=setting["company"], scheme=setting["scheme"], union=setting["union"])
+    for name, data in {"年度总结.pdf": EXE, "工会章程.pdf": PDF}.items():  # the first is a program renamed to .pdf
+        (tmp_path / name).write_bytes(data)
+    page = open_page()
+    sign_in(page, live_server, setting["company"], lands_on="**/workbench/")
+    page.goto(f"{live_server.url}{reverse('assessments:detail', args=[item.pk])}")
+    score = page.get_by_label("思想政治引领自评分")
+    score.fill("12.5")
+    page.locator("textarea[name=evidence]").fill("制度文件已上传，活动照片另附。")
+    page.evaluate("window.notReloaded = true")  # gone if the browser loads the page again
+
+    page.set_input_files("input[name=files]", str(tmp_path / "年度总结.pdf"))
+    page.get_by_role("button", name="上传材料").click()
+    expect(page.locator("#evidence")).to_contain_text("“年度总结.pdf”不是 PDF、JPG、PNG、Word（.docx）、Excel（.xlsx） 文件")
+    expect(score).to_have_value("12.5")
+
+    page.set_input_files("input[name=files]", str(tmp_path / "工会章程.pdf"))
+    page.get_by_label("对应指标").select_option(label="工会自身建设：工会自身建设工作成效")
+    page.get_by_role("button", name="上传材料").click()
+    expect(page.locator("#evidence .flash.success")).to_have_text("已上传 1 个佐证材料")
+    expect(page.locator(".evidence-list")).to_contain_text("工会章程.pdf")
+    expect(page.locator(".evidence-list")).to_contain_text("工会自身建设：工会自身建设工作成效")
+    expect(score).to_have_value("12.5")
+    expect(page.locator("textarea[name=evidence]")).to_have_value("制度文件已上传，活动照片另附。")
+    assert page.evaluate("window.notReloaded") is True
+    full_shot(page, shots / "evidence-scores-kept.png")
+
+    page.once("dialog", lambda dialog: dialog.accept())  # 删除“工会章程.pdf”？
+    page.locator(".evidence-list").get_by_role("button", name="删除").click()
+    expect(page.locator("#evidence")).to_contain_text("还没有上传材料")
+    expect(score).to_have_value("12.5")
+    assert page.evaluate("window.notReloaded") is True
+
+    for other in page.locator("input[name^=score_]").all()[1:]:
+        other.fill("10")
+    page.get_by_role("button", name="提交自主申报").click()
+    expect(page.locator("h1 .badge")).to_have_text("已自主申报")
+    item.refresh_from_db()
+    assert item.self_scores[str(setting["scheme"].indicators.first().pk)] == 12.5
+    assert page.js_errors == []
