@@ -98,6 +98,9 @@ def assessment_start(*, actor, scheme: AssessmentScheme, union: Org) -> Assessme
         _fail(f"{union.name}不符合参评条件（职工{scheme.min_headcount}人以上的企业工会）", "ineligible")
     try:
         with transaction.atomic():
+            # The editor locks the scheme to withdraw or delete it: a start either sees it still published or waits.
+            if not AssessmentScheme.objects.select_for_update().filter(pk=scheme.pk, published_at__isnull=False).exists():
+                _fail("该方案已撤回发布，暂不能参评", "unpublished")
             assessment = Assessment.objects.create(scheme=scheme, union=union)
     except IntegrityError:
         _fail("该工会已参加本方案的评价", "duplicate")

@@ -50,6 +50,15 @@ def test_returned_assessments_can_be_resubmitted_and_states_are_enforced(setting
         service.assessment_recommend(actor=cadre("440104"), assessment_id=item.pk, recommend=True, comment="越权")
 
 
+def test_a_start_against_a_scheme_withdrawn_meanwhile_is_refused(setting):
+    """The page showed the scheme as published; the cadre withdrew it before the union pressed 参评."""
+    scheme = setting["scheme"]
+    type(scheme).objects.filter(pk=scheme.pk).update(published_at=None)
+    with pytest.raises(ApplicationError, match="已撤回发布"):
+        service.assessment_start(actor=setting["company"], scheme=scheme, union=setting["union"])
+    assert not scheme.assessments.exists()
+
+
 def test_small_employers_are_not_eligible(setting, org):
     small = OrgFactory(parent=org("440106006"), type=OrgType.ENTERPRISE, name="小公司工会")
     EmployerFactory(town=org("440106006"), union=small, headcount=30)
