@@ -78,7 +78,7 @@ def seed_drives_demo(*, seed: int = 2026) -> int:
         drives.drive_targets_set(actor=city_admin, drive=drive, targets={Org.objects.get(code=code).pk: share
                                                                          for code, _, share in DRIVE_DISTRICTS})
         _visits(rng, drive, city_admin, Org.objects.filter(parent__code__in=[code for code, _, _ in DRIVE_DISTRICTS], type=OrgType.TOWN),
-                per_month=2, today=today)
+                per_month=8, today=today)
     if not Drive.objects.filter(org=tianhe, name="天河区新就业形态劳动者入会攻坚").exists():
         drive = drives.drive_create(actor=district_cadre, org=tianhe, name="天河区新就业形态劳动者入会攻坚", metric=DriveMetric.NEW_MEMBERS,
                                     target=240, starts_on=starts_on, ends_on=ends_on)
@@ -114,13 +114,13 @@ def _drive_members(rng: random.Random, fake: Faker, starts_on: dt.date, today: d
 
 
 def _visits(rng: random.Random, drive: Drive, actor: User, towns, *, per_month: int, today: dt.date) -> None:
-    """平安夜访: cadres out in the evening at the places drivers and riders gather."""
-    towns = list(towns)
+    """平安夜访: cadres out in the evening at the places drivers and riders gather, each visit kept at the 街道 that made it."""
+    towns = sorted(towns, key=lambda town: town.code)  # the same visits on every run
     for month in drives.period_buckets(start=drive.starts_on, end=today, period=drives.MONTH):
         last = min(drives.period_end(month, drives.MONTH), today)
         for _ in range(per_month + rng.randint(-1, 1)):
             met = rng.randint(15, 60)
             town = rng.choice(towns)
-            drives.visit_log_create(actor=actor, org=drive.org, drive=drive, visited_on=month + dt.timedelta(days=rng.randint(0, (last - month).days)),
+            drives.visit_log_create(actor=actor, org=town, drive=drive, visited_on=month + dt.timedelta(days=rng.randint(0, (last - month).days)),
                                     place=f"{town.short_name or town.name}{rng.choice(VISIT_PLACES)}", people_met=met,
                                     joined_on_spot=rng.randint(0, met // 3), note="平安夜访")

@@ -55,8 +55,16 @@ class DriveForm(forms.Form):
 
 
 class VisitForm(forms.Form):
+    # Any org id parses; the service decides which may log the visit (inside the drive and the cadre's scope).
+    org = forms.IntegerField(label="走访组织", widget=forms.Select, help_text="由哪一级工会走访，月分析按组织统计")
     visited_on = forms.DateField(label="走访日期", widget=forms.DateInput(attrs={"type": "date"}))
     place = forms.CharField(label="地点", max_length=200, widget=forms.TextInput(attrs={"placeholder": "如：麻章区某物流园"}))
     people_met = forms.IntegerField(label="接触人数", min_value=0)
     joined_on_spot = forms.IntegerField(label="现场入会人数", min_value=0, initial=0)
     note = forms.CharField(label="情况记录", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, orgs=(), **kwargs):
+        """`orgs`: the choices, tree-ordered (drives.visit_org_choices), indented by level."""
+        super().__init__(*args, **kwargs)
+        top = min((org.depth for org in orgs), default=0)
+        self.fields["org"].widget.choices = [(org.pk, "\u3000" * (org.depth - top) + org.name) for org in orgs]

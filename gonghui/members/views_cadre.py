@@ -331,41 +331,49 @@ def drive_index(request):
     return render(request, "members/drives.html", {"form": form, "page": page})
 
 
-def _progress_chart(*, drive, labels: list[str], counts: list[int], running: list[int], planned: list[int], bar: str) -> dict:
-    """The data of the "drive-progress" chart (static/js/drive-charts.js), one shape for 周调度 and 月分析."""
-    return {"labels": labels, "counts": counts, "running": running, "planned": planned, "target": drive.target, "bar": bar,
-            "unit": "个" if drive.metric == DriveMetric.NEW_UNIONS else "人"}
+def _progress_chart(*, scope, labels: list[str], counts: list[int], running: list[int], planned: list[int | None], bar: str) -> dict:
+    """The data of the "drive-progress" chart (static/js/drive-charts.js), one shape for 周调度 and 月分析; target None for a slice
+    without a 分解目标."""
+    return {"labels": labels, "counts": counts, "running": running, "planned": planned, "target": scope.target, "bar": bar,
+            "unit": "个" if scope.drive.metric == DriveMetric.NEW_UNIONS else "人"}
 
 
 @workbench_required
 @require_http_methods(["GET", "POST"])
 def drive_detail(request, drive_id: int):
-    """周调度: progress week by week against the target and 序时进度, with the visit log form."""
+    """周调度: progress week by week against the target and 序时进度, with the visit log form (the visit kept at the org that made it)."""
     drive = drives.drive_get_for(actor=request.user, drive_id=drive_id)
-    form = VisitForm(request.POST or None, initial={"visited_on": timezone.localdate()})
+    scope = drives.drive_scope_for(actor=request.user, drive=drive)
+    orgs = drives.visit_org_choices(actor=request.user, drive=drive)
+    current = current_post_for(user=request.user, session=request.session)
+    default = next((org for org in orgs if current and org.pk == current.org_id), orgs[0] if orgs else None)
+    form = VisitForm(request.POST or None, orgs=orgs, initial={"visited_on": timezone.localdate(), "org": default and default.pk})
     if request.method == "POST":
         _require_manager(request)
     if request.method == "POST" and form.is_valid():
+        visit = dict(form.cleaned_data)
         try:
-            drives.visit_log_create(actor=request.user, org=drive.org, drive=drive, **form.cleaned_data)
+            org = org_selectors.org_get_for(actor=request.user, org_id=visit.pop("org"))
+            drives.visit_log_create(actor=request.user, org=org, drive=drive, **visit)
         except ApplicationError as exc:
             form_add_application_error(form, exc)
         else:
-            messages.success(request, "已记录走访")
+            messages.success(request, f"已记录{org.name}的走访")
             return redirect("members:drive_detail", drive_id=drive.pk)
-    progress = drives.drive_progress(drive=drive)
-    chart = _progress_chart(drive=drive, labels=[week.strftime("%m-%d") for week, _, _ in progress.weekly], bar="本周完成",
+    progress = drives.drive_progress(drive=drive, scope=scope)
+    chart = _progress_chart(scope=scope, labels=[week.strftime("%m-%d") for week, _, _ in progress.weekly], bar="本周完成",
                             counts=[count for _, count, _ in progress.weekly], running=[running for _, _, running in progress.weekly],
                             planned=progress.planned)
     weeks = [(week, count, running, planned) for (week, count, running), planned in zip(progress.weekly, progress.planned, strict=True)]
-    return render(request, "members/drive_detail.html", {"drive": drive, "progress": progress, "form": form, "chart": chart, "weeks": weeks,
-                                                         "percent": progress.percent(drive.target), "visits": drive.visits.all()[:30],
-                                                         "tab": "weekly"})
+    return render(request, "members/drive_detail.html", {"drive": drive, "scope": scope, "progress": progress, "form": form, "chart": chart,
+                                                         "weeks": weeks, "percent": progress.percent(scope.target), "can_log": bool(orgs),
+                                                         "visits": drives.visit_list(scope=scope)[:30], "tab": "weekly"})
 
 
 @workbench_required
 def drive_monthly(request, drive_id: int):
-    """月分析: month by month against the target, the orgs under the drive's org compared, visits per month; xlsx of each table."""
+    """月分析: month by month against the target, the orgs under the scope's root compared (with their visits), visits per month;
+    xlsx of each table. A cadre under a higher org's drive sees their slice."""
     drive = drives.drive_get_for(actor=request.user, drive_id=drive_id)
     error = ""
     try:
@@ -380,24 +388,26 @@ def drive_monthly(request, drive_id: int):
     if export in ("months", "orgs") and not error:
         name = "月度完成情况" if export == "months" else f"{analysis.within.name}分解完成情况"
         return xlsx_response(drives.month_analysis_xlsx(analysis=analysis, part=export), filename=f"{drive.name}-{name}-{analysis.month:%Y-%m}.xlsx")
-    context = {"drive": drive, "analysis": analysis, "error": error, "tab": "monthly", **_monthly_charts(analysis)}
-    context["query"] = urlencode({"month": f"{analysis.month:%Y-%m}", **({"within": analysis.within.pk} if analysis.within != drive.org else {})})
+    context = {"drive": drive, "scope": analysis.scope, "analysis": analysis, "error": error, "tab": "monthly", **_monthly_charts(analysis)}
+    drilled = {"within": analysis.within.pk} if analysis.within != analysis.scope.root else {}
+    context["query"] = urlencode({"month": f"{analysis.month:%Y-%m}", **drilled})
     return render(request, "members/drive_monthly.html", context, status=400 if error else 200)
 
 
 def _monthly_charts(analysis) -> dict:
     months = analysis.months
-    progress = _progress_chart(drive=analysis.drive, labels=[f"{m.month:%Y-%m}" for m in months], bar="本月完成",
+    progress = _progress_chart(scope=analysis.scope, labels=[f"{m.month:%Y-%m}" for m in months], bar="本月完成",
                                counts=[m.achieved for m in months], running=[m.cumulative for m in months], planned=[m.planned for m in months])
     by_rate = any(row.target for row in analysis.orgs)
     charted = [row for row in analysis.orgs if row.target or not by_rate][:ORG_CHART_ROWS]
     orgs = {"names": [row.org.short_name or row.org.name for row in charted], "achieved": [row.achieved for row in charted],
             "targets": [row.target for row in charted], "rates": [None if row.rate is None else round(row.rate * 100, 1) for row in charted],
+            "visits": [row.visits for row in charted], "met": [row.people_met for row in charted], "joined": [row.joined_on_spot for row in charted],
             "planned": round(analysis.planned_rate * 100, 1), "by_rate": by_rate}
     visits = {"labels": progress["labels"], "visits": [m.visits for m in months], "met": [m.people_met for m in months],
               "joined": [m.joined_on_spot for m in months]}
-    return {"progress_chart": progress, "orgs_chart": orgs, "visits_chart": visits, "orgs_chart_height": 80 + 30 * max(len(charted), 3),
-            "orgs_charted": len(charted), "orgs_chart_title": "各下级完成率（已分解目标的，由低到高）" if by_rate else "各下级累计完成（由少到多）"}
+    return {"progress_chart": progress, "orgs_chart": orgs, "visits_chart": visits, "orgs_chart_height": 110 + 32 * max(len(charted), 3),
+            "orgs_charted": len(charted), "orgs_chart_title": "各下级完成率与走访（已分解目标的，由低到高）" if by_rate else "各下级累计完成与走访（由少到多）"}
 
 
 ORG_CHART_ROWS = 25  # the chart shows the slowest 25; the table below it lists every org
@@ -408,7 +418,7 @@ ORG_CHART_ROWS = 25  # the chart shows the slowest 25; the table below it lists 
 def drive_targets(request, drive_id: int):
     """分解目标: one number per org under the analysed org; blank or 0 takes the share away."""
     _require_manager(request)
-    drive = drives.drive_get_for(actor=request.user, drive_id=drive_id)
+    drive = drives.drive_get_for(actor=request.user, drive_id=drive_id, action=drives.MANAGE)  # 403 for a higher org's drive
     back = reverse("members:drive_monthly", args=[drive.pk])
     targets, bad = {}, []
     for key, value in request.POST.items():

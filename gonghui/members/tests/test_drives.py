@@ -10,7 +10,7 @@ from django.utils import timezone
 from gonghui.accounts.models import ExternalBinding, PartyType, Role, UserKind
 from gonghui.accounts.tests.factories import PostFactory, UserFactory
 from gonghui.audit.models import AuditEvent
-from gonghui.core.exceptions import ApplicationError, NotFound
+from gonghui.core.exceptions import ApplicationError, NotFound, PermissionDenied
 from gonghui.members import drives, services
 from gonghui.members.models import DriveMetric, DriveTarget, Membership, MembershipStatus, NewFormType, VisitLog
 from gonghui.members.services import LIVE_STATUSES
@@ -284,7 +284,7 @@ def test_targets_are_set_changed_removed_and_audited(manager, org, tianhe_drive,
     with pytest.raises(ApplicationError, match="0 或正整数"):
         drives.drive_targets_set(actor=manager, drive=tianhe_drive, targets={shipai.pk: -1})
     analyst = PostFactory(org=org("440106"), role=Role.objects.get(code="analyst")).user
-    with pytest.raises(NotFound):
+    with pytest.raises(PermissionDenied):  # sees the drive, may not change it: 403, not 404 (docs/decisions/0005-access.md)
         drives.drive_targets_set(actor=analyst, drive=tianhe_drive, targets={shipai.pk: 1})
     assert dict(tianhe_drive.targets.values_list("org__code", "target")) == {"440106006": 6, "440106003": 5}
 
@@ -323,11 +323,17 @@ def test_monthly_page_shows_charts_tables_and_downloads_the_same_numbers(manager
     assert [row[:3] for row in sheet[1:]] == [[f"{months_ago(1):%Y-%m}", 1.0, 1.0], [f"{months_ago(0):%Y-%m}", 3.0, 4.0]]
     orgs = client.get(url, {"export": "orgs"})
     sheet = CalamineWorkbook.from_filelike(io.BytesIO(orgs.content)).get_sheet_by_index(0).to_python()
+    assert sheet[0][7:] == ["累计走访次数", "接触人数", "现场入会人数"]
     assert sheet[1][:6] == ["车陂街道总工会", "440106003", 0.0, 0.0, 5.0, 0.0]
     assert sheet[-1][0] == "天河区总工会（本级直属）"
 
     drill = client.get(url, {"within": org("440106006").pk, "month": f"{months_ago(1):%Y-%m}"}).content.decode()
     assert "下级完成情况 · 石牌街道总工会" in drill and "下钻路径" in drill
+
+    client.force_login(PostFactory(org=org("440106006")).user)  # 石牌's slice of the 天河 drive: one more query, for its 分解目标
+    with django_assert_max_num_queries(17):
+        page = client.get(url).content.decode()
+    assert "石牌街道总工会分解目标 4" in page and "2 / 4" in page and "车陂" not in page and "五山" not in page
 
 
 def test_weekly_page_draws_with_the_shared_chart_helper(manager, client, tianhe_drive):
@@ -338,3 +344,216 @@ def test_weekly_page_draws_with_the_shared_chart_helper(manager, client, tianhe_
     chart = response.context["chart"]
     assert chart["bar"] == "本周完成" and chart["running"][-1] == 4 and len(chart["labels"]) == len(chart["planned"]) == len(chart["counts"])
     assert reverse("members:drive_monthly", args=[tianhe_drive.pk]) in page
+
+
+# ---------------------------------------------------------------- visits per sub-org, and a district's slice of a city drive
+
+@pytest.fixture
+def city(org):
+    return PostFactory(org=org("4401"), role=Role.objects.get(code="admin")).user
+
+
+def visit(actor, org, drive, *, met, joined, place="某物流园"):
+    return drives.visit_log_create(actor=actor, org=org, drive=drive, visited_on=timezone.localdate(), place=place, people_met=met,
+                                   joined_on_spot=joined)
+
+
+@pytest.fixture
+def guangzhou_drive(city, org):
+    """A 广州 drive from last month to the end of this one with 分解目标 天河 12 and 越秀 8 (海珠 none). Members: 天河 3 (石牌 2 this
+    month, 五山 1 last month), 越秀 2. Visits this month, each kept at the org that made it: 石牌 two, 天河 itself one, 越秀's
+    洪桥街道 one, and the 市总 itself one."""
+    drive = new_drive(city, org("4401"), starts_on=months_ago(1), ends_on=month_end(months_ago(0)), target=30, name="广州入会行动")
+    today = timezone.localdate()
+    member(town="440106006", joined=today)
+    member(town="440106006", joined=today)
+    member(town="440106001", joined=months_ago(1))
+    member(town="440104001", joined=today)
+    member(town="440104003", joined=months_ago(1))
+    drives.drive_targets_set(actor=city, drive=drive, targets={org("440106").pk: 12, org("440104").pk: 8})
+    visit(city, org("440106006"), drive, met=20, joined=3)
+    visit(city, org("440106006"), drive, met=10, joined=0)
+    visit(city, org("440106"), drive, met=5, joined=1)
+    visit(city, org("440104001"), drive, met=30, joined=9)
+    visit(city, org("4401"), drive, met=7, joined=2)
+    return drive
+
+
+def visit_sums(drive, org) -> tuple[int, int, int]:
+    """What a sub-org's row should say, straight from the table: visits made anywhere in its subtree."""
+    rows = VisitLog.objects.filter(drive=drive, org__path__startswith=org.path)
+    return rows.count(), sum(v.people_met for v in rows), sum(v.joined_on_spot for v in rows)
+
+
+def shown(row) -> tuple[int, int, int]:
+    return row.visits, row.people_met, row.joined_on_spot
+
+
+def test_visits_per_sub_org_equal_direct_queries_at_every_level(city, org, guangzhou_drive, client):
+    analysis = drives.drive_month_analysis(actor=city, drive=guangzhou_drive)
+    rows = {row.org.code: row for row in analysis.orgs}
+    for row in analysis.orgs:
+        assert shown(row) == visit_sums(guangzhou_drive, row.org), row.org.name
+    assert shown(rows["440106"]) == (3, 35, 4) and shown(rows["440104"]) == (1, 30, 9)
+    assert shown(rows["440105"]) == (0, 0, 0)  # 海珠: a 区 is listed at zero
+    assert shown(analysis.direct) == (1, 7, 2) and analysis.direct.achieved == 0  # the 市总's own visit is 本级直属
+    total = VisitLog.objects.filter(drive=guangzhou_drive)
+    assert sum(row.visits for row in analysis.orgs) + analysis.direct.visits == sum(m.visits for m in analysis.months) == total.count()
+    assert drives.drive_progress(drive=guangzhou_drive).visits == total.count()  # 周调度 counts the same visits
+    client.force_login(city)
+    orgs = client.get(reverse("members:drive_monthly", args=[guangzhou_drive.pk]), {"export": "orgs"})
+    sheet = CalamineWorkbook.from_filelike(io.BytesIO(orgs.content)).get_sheet_by_index(0).to_python()
+    assert {row[1]: tuple(int(cell) for cell in row[7:10]) for row in sheet[1:]} == {
+        row.org.code: shown(row) for row in [*analysis.orgs, analysis.direct]}  # the download says what the table says
+
+    tianhe = drives.drive_month_analysis(actor=city, drive=guangzhou_drive, within_id=org("440106").pk)
+    by_code = {row.org.code: row for row in tianhe.orgs}
+    assert shown(by_code["440106006"]) == visit_sums(guangzhou_drive, org("440106006")) == (2, 30, 3)
+    assert shown(by_code["440106001"]) == (0, 0, 0) and shown(tianhe.direct) == (1, 5, 1)
+    assert tianhe.within_target == 12
+
+
+def test_a_visit_for_an_org_outside_the_drive_or_the_cadres_scope_is_refused(manager, city, org, tianhe_drive, client):
+    before = VisitLog.objects.count(), AuditEvent.objects.filter(action="members.visit.logged").count()
+    fields = {"visited_on": timezone.localdate(), "place": "某物流园", "people_met": 10, "joined_on_spot": 1}
+    with pytest.raises(NotFound):  # 越秀 is outside the 天河 cadre's scope
+        drives.visit_log_create(actor=manager, org=org("440104001"), drive=tianhe_drive, **fields)
+    with pytest.raises(ApplicationError, match="不在本行动范围内"):  # the 市总 may act in 越秀, but this drive is 天河's
+        drives.visit_log_create(actor=city, org=org("440104001"), drive=tianhe_drive, **fields)
+    with pytest.raises(ApplicationError, match="不在本行动范围内"):  # nor is the 市总 itself inside a 区's drive
+        drives.visit_log_create(actor=city, org=org("4401"), drive=tianhe_drive, **fields)
+    with pytest.raises(ApplicationError, match="走访日期应在行动期间内"):  # it would count nowhere
+        drives.visit_log_create(actor=manager, org=org("440106006"), drive=tianhe_drive, **{**fields, "visited_on": months_ago(3)})
+
+    url = reverse("members:drive_detail", args=[tianhe_drive.pk])
+    posted = {**fields, "visited_on": f"{timezone.localdate():%Y-%m-%d}"}
+    client.force_login(manager)
+    page = client.post(url, {**posted, "org": org("440104001").pk})
+    assert page.status_code == 200 and "组织不存在或不在您的管辖范围内" in page.content.decode()
+    client.force_login(city)
+    page = client.post(url, {**posted, "org": org("440104001").pk})
+    assert page.status_code == 200 and "洪桥街道总工会不在本行动范围内" in page.content.decode()
+    assert (VisitLog.objects.count(), AuditEvent.objects.filter(action="members.visit.logged").count()) == before
+
+
+def test_a_tianhe_cadre_sees_only_tianhe_in_the_guangzhou_drive(manager, org, guangzhou_drive, client, django_assert_max_num_queries):
+    assert [(d.name, d.higher) for d in drives.drive_list(actor=manager)] == [("广州入会行动", True)]
+    scope = drives.drive_scope_for(actor=manager, drive=guangzhou_drive)
+    assert scope.is_slice and scope.root == org("440106") and scope.target == 12 and not scope.manageable
+
+    analysis = drives.drive_month_analysis(actor=manager, drive=guangzhou_drive)
+    tianhe = Membership.objects.filter(union__path__startswith=org("440106").path, status__in=LIVE_STATUSES)
+    assert analysis.within == org("440106") and analysis.within_target == 12 and analysis.current.target == 12
+    assert analysis.current.cumulative == analysis.within_achieved == tianhe.count() == 3
+    assert [m.achieved for m in analysis.months] == [1, 2]
+    assert all(row.org.parent_id == org("440106").pk for row in analysis.orgs)
+    assert sum(row.visits for row in analysis.orgs) + analysis.direct.visits == analysis.current.visits == 3
+    assert analysis.current.planned == scope.planned(as_of=analysis.as_of) < 12  # 序时进度 of 天河's own target
+    progress = drives.drive_progress(drive=guangzhou_drive, scope=scope)
+    assert (progress.achieved, progress.visits, progress.people_met) == (3, 3, 35) and progress.percent(scope.target) == 0.25
+    for outside in (org("4401").pk, org("440104").pk, org("440104001").pk):  # the drive's org and a sibling are not 天河's to open
+        with pytest.raises(NotFound):
+            drives.drive_month_analysis(actor=manager, drive=guangzhou_drive, within_id=outside)
+
+    client.force_login(manager)
+    url = reverse("members:drive_monthly", args=[guangzhou_drive.pk])
+    with django_assert_max_num_queries(17):  # the whole-drive page's 16, and one for the slice's org and 分解目标
+        page = client.get(url).content.decode()
+    for marker in ("上级行动", "天河区总工会分解目标 12", "本页只显示天河区总工会辖区的数据", "石牌街道总工会", "天河区总工会（本级直属）",
+                   "3 / 12", 'data-chart="drive-orgs"'):
+        assert marker in page, marker
+    assert "越秀" not in page and "洪桥" not in page and "分解目标到" not in page  # no sibling, no target form
+    sheet = CalamineWorkbook.from_filelike(io.BytesIO(client.get(url, {"export": "orgs"}).content)).get_sheet_by_index(0).to_python()
+    assert all(row[0].endswith("（本级直属）") or Org.objects.get(code=row[1]).parent == org("440106") for row in sheet[1:])
+    assert client.get(url, {"within": org("440104").pk}).status_code == 404
+
+    weekly = client.get(reverse("members:drive_detail", args=[guangzhou_drive.pk])).content.decode()
+    assert "上级行动" in weekly and "3 / 12" in weekly and "25.0%" in weekly and "洪桥" not in weekly and "广州市总工会 · 某物流园" not in weekly
+    assert "上级行动" in client.get(reverse("members:drives")).content.decode()
+
+
+def test_a_yuexiu_cadre_gets_its_own_slice_and_nothing_of_tianhe(org, cadre, guangzhou_drive, client):
+    yuexiu = cadre("440104")
+    analysis = drives.drive_month_analysis(actor=yuexiu, drive=guangzhou_drive)
+    assert analysis.within == org("440104") and analysis.current.target == 8 and analysis.current.cumulative == 2
+    assert all(row.org.path.startswith(org("440104").path) for row in analysis.orgs)
+    assert shown(next(row for row in analysis.orgs if row.org.code == "440104001")) == (1, 30, 9)
+    with pytest.raises(NotFound):
+        drives.drive_month_analysis(actor=yuexiu, drive=guangzhou_drive, within_id=org("440106").pk)
+    client.force_login(yuexiu)
+    page = client.get(reverse("members:drive_monthly", args=[guangzhou_drive.pk])).content.decode()
+    assert "越秀区总工会分解目标 8" in page and "天河" not in page and "石牌" not in page
+
+    haizhu = drives.drive_month_analysis(actor=cadre("440105"), drive=guangzhou_drive)  # the city gave 海珠 no share
+    assert haizhu.current.target is None and haizhu.current.rate is None and haizhu.current.planned is None
+    client.force_login(cadre("440105"))
+    page = client.get(reverse("members:drive_monthly", args=[guangzhou_drive.pk])).content.decode()
+    assert "海珠区总工会分解目标 未分解" in page and "尚未给本级分解目标" in page
+
+    shenzhen = cadre("4403")  # outside the drive's subtree: as before, nothing
+    client.force_login(shenzhen)
+    for name in ("members:drive_detail", "members:drive_monthly"):
+        assert client.get(reverse(name, args=[guangzhou_drive.pk])).status_code == 404
+    assert "广州入会行动" not in client.get(reverse("members:drives")).content.decode()
+
+
+def test_a_cadre_holding_two_districts_sees_both_with_their_targets_added(org, guangzhou_drive):
+    both = PostFactory(org=org("440106")).user
+    PostFactory(user=both, org=org("440104"))
+    scope = drives.drive_scope_for(actor=both, drive=guangzhou_drive)
+    assert scope.root == org("4401") and scope.target == 20 and set(scope.paths) == {org("440106").path, org("440104").path}
+    analysis = drives.drive_month_analysis(actor=both, drive=guangzhou_drive)
+    assert {row.org.code for row in analysis.orgs} == {"440106", "440104"} and analysis.current.cumulative == 5
+    assert analysis.direct is None  # the 市总's own visit is not theirs to see
+    PostFactory(user=both, org=org("440105"))
+    both = type(both).objects.get(pk=both.pk)  # scopes are cached per request; a new one sees the new post
+    assert drives.drive_scope_for(actor=both, drive=guangzhou_drive).target is None  # 海珠 has no share, so no sum
+
+
+def test_drive_lists_agree_with_who_may_open_a_drive(manager, city, org, cadre, superuser, guangzhou_drive, tianhe_drive):
+    analyst = PostFactory(org=org("440106006"), role=Role.objects.get(code="analyst")).user
+    for actor in (manager, city, cadre("440104"), cadre("4403"), superuser, analyst):
+        listed = {d.pk: d.higher for d in drives.drive_list(actor=actor)}
+        for drive in (guangzhou_drive, tianhe_drive):
+            try:
+                scope = drives.drive_scope_for(actor=actor, drive=drive)
+            except NotFound:
+                assert drive.pk not in listed
+            else:
+                assert listed[drive.pk] == scope.is_slice
+
+
+def test_a_district_cadre_cannot_change_the_city_drive(manager, org, cadre, guangzhou_drive, client):
+    shares = dict(guangzhou_drive.targets.values_list("org__code", "target"))
+    with pytest.raises(PermissionDenied):
+        drives.drive_targets_set(actor=manager, drive=guangzhou_drive, targets={org("440106006").pk: 5})
+    with pytest.raises(PermissionDenied):
+        drives.drive_get_for(actor=manager, drive_id=guangzhou_drive.pk, action=drives.MANAGE)
+    url = reverse("members:drive_targets", args=[guangzhou_drive.pk])
+    client.force_login(manager)
+    refused = client.post(url, {f"target-{org('440106006').pk}": "5"})
+    assert refused.status_code == 403 and "本行动由广州市总工会设定" in refused.content.decode()  # visible, so 403 (0005-access.md)
+    client.force_login(cadre("4403"))
+    assert client.post(url, {f"target-{org('440106006').pk}": "5"}).status_code == 404  # not visible at all
+    assert dict(guangzhou_drive.targets.values_list("org__code", "target")) == shares
+
+
+def test_a_district_cadre_logs_visits_for_its_own_orgs_against_the_city_drive(manager, city, org, guangzhou_drive, client):
+    client.force_login(manager)
+    url = reverse("members:drive_detail", args=[guangzhou_drive.pk])
+    form = client.get(url).context["form"]
+    offered = [value for value, _ in form.fields["org"].widget.choices]
+    assert offered[0] == org("440106").pk and org("440106001").pk in offered and form["org"].value() == org("440106").pk
+    assert not {org("4401").pk, org("440104").pk, org("440104001").pk} & set(offered)
+
+    today = f"{timezone.localdate():%Y-%m-%d}"
+    response = client.post(url, {"org": org("440106001").pk, "visited_on": today, "place": "五山某外卖站点", "people_met": 12, "joined_on_spot": 4})
+    assert response.status_code == 302 and "已记录五山街道总工会的走访" in client.get(url).content.decode()
+    logged = VisitLog.objects.latest("id")
+    assert (logged.org, logged.drive, logged.created_by) == (org("440106001"), guangzhou_drive, manager)
+    city_view = drives.drive_month_analysis(actor=city, drive=guangzhou_drive)
+    assert shown(next(row for row in city_view.orgs if row.org.code == "440106")) == (4, 47, 8)  # the 市总 sees it in 天河's row
+
+    count = VisitLog.objects.count()
+    refused = client.post(url, {"org": org("4401").pk, "visited_on": today, "place": "x", "people_met": 1, "joined_on_spot": 0})
+    assert refused.status_code == 200 and "不在您的管辖范围内" in refused.content.decode() and VisitLog.objects.count() == count
