@@ -15,6 +15,7 @@ and would be paused; the tables loaded here have none.) The audit table's append
 from __future__ import annotations
 
 import queue
+import sys
 import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -216,6 +217,31 @@ def existing_keys(model: type[models.Model], column: str, values: Sequence[str])
         cursor.execute(f"SELECT k.value, t.id FROM unnest(%s::text[]) AS k(value) CROSS JOIN LATERAL "
                        f"(SELECT id FROM {quote(model._meta.db_table)} WHERE {quote(column)} = k.value LIMIT 1) t", [list(values)])
         return dict(cursor.fetchall())
+
+
+THREAD_SWITCH_SECONDS = 0.0005
+_switching = {"users": 0, "before": None}
+_switching_lock = threading.Lock()
+
+
+@contextmanager
+def quick_thread_switches():
+    """While a reading thread keeps the GIL busy, hand it over to a waiting thread after 0.5 ms instead of Python's
+    5 ms: the writing thread then resumes promptly after each PostgreSQL reply, where it would otherwise leave
+    PostgreSQL idle (6 s of a 1,000,000-row import, measured). The setting is the process's: the first user sets it,
+    the last one puts the old value back."""
+    with _switching_lock:
+        if _switching["users"] == 0:
+            _switching["before"] = sys.getswitchinterval()
+            sys.setswitchinterval(THREAD_SWITCH_SECONDS)
+        _switching["users"] += 1
+    try:
+        yield
+    finally:
+        with _switching_lock:
+            _switching["users"] -= 1
+            if _switching["users"] == 0:
+                sys.setswitchinterval(_switching["before"])
 
 
 def prefetched(producer: Callable[..., Iterator], *args, depth: int = 2) -> Iterator:

@@ -26,7 +26,7 @@ from python_calamine import CalamineWorkbook
 from gonghui.accounts.selectors import actions_for
 from gonghui.audit.services import audit_log
 from gonghui.core import crypto
-from gonghui.core.bulk import BulkLoad, existing_keys, prefetched
+from gonghui.core.bulk import BulkLoad, existing_keys, prefetched, quick_thread_switches
 from gonghui.core.exceptions import ApplicationError, PermissionDenied
 from gonghui.core.masking import mask_id_number, mask_name, mask_phone
 from gonghui.core.spreadsheets import XLSX_MAGIC, Column, RowError, write_xlsx
@@ -409,7 +409,7 @@ def member_import(*, actor, data: bytes, mode: str = "all_or_nothing", progress:
     result = MemberImportResult(file_sha256=hashlib.sha256(data).hexdigest())
     report = progress or (lambda done, total: None)
     try:
-        with transaction.atomic():
+        with quick_thread_switches(), transaction.atomic():
             writer = _Writer(result)
             for batch in batches:
                 result.rows += batch.rows

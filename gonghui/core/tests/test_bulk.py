@@ -1,5 +1,6 @@
 """core.bulk: COPY with the FK triggers paused must still refuse a dangling reference; the run-ahead helper passes
 errors on and stops with its consumer; imports that cannot pause triggers still work."""
+import sys
 import threading
 
 import pytest
@@ -105,3 +106,12 @@ def test_a_consumer_that_stops_early_stops_the_producer_thread():
     assert next(items) == 0
     items.close()
     assert threading.active_count() == before
+
+
+def test_quick_thread_switches_nest_and_put_the_old_interval_back():
+    before = sys.getswitchinterval()
+    with bulk.quick_thread_switches():
+        with bulk.quick_thread_switches():
+            assert sys.getswitchinterval() == pytest.approx(bulk.THREAD_SWITCH_SECONDS)
+        assert sys.getswitchinterval() == pytest.approx(bulk.THREAD_SWITCH_SECONDS)
+    assert sys.getswitchinterval() == before
