@@ -172,6 +172,11 @@ STORAGES = {
 # when the user chooses 退出所有设备 (User.session_version is part of the session hash).
 SESSION_COOKIE_AGE = int(env_str("SESSION_COOKIE_AGE", str(2 * 3600)))
 SESSION_SAVE_EVERY_REQUEST = True
+# On SQLite a long import holds the one write lock until it commits, and a session saved on every request would queue
+# behind it: every other page, and the job's own progress bar, would stand still. There sessions live in the shared
+# cache (files on one box) instead; on PostgreSQL they stay in the database.
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG

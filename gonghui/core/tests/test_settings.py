@@ -45,6 +45,17 @@ def test_sqlite_is_tuned_for_concurrent_writers():
         assert settings.DATABASES["default"]["OPTIONS"] is options
 
 
+@pytest.mark.parametrize(("database_url", "engine"), [("sqlite:///{var}/x.sqlite3", "django.contrib.sessions.backends.cache"),
+                                                     ("postgres://postgres@127.0.0.1:5432/x", "django.contrib.sessions.backends.db")])
+def test_sessions_stay_out_of_sqlite_so_a_long_import_does_not_stall_every_page(tmp_path, database_url, engine):
+    """On SQLite an import holds the one write lock until it commits; a session saved per request would wait for it."""
+    env = dict(os.environ, DATABASE_URL=database_url.format(var=tmp_path), GONGHUI_VAR_DIR=str(tmp_path),
+               DJANGO_SETTINGS_MODULE="config.settings")
+    code = "import django; django.setup(); from django.conf import settings; print(settings.SESSION_ENGINE)"
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert result.stdout.strip() == engine, result.stderr
+
+
 def test_huey_uses_redis_only_when_configured():
     expected = "huey.RedisHuey" if os.environ.get("REDIS_URL") else "huey.SqliteHuey"
     assert settings.HUEY["huey_class"] == expected
