@@ -46,7 +46,9 @@ def peak_mb() -> float:
 
 
 def phase_prepare(rows: int) -> dict:
-    """Fresh schema, the divisions, and the two input files (not timed)."""
+    """Fresh schema, the divisions, and the two input files (not timed). The xlsx is written in xlsxwriter's
+    constant-memory mode, which stores text inline; Excel stores it in a shared-strings table, which calamine takes
+    about 6 s longer to load at this size (docs/scale.md)."""
     from django.core.management import call_command
     from django.db import connection
 

@@ -3,7 +3,7 @@ from django.shortcuts import render
 
 from gonghui.core.exceptions import NotFound
 from gonghui.core.permissions import workbench_required
-from gonghui.core.views import paginate
+from gonghui.core.views import is_htmx, paginate
 from gonghui.jobs import registry
 from gonghui.jobs.selectors import job_get_for, job_list
 from gonghui.jobs.services import job_progress
@@ -18,7 +18,7 @@ def _context(job) -> dict:
 @workbench_required
 def job_detail(request, job_id: int):
     job = job_get_for(actor=request.user, job_id=job_id)
-    template = "jobs/_progress.html" if request.headers.get("HX-Request") == "true" else "jobs/job_detail.html"
+    template = "jobs/_progress.html" if is_htmx(request) else "jobs/job_detail.html"
     return render(request, template, _context(job))
 
 

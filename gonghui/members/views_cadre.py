@@ -15,7 +15,7 @@ from gonghui.core.exceptions import ApplicationError, NotFound, PermissionDenied
 from gonghui.core.masking import mask_name
 from gonghui.core.permissions import workbench_required
 from gonghui.core.uploads import download_response
-from gonghui.core.views import form_add_application_error, paginate, safe_next_url, xlsx_response
+from gonghui.core.views import form_add_application_error, is_htmx, paginate, safe_next_url, xlsx_response
 from gonghui.jobs.services import job_create
 from gonghui.accounts.selectors import actions_for, current_post_for
 from gonghui.core.spreadsheets import Column, write_xlsx
@@ -269,7 +269,7 @@ def segment_builder(request):
         return _decision(request, lambda: segments.segment_save(actor=request.user, name=request.POST.get("name", ""),
                                                                 org=_acting_org(request), filters=filters),
                          success="已保存分群", back=reverse("members:segments"))
-    if request.headers.get("HX-Request") == "true":
+    if is_htmx(request):
         return render(request, "members/_segment_count.html", {"count": count, "error": error})
     context = {"filters": filters, "count": count, "error": error, "saved": segments.segment_list(actor=request.user)[:50],
                "sample": members[:10] if members is not None else [], "industries": Industry.choices,

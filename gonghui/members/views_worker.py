@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from gonghui.core.exceptions import ApplicationError
-from gonghui.core.views import form_add_application_error
+from gonghui.core.views import form_add_application_error, is_htmx
 from gonghui.members import selectors, services
 from gonghui.members.forms import AppealForm, JoinForm, ReasonForm
 from gonghui.members.models import JoinCode, MembershipStatus, NewFormType
@@ -103,7 +103,7 @@ def card(request):
     if membership is None or membership.status not in (MembershipStatus.ACTIVE, MembershipStatus.TRANSFERRING):
         messages.info(request, "入会后即可使用电子会员卡")
         return redirect("members_h5:home")
-    template = "members/_card_qr.html" if request.headers.get("HX-Request") == "true" else "members/h5_card.html"
+    template = "members/_card_qr.html" if is_htmx(request) else "members/h5_card.html"
     expires = timezone.localtime() + timezone.timedelta(seconds=services.CARD_TOKEN_SECONDS)
     context = {"membership": membership, "token": services.card_token(membership=membership), "expires": expires, "tab": "me"}
     return render(request, template, context)

@@ -3,7 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from gonghui.core.views import paginate, safe_next_url
+from gonghui.core.views import is_htmx, paginate, safe_next_url
 from gonghui.notify import selectors, services
 
 
@@ -22,7 +22,7 @@ def inbox(request):
 @require_POST
 def mark_read(request, notification_id: int | None = None):
     count = services.inbox_mark_read(user=request.user, notification_id=notification_id)
-    if request.headers.get("HX-Request") == "true":
+    if is_htmx(request):
         return render(request, "notify/_read_mark.html", {})
     if notification_id is None:
         messages.success(request, f"已将 {count} 条消息标为已读")
