@@ -175,8 +175,10 @@ SESSION_SAVE_EVERY_REQUEST = True
 # On SQLite a long import holds the one write lock until it commits, and a session saved on every request would queue
 # behind it: every other page, and the job's own progress bar, would stand still. There sessions live in the shared
 # cache (files on one box) instead; on PostgreSQL they stay in the database.
+# Their own cache: the default one culls a third of its files at random once it holds 300, which would log people out.
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+    SESSION_CACHE_ALIAS = "sessions"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
@@ -203,7 +205,13 @@ CACHES = {
         if REDIS_URL
         # shared by the web and worker processes of one box
         else {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(VAR_DIR / "cache")}
-    )
+    ),
+    "sessions": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(VAR_DIR / "sessions"),
+              "OPTIONS": {"MAX_ENTRIES": 1_000_000}}
+    ),
 }
 
 # Uploaded spreadsheets are sniffed and capped (DESIGN.md rule 4).

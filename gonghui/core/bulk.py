@@ -46,6 +46,9 @@ class BulkLoad:
         self.held: dict[type[models.Model], set] = defaultdict(set)
         self._sequences: dict[str, str] = {}
         self.in_batch = False
+        # held locks are only as good as the savepoints under them: batches must open at the level the load was made,
+        # never inside a savepoint that could roll back the locks and leave `held` believing in them
+        self._depth = len(connection.savepoint_ids)
         self._reset()
 
     def _reset(self) -> None:
@@ -59,7 +62,10 @@ class BulkLoad:
         """A savepoint around one batch of inserts; at its end every reference the new rows make is checked.
 
         While it is open, the FK triggers are paused (when the role may) for everything that runs on this connection:
-        run nothing but this load's own statements inside it."""
+        run nothing but this load's own statements inside it. Batches do not nest, and open at the savepoint level the
+        load was made at."""
+        if self.in_batch or len(connection.savepoint_ids) != self._depth or not connection.in_atomic_block:
+            raise RuntimeError("BulkLoad.batch() opens at the transaction level the BulkLoad was made at, one at a time")
         self._reset()
         self.in_batch = True
         try:
@@ -81,7 +87,7 @@ class BulkLoad:
                 # Usually nobody else draws from the sequence meanwhile and the ids are one run: then only its ends
                 # travel (fetching 10,000 rows of ids cost the import more than the query). Otherwise all of them.
                 cursor.execute("WITH ids AS (SELECT nextval(%s::regclass) AS id FROM generate_series(1, %s)) "
-                               "SELECT min(id), max(id), CASE WHEN max(id) - min(id) + 1 = count(*) THEN NULL "
+                               "SELECT min(id), max(id), CASE WHEN max(id) - min(id) + 1 = count(DISTINCT id) THEN NULL "
                                "ELSE array_agg(id ORDER BY id) END FROM ids", [self._sequence(cursor, table), count])
                 first, last, scattered = cursor.fetchone()
                 return scattered if scattered is not None else range(first, last + 1)
@@ -157,7 +163,7 @@ class BulkLoad:
             keys.discard(None)
             target = field.related_model
             # rows this batch wrote exist (COPY succeeded); held ones were checked and locked by a kept batch
-            earlier = keys - self.loaded.get(target, set()) - self.held.get(target, set())
+            earlier = keys - self.loaded.get(target, set()) - self.held.get(target, set()) - self.locked[target]
             if earlier:
                 found = _locked_keys(target, field.target_field.column, earlier)
                 if missing := earlier - found:

@@ -110,6 +110,8 @@ def encryptor(*, aad: str, algorithm: str | None = None, key_id: str | None = No
     """`encrypt` for many values of one column (bulk imports): the key, cipher and prefix are looked up once, and
     random nonces are drawn from the OS `nonces_ahead` at a time (one getrandom() call costs as much as an AES-GCM
     seal). Not for sharing between threads."""
+    if nonces_ahead < 1:
+        raise ValueError("nonces_ahead must be at least 1")
     ring = keyring()
     algorithm = algorithm or ring.algorithm
     key_id = key_id or ring.active_key_id

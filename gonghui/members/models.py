@@ -54,10 +54,7 @@ class BulkLoadedModel(TimeStampedModel):
 
 
 class Person(BulkLoadedModel):
-    """人员: one real person, found by the blind index of the 身份证号.
-
-    On PostgreSQL `user` is unique through a partial index over the rows that have one (migration 0010): the same
-    rule, since NULLs never clash, without an index entry for each of the millions of people who have no account."""
+    """人员: one real person, found by the blind index of the 身份证号."""
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="person")
     name = EncryptedTextField("姓名")

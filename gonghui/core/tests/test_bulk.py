@@ -115,3 +115,16 @@ def test_quick_thread_switches_nest_and_put_the_old_interval_back():
             assert sys.getswitchinterval() == pytest.approx(bulk.THREAD_SWITCH_SECONDS)
         assert sys.getswitchinterval() == pytest.approx(bulk.THREAD_SWITCH_SECONDS)
     assert sys.getswitchinterval() == before
+
+
+def test_batches_neither_nest_nor_open_inside_a_savepoint_the_load_did_not_start_at(org):
+    """A nested batch would wipe the outer one's references; a batch inside a savepoint that later rolls back would
+    leave `held` trusting locks that are gone. Both are refused."""
+    with transaction.atomic():
+        load = bulk.BulkLoad()
+        with load.batch(), pytest.raises(RuntimeError, match="one at a time"):
+            with load.batch():
+                pass
+        with transaction.atomic(), pytest.raises(RuntimeError, match="one at a time"):
+            with load.batch():
+                pass

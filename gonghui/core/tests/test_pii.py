@@ -104,6 +104,8 @@ class TestBulkHelpers:
         seal = crypto.encryptor(aad="members.person.name", nonces_ahead=8)
         nonces = {base64.b64decode(seal("张三").rsplit(":", 1)[1])[:crypto.NONCE_BYTES] for _ in range(100)}
         assert len(nonces) == 100
+        with pytest.raises(ValueError):
+            crypto.encryptor(aad="members.person.name", nonces_ahead=0)
 
 
 @pytest.mark.django_db

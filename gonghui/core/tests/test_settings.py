@@ -51,9 +51,13 @@ def test_sessions_stay_out_of_sqlite_so_a_long_import_does_not_stall_every_page(
     """On SQLite an import holds the one write lock until it commits; a session saved per request would wait for it."""
     env = dict(os.environ, DATABASE_URL=database_url.format(var=tmp_path), GONGHUI_VAR_DIR=str(tmp_path),
                DJANGO_SETTINGS_MODULE="config.settings")
-    code = "import django; django.setup(); from django.conf import settings; print(settings.SESSION_ENGINE)"
-    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
-    assert result.stdout.strip() == engine, result.stderr
+    code = ("import django; django.setup(); from django.conf import settings; "
+            "print(settings.SESSION_ENGINE, settings.CACHES[settings.SESSION_CACHE_ALIAS].get('OPTIONS', {}).get('MAX_ENTRIES'))")
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=dict(env, REDIS_URL=""), capture_output=True, text=True)
+    session_engine, max_entries = result.stdout.split()
+    assert session_engine == engine, result.stderr
+    if engine.endswith("cache"):  # not the default cache, which culls a third of its entries at random past 300
+        assert int(max_entries) >= 100_000
 
 
 def test_huey_uses_redis_only_when_configured():

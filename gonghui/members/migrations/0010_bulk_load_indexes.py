@@ -4,26 +4,6 @@ import gonghui.core.fields
 import gonghui.members.models
 from django.db import migrations, models
 
-# Person.user stays a OneToOneField (unique) in Django's state; on PostgreSQL the unique constraint over a column that is
-# NULL for nearly everyone becomes the equivalent partial unique index (see Person's docstring).
-USER_UNIQUE_PARTIAL = [
-    "ALTER TABLE members_person DROP CONSTRAINT IF EXISTS members_person_user_id_key",
-    "CREATE UNIQUE INDEX person_user_unique ON members_person (user_id) WHERE user_id IS NOT NULL",
-]
-USER_UNIQUE_FULL = [
-    "DROP INDEX IF EXISTS person_user_unique",
-    "ALTER TABLE members_person ADD CONSTRAINT members_person_user_id_key UNIQUE (user_id)",
-]
-
-
-def _on_postgresql(statements):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor == "postgresql":
-            for statement in statements:
-                schema_editor.execute(statement)
-    return run
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -51,5 +31,4 @@ class Migration(migrations.Migration):
             name='id_index',
             field=gonghui.core.fields.BlindIndexField(blank=False, editable=False, max_length=64, normalizer=gonghui.members.models._normalize_id, null=False, purpose='person_id', source='id_number'),
         ),
-        migrations.RunPython(_on_postgresql(USER_UNIQUE_PARTIAL), _on_postgresql(USER_UNIQUE_FULL)),
     ]
