@@ -217,8 +217,8 @@ class TestDetailAndExport:
     def test_latest_assessment_hint_and_the_query_budget(self, awarded_plan, logged_in, django_assert_max_num_queries):
         client = logged_in(awarded_plan["district"])
         url = reverse("cultivation:detail", args=[awarded_plan["plan"].pk])
-        client.get(url)  # warm the session and the org switcher's caches
-        with django_assert_max_num_queries(12):
+        client.get(url)  # warm the session and the org switcher's caches; ten candidates, so a query per row would blow the budget
+        with django_assert_max_num_queries(14):
             page = client.get(url).content.decode()
         assert "2026年 良好 ★4 中级" in page and "3 / 3" in page
 
@@ -233,3 +233,14 @@ class TestDetailAndExport:
         assert [row[:4] for row in sheet[1:]] == expected
         hints = {row[0]: row[5] for row in sheet[1:]}
         assert hints[awarded_plan["union"].name] == "2026年 良好 ★4 中级"
+
+
+def test_the_demo_plan_is_seeded_once(nansha):
+    from gonghui.orgs.demo import NANSHA_PLAN, seed_cultivation_demo
+
+    assert seed_cultivation_demo(actor=nansha["cadre"]) == 4
+    plan = CultivationPlan.objects.get(name=NANSHA_PLAN)
+    assert (plan.year, plan.org, plan.candidates.exclude(reached_level="").count()) == (2026, nansha["district"], 2)
+    before = (CultivationPlan.objects.count(), CultivationCandidate.objects.count(), AuditEvent.objects.count())
+    assert seed_cultivation_demo(actor=nansha["cadre"]) == 0
+    assert (CultivationPlan.objects.count(), CultivationCandidate.objects.count(), AuditEvent.objects.count()) == before
