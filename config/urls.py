@@ -32,6 +32,7 @@ urlpatterns = [
     path("workbench/", include((workbench_patterns, "workbench"))),
     path("workbench/", include("gonghui.orgs.urls")),
     path("workbench/", include("gonghui.orgs.urls_assessment")),
+    path("workbench/", include("gonghui.orgs.urls_cultivation")),
     path("workbench/", include("gonghui.audit.urls")),
     path("workbench/", include("gonghui.worktime.urls")),
     path("workbench/", include("gonghui.jobs.urls")),

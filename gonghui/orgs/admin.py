@@ -11,6 +11,8 @@ from gonghui.orgs.models import (
     AssessmentEvidence,
     AssessmentIndicator,
     AssessmentScheme,
+    CultivationCandidate,
+    CultivationPlan,
     Employer,
     GuidanceLink,
     Org,
@@ -124,3 +126,23 @@ class AssessmentAdmin(ReadOnlyAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).filter(union__in=Org.objects.restrict(request.user))
+
+
+class CandidateInline(ReadOnlyInline):
+    model = CultivationCandidate
+    fields = ("union", "aimed_level", "reached_level", "accepted_at", "accepted_by", "note")
+
+
+@admin.register(CultivationPlan)
+class CultivationPlanAdmin(ReadOnlyAdmin):
+    """Plans are kept in the 工作台 (分级培育计划), where only the running org's cadres change them and every change is
+    audited; here they can only be looked at."""
+
+    list_display = ("year", "name", "org", "target_primary", "target_intermediate", "target_advanced")
+    list_filter = ("year",)
+    search_fields = ("name", "org__name")
+    list_select_related = ("org",)
+    inlines = [CandidateInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(org__in=Org.objects.restrict(request.user))

@@ -15,8 +15,9 @@ from faker import Faker
 from gonghui.audit.services import audit_log
 from gonghui.core.pinyin import pinyin_full, pinyin_initials
 from gonghui.core.validators import uscc_generate
+from gonghui.orgs import cultivation
 from gonghui.orgs.divisions import divisions_load
-from gonghui.orgs.models import Employer, GuidanceLink, Org, OrgType, Ownership, Sector
+from gonghui.orgs.models import CultivationLevel, Employer, GuidanceLink, Org, OrgType, Ownership, Sector
 from gonghui.orgs.paths import child_paths, depth_of
 from gonghui.orgs.services import guidance_link_create, org_create
 
@@ -191,6 +192,29 @@ def _seed_guidance_links() -> int:
             guidance_link_create(actor=None, org=employer.union, guide=guide, note="业务指导")
             created += 1
     return created
+
+
+NANSHA_PLAN = "企业工会分级培育（规范化建设+民主管理）"
+
+
+def seed_cultivation_demo(*, actor) -> int:
+    """南沙区总's 2026 分级培育计划 (seed case: 99 家培育对象, 年底 36 家初级、18 家中级) scaled to the demo's 南沙 unions:
+    about a third of them aimed at 初级 and a sixth at 中级, a couple already through 验收. Returns the candidates added;
+    nothing when the plan exists already."""
+    nansha = Org.objects.get(code="440115")
+    if cultivation.plan_list(actor=actor).filter(org=nansha, year=2026, name=NANSHA_PLAN).exists():
+        return 0
+    unions = list(Org.objects.subtree_of(nansha).filter(type=OrgType.ENTERPRISE, is_active=True).order_by("code"))
+    basic, intermediate = unions[: max(1, len(unions) * 2 // 3)], unions[max(1, len(unions) * 2 // 3):]
+    plan = cultivation.plan_create(actor=actor, org=nansha, year=2026, name=NANSHA_PLAN, targets={
+        "basic": max(1, round(len(unions) * 36 / 99)), "intermediate": max(1, round(len(unions) * 18 / 99)), "advanced": 0})
+    added = []
+    for level, group in ((CultivationLevel.BASIC, basic), (CultivationLevel.INTERMEDIATE, intermediate)):
+        if group:
+            added += cultivation.candidates_add(actor=actor, plan_id=plan.pk, union_ids=[u.pk for u in group], aimed_level=level)
+    for candidate in added[:2]:
+        cultivation.candidate_accept(actor=actor, candidate_id=candidate.pk, level=candidate.aimed_level, note="对照《基层工会规范化建设标准》验收达标")
+    return len(added)
 
 
 def demo_bound_employer() -> Employer:

@@ -1,7 +1,7 @@
 from django import forms
 from django.urls import reverse_lazy
 
-from gonghui.orgs.models import Industry, OrgType, Ownership
+from gonghui.orgs.models import CultivationLevel, Industry, OrgType, Ownership
 
 
 def _org_picker(org_type: str) -> dict:
@@ -157,3 +157,33 @@ class EvidenceUploadForm(forms.Form):
         self.fields["indicator"].choices = [("", "整体材料（不对应具体指标）")] + [
             (indicator.pk, f"{indicator.dimension.name}：{indicator.name}") for indicator in indicators
         ]
+
+
+class CultivationPlanForm(forms.Form):
+    """A cultivation plan's name and year-end targets; on a new plan also the running org and year. The service judges
+    the numbers (0 or more), so the form only parses them."""
+
+    org = forms.ChoiceField(label="实施组织")
+    year = forms.IntegerField(label="年度", required=False, error_messages={"invalid": "年度请填写整数"})
+    name = forms.CharField(label="计划名称", max_length=200, required=False)
+    target_basic = forms.IntegerField(label="年底目标：初级（家）", required=False, error_messages={"invalid": "目标请填写整数"})
+    target_intermediate = forms.IntegerField(label="年底目标：中级（家）", required=False, error_messages={"invalid": "目标请填写整数"})
+    target_advanced = forms.IntegerField(label="年底目标：高级（家）", required=False, error_messages={"invalid": "目标请填写整数"})
+    # service field name → form field, so a refused target is shown beside its own input
+    FIELD_MAP = {"target_primary": "target_basic", "target_intermediate": "target_intermediate", "target_advanced": "target_advanced"}
+
+    def __init__(self, *args, orgs=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if orgs is None:  # editing: the org and year stay as they are
+            del self.fields["org"], self.fields["year"]
+        else:
+            self.fields["org"].choices = [(org.pk, org.name) for org in orgs]
+
+    def targets(self) -> dict[str, int | None]:
+        data = self.cleaned_data
+        return {"basic": data["target_basic"], "intermediate": data["target_intermediate"], "advanced": data["target_advanced"]}
+
+
+class CandidateAcceptForm(forms.Form):
+    level = forms.ChoiceField(label="验收等级", choices=[("", "请选择")] + CultivationLevel.choices, required=False)
+    note = forms.CharField(label="验收意见", max_length=400, required=False)

@@ -436,3 +436,54 @@ class AssessmentEvidence(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+# ---------------------------------------------------------------- 分级培育 (cultivation plans)
+
+
+class CultivationPlan(TimeStampedModel):
+    """分级培育计划 (南沙 "分级培育+星级评定"): the unions an org picks to cultivate in a year and how many it means to
+    bring to each level by year end (e.g. 36 家初级、18 家中级)."""
+
+    org = models.ForeignKey(Org, verbose_name="实施组织", on_delete=models.PROTECT, related_name="cultivation_plans")
+    year = models.PositiveSmallIntegerField("年度")
+    name = models.CharField("计划名称", max_length=100)
+    target_primary = models.PositiveIntegerField("年底目标（初级）", default=0)
+    target_intermediate = models.PositiveIntegerField("年底目标（中级）", default=0)
+    target_advanced = models.PositiveIntegerField("年底目标（高级）", default=0)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="创建人", null=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = "分级培育计划"
+        verbose_name_plural = "分级培育计划"
+        ordering = ["-year", "name", "pk"]
+        constraints = [models.UniqueConstraint(fields=["org", "year", "name"], name="cultivation_plan_unique_name")]
+
+    def __str__(self) -> str:
+        return f"{self.year}年 {self.name}"
+
+    def target_for(self, level: str) -> int:
+        return {CultivationLevel.BASIC: self.target_primary, CultivationLevel.INTERMEDIATE: self.target_intermediate,
+                CultivationLevel.ADVANCED: self.target_advanced}[level]
+
+
+class CultivationCandidate(TimeStampedModel):
+    """培育对象: one enterprise union in a plan; `reached_level` stays blank until the union passes 验收."""
+
+    plan = models.ForeignKey(CultivationPlan, verbose_name="培育计划", on_delete=models.CASCADE, related_name="candidates")
+    union = models.ForeignKey(Org, verbose_name="企业工会", on_delete=models.PROTECT, related_name="cultivations")
+    aimed_level = models.CharField("培育目标等级", max_length=16, choices=CultivationLevel.choices)
+    reached_level = models.CharField("验收达标等级", max_length=16, choices=CultivationLevel.choices, blank=True)
+    accepted_at = models.DateTimeField("验收时间", null=True, blank=True)
+    accepted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="验收人", null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+    note = models.CharField("验收意见", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "培育对象"
+        verbose_name_plural = "培育对象"
+        ordering = ["union__name", "pk"]
+        constraints = [models.UniqueConstraint(fields=["plan", "union"], name="cultivation_candidate_once_per_plan")]
+
+    def __str__(self) -> str:
+        return f"{self.union} · {self.plan}"
