@@ -50,6 +50,14 @@ class BlindIndexField(models.CharField):
         kwargs.update(source=self.source, purpose=self.purpose, normalizer=self.normalizer, null=self.null, blank=self.blank)
         return name, path, args, kwargs
 
+    def db_parameters(self, connection):
+        # A hex digest has no linguistic order: byte order ("C") spares PostgreSQL a strcoll() per B-tree comparison
+        # under a locale collation (a tenth of its work in a million-row import). SQLite compares bytes already.
+        params = super().db_parameters(connection)
+        if connection.vendor == "postgresql":
+            params["collation"] = "C"
+        return params
+
     def index_for(self, value: str | None) -> str | None:
         if value in (None, ""):
             return None
@@ -59,3 +67,15 @@ class BlindIndexField(models.CharField):
         digest = self.index_for(getattr(model_instance, self.source))
         setattr(model_instance, self.attname, digest)
         return digest
+
+
+def blind_index_collation_migration(columns: list[tuple[str, str]]):
+    """RunPython (forward, backward) that gives the (table, column) pairs of blind indexes made before byte order was
+    their collation the "C" collation on PostgreSQL, rebuilding their indexes, and back."""
+    def alter(collation: str):
+        def run(apps, schema_editor):
+            if schema_editor.connection.vendor == "postgresql":
+                for table, column in columns:
+                    schema_editor.execute(f'ALTER TABLE {table} ALTER COLUMN {column} TYPE varchar(64) COLLATE "{collation}"')
+        return run
+    return alter("C"), alter("default")

@@ -1,0 +1,10 @@
+"""Blind-index columns compare in byte order on PostgreSQL (BlindIndexField.db_parameters). Databases made before
+that get the collation, and the indexes on these columns, rebuilt here; new ones have it from the start."""
+from django.db import migrations
+
+from gonghui.core.fields import blind_index_collation_migration
+
+
+class Migration(migrations.Migration):
+    dependencies = [("members", "0010_bulk_load_indexes")]
+    operations = [migrations.RunPython(*blind_index_collation_migration([("members_person", "id_index"), ("members_person", "phone_index")]))]
