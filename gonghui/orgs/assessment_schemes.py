@@ -15,7 +15,8 @@ from django.db.models import Max, QuerySet
 from django.utils import timezone
 
 from gonghui.audit.services import audit_log
-from gonghui.core.exceptions import ApplicationError, NotFound
+from gonghui.core.exceptions import NotFound
+from gonghui.orgs import inputs
 from gonghui.orgs.assessment import DEFAULT_GRADES, MANAGE, manage_depth, scheme_list
 from gonghui.orgs.models import (
     REGIONAL_TYPES,
@@ -57,12 +58,11 @@ class SchemeSettings:
     is_open: bool = True
 
 
+PREFIX = "orgs.assessment_scheme"
+
+
 def _fail(message: str, code: str, field: str | None = None):
-    raise ApplicationError(message, code=f"orgs.assessment_scheme.{code}", fields={field: [message]} if field else None)
-
-
-def _is_id(value) -> bool:
-    return str(value).isdecimal()
+    inputs.fail(message, code, field, prefix=PREFIX)
 
 
 # ---------------------------------------------------------------- reads
@@ -73,7 +73,7 @@ def scheme_editable(*, actor) -> QuerySet[AssessmentScheme]:
 
 
 def scheme_get_for_edit(*, actor, scheme_id) -> AssessmentScheme:
-    scheme = scheme_editable(actor=actor).filter(pk=scheme_id).first() if _is_id(scheme_id) else None
+    scheme = scheme_editable(actor=actor).filter(pk=scheme_id).first() if inputs.is_id(scheme_id) else None
     if scheme is None:
         raise NotFound("方案不存在或不在您的管辖范围内")
     return scheme
@@ -89,7 +89,7 @@ def indicator_get_for_edit(*, actor, indicator_id) -> AssessmentIndicator:
 
 def _part_get(actor, model, item_id):
     item = (model.objects.filter(subtree_q(actor, MANAGE, "scheme__owner__path"), pk=item_id).select_related("scheme__owner").first()
-            if _is_id(item_id) else None)
+            if inputs.is_id(item_id) else None)
     if item is None:
         raise NotFound("方案不存在或不在您的管辖范围内")
     return item
@@ -153,7 +153,7 @@ def scheme_problems(scheme: AssessmentScheme, dimensions: list[AssessmentDimensi
 
 def _scheme_for_change(actor, scheme_id, *, scoring: bool) -> AssessmentScheme:
     """The scheme, row-locked against a union's submission in the same instant; scoring changes need it unlocked."""
-    scheme = scheme_editable(actor=actor).select_for_update(of=("self",)).filter(pk=scheme_id).first() if _is_id(scheme_id) else None
+    scheme = scheme_editable(actor=actor).select_for_update(of=("self",)).filter(pk=scheme_id).first() if inputs.is_id(scheme_id) else None
     if scheme is None:
         raise NotFound("方案不存在或不在您的管辖范围内")
     if scoring:
@@ -174,7 +174,7 @@ def _require_scoring_editable(scheme: AssessmentScheme) -> None:
 
 def _part_for_change(actor, model, item_id):
     """A dimension or indicator, with its scheme locked and open for scoring changes."""
-    scheme_id = model.objects.filter(pk=item_id).values_list("scheme_id", flat=True).first() if _is_id(item_id) else None
+    scheme_id = model.objects.filter(pk=item_id).values_list("scheme_id", flat=True).first() if inputs.is_id(item_id) else None
     scheme = _scheme_for_change(actor, scheme_id, scoring=True)
     item = model.objects.filter(pk=item_id, scheme=scheme).first()
     if item is None:
@@ -184,23 +184,12 @@ def _part_for_change(actor, model, item_id):
 
 
 def _name(value: str, *, label: str, limit: int, field: str = "name") -> str:
-    text = (value or "").strip()
-    if not text:
-        _fail(f"请填写{label}", "name_missing", field)
-    if len(text) > limit:
-        _fail(f"{label}不能超过 {limit} 个字", "name_too_long", field)
-    return text
+    return inputs.required_text(value, label=label, limit=limit, prefix=PREFIX, field=field)
 
 
 def _points(value: int | None, *, label: str, upper: int, field: str = "points") -> int:
     if value is None or not 1 <= value <= upper:
         _fail(f"{label}应为 1 到 {upper} 之间的整数", "points", field)
-    return value
-
-
-def _year(value: int | None) -> int:
-    if value is None or not 2000 <= value <= 2100:
-        _fail("年度应为 2000 到 2100 之间的年份，如 2026", "year", "year")
     return value
 
 
@@ -279,7 +268,7 @@ def scheme_create(*, actor, owner: Org, name: str, year: int | None, template: s
     else:
         _fail("请选择新建方式", "template", "source")
     scheme = AssessmentScheme.objects.create(owner=owner, name=_name(name or default_name, label="方案名称", limit=100),
-                                             year=_year(year), **settings)
+                                             year=inputs.year(year, prefix=PREFIX), **settings)
     for position, (dimension_name, points, indicators) in enumerate(outline):
         dimension = AssessmentDimension.objects.create(scheme=scheme, name=dimension_name, points=points, position=position)
         AssessmentIndicator.objects.bulk_create([
@@ -302,7 +291,7 @@ def scheme_update(*, actor, scheme_id, settings: SchemeSettings) -> AssessmentSc
         _fail("请选择列表中的经济类型", "ownerships", "ownerships")
     values = {
         "name": _name(settings.name, label="方案名称", limit=100),
-        "year": _year(settings.year),
+        "year": inputs.year(settings.year, prefix=PREFIX),
         "total_points": total,
         "min_headcount": settings.min_headcount,
         "ownerships": [value for value in Ownership.values if value in settings.ownerships],

@@ -15,7 +15,8 @@ from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from gonghui.audit.services import audit_log
-from gonghui.core.exceptions import ApplicationError, NotFound, PermissionDenied
+from gonghui.core.exceptions import NotFound, PermissionDenied
+from gonghui.orgs import inputs
 from gonghui.orgs.models import (
     REGIONAL_TYPES,
     Assessment,
@@ -37,12 +38,11 @@ TARGET_FIELDS = {CultivationLevel.BASIC: "target_primary", CultivationLevel.INTE
                  CultivationLevel.ADVANCED: "target_advanced"}
 
 
+PREFIX = "orgs.cultivation"
+
+
 def _fail(message: str, code: str, field: str | None = None):
-    raise ApplicationError(message, code=f"orgs.cultivation.{code}", fields={field: [message]} if field else None)
-
-
-def _is_id(value) -> bool:
-    return str(value).isdecimal()
+    inputs.fail(message, code, field, prefix=PREFIX)
 
 
 # ---------------------------------------------------------------- reads
@@ -58,7 +58,7 @@ def plan_list(*, actor, q: str = "", year: int | None = None) -> QuerySet[Cultiv
 
 
 def plan_get_for(*, actor, plan_id) -> CultivationPlan:
-    plan = plan_list(actor=actor).filter(pk=plan_id).first() if _is_id(plan_id) else None
+    plan = plan_list(actor=actor).filter(pk=plan_id).first() if inputs.is_id(plan_id) else None
     if plan is None:
         raise NotFound(NOT_FOUND)
     return plan
@@ -133,7 +133,7 @@ def plan_progress(*, plan: CultivationPlan, candidates: list[CultivationCandidat
 def _plan_for_change(actor, plan_id) -> CultivationPlan:
     """The plan, row-locked; 404 when the actor cannot see it, 403 when they see it from above."""
     plan = (plan_list(actor=actor).select_for_update(of=("self",)).filter(pk=plan_id).first()
-            if _is_id(plan_id) else None)
+            if inputs.is_id(plan_id) else None)
     if plan is None:
         raise NotFound(NOT_FOUND)
     if not plan_can_change(actor=actor, plan=plan):
@@ -142,28 +142,13 @@ def _plan_for_change(actor, plan_id) -> CultivationPlan:
 
 
 def _candidate_for_change(actor, candidate_id) -> CultivationCandidate:
-    plan_id = CultivationCandidate.objects.filter(pk=candidate_id).values_list("plan_id", flat=True).first() if _is_id(candidate_id) else None
+    plan_id = CultivationCandidate.objects.filter(pk=candidate_id).values_list("plan_id", flat=True).first() if inputs.is_id(candidate_id) else None
     plan = _plan_for_change(actor, plan_id)
     candidate = plan.candidates.select_related("union").filter(pk=candidate_id).first()
     if candidate is None:
         raise NotFound("培育对象不存在或不在您的管辖范围内")
     candidate.plan = plan
     return candidate
-
-
-def _name(value: str) -> str:
-    text = (value or "").strip()
-    if not text:
-        _fail("请填写计划名称", "name_missing", "name")
-    if len(text) > 100:
-        _fail("计划名称不能超过 100 个字", "name_too_long", "name")
-    return text
-
-
-def _year(value: int | None) -> int:
-    if value is None or not 2000 <= value <= 2100:
-        _fail("年度应为 2000 到 2100 之间的整数", "year", "year")
-    return value
 
 
 def _targets(targets: dict[str, int | None]) -> dict[str, int]:
@@ -199,7 +184,7 @@ def _targets_of(plan: CultivationPlan) -> dict[str, int]:
 def plan_create(*, actor, org: Org, year: int | None, name: str, targets: dict[str, int | None]) -> CultivationPlan:
     if not plan_org_choices(actor=actor).filter(pk=org.pk).exists():
         raise NotFound("组织不存在或不在您的管辖范围内")
-    name, year, fields = _name(name), _year(year), _targets(targets)
+    name, year, fields = inputs.required_text(name, label="计划名称", limit=100, prefix=PREFIX), inputs.year(year, prefix=PREFIX), _targets(targets)
     _unique_name(org, year, name)
     plan = CultivationPlan.objects.create(org=org, year=year, name=name, created_by=actor, **fields)
     audit_log(actor=actor, action="orgs.cultivation_plan.created", obj=plan, org_path=org.path, data={"year": year, **fields})
@@ -209,7 +194,7 @@ def plan_create(*, actor, org: Org, year: int | None, name: str, targets: dict[s
 @transaction.atomic
 def plan_update(*, actor, plan_id, name: str, targets: dict[str, int | None]) -> CultivationPlan:
     plan = _plan_for_change(actor, plan_id)
-    name, fields = _name(name), _targets(targets)
+    name, fields = inputs.required_text(name, label="计划名称", limit=100, prefix=PREFIX), _targets(targets)
     _unique_name(plan.org, plan.year, name, exclude=plan.pk)
     before = {"name": plan.name, **_targets_of(plan)}
     plan.name = name
@@ -226,7 +211,7 @@ def candidates_add(*, actor, plan_id, union_ids: list, aimed_level: str) -> list
     """Add unions to the plan; unions already in it are skipped. All or nothing when one is refused."""
     plan = _plan_for_change(actor, plan_id)
     aimed_level = _level(aimed_level, field="aimed_level")
-    wanted = {int(value) for value in union_ids if _is_id(value)}
+    wanted = {int(value) for value in union_ids if inputs.is_id(value)}
     if not wanted:
         _fail("请选择要加入的企业工会", "no_unions", "union_ids")
     if len(wanted) > MAX_UNIONS_PER_ADD:
