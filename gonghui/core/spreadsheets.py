@@ -1,6 +1,6 @@
 """Reading and writing spreadsheets as cadres really have them (DESIGN.md rule 9).
 
-Reading uses python-calamine (fast); writing uses XlsxWriter in constant-memory mode.
+Reading uses python-calamine, a piece at a time (`xlsx_stream`); writing uses XlsxWriter in constant-memory mode.
 Upload bytes are sniffed, never trusted from the file name.
 """
 from __future__ import annotations
@@ -12,9 +12,8 @@ from dataclasses import dataclass
 
 import xlsxwriter
 from django.conf import settings
-from python_calamine import CalamineWorkbook
-
 from gonghui.core.exceptions import ApplicationError
+from gonghui.core.xlsx_stream import sheet_rows
 
 XLSX_MAGIC = b"PK\x03\x04"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -53,14 +52,11 @@ def read_xlsx_rows(data: bytes, *, columns: Sequence[Column]) -> Iterator[tuple[
     The header row is matched by the Chinese header text so column order may differ.
     """
     sniff_xlsx(data)
-    try:
-        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        rows = workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
-    except Exception as exc:  # calamine raises its own error types for broken archives
-        raise ApplicationError("无法读取该 Excel 文件，请确认文件未损坏", code="file_unreadable") from exc
-    if not rows:
+    rows = sheet_rows(data)[0]
+    header = next(rows, None)
+    if not header:
         raise ApplicationError("表格没有内容", code="file_empty")
-    header = [str(cell).strip() for cell in rows[0]]
+    header = [str(cell).strip() for cell in header]
     missing = [column.header for column in columns if column.header not in header]
     if missing:
         raise ApplicationError(
@@ -69,7 +65,7 @@ def read_xlsx_rows(data: bytes, *, columns: Sequence[Column]) -> Iterator[tuple[
             fields={"header": missing},
         )
     positions = {column.key: header.index(column.header) for column in columns}
-    for offset, cells in enumerate(rows[1:], start=2):
+    for offset, cells in enumerate(rows, start=2):
         values = {key: _cell(cells, index) for key, index in positions.items()}
         if any(value not in (None, "") for value in values.values()):
             yield offset, values

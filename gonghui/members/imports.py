@@ -21,7 +21,6 @@ from typing import NamedTuple
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from python_calamine import CalamineWorkbook
 
 from gonghui.accounts.selectors import actions_for
 from gonghui.audit.services import audit_log
@@ -32,6 +31,7 @@ from gonghui.core.masking import mask_id_number, mask_name, mask_phone
 from gonghui.core.spreadsheets import XLSX_MAGIC, Column, RowError, write_xlsx
 from gonghui.core.validators import (EARLIEST_BIRTH, PROVINCE_PREFIXES, InvalidIdentifier, id_check_character,
                                      normalize_mobile, parse_id_number)
+from gonghui.core.xlsx_stream import sheet_rows
 from gonghui.members.models import Employment, Membership, MembershipEvent, MembershipStatus, NewFormType, Person
 from gonghui.members.services import LIVE_STATUSES, MEMBER_UNION_TYPES, mask_org_name, member_number_for
 from gonghui.orgs.models import Org, scope_paths, subtree_q
@@ -90,11 +90,7 @@ def open_rows(data: bytes) -> tuple[Iterator[list], int]:
     if not data.strip():
         raise ApplicationError("上传的文件是空的", code="members.file_empty")
     if data.startswith(XLSX_MAGIC):
-        try:
-            sheet = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0)
-        except Exception as exc:  # calamine's own error types for broken archives
-            raise ApplicationError("无法读取该 Excel 文件，请确认文件未损坏", code="members.file_unreadable") from exc
-        return iter(sheet.iter_rows()), max(sheet.height - 1, 1)
+        return sheet_rows(data)
     if b"\x00" in data[:4096]:
         raise ApplicationError("文件格式不正确：请上传 .xlsx 或 .csv 文件", code="members.file_type")
     encoding = _encoding(data)
