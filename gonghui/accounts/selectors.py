@@ -27,15 +27,18 @@ def current_post_for(*, user, session) -> Post | None:
 
 
 def actions_for(*, user) -> frozenset[str]:
-    """Every action the user may perform somewhere: decides which 工作台 menus show."""
+    """Every action the user may perform somewhere: decides which 工作台 menus show. Worked out once per request,
+    like the posts it comes from (the menu and the calendar banner both ask)."""
     if not user.is_authenticated:
         return frozenset()
     if user.is_superuser:
         return frozenset(ACTIONS)
-    actions = {action for post in post_list_for(user=user) for action in post.role.permissions}
-    if user.external_bindings.filter(employer__isnull=False).exists():
-        actions.add("employers.view")
-    return frozenset(actions)
+    if "_actions_cache" not in user.__dict__:
+        actions = {action for post in post_list_for(user=user) for action in post.role.permissions}
+        if user.external_bindings.filter(employer__isnull=False).exists():
+            actions.add("employers.view")
+        user.__dict__["_actions_cache"] = frozenset(actions)
+    return user.__dict__["_actions_cache"]
 
 
 def _posts_in_scope(actor, action: str) -> Q:

@@ -503,19 +503,17 @@ def drive_targets_set(*, actor, drive: Drive, targets: dict[int, int]) -> None:
     if set(targets) - set(orgs):
         raise NotFound("组织不存在或不在本行动范围内")
     existing = {share.org_id: share for share in DriveTarget.objects.select_for_update().filter(drive=drive, org_id__in=orgs).order_by("pk")}
-    changes = {}
-    for org_id, value in sorted(targets.items()):
-        share = existing.get(org_id)
-        if (share.target if share else 0) == value:
-            continue
-        if value == 0:
-            share.delete()
-        elif share:
-            share.target = value
-            share.save(update_fields=["target", "updated_at"])
-        else:
-            DriveTarget.objects.create(drive=drive, org_id=org_id, target=value)
-        changes[orgs[org_id].code] = value
+    changed = {org_id: value for org_id, value in sorted(targets.items())
+               if (existing[org_id].target if org_id in existing else 0) != value}
+    DriveTarget.objects.filter(pk__in=[existing[org_id].pk for org_id, value in changed.items() if value == 0]).delete()
+    now = timezone.now()
+    kept = [existing[org_id] for org_id, value in changed.items() if value and org_id in existing]
+    for share in kept:
+        share.target, share.updated_at = changed[share.org_id], now
+    DriveTarget.objects.bulk_update(kept, ["target", "updated_at"])
+    DriveTarget.objects.bulk_create([DriveTarget(drive=drive, org_id=org_id, target=value)
+                                     for org_id, value in changed.items() if value and org_id not in existing])
+    changes = {orgs[org_id].code: value for org_id, value in changed.items()}
     if changes:
         audit_log(actor=actor, action="members.drive.targets_set", obj=drive, org_path=drive.org.path, data={"targets": changes})
 
