@@ -54,7 +54,7 @@ def read_xlsx_rows(data: bytes, *, columns: Sequence[Column]) -> Iterator[tuple[
     sniff_xlsx(data)
     rows = sheet_rows(data)[0]
     header = next(rows, None)
-    if not header:
+    if header is None:
         raise ApplicationError("表格没有内容", code="file_empty")
     header = [str(cell).strip() for cell in header]
     missing = [column.header for column in columns if column.header not in header]
