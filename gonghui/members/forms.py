@@ -1,5 +1,6 @@
 from django import forms
 
+from gonghui.core.widgets import DatePicker
 from gonghui.members.models import DriveMetric, Education, NewFormType, PoliticalStatus
 
 
@@ -50,14 +51,14 @@ class DriveForm(forms.Form):
     metric = forms.ChoiceField(label="指标", choices=DriveMetric.choices)
     new_form_type = forms.ChoiceField(label="新就业形态（指标为新就业形态会员时）", required=False, choices=_blank(NewFormType.choices))
     target = forms.IntegerField(label="目标数", min_value=1)
-    starts_on = forms.DateField(label="开始日期", widget=forms.DateInput(attrs={"type": "date"}))
-    ends_on = forms.DateField(label="结束日期", widget=forms.DateInput(attrs={"type": "date"}))
+    starts_on = forms.DateField(label="开始日期", widget=DatePicker())
+    ends_on = forms.DateField(label="结束日期", widget=DatePicker())
 
 
 class VisitForm(forms.Form):
     # Any org id parses; the service decides which may log the visit (inside the drive and the cadre's scope).
     org = forms.IntegerField(label="走访组织", widget=forms.Select, help_text="由哪一级工会走访，月分析按组织统计")
-    visited_on = forms.DateField(label="走访日期", widget=forms.DateInput(attrs={"type": "date"}))
+    visited_on = forms.DateField(label="走访日期", widget=DatePicker())
     place = forms.CharField(label="地点", max_length=200, widget=forms.TextInput(attrs={"placeholder": "如：麻章区某物流园"}))
     people_met = forms.IntegerField(label="接触人数", min_value=0)
     joined_on_spot = forms.IntegerField(label="现场入会人数", min_value=0, initial=0)

@@ -129,6 +129,11 @@ class Membership(BulkLoadedModel):
 class MembershipEvent(models.Model):
     """会籍变动: joined, transferred, frozen, left … in order."""
 
+    # Labels only (not field choices): `kind` is written by several services, and a choices change would be a migration
+    KIND_LABELS = {"joined": "入会", "rejoined": "重新入会", "imported": "批量导入入会", "transfer_requested": "申请转接",
+                   "transferred": "转接完成", "transfer_rejected": "转接被退回", "left": "退会", "frozen": "冻结（冒用申诉审查中）",
+                   "unfrozen": "解除冻结", "revoked_impersonation": "撤销冒用入会"}
+
     membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField("时间", auto_now_add=True)
     kind = models.CharField("变动", max_length=32)
@@ -144,6 +149,10 @@ class MembershipEvent(models.Model):
         verbose_name_plural = "会籍变动"
         ordering = ["at", "id"]
         indexes = [models.Index(fields=["actor"], condition=Q(actor__isnull=False), name="membershipevent_actor")]
+
+    @property
+    def kind_label(self) -> str:
+        return self.KIND_LABELS.get(self.kind, self.kind)
 
 
 class ApplicationStatus(models.TextChoices):

@@ -1,6 +1,7 @@
 from django import forms
 from django.urls import reverse_lazy
 
+from gonghui.core.widgets import DatePicker
 from gonghui.orgs.models import CultivationLevel, Industry, OrgType, Ownership
 
 
@@ -38,7 +39,7 @@ class OrgCreateForm(forms.Form):
     contact_name = forms.CharField(label="联系人", max_length=50, required=False)
     contact_phone = forms.CharField(label="联系电话", max_length=30, required=False)
     address = forms.CharField(label="地址", max_length=200, required=False)
-    founded_on = forms.DateField(label="成立日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    founded_on = forms.DateField(label="成立日期", required=False, widget=DatePicker())
 
 
 class OrgEditForm(forms.Form):
@@ -47,7 +48,7 @@ class OrgEditForm(forms.Form):
     contact_name = forms.CharField(label="联系人", max_length=50, required=False)
     contact_phone = forms.CharField(label="联系电话", max_length=30, required=False)
     address = forms.CharField(label="地址", max_length=200, required=False)
-    founded_on = forms.DateField(label="成立日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    founded_on = forms.DateField(label="成立日期", required=False, widget=DatePicker())
     is_active = forms.BooleanField(label="有效（取消勾选即停用）", required=False)
 
 

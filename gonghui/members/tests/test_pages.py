@@ -129,3 +129,25 @@ class TestScoping:
         client.force_login(cadre("4401"))
         assert client.get("/api/members").json()["count"] == 2
         assert client.get(reverse("members:detail", args=[yuexiu_member.pk])).status_code == 200
+
+
+def test_membership_history_names_each_change_in_chinese(client, cadre, member):
+    client.force_login(cadre("440106"))
+    page = client.get(reverse("members:detail", args=[member.pk])).content.decode()
+    history = page[page.index('class="history"'):]
+    assert "入会" in history and "joined" not in history
+
+
+def test_every_kind_of_membership_change_has_a_label():
+    from pathlib import Path
+
+    from gonghui.members import imports
+    from gonghui.members.models import MembershipEvent
+
+    written = set()  # the kinds the services write: in kind="…", in assignments to kind, in the import's COPY rows
+    for module in (services, imports):
+        for line in Path(module.__file__).read_text(encoding="utf-8").splitlines():
+            if re.search(r'\bkind(=| = )|\(membership_id, now, "', line) and "sniff_upload" not in line:
+                written |= set(re.findall(r'"([a-z_]+)"', line))
+    assert {"joined", "rejoined", "imported", "left", "transferred", "unfrozen"} <= written
+    assert written <= set(MembershipEvent.KIND_LABELS)

@@ -169,6 +169,7 @@ class TestPages:
         page = client.post(reverse("cultivation:edit", args=[plan.pk]), {"name": "南沙分级培育（修订）", "target_basic": "-5",
                                                                         "target_intermediate": "18", "target_advanced": "0"}).content.decode()
         assert "初级目标应为 0 到 100000 之间的整数" in page and 'value="南沙分级培育（修订）"' in page and 'value="-5"' in page
+        assert f'href="{detail}?export=xlsx"' in page  # the download still works from the refused form's address
         page = client.post(reverse("cultivation:candidate", args=[plan.pk, candidate.pk]),
                            {"op": "accept", "level": "", "note": "台账齐全"}).content.decode()
         assert "请选择培育等级（初级、中级或高级）" in page and 'value="台账齐全"' in page
