@@ -31,6 +31,7 @@
 
   charts.register("drive-orgs", function (d) {
     var values = d.by_rate ? d.rates : d.achieved;
+    var planned = "序时进度 " + percent(d.planned);
     return {
       tooltip: {
         trigger: "axis", axisPointer: { type: "shadow" },
@@ -41,12 +42,14 @@
           return text + "<br>走访 " + d.visits[i] + " 次 · 接触 " + d.met[i] + " 人 · 现场入会 " + d.joined[i] + " 人";
         }
       },
-      legend: { top: 0, data: [d.by_rate ? "完成率" : "累计完成", "走访次数"] },
+      legend: { top: 0, data: [d.by_rate ? "完成率" : "累计完成", "走访次数"].concat(d.by_rate ? [planned] : []) },
       grid: { left: 8, right: 64, top: 64, bottom: 30, containLabel: true },
       // Visits on their own axis along the top: a row's 完成率 bar with its 平安夜访 bar beneath it.
       xAxis: [{ type: "value", name: d.by_rate ? "完成率（%）" : "累计完成", nameLocation: "middle", nameGap: 26, minInterval: d.by_rate ? 0 : 1,
-                max: d.by_rate ? function (range) { return Math.max(100, Math.ceil(range.max / 50) * 50); } : null },
-              { type: "value", position: "top", name: "走访次数", nameLocation: "middle", nameGap: 22, minInterval: 1, splitLine: { show: false } }],
+                max: d.by_rate ? function (range) { return Math.max(100, Math.ceil(range.max / 50) * 50); } : null,
+                axisLabel: { hideOverlap: true } },
+              { type: "value", position: "top", name: "走访次数", nameLocation: "middle", nameGap: 22, minInterval: 1, splitLine: { show: false },
+                axisLabel: { hideOverlap: true } }],
       yAxis: { type: "category", data: d.names, inverse: true, axisLabel: { width: 150, overflow: "truncate" } },
       series: [{
         type: "bar", name: d.by_rate ? "完成率" : "累计完成", barMaxWidth: 18, itemStyle: { color: d.by_rate ? GREEN : BLUE },
@@ -54,15 +57,16 @@
           var behind = d.by_rate ? value < d.planned : false;
           return { value: value, itemStyle: { color: behind ? RED : (d.by_rate ? GREEN : BLUE) } };
         }),
-        label: { show: true, position: "right", formatter: function (p) { return d.by_rate ? percent(p.value) : p.value; } },
-        markLine: d.by_rate ? {
-          symbol: "none", silent: true, data: [{ xAxis: d.planned }],
-          label: { formatter: "序时进度 " + percent(d.planned), position: "start", color: AMBER }, lineStyle: { color: AMBER, type: "dashed", width: 2 }
-        } : undefined
+        label: { show: true, position: "right", formatter: function (p) { return d.by_rate ? percent(p.value) : p.value; } }
       }, {
         type: "bar", name: "走访次数", xAxisIndex: 1, barMaxWidth: 8, data: d.visits, itemStyle: { color: AMBER, opacity: 0.7 },
         label: { show: true, position: "right", fontSize: 10, color: GREY, formatter: function (p) { return p.value ? p.value + " 次" : ""; } }
-      }]
+      }].concat(d.by_rate ? [{
+        // 序时进度 as a dashed line named in the legend: a label on the line itself sat on the axis numbers or the bars
+        type: "line", name: planned, data: [], symbol: "none", itemStyle: { color: AMBER }, lineStyle: { color: AMBER, type: "dashed", width: 2 },
+        markLine: { symbol: "none", silent: true, data: [{ xAxis: d.planned }], label: { show: false },
+                    lineStyle: { color: AMBER, type: "dashed", width: 2 } }
+      }] : [])
     };
   });
 
