@@ -8,6 +8,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_http_methods, require_POST
 
 from gonghui.audit.services import audit_log
@@ -257,24 +258,118 @@ def verify_card(request):
 @workbench_required
 @require_http_methods(["GET", "POST"])
 def segment_builder(request):
-    """用户画像: filters with a live count, saved as a segment other features can use."""
-    filters = segments.SegmentFilters.from_params(request.POST or request.GET)
-    error, count = "", None
+    """用户画像: filters with a live count over the current org, saved as a segment other features use by id.
+
+    One form holds the filters and the name, so a save posts exactly the filters on screen; the live count is the same
+    form sent by htmx as a GET (name and token left out), which also puts the filters in the address bar. A refused save
+    shows the builder again with everything the cadre chose and typed."""
+    params = request.POST if request.method == "POST" else request.GET
+    org = _acting_org(request)
+    result = _segment_result(request, params, org)
+    saving = request.method == "POST" and "refresh" not in request.POST  # 刷新结果 (also Enter in a box) only shows the count
+    if saving and not result["error"]:
+        try:
+            segment = segments.segment_save(actor=request.user, name=request.POST.get("name", ""), org=org, filters=result["filters"])
+        except ApplicationError as exc:
+            result["name_error"] = exc.message
+        else:
+            messages.success(request, f"已保存分群“{segment.name}”")
+            return redirect("members:segment_detail", segment_id=segment.pk)
+    elif saving:
+        result["name_error"] = "请先改正上面的筛选条件再保存"
+    if is_htmx(request) and request.headers.get("HX-History-Restore-Request") != "true":
+        response = render(request, "members/_segment_result.html", result)
+        patch_vary_headers(response, ["HX-Request"])  # the address bar holds this URL: Back must not show the fragment
+        return response
+    tags = segments.segment_tag_choices(actor=request.user, org=org)
+    chosen_org = segments.segment_org_chosen(actor=request.user, org=org, org_id=params.get("within"))
+    org_choices, more_orgs = segments.segment_org_choices(actor=request.user, org=org)
+    context = {**result, "org": org, "values": params, "name": params.get("name", "") if request.method == "POST" else "",
+               "chosen_tags": segments.tag_values(params), "tag_choices": list(dict.fromkeys(tags + segments.tag_values(params))),
+               "org_choices": org_choices, "more_orgs": more_orgs, "chosen_org": chosen_org,
+               "industries": Industry.choices, "forms": NewFormType.choices, "statuses": MembershipStatus.choices,
+               "status_value": params.get("status", MembershipStatus.ACTIVE)}
+    response = render(request, "members/segments.html", context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def _segment_result(request, params, org) -> dict:
+    """The live count and a masked sample for these filters, or why they are refused."""
     try:
-        members = segments.segment_members(actor=request.user, filters=filters)
-        count = members.count()
+        filters = segments.SegmentFilters.from_params(params)
+        members = segments.segment_members(actor=request.user, filters=filters, org=org)
+        return {"filters": filters, "count": members.count(), "sample": list(members[:10]), "error": "", "fields": {}}
     except ApplicationError as exc:
-        error, members = exc.message, None
-    if request.method == "POST" and not error:
-        return _decision(request, lambda: segments.segment_save(actor=request.user, name=request.POST.get("name", ""),
-                                                                org=_acting_org(request), filters=filters),
-                         success="已保存分群", back=reverse("members:segments"))
-    if is_htmx(request):
-        return render(request, "members/_segment_count.html", {"count": count, "error": error})
-    context = {"filters": filters, "count": count, "error": error, "saved": segments.segment_list(actor=request.user)[:50],
-               "sample": members[:10] if members is not None else [], "industries": Industry.choices,
-               "forms": NewFormType.choices, "statuses": MembershipStatus.choices}
-    return render(request, "members/segments.html", context)
+        return {"filters": None, "count": None, "sample": [], "error": exc.message, "fields": exc.fields}
+
+
+@workbench_required
+def segment_org_options(request):
+    """The builder's org picker: <option>s for a name/code search (or the tree of places when it is empty), the current choice kept."""
+    org = _acting_org(request)
+    orgs, more = segments.segment_org_choices(actor=request.user, org=org, q=request.GET.get("org_q", ""))
+    chosen = segments.segment_org_chosen(actor=request.user, org=org, org_id=request.GET.get("within"))
+    return render(request, "members/_segment_org_options.html", {"org": org, "org_choices": orgs, "more_orgs": more,
+                                                                  "chosen_org": chosen, "searching": bool(request.GET.get("org_q", "").strip())})
+
+
+@workbench_required
+def segment_list(request):
+    """已保存的分群: search by name, a page at a time."""
+    q = request.GET.get("q", "")
+    page = paginate(request, segments.segment_list(actor=request.user, q=q), per_page=20)
+    return render(request, "members/segment_list.html", {"page": page, "q": q})
+
+
+@workbench_required
+def segment_detail(request, segment_id: int):
+    segment = segments.segment_get_for(actor=request.user, segment_id=segment_id)
+    return render(request, "members/segment_detail.html", _segment_detail_context(request, segment))
+
+
+def _segment_detail_context(request, segment, **extra) -> dict:
+    filters = segments.segment_filters(segment)
+    context = {"segment": segment, "conditions": segments.segment_conditions(actor=request.user, filters=filters),
+               "builder_query": urlencode(filters.as_params()), "can_manage": segments.segment_can_manage(actor=request.user, segment=segment),
+               "count": None, "sample": [], "error": "", "rename_value": segment.name, "rename_error": ""}
+    try:
+        members = segments.segment_resolve(actor=request.user, segment=segment)
+        context.update(count=members.count(), sample=list(members[:10]))
+    except ApplicationError as exc:
+        context["error"] = exc.message
+    return {**context, **extra}
+
+
+@workbench_required
+@require_POST
+def segment_rename(request, segment_id: int):
+    segment = segments.segment_get_for(actor=request.user, segment_id=segment_id)
+    name = request.POST.get("name", "")
+    try:
+        segments.segment_rename(actor=request.user, segment=segment, name=name)
+    except ApplicationError as exc:
+        if isinstance(exc, (NotFound, PermissionDenied)):
+            raise
+        context = _segment_detail_context(request, segment, rename_value=name, rename_error=exc.message)
+        return render(request, "members/segment_detail.html", context)
+    messages.success(request, "已重命名分群")
+    return redirect("members:segment_detail", segment_id=segment.pk)
+
+
+@workbench_required
+@require_POST
+def segment_delete(request, segment_id: int):
+    segment = segments.segment_get_for(actor=request.user, segment_id=segment_id)
+    try:
+        segments.segment_delete(actor=request.user, segment=segment)
+    except ApplicationError as exc:
+        if isinstance(exc, (NotFound, PermissionDenied)):
+            raise
+        messages.error(request, exc.message)
+        return redirect("members:segment_detail", segment_id=segment.pk)
+    messages.success(request, f"已删除分群“{segment.name}”")
+    return redirect("members:segment_list")
 
 
 @workbench_required
