@@ -49,6 +49,7 @@ REFERENCE_DATA_MIGRATIONS = [
     ("gonghui.accounts.migrations.0006_members_actions", "grant"),
     ("gonghui.members.migrations.0002_templates_and_policies", "create"),
     ("gonghui.notify.migrations.0002_default_templates", "create"),
+    ("gonghui.orgs.migrations.0007_improvement_templates", "create"),
     ("gonghui.worktime.migrations.0002_default_schedule", "create_default"),
 ]
 

@@ -8,6 +8,7 @@ from gonghui.members.models import (
     JoinApplication,
     JoinCode,
     JoinPolicy,
+    MemberStarAward,
     Membership,
     ProspectList,
     Segment,
@@ -91,3 +92,12 @@ class DriveTargetAdmin(ScopedReadOnlyAdmin):
 class VisitLogAdmin(ScopedReadOnlyAdmin):
     scope_path = "org__path"
     list_display = ("visited_on", "org", "place", "people_met", "joined_on_spot")
+
+
+@admin.register(MemberStarAward)
+class MemberStarAwardAdmin(ScopedReadOnlyAdmin):
+    scope_path = "membership__union__path"
+    list_display = ("year", "stars", "membership", "awarded_by", "created_at")
+    list_filter = ("year", "stars")
+    search_fields = ("membership__member_number",)
+    list_select_related = ("membership", "awarded_by")

@@ -1,9 +1,12 @@
 """Reads of the members app; cadres see only memberships and applications of unions in their subtree."""
 from __future__ import annotations
 
-from django.db.models import QuerySet
+import re
+
+from django.db.models import Count, QuerySet
 
 from gonghui.core.exceptions import NotFound
+from gonghui.core.masking import mask_name
 from gonghui.core.validators import InvalidIdentifier
 from gonghui.members.models import (
     ApplicationStatus,
@@ -11,6 +14,7 @@ from gonghui.members.models import (
     ImpersonationAppeal,
     JoinApplication,
     JoinCode,
+    MemberStarAward,
     Membership,
     Person,
     Transfer,
@@ -89,3 +93,42 @@ def my_applications(*, user) -> QuerySet[JoinApplication]:
 
 def my_transfers(*, user) -> QuerySet[Transfer]:
     return Transfer.objects.filter(membership__person__user=user).select_related("from_union", "to_union").order_by("-pk")
+
+
+_NAME_QUERY = re.compile(r"[\u3400-\u9fff*＊]")
+
+
+def star_award_list(*, actor, year: int | None = None, stars: int | None = None, q: str = "", within: Org | None = None
+                    ) -> QuerySet[MemberStarAward]:
+    """星级会员 of unions in the actor's subtree: newest year first, most stars first.
+
+    `q` is what the member list takes (a member number's start, or a full ID number), or a name as the list shows it.
+    Names are encrypted, so a name is compared in its masked form (张小三 and 张*三 both find 张*三; one character finds
+    the surname) against the awards the other filters leave, decrypted here rather than in the database.
+    """
+    awards = (MemberStarAward.objects.filter(subtree_q(actor, VIEW, "membership__union__path"))
+              .select_related("membership__person", "membership__union", "awarded_by"))
+    if within is not None:
+        awards = awards.filter(membership__union__path__startswith=within.path)
+    if year:
+        awards = awards.filter(year=year)
+    if stars:
+        awards = awards.filter(stars=stars)
+    q = q.strip().replace("＊", "*")
+    if q and _NAME_QUERY.search(q):
+        wanted = q if "*" in q else mask_name(q)
+        matches = (lambda name: name.startswith(q)) if len(q) == 1 else (lambda name: mask_name(name) == wanted)
+        awards = awards.filter(pk__in=[pk for pk, name in awards.values_list("pk", "membership__person__name") if matches(name)])
+    elif q:
+        awards = awards.filter(membership__in=membership_list(actor=actor, q=q))
+    return awards.order_by("-year", "-stars", "membership__member_number")
+
+
+def star_award_counts(*, awards: QuerySet[MemberStarAward]) -> dict[int, int]:
+    """How many of these awards carry each star level, 5★ first."""
+    return dict(awards.order_by("-stars").values_list("stars").annotate(n=Count("pk")))
+
+
+def star_award_years(*, actor) -> list[int]:
+    return list(MemberStarAward.objects.filter(subtree_q(actor, VIEW, "membership__union__path")).order_by("-year")
+                .values_list("year", flat=True).distinct())

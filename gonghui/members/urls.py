@@ -20,6 +20,7 @@ worker_patterns = ([
 cadre_patterns = ([
     path("members/", views_cadre.member_list, name="list"),
     path("members/<int:membership_id>/", views_cadre.member_detail, name="detail"),
+    path("members/stars/", views_cadre.star_awards, name="star_awards"),
     path("members/import/", views_cadre.member_import, name="import"),
     path("members/import/template.xlsx", views_cadre.member_import_template, name="import_template"),
     path("members/applications/", views_cadre.application_queue, name="applications"),

@@ -535,3 +535,28 @@ def union_ledger(request):
     org = org_selectors.org_get_for(actor=request.user, org_id=request.GET["org"]) if request.GET.get("org") else _acting_org(request)
     ledger = drives.union_ledger(actor=request.user, org=org)
     return render(request, "members/ledger.html", {"org": org, "stats": org_selectors.org_subtree_stats(org=org), **ledger})
+
+
+STAR_EXPORT_COLUMNS = (
+    Column("year", "年度", width=8), Column("stars", "星级", width=8), Column("number", "会员编号", text=True, width=22),
+    Column("name", "姓名", width=10), Column("union", "所在工会", width=36), Column("reason", "事迹", width=40),
+    Column("awarded_at", "评定时间", width=18),
+)
+
+
+@workbench_required
+def star_awards(request):
+    """星级会员: the awards in the cadre's subtree by year and star level; names masked on the page and in the export."""
+    year, stars = _int(request.GET.get("year")) or None, _int(request.GET.get("stars")) or None
+    awards = selectors.star_award_list(actor=request.user, year=year, stars=stars, q=request.GET.get("q", ""), within=_within(request))
+    if request.GET.get("export") == "xlsx":
+        rows = ({"year": a.year, "stars": a.stars, "number": a.membership.member_number, "name": mask_name(a.membership.person.name),
+                 "union": a.membership.union.name, "reason": a.reason,
+                 "awarded_at": timezone.localtime(a.updated_at).strftime("%Y-%m-%d %H:%M")} for a in awards.iterator(chunk_size=2000))
+        return xlsx_response(write_xlsx(columns=STAR_EXPORT_COLUMNS, rows=rows, sheet_name="星级会员"),
+                             filename=f"星级会员{f'-{year}年' if year else ''}.xlsx")
+    return render(request, "members/star_awards.html", {
+        "page": paginate(request, awards, per_page=25), "counts": selectors.star_award_counts(awards=awards),
+        "years": selectors.star_award_years(actor=request.user), "levels": range(5, 0, -1),
+        "filters": {key: request.GET.get(key, "") for key in ("q", "year", "stars", "within")},
+    })

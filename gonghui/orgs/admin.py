@@ -15,6 +15,7 @@ from gonghui.orgs.models import (
     CultivationPlan,
     Employer,
     GuidanceLink,
+    ImprovementTask,
     Org,
     OrgMove,
     subtree_q,
@@ -126,6 +127,30 @@ class AssessmentAdmin(ReadOnlyAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).filter(union__in=Org.objects.restrict(request.user))
+
+
+@admin.register(ImprovementTask)
+class ImprovementTaskAdmin(ReadOnlyAdmin):
+    """激励整改 tasks are reported, confirmed and reopened in the 工作台 (audited, with the separation of duties); here
+    they are only looked at, and the file opens through the same audited download."""
+
+    list_display = ("description", "assessment", "due_on", "status", "done_on", "done_by", "reviewed_by", "overdue_flagged_at")
+    list_filter = ("status", "due_on")
+    search_fields = ("description", "assessment__union__name")
+    list_select_related = ("assessment__union", "assessment__scheme", "done_by", "reviewed_by")
+    fields = ("assessment", "indicator", "description", "due_on", "status", "done_on", "done_note", "done_by", "download",
+              "review_note", "reviewed_by", "reviewed_at", "overdue_flagged_at", "created_at")
+    readonly_fields = ("download", "created_at")
+
+    @admin.display(description="整改佐证")
+    def download(self, obj):
+        if not obj.evidence_name:
+            return "—"
+        return format_html('<a href="{}">{}（下载记入审计日志）</a>', reverse("assessments:improvement_evidence", args=[obj.pk]),
+                           obj.evidence_name)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(subtree_q(request.user, "orgs.view", "assessment__union__path"))
 
 
 class CandidateInline(ReadOnlyInline):

@@ -3,7 +3,7 @@
 Roles follow the tree: an enterprise union's own cadres fill in and submit, attaching evidence files; a cadre
 who manages it from a 区/县 (or a 东莞/中山 镇) level recommends or returns it; a 市总 cadre awards the grade,
 stars and 培育 level. Indicators scoring under 60% of their weight become improvement tasks. Schemes themselves
-are built and published in `assessment_schemes.py`.
+are built and published in `assessment_schemes.py`; the 激励整改 tasks are worked in `improvements.py`.
 """
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ import uuid
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from gonghui.audit.services import audit_log
@@ -25,18 +26,27 @@ from gonghui.orgs.models import (
     AssessmentStatus,
     CultivationLevel,
     Employer,
+    ImprovementStatus,
     ImprovementTask,
     Org,
     OrgType,
+    REGIONAL_TYPES,
     scope_paths,
     subtree_q,
 )
+from gonghui.worktime.calendar import work_calendar
+from gonghui.worktime.deadlines import add_calendar_days
 
-MANAGE = "orgs.manage"
+VIEW, MANAGE = "orgs.view", "orgs.manage"
 DEFAULT_GRADES = [["优秀", 90], ["良好", 80], ["合格", 60]]
+FAIL_GRADE = "不合格"
 IMPROVE_BELOW = Decimal("0.6")
 DISTRICT_DEPTH, CITY_DEPTH = 3, 2
-IMPROVEMENT_DAYS = 90
+# 整改期限 in calendar days from the 市总评定; the award form starts from this and the 市总 may set another.
+DEFAULT_IMPROVEMENT_DAYS = 90
+MAX_IMPROVEMENT_DAYS = 365
+# Only scores a 区总 has reviewed get a 名次 (see `ranking`).
+RANKED_STATES = (AssessmentStatus.RECOMMENDED, AssessmentStatus.AWARDED)
 EVIDENCE_KINDS = ("pdf", "jpg", "png", "docx", "xlsx")
 EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
 EVIDENCE_MAX_FILES = 30
@@ -56,7 +66,7 @@ def manage_depth(actor, org: Org) -> int | None:
     return min(covering) if covering else None
 
 
-def _posted_at_or_just_above(actor, union: Org) -> bool:
+def posted_at_or_just_above(actor, union: Org) -> bool:
     """The union's own cadres (or its direct parent's) fill in the self-assessment, not someone far above."""
     if actor.is_superuser:
         return True
@@ -115,9 +125,9 @@ def _scores(assessment: Assessment, raw: dict) -> dict[str, float]:
         try:
             number = float(value)
         except (TypeError, ValueError):
-            _fail(f"请为“{indicator.name}”打分", "score_missing")
+            _fail(f"请为“{indicator.name}”打分", "score_missing", f"score_{indicator.pk}")
         if not 0 <= number <= indicator.weight:
-            _fail(f"“{indicator.name}”的分数应在 0 到 {indicator.weight} 之间", "score_range")
+            _fail(f"“{indicator.name}”的分数应在 0 到 {indicator.weight} 之间", "score_range", f"score_{indicator.pk}")
         scores[str(indicator.pk)] = number
     return scores
 
@@ -134,7 +144,7 @@ def _filling(actor, assessment_id, *, doing: str) -> Assessment:
     assessment = _locked(assessment_id)
     if manage_depth(actor, assessment.union) is None:
         raise NotFound("评价不存在或不在您的管辖范围内")
-    if not _posted_at_or_just_above(actor, assessment.union):
+    if not posted_at_or_just_above(actor, assessment.union):
         raise PermissionDenied(f"{doing}由企业工会（或其直接上级）的干部办理")
     if assessment.status not in FILLING_STATES:
         _fail(f"当前状态为“{assessment.get_status_display()}”，不能{doing}", "state")
@@ -143,7 +153,7 @@ def _filling(actor, assessment_id, *, doing: str) -> Assessment:
 
 def can_fill(*, actor, assessment: Assessment) -> bool:
     return (assessment.status in FILLING_STATES and manage_depth(actor, assessment.union) is not None
-            and _posted_at_or_just_above(actor, assessment.union))
+            and posted_at_or_just_above(actor, assessment.union))
 
 
 @transaction.atomic
@@ -155,7 +165,7 @@ def assessment_submit(*, actor, assessment_id, scores: dict, evidence: str) -> A
     if scheme.published_at is None:
         _fail("该方案已撤回修改，重新发布后才能申报", "unpublished")
     if len(evidence.strip()) < 10:
-        _fail("请填写佐证说明（至少10个字）", "evidence")
+        _fail("请填写佐证说明（至少10个字）", "evidence", "evidence")
     assessment.self_scores, assessment.evidence = _scores(assessment, scores), evidence.strip()
     assessment.review_scores = {}  # a resubmission is judged afresh
     assessment.total = Decimal(str(sum(assessment.self_scores.values())))
@@ -181,7 +191,7 @@ def assessment_recommend(*, actor, assessment_id, recommend: bool | None, commen
     if assessment.submitted_by_id == actor.pk:
         raise PermissionDenied("申报人不能为自己的申报推优，请由区/县总工会的其他干部办理")
     if recommend is not True and len(comment.strip()) < 2:
-        _fail("请填写意见，申报单位会看到", "comment")
+        _fail("请填写意见，申报单位会看到", "comment", "comment")
     if scores:
         assessment.review_scores = _scores(assessment, scores)
         assessment.total = Decimal(str(sum(assessment.review_scores.values())))
@@ -194,16 +204,27 @@ def assessment_recommend(*, actor, assessment_id, recommend: bool | None, commen
 
 
 def grade_for(scheme: AssessmentScheme, total: Decimal) -> str:
-    """The highest band the total reaches, whatever order the bands were entered in."""
+    """The highest band the total reaches, whatever order the bands were entered in; below every band, 不合格."""
     for name, line in sorted(scheme.grades or DEFAULT_GRADES, key=lambda band: Decimal(str(band[1])), reverse=True):
         if total >= Decimal(str(line)):
             return name
-    return "不合格"
+    return FAIL_GRADE
+
+
+def improvement_due(*, days: int) -> dt.date:
+    """The last day of a 整改期限 of `days` calendar days from today; one that ends on a holiday or weekend runs to
+    the next working day (DESIGN.md rule 7)."""
+    return add_calendar_days(work_calendar(), timezone.now(), days).date()
 
 
 @transaction.atomic
-def assessment_award(*, actor, assessment_id, stars: int, level: str) -> Assessment:
-    """市总评先: the grade follows the score; stars and 培育 level are the city's call; weak indicators become tasks."""
+def assessment_award(*, actor, assessment_id, stars: int, level: str, improvement_days: int = DEFAULT_IMPROVEMENT_DAYS) -> Assessment:
+    """市总评先: the grade follows the score; stars and 培育 level are the city's call; weak indicators become tasks
+    due in `improvement_days` calendar days.
+
+    A passing grade carries 1 to 5 stars. 不合格 carries none: the stars are left empty, and a star count sent with it
+    is refused rather than dropped, so the cadre sees the rule instead of a result they did not choose.
+    """
     assessment = _locked(assessment_id)
     depth = manage_depth(actor, assessment.union)
     if depth is None:
@@ -214,33 +235,86 @@ def assessment_award(*, actor, assessment_id, stars: int, level: str) -> Assessm
         _fail("只有区总已推优的评价才能评定", "state")
     if actor.pk in (assessment.submitted_by_id, assessment.recommended_by_id):
         raise PermissionDenied("申报或推优的干部不能再评定同一评价")
-    if not 1 <= stars <= 5 or level not in CultivationLevel.values:
-        _fail("请选择1到5星和培育等级", "award_input")
-    assessment.grade, assessment.stars, assessment.level = grade_for(assessment.scheme, assessment.total), stars, level
+    grade = grade_for(assessment.scheme, assessment.total)
+    if grade == FAIL_GRADE and stars:
+        _fail(f"得分 {assessment.total} 未达合格线，等级为不合格，不评星级", "stars_not_allowed", "stars")
+    if grade != FAIL_GRADE and not 1 <= stars <= 5:
+        _fail("请选择1到5星", "stars", "stars")
+    if level not in CultivationLevel.values:
+        _fail("请选择培育等级", "level", "level")
+    if not 1 <= improvement_days <= MAX_IMPROVEMENT_DAYS:
+        _fail(f"整改期限应为 1 到 {MAX_IMPROVEMENT_DAYS} 天的整数", "improvement_days", "improvement_days")
+    assessment.grade, assessment.stars, assessment.level = grade, (None if grade == FAIL_GRADE else stars), level
     assessment.status, assessment.awarded_by = AssessmentStatus.AWARDED, actor
     assessment.save()
     scores = assessment.review_scores or assessment.self_scores
-    due = timezone.localdate() + dt.timedelta(days=IMPROVEMENT_DAYS)
-    ImprovementTask.objects.bulk_create([
+    due = improvement_due(days=improvement_days)
+    tasks = ImprovementTask.objects.bulk_create([
         ImprovementTask(assessment=assessment, indicator=indicator, due_on=due,
                         description=f"{indicator.dimension}：{indicator.name}（得分 {scores.get(str(indicator.pk), 0):g}/{indicator.weight}）")
         for indicator in assessment.scheme.indicators.select_related("dimension")
         if Decimal(str(scores.get(str(indicator.pk), 0))) < IMPROVE_BELOW * indicator.weight
     ])
     audit_log(actor=actor, action="orgs.assessment.awarded", obj=assessment, org_path=assessment.union.path,
-              data={"grade": assessment.grade, "stars": stars, "level": level})
+              data={"grade": assessment.grade, "stars": assessment.stars, "level": level, "tasks": len(tasks),
+                    "improvement_days": improvement_days, "due_on": due.isoformat() if tasks else None})
     return assessment
 
 
-def ranking(*, actor, scheme: AssessmentScheme) -> QuerySet[Assessment]:
-    """Assessments in the actor's subtree, best first: the ranking and the history per subtree."""
-    return (Assessment.objects.filter(subtree_q(actor, "orgs.view", "union__path"), scheme=scheme)
-            .select_related("union").prefetch_related("tasks").order_by("-total", "union__name"))
+# ---------------------------------------------------------------- 排名 and 评价历史 (reads)
+
+
+def _visible(actor, scheme: AssessmentScheme, within: Org | None) -> QuerySet[Assessment]:
+    assessments = Assessment.objects.filter(subtree_q(actor, VIEW, "union__path"), scheme=scheme)
+    return assessments.filter(union__path__startswith=within.path) if within is not None else assessments
+
+
+def ranking(*, actor, scheme: AssessmentScheme, within: Org | None = None, q: str = "") -> QuerySet[Assessment]:
+    """名次 among the assessments the actor sees (narrowed to `within`, one 区 say, when given).
+
+    Only reviewed scores are ranked: those a 区总 recommended (its score, awaiting the 市总) and those the 市总 awarded.
+    A draft has no score, a 自主申报 not yet reviewed has only the union's own, and a returned or declined one is out of
+    the running: they are listed by `unranked`, without a 名次. Best total first; equal totals share a 名次 and the next
+    one skips (90, 90, 85 → 1, 1, 3). `rank` counts better totals over the whole set, so searching by name (`q`)
+    finds a union without renumbering anyone.
+    """
+    ranked = _visible(actor, scheme, within).filter(status__in=RANKED_STATES, total__isnull=False)
+    better = ranked.filter(total__gt=OuterRef("total")).order_by().values("scheme").annotate(n=Count("pk")).values("n")
+    rows = ranked.annotate(rank=Coalesce(Subquery(better), Value(0)) + 1)
+    if q.strip():
+        rows = rows.filter(union__name__icontains=q.strip())
+    return rows.select_related("union").prefetch_related("tasks").order_by(F("total").desc(nulls_last=True), "union__name", "pk")
+
+
+def unranked(*, actor, scheme: AssessmentScheme, within: Org | None = None, q: str = "") -> QuerySet[Assessment]:
+    """The assessments without a 名次 (drafts, 自主申报 awaiting the 区总, returned, declined), by state and name."""
+    rows = _visible(actor, scheme, within).exclude(status__in=RANKED_STATES)
+    if q.strip():
+        rows = rows.filter(union__name__icontains=q.strip())
+    return rows.select_related("union").order_by("status", "union__name", "pk")
+
+
+def areas_above(*, actor, union_paths) -> list[Org]:
+    """The places (市, 区/县, 街道/镇) above these unions that the actor sees: what a list can be narrowed to."""
+    prefixes = {path[:end] for path in union_paths for end in range(8, min(len(path) - 4, 16) + 1, 4)}
+    return list(Org.objects.restrict(actor).filter(path__in=prefixes, type__in=REGIONAL_TYPES).order_by("path"))
+
+
+def ranking_areas(*, actor, scheme: AssessmentScheme) -> list[Org]:
+    paths = Assessment.objects.filter(subtree_q(actor, VIEW, "union__path"), scheme=scheme).values_list("union__path", flat=True)
+    return areas_above(actor=actor, union_paths=set(paths))
+
+
+def union_assessments(*, actor, union: Org) -> QuerySet[Assessment]:
+    """评价历史: every assessment of one union the actor sees, across schemes and years, newest first."""
+    return (Assessment.objects.filter(subtree_q(actor, VIEW, "union__path"), union=union).select_related("scheme__owner")
+            .annotate(tasks_open=Count("tasks", filter=~Q(tasks__status=ImprovementStatus.CONFIRMED)), tasks_total=Count("tasks"))
+            .order_by("-scheme__year", "-scheme_id"))
 
 
 def ranking_item(*, actor, assessment_id) -> Assessment:
     try:
-        return (Assessment.objects.filter(subtree_q(actor, "orgs.view", "union__path")).select_related("scheme", "union")
+        return (Assessment.objects.filter(subtree_q(actor, VIEW, "union__path")).select_related("scheme", "union")
                 .prefetch_related("tasks").get(pk=int(assessment_id)))
     except (Assessment.DoesNotExist, ValueError, TypeError):
         raise NotFound("评价不存在或不在您的管辖范围内") from None

@@ -160,6 +160,18 @@ class EvidenceUploadForm(forms.Form):
         ]
 
 
+class ImprovementReportForm(forms.Form):
+    """整改完成情况 from the union; the service judges the note's length and the file's bytes."""
+
+    note = forms.CharField(label="整改情况（至少10个字）", max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    file = forms.FileField(label="整改佐证（可选）", required=False,
+                           help_text="PDF、JPG、PNG、Word（.docx）或 Excel（.xlsx），不超过 10 MB；再次上传会替换之前的文件")
+
+
+class ImprovementReviewForm(forms.Form):
+    note = forms.CharField(label="意见（退回时必填，企业工会会看到）", max_length=300, required=False)
+
+
 class CultivationPlanForm(forms.Form):
     """A cultivation plan's name and year-end targets; on a new plan also the running org and year. The service judges
     the numbers (0 or more), so the form only parses them."""

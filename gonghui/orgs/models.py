@@ -393,26 +393,57 @@ class Assessment(TimeStampedModel):
     class Meta:
         verbose_name = "工会评价"
         verbose_name_plural = "工会评价"
-        ordering = ["-total", "pk"]
+        ordering = [models.F("total").desc(nulls_last=True), "pk"]  # drafts have no total yet: last, on every database
         constraints = [models.UniqueConstraint(fields=["scheme", "union"], name="one_assessment_per_scheme")]
 
     def __str__(self) -> str:
         return f"{self.union} · {self.scheme}"
 
 
+class ImprovementStatus(models.TextChoices):
+    OPEN = "open", "待整改"
+    DONE = "done", "已报完成，待确认"
+    CONFIRMED = "confirmed", "已确认销号"
+
+
 class ImprovementTask(TimeStampedModel):
-    """激励整改: what a union must improve after its assessment, by when."""
+    """激励整改: what a union must improve after its assessment, by when (calendar days, the end of `due_on`).
+
+    待整改 → the union's own cadre reports it done with a note and, if they like, a file (待确认) → a 区/县 reviewer
+    confirms it (已确认销号) or reopens it with a reason (back to 待整改, same deadline).
+    """
 
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="tasks")
     indicator = models.ForeignKey(AssessmentIndicator, null=True, on_delete=models.SET_NULL, related_name="+")
     description = models.CharField("整改事项", max_length=300)
     due_on = models.DateField("整改期限")
+    status = models.CharField("状态", max_length=16, choices=ImprovementStatus.choices, default=ImprovementStatus.OPEN, db_index=True)
     done_on = models.DateField("完成日期", null=True, blank=True)
+    done_note = models.CharField("整改情况", max_length=500, blank=True)
+    done_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="报完成人", null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="+")
+    evidence = models.FileField("整改佐证", upload_to="improvements/%Y/%m/", blank=True)
+    evidence_name = models.CharField("佐证文件名", max_length=100, blank=True)
+    review_note = models.CharField("确认/退回意见", max_length=300, blank=True)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="确认人", null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+    reviewed_at = models.DateTimeField("确认/退回时间", null=True, blank=True)
+    overdue_flagged_at = models.DateTimeField("超期提醒时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "整改任务"
         verbose_name_plural = "整改任务"
         ordering = ["due_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status=ImprovementStatus.OPEN, done_on__isnull=True)
+                | Q(status__in=[ImprovementStatus.DONE, ImprovementStatus.CONFIRMED], done_on__isnull=False),
+                name="improvement_done_on_matches_status",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.description
 
 
 class AssessmentEvidence(TimeStampedModel):

@@ -4,7 +4,7 @@ from django.urls import reverse
 
 from gonghui.core.exceptions import ApplicationError, NotFound, PermissionDenied
 from gonghui.orgs import assessment as service
-from gonghui.orgs.models import AssessmentStatus, ImprovementTask, OrgType
+from gonghui.orgs.models import Assessment, AssessmentStatus, ImprovementTask, OrgType
 from gonghui.orgs.tests.factories import EmployerFactory, OrgFactory, scores
 
 pytestmark = pytest.mark.django_db
@@ -73,7 +73,8 @@ def test_pages(setting, client):
     detail = client.get(response["Location"]).content.decode()
     assert "思想政治引领" in detail and "提交自主申报" in detail
     client.force_login(setting["district"])
-    assert "某科技公司工会委员会" in client.get(reverse("assessments:scheme", args=[setting["scheme"].pk])).content.decode()
+    page = client.get(reverse("assessments:scheme", args=[setting["scheme"].pk]), {"show": "others"}).content.decode()
+    assert "某科技公司工会委员会" in page and "填写中" in page  # a draft has no 名次: it is listed apart
 
 
 def test_separation_of_duties_and_scheme_scope(setting, org, cadre):
@@ -102,3 +103,52 @@ def test_grades_follow_the_lines_in_any_order_and_resubmission_drops_old_review_
     service.assessment_recommend(actor=setting["district"], assessment_id=item.pk, recommend=None, comment="请补充", scores=scores(scheme, 0.3))
     again = service.assessment_submit(actor=setting["company"], assessment_id=item.pk, scores=scores(scheme, 1), evidence="补充后的完整佐证说明材料。")
     assert again.review_scores == {} and float(again.total) == 100
+
+
+class TestARefusedStepKeepsWhatWasTyped:
+    """The page comes back with every score, note and choice as sent and the message beside its input; nothing saved."""
+
+    @pytest.fixture
+    def item(self, setting):
+        return service.assessment_start(actor=setting["company"], scheme=setting["scheme"], union=setting["union"])
+
+    def typed_scores(self, scheme) -> dict[str, str]:
+        return {f"score_{i.pk}": f"{i.weight * 0.8:g}" for i in scheme.indicators.all()}
+
+    def test_a_self_assessment_with_too_short_a_note(self, setting, item, logged_in):
+        typed = self.typed_scores(setting["scheme"])
+        response = logged_in(setting["company"]).post(reverse("assessments:act", args=[item.pk]),
+                                                      {"step": "submit", "evidence": "见附件", **typed})
+        page = response.content.decode()
+        assert response.status_code == 200 and "请填写佐证说明（至少10个字）" in page and ">见附件</textarea>" in page
+        assert all(f'name="{name}" value="{value}"' in page for name, value in typed.items())
+        item.refresh_from_db()
+        assert item.status == AssessmentStatus.DRAFT and item.self_scores == {}
+
+    def test_a_score_out_of_range_is_marked_on_its_own_input(self, setting, item, logged_in):
+        first = setting["scheme"].indicators.first()
+        typed = {**self.typed_scores(setting["scheme"]), f"score_{first.pk}": "99"}
+        page = logged_in(setting["company"]).post(reverse("assessments:act", args=[item.pk]),
+                                                  {"step": "submit", "evidence": "制度文件和活动台账见附件。", **typed}).content.decode()
+        assert f'name="score_{first.pk}" value="99" size="4" inputmode="decimal" aria-label="{first.dimension}自评分" class="invalid"' in page
+        assert f"“{first.name}”的分数应在 0 到 {first.weight} 之间" in page and "制度文件和活动台账见附件。</textarea>" in page
+
+    def test_a_return_without_a_comment_keeps_the_review_scores(self, setting, item, logged_in):
+        service.assessment_submit(actor=setting["company"], assessment_id=item.pk, scores=scores(setting["scheme"], 0.9),
+                                  evidence="制度文件和活动台账见附件。")
+        typed = self.typed_scores(setting["scheme"])
+        page = logged_in(setting["district"]).post(reverse("assessments:act", args=[item.pk]),
+                                                   {"step": "return", "comment": "", **typed}).content.decode()
+        assert "请填写意见，申报单位会看到" in page and all(f'name="{name}" value="{value}"' in page for name, value in typed.items())
+        assert Assessment.objects.get(pk=item.pk).status == AssessmentStatus.SELF_SUBMITTED
+
+    def test_a_wrong_state_is_a_message_and_a_foreign_cadre_a_404(self, setting, item, logged_in, cadre):
+        page = logged_in(setting["district"]).post(reverse("assessments:act", args=[item.pk]), {"step": "recommend"}).content.decode()
+        assert "当前状态为“填写中”，不能推优" in page
+        assert logged_in(cadre("440104")).post(reverse("assessments:act", args=[item.pk]), {"step": "recommend"}).status_code == 404
+
+    def test_joining_with_a_mistyped_code_keeps_the_code_and_says_why(self, setting, logged_in):
+        response = logged_in(setting["company"]).post(reverse("assessments:scheme", args=[setting["scheme"].pk]), {"union_code": "E440106X"})
+        page = response.content.decode()
+        assert response.status_code == 200 and "找不到组织编码“E440106X”" in page and 'value="E440106X"' in page
+        assert not setting["scheme"].assessments.exists()

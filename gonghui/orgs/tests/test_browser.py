@@ -7,6 +7,7 @@ would wipe the divisions the session fixture in conftest.py loaded once. So each
 itself (idempotent), and conftest's `divisions_after_flush` puts them back after this module's last
 flush, for whatever runs next; it is used module-wide so that happens even when the tests skip.
 """
+import datetime as dt
 import os
 import re
 from pathlib import Path
@@ -14,6 +15,7 @@ from pathlib import Path
 import pyotp
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from playwright.sync_api import Page, expect, sync_playwright
 from python_calamine import CalamineWorkbook
 
@@ -26,7 +28,7 @@ from gonghui.members.tests.factories import new_id_number
 from gonghui.core.tests.files import EXE, PDF, PNG
 from gonghui.notify.sms import MemoryBackend
 from gonghui.orgs import assessment
-from gonghui.orgs.models import OrgType
+from gonghui.orgs.models import ImprovementTask, OrgType
 from gonghui.orgs.tests.factories import EmployerFactory, OrgFactory
 from gonghui.orgs.tests.test_imports import EMPLOYER_HEADER, employer_row, xlsx
 
@@ -443,3 +445,91 @@ def test_a_union_uploads_and_removes_evidence_without_losing_the_scores_it_typed
     item.refresh_from_db()
     assert item.self_scores[str(setting["scheme"].indicators.first().pk)] == 12.5
     assert page.js_errors == []
+
+
+def test_a_refused_step_keeps_the_scores_and_a_failing_union_works_its_improvement_tasks(
+        live_server, divisions, setting, org, open_page, shots, tmp_path):
+    item = assessment.assessment_start(actor=setting["company"], scheme=setting["scheme"], union=setting["union"])
+    (tmp_path / "整改报告.pdf").write_bytes(PDF)
+    phone = open_page()  # the enterprise union's own cadre
+    sign_in(phone, live_server, setting["company"], lands_on="**/workbench/")
+    phone.goto(f"{live_server.url}{reverse('assessments:detail', args=[item.pk])}")
+    for score in phone.locator("input[name^=score_]").all():
+        score.fill("4")
+    phone.locator("textarea[name=evidence]").fill("见附件")
+    phone.get_by_role("button", name="提交自主申报").click()
+    expect(phone.locator(".field.has-error")).to_contain_text("请填写佐证说明（至少10个字）")
+    expect(phone.get_by_label("思想政治引领自评分")).to_have_value("4")
+    expect(phone.locator("textarea[name=evidence]")).to_have_value("见附件")
+    full_shot(phone, shots / "assessment-refused-kept.png")
+    phone.locator("textarea[name=evidence]").fill("见附件：工会章程、会员台账、活动照片。")
+    phone.get_by_role("button", name="提交自主申报").click()
+    expect(phone.locator("h1 .badge")).to_have_text("已自主申报")
+    assessment.assessment_recommend(actor=setting["district"], assessment_id=item.pk, recommend=True, comment="如实申报，推荐评定")
+
+    city = setting["city"]  # 广州市总: TOTP is required at city level
+    city.totp_secret = TOTP_TEST_SECRET
+    city.save()
+    desk = open_page()
+    sign_in(desk, live_server, city, lands_on="**/accounts/login/totp/")
+    desk.fill("input[name=code]", pyotp.TOTP(TOTP_TEST_SECRET).now())
+    desk.get_by_role("button", name="验证并登录").click()
+    desk.wait_for_url("**/workbench/")
+    desk.goto(phone.url)
+    expect(desk.locator("form.form-card")).to_contain_text("评定为 不合格")
+    expect(desk.locator("select[name=stars]")).to_have_count(0)  # 不合格: no stars to pick
+    desk.locator("select[name=level]").select_option(label="初级")
+    desk.get_by_label("整改期限（自然日）").fill("0")
+    desk.get_by_role("button", name="市总评定").click()
+    expect(desk.locator(".field.has-error")).to_contain_text("整改期限应为 1 到 365 天的整数")
+    expect(desk.locator("select[name=level]")).to_have_value("basic")  # the choice made stays
+    full_shot(desk, shots / "assessment-award-refused.png")
+    desk.get_by_label("整改期限（自然日）").fill("60")
+    desk.get_by_role("button", name="市总评定").click()
+    expect(desk.locator("h1 .badge")).to_have_text("市总已评定")
+    expect(desk.locator(".stats")).to_contain_text("不合格不评星")
+    desk.goto(f"{live_server.url}{reverse('assessments:scheme', args=[setting['scheme'].pk])}")
+    desk.get_by_label("范围").select_option(label="　天河区总工会")
+    desk.get_by_role("button", name="筛选").click()
+    expect(desk.locator("h2#ranking")).to_contain_text("天河区总工会")
+    expect(desk.locator("table.grid tbody tr").first).to_contain_text("某科技公司工会委员会")
+    full_shot(desk, shots / "assessment-ranking-district.png")
+    desk.get_by_role("link", name="评价历史").first.click()
+    expect(desk.locator("h1")).to_contain_text("某科技公司工会委员会 · 评价历史")
+    expect(desk.locator("table.grid")).to_contain_text("不合格")
+    full_shot(desk, shots / "assessment-union-history.png")
+
+    phone.reload()
+    first_task = phone.locator("article.improvement").first
+    expect(first_task).to_contain_text("剩余")
+    first_task.get_by_text("填写整改情况").click()
+    first_task.get_by_label("整改情况（至少10个字）").fill("已修订工会制度，组织学习三次。")
+    first_task.get_by_label("整改佐证（可选）").set_input_files(str(tmp_path / "整改报告.pdf"))
+    first_task.get_by_role("button", name="报告整改完成").click()
+    expect(phone.locator(".flash.success")).to_have_text("已报告整改完成，等待区总确认")
+    expect(phone.locator("article.improvement").first).to_contain_text("已报完成，待确认")
+    full_shot(phone, shots / "improvement-reported.png")
+
+    late = ImprovementTask.objects.filter(assessment=item, status="open").order_by("pk").first()
+    ImprovementTask.objects.filter(pk=late.pk).update(due_on=timezone.localdate() - dt.timedelta(days=7))
+    district = open_page()
+    sign_in(district, live_server, setting["district"], lands_on="**/workbench/")
+    district.get_by_role("link", name="激励整改").click()
+    overdue = district.locator("table.grid tbody tr.overdue")
+    expect(overdue).to_have_count(1)
+    expect(overdue).to_contain_text(late.description)
+    expect(overdue).to_contain_text("已超期")
+    full_shot(district, shots / "improvement-list-overdue.png")
+    district.get_by_role("link", name="待确认").click()
+    rows = district.locator("table.grid tbody tr")
+    expect(rows).to_have_count(1)
+    full_shot(district, shots / "improvement-list.png")
+    rows.first.get_by_role("link", name="办理").click()
+    reported = district.locator(f"#task-{ImprovementTask.objects.get(assessment=item, status='done').pk}")
+    expect(reported.get_by_role("link", name="整改报告.pdf")).to_be_visible()
+    reported.get_by_role("button", name="退回继续整改").click()
+    expect(reported.locator(".error-text")).to_contain_text("请填写退回原因")
+    reported.get_by_label("意见（退回时必填，企业工会会看到）").fill("核实无误")
+    reported.get_by_role("button", name="确认销号").click()
+    expect(reported).to_contain_text("已确认销号")
+    assert desk.js_errors == [] and phone.js_errors == [] and district.js_errors == []
