@@ -156,6 +156,23 @@ def can_fill(*, actor, assessment: Assessment) -> bool:
             and posted_at_or_just_above(actor, assessment.union))
 
 
+def next_step_for(*, actor, assessment: Assessment) -> str:
+    """The step the actor may take on the assessment now ("fill", "recommend", "award"), or "" where it waits on
+    someone else. The page offers only this step's form; the services check the same rules when it is sent."""
+    depth = manage_depth(actor, assessment.union)
+    if depth is None:
+        return ""
+    if can_fill(actor=actor, assessment=assessment):
+        return "fill"
+    if (assessment.status == AssessmentStatus.SELF_SUBMITTED and depth <= DISTRICT_DEPTH
+            and assessment.submitted_by_id != actor.pk):
+        return "recommend"
+    if (assessment.status == AssessmentStatus.RECOMMENDED and depth <= CITY_DEPTH
+            and actor.pk not in (assessment.submitted_by_id, assessment.recommended_by_id)):
+        return "award"
+    return ""
+
+
 @transaction.atomic
 def assessment_submit(*, actor, assessment_id, scores: dict, evidence: str) -> Assessment:
     """自主申报: the union scores itself with evidence. From the first submission on, the scheme's indicators are

@@ -122,6 +122,7 @@ def _detail(request, item, *, upload_form: EvidenceUploadForm | None = None, pos
                   "stars": posted.get("stars", ""), "level": posted.get("level", ""),
                   "improvement_days": posted.get("improvement_days", service.DEFAULT_IMPROVEMENT_DAYS)},
         "grade": grade, "fails": grade == service.FAIL_GRADE, "tasks": _task_rows(request, item, bound=bound or {}),
+        "step": service.next_step_for(actor=request.user, assessment=item),
         "today": timezone.localdate(),
     })
 

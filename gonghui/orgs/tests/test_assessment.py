@@ -77,6 +77,29 @@ def test_pages(setting, client):
     assert "某科技公司工会委员会" in page and "填写中" in page  # a draft has no 名次: it is listed apart
 
 
+def test_each_cadre_is_offered_only_the_step_they_may_take(setting, client, cadre):
+    """A district cadre looking at a draft gets no score inputs to fill in and then a 403: they see whose turn it is."""
+    scheme, union = setting["scheme"], setting["union"]
+    item = service.assessment_start(actor=setting["company"], scheme=scheme, union=union)
+    detail = reverse("assessments:detail", args=[item.pk])
+
+    def page(actor) -> str:
+        client.force_login(actor)
+        return client.get(detail).content.decode()
+
+    assert ">提交自主申报</button>" in page(setting["company"]) and 'name="score_' in page(setting["company"])
+    waiting = page(setting["district"])
+    assert ">提交自主申报</button>" not in waiting and 'name="score_' not in waiting and "等待企业工会" in waiting
+    service.assessment_submit(actor=setting["company"], assessment_id=item.pk, scores=scores(scheme, 0.9), evidence="制度健全，活动台账齐全。")
+    assert ">推优</button>" in page(setting["district"]) and ">推优</button>" not in page(setting["company"])
+    service.assessment_recommend(actor=setting["district"], assessment_id=item.pk, recommend=True, comment="推荐")
+    assert "市总评定</button>" in page(setting["city"])
+    district_view = page(setting["district"])
+    assert "市总评定</button>" not in district_view and "等待市总工会" in district_view
+    another_city_cadre = cadre("4401")
+    assert service.next_step_for(actor=another_city_cadre, assessment=Assessment.objects.get(pk=item.pk)) == "award"
+
+
 def test_separation_of_duties_and_scheme_scope(setting, org, cadre):
     scheme, union = setting["scheme"], setting["union"]
     item = service.assessment_start(actor=setting["company"], scheme=scheme, union=union)
