@@ -1,5 +1,5 @@
 """建会 and 入会 drives: targets per org and period with 分解目标 for the orgs under it, weekly progress (周调度), monthly
-analysis (月分析), visit logs, and the 建会 ledger with member coverage per employer.
+analysis (月分析) and visit logs. The 建会 ledger with member coverage per employer is `ledger`.
 
 Weeks and months are one aggregation (`period_series`) parameterised by the period; empty periods count as zero. Sub-orgs are
 one aggregation too (`by_sub_org`), for achievements and visits alike. Every figure is taken through a `DriveScope`: the whole
@@ -13,8 +13,8 @@ from functools import reduce
 from operator import or_
 
 from django.db import transaction
-from django.db.models import BooleanField, Count, ExpressionWrapper, F, FloatField, OuterRef, Q, QuerySet, Subquery, Sum, Value
-from django.db.models.functions import Cast, Substr, TruncDate, TruncMonth, TruncWeek
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Substr, TruncDate, TruncMonth, TruncWeek
 from django.utils import timezone
 
 from gonghui.accounts.selectors import post_list_for
@@ -23,7 +23,7 @@ from gonghui.core.exceptions import ApplicationError, NotFound, PermissionDenied
 from gonghui.core.spreadsheets import Column, write_xlsx
 from gonghui.members.models import Drive, DriveMetric, DriveTarget, Membership, VisitLog
 from gonghui.members.services import LIVE_STATUSES
-from gonghui.orgs.models import PATH_STEP_LENGTH, Employer, Org, OrgType, scope_paths, subtree_q
+from gonghui.orgs.models import PATH_STEP_LENGTH, Org, OrgType, scope_paths, subtree_q
 from gonghui.orgs.selectors import with_child_flag
 
 MANAGE, VIEW = "members.manage", "members.view"
@@ -540,15 +540,3 @@ def month_analysis_xlsx(*, analysis: MonthlyAnalysis, part: str) -> bytes:
             for m in analysis.months]
     return write_xlsx(columns=MONTH_EXPORT, rows=rows, sheet_name="月分析")
 
-
-def union_ledger(*, actor, org: Org, min_headcount: int = 25, limit: int = 50) -> dict:
-    """建会台账: employers with ≥ N staff and no union, and member coverage per employer in the subtree."""
-    _require(actor, org, VIEW)
-    employers = Employer.objects.in_subtree(org)
-    without_union = employers.filter(has_union=False, headcount__gte=min_headcount).select_related("town").order_by("-headcount")[:limit]
-    coverage = (employers.filter(headcount__gt=0)
-                .annotate(members=Count("employments", filter=Q(employments__person__membership__status__in=LIVE_STATUSES)))
-                .annotate(rate=Cast("members", FloatField()) / Cast("headcount", FloatField()))
-                .filter(members__gt=0).select_related("town").order_by("rate")[:limit])
-    return {"without_union": list(without_union), "coverage": list(coverage),
-            "without_union_total": employers.filter(has_union=False, headcount__gte=min_headcount).count()}

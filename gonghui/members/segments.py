@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from gonghui.audit.services import audit_log
 from gonghui.core.exceptions import ApplicationError, NotFound
+from gonghui.members.ledger import employer_industry_q
 from gonghui.members.models import Membership, MembershipStatus, Segment
 from gonghui.members.selectors import membership_list
 from gonghui.orgs.models import Org, subtree_q
@@ -62,7 +63,7 @@ def segment_members(*, actor, filters: SegmentFilters, today: dt.date | None = N
             raise NotFound("组织不存在或不在您的管辖范围内")
         members = members.filter(union__path__startswith=within.path)
     if filters.industry:
-        members = members.filter(person__employment__employer__industry=filters.industry)
+        members = members.filter(employer_industry_q(filters.industry))
     if filters.new_form_type:
         members = members.filter(person__employment__new_form_type=filters.new_form_type)
     if filters.platform:

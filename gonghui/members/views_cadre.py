@@ -19,7 +19,7 @@ from gonghui.core.views import form_add_application_error, is_htmx, paginate, sa
 from gonghui.jobs.services import job_create
 from gonghui.accounts.selectors import actions_for, current_post_for
 from gonghui.core.spreadsheets import Column, write_xlsx
-from gonghui.members import drives, imports, prospects, segments, selectors, services
+from gonghui.members import drives, imports, ledger, prospects, segments, selectors, services
 from gonghui.members.forms import DriveForm, MemberImportForm, ProspectUploadForm, VisitForm
 from gonghui.members.models import DriveMetric, JoinCode, JoinPolicy, MembershipStatus, NewFormType
 from gonghui.members.posters import join_poster_pdf, join_qr_png, join_qr_svg
@@ -437,6 +437,17 @@ def drive_targets(request, drive_id: int):
 
 @workbench_required
 def union_ledger(request):
+    """建会台账: every employer of the org's subtree with its member coverage, worst first; filters, other orders, the 市/区/街道 to
+    move to, and the whole filtered list as xlsx."""
     org = org_selectors.org_get_for(actor=request.user, org_id=request.GET["org"]) if request.GET.get("org") else _acting_org(request)
-    ledger = drives.union_ledger(actor=request.user, org=org)
-    return render(request, "members/ledger.html", {"org": org, "stats": org_selectors.org_subtree_stats(org=org), **ledger})
+    filters = ledger.LedgerFilters.from_params(request.GET)
+    employers = ledger.employer_coverage(actor=request.user, org=org, filters=filters)
+    if request.GET.get("export") == "xlsx":
+        return xlsx_response(ledger.coverage_xlsx(employers=employers), filename=f"建会台账-{org.name}.xlsx")
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "members/ledger.html", {
+        "org": org, "filters": filters, "sorts": [(key, label) for key, (label, _) in ledger.SORTS.items()],
+        "page": paginate(request, employers, per_page=25), "places": ledger.ledger_places(actor=request.user, org=org),
+        "stats": org_selectors.org_subtree_stats(org=org), "large_without_union": ledger.large_without_union_count(org=org),
+        "large_headcount": ledger.LARGE_HEADCOUNT, "query": query.urlencode()})
