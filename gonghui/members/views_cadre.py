@@ -328,6 +328,9 @@ def drive_index(request):
         else:
             return redirect("members:drive_detail", drive_id=drive.pk)
     page = paginate(request, drives.drive_list(actor=request.user), per_page=20)
+    today = timezone.localdate()
+    for drive in page:
+        drive.countdown = drives.drive_countdown(drive, today=today)
     return render(request, "members/drives.html", {"form": form, "page": page})
 
 
@@ -367,7 +370,8 @@ def drive_detail(request, drive_id: int):
     weeks = [(week, count, running, planned) for (week, count, running), planned in zip(progress.weekly, progress.planned, strict=True)]
     return render(request, "members/drive_detail.html", {"drive": drive, "scope": scope, "progress": progress, "form": form, "chart": chart,
                                                          "weeks": weeks, "percent": progress.percent(scope.target), "can_log": bool(orgs),
-                                                         "visits": drives.visit_list(scope=scope)[:30], "tab": "weekly"})
+                                                         "visits": drives.visit_list(scope=scope)[:30], "tab": "weekly",
+                                                         "countdown": drives.drive_countdown(drive)})
 
 
 @workbench_required
@@ -388,7 +392,8 @@ def drive_monthly(request, drive_id: int):
     if export in ("months", "orgs") and not error:
         name = "月度完成情况" if export == "months" else f"{analysis.within.name}分解完成情况"
         return xlsx_response(drives.month_analysis_xlsx(analysis=analysis, part=export), filename=f"{drive.name}-{name}-{analysis.month:%Y-%m}.xlsx")
-    context = {"drive": drive, "scope": analysis.scope, "analysis": analysis, "error": error, "tab": "monthly", **_monthly_charts(analysis)}
+    context = {"drive": drive, "scope": analysis.scope, "analysis": analysis, "error": error, "tab": "monthly",
+               "countdown": drives.drive_countdown(drive), **_monthly_charts(analysis)}
     drilled = {"within": analysis.within.pk} if analysis.within != analysis.scope.root else {}
     context["query"] = urlencode({"month": f"{analysis.month:%Y-%m}", **drilled})
     return render(request, "members/drive_monthly.html", context, status=400 if error else 200)
