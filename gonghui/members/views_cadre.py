@@ -299,7 +299,8 @@ def prospect_detail(request, list_id: int):
         rows = ({"name": p.name_masked, "id": p.id_masked, "phone": p.phone_masked, "region": p.region_code,
                  "form": p.get_new_form_type_display()} for p in prospects.prospect_targets(prospect_list=prospect_list).iterator())
         return xlsx_response(write_xlsx(columns=PROSPECT_EXPORT, rows=rows, sheet_name="待发展名单"), filename=f"待发展名单-{prospect_list.pk}.xlsx")
-    return render(request, "members/prospect_detail.html", {"list": prospect_list, "rows": prospects.prospect_summary(prospect_list=prospect_list)})
+    rows = prospects.prospect_summary(prospect_list=prospect_list)
+    return render(request, "members/prospect_detail.html", {"list": prospect_list, "rows": rows, "totals": prospects.prospect_totals(rows=rows)})
 
 
 PROSPECT_EXPORT = (Column("name", "姓名（脱敏）"), Column("id", "身份证号（脱敏）", text=True, width=22),
