@@ -454,6 +454,6 @@ def union_ledger(request):
     query.pop("page", None)
     return render(request, "members/ledger.html", {
         "org": org, "filters": filters, "sorts": [(key, label) for key, (label, _) in ledger.SORTS.items()],
-        "page": paginate(request, employers, per_page=25), "places": ledger.ledger_places(actor=request.user, org=org),
+        "page": ledger.coverage_page(employers=employers, number=request.GET.get("page")), "places": ledger.ledger_places(actor=request.user, org=org),
         "stats": org_selectors.org_subtree_stats(org=org), "large_without_union": ledger.large_without_union_count(org=org),
         "large_headcount": ledger.LARGE_HEADCOUNT, "query": query.urlencode()})
