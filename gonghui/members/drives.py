@@ -1,5 +1,5 @@
 """建会 and 入会 drives: targets per org and period with 分解目标 for the orgs under it, weekly progress (周调度), monthly
-analysis (月分析), visit logs, and the 建会 ledger with member coverage per employer.
+analysis (月分析) and visit logs. The 建会 ledger with member coverage per employer is `ledger`.
 
 Weeks and months are one aggregation (`period_series`) parameterised by the period; empty periods count as zero. Sub-orgs are
 one aggregation too (`by_sub_org`), for achievements and visits alike. Every figure is taken through a `DriveScope`: the whole
@@ -13,17 +13,18 @@ from functools import reduce
 from operator import or_
 
 from django.db import transaction
-from django.db.models import BooleanField, Count, ExpressionWrapper, F, FloatField, OuterRef, Q, QuerySet, Subquery, Sum, Value
-from django.db.models.functions import Cast, Substr, TruncDate, TruncMonth, TruncWeek
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, Substr, TruncDate, TruncMonth, TruncWeek
 from django.utils import timezone
 
 from gonghui.accounts.selectors import post_list_for
 from gonghui.audit.services import audit_log
 from gonghui.core.exceptions import ApplicationError, NotFound, PermissionDenied
 from gonghui.core.spreadsheets import Column, write_xlsx
-from gonghui.members.models import Drive, DriveMetric, DriveTarget, Membership, VisitLog
+from gonghui.members.imports import IMPORTED, IMPORTED_UNDATED
+from gonghui.members.models import Drive, DriveMetric, DriveTarget, Membership, MembershipEvent, VisitLog
 from gonghui.members.services import LIVE_STATUSES
-from gonghui.orgs.models import PATH_STEP_LENGTH, Employer, Org, OrgType, scope_paths, subtree_q
+from gonghui.orgs.models import PATH_STEP_LENGTH, Org, OrgType, scope_paths, subtree_q
 from gonghui.orgs.selectors import with_child_flag
 
 MANAGE, VIEW = "members.manage", "members.view"
@@ -200,14 +201,29 @@ def _in_scope(rows: QuerySet, scope: DriveScope) -> QuerySet:
     return rows.filter(reduce(or_, (Q(org_path__startswith=path) for path in scope.paths)))
 
 
+# The events that set a membership's 入会日期: 一键入会 (approved), rejoining, and imports with and without a date in the row.
+ENTRY_KINDS = ("joined", "rejoined", IMPORTED, IMPORTED_UNDATED)
+
+
 def _achievements(scope: DriveScope) -> QuerySet:
-    """The rows that count towards the drive, each with `day` (the date it counts on) and `org_path` (the org it counts under)."""
+    """The rows that count towards the drive, each with `day` (the date it counts on) and `org_path` (the org it counts under).
+
+    新建企业工会: active enterprise unions by their 成立日期 (`founded_on`). One entered without it counts on the day it was
+    registered in the system (`created_at`, Asia/Shanghai), the only date it has; `drive_progress` says how many did, so cadres
+    can fill the dates in. An existing union registered during the drive with its real 成立日期 does not count.
+    新增会员: live memberships by their 入会日期, except where it came from an import row that left it blank: the import dates those
+    the day it ran, so importing an existing roster during a drive would count everyone on it as joining. Only the latest event
+    that set the 入会日期 decides, so such a person who leaves and rejoins through 一键入会 counts on the day they rejoin. Imports
+    run before the import marked blank dates (IMPORTED_UNDATED) cannot be told apart and count on their date."""
     drive = scope.drive
     if drive.metric == DriveMetric.NEW_UNIONS:
-        rows = Org.objects.filter(type=OrgType.ENTERPRISE, created_at__date__range=(drive.starts_on, drive.ends_on)).annotate(
-            day=TruncDate("created_at"), org_path=F("path"))
+        rows = (Org.objects.filter(type=OrgType.ENTERPRISE, is_active=True)
+                .annotate(day=Coalesce("founded_on", TruncDate("created_at")), org_path=F("path"))
+                .filter(day__range=(drive.starts_on, drive.ends_on)))
         return _in_scope(rows, scope)
-    members = Membership.objects.filter(status__in=LIVE_STATUSES, joined_on__range=(drive.starts_on, drive.ends_on))
+    entry = MembershipEvent.objects.filter(membership=OuterRef("pk"), kind__in=ENTRY_KINDS).order_by("-at", "-pk").values("kind")[:1]
+    members = (Membership.objects.filter(status__in=LIVE_STATUSES, joined_on__range=(drive.starts_on, drive.ends_on))
+               .alias(entry=Coalesce(Subquery(entry), Value(""))).exclude(entry=IMPORTED_UNDATED))  # "": no event says
     if drive.metric == DriveMetric.NEW_FORM_MEMBERS:
         members = members.filter(person__employment__new_form_type=drive.new_form_type)
     return _in_scope(members.annotate(day=F("joined_on"), org_path=F("union__path")), scope)
@@ -293,6 +309,17 @@ def drive_planned_share(drive: Drive, *, as_of: dt.date) -> float:
     return elapsed / total
 
 
+def drive_countdown(drive: Drive, *, today: dt.date | None = None) -> str:
+    """Where the drive stands in time, for its pages: days until it starts, calendar days from today to its last day, or ended."""
+    today = today or timezone.localdate()
+    if today < drive.starts_on:
+        return f"{(drive.starts_on - today).days} 天后开始"
+    if today > drive.ends_on:
+        return f"已于 {drive.ends_on:%Y-%m-%d} 结束"
+    left = (drive.ends_on - today).days
+    return f"距结束还有 {left} 天" if left else "今天是最后一天"
+
+
 def _as_date(value) -> dt.date:
     return value.date() if isinstance(value, dt.datetime) else value
 
@@ -307,6 +334,7 @@ class DriveProgress:
     visits: int
     people_met: int
     joined_on_spot: int
+    by_registration: int = 0  # 新建企业工会 counted on the day they were registered, for want of a 成立日期
 
     def percent(self, target: int | None) -> float | None:
         return min(self.achieved / target, 9.99) if target else None
@@ -316,7 +344,10 @@ def drive_progress(*, drive: Drive, scope: DriveScope | None = None) -> DrivePro
     """周调度 of the scope (default: the whole drive, for system use; pages pass drive_scope_for's)."""
     scope = scope or DriveScope.whole(drive)
     today = timezone.localdate()
-    series = period_series(_achievements(scope), period=WEEK, start=drive.starts_on, end=min(drive.ends_on, today), n=Count("pk"))
+    sums = {"n": Count("pk")}
+    if drive.metric == DriveMetric.NEW_UNIONS:
+        sums["undated"] = Count("pk", filter=Q(founded_on__isnull=True))
+    series = period_series(_achievements(scope), period=WEEK, start=drive.starts_on, end=min(drive.ends_on, today), **sums)
     weekly, running = [], 0
     for week, values in series:
         running += values["n"]
@@ -324,7 +355,8 @@ def drive_progress(*, drive: Drive, scope: DriveScope | None = None) -> DrivePro
     planned = [scope.planned(as_of=min(period_end(week, WEEK), today)) for week, _, _ in weekly]
     visits = _visits(scope).aggregate(**VISIT_SUMS)
     return DriveProgress(achieved=running, weekly=weekly, planned=planned,
-                         visits=visits["n"], people_met=visits["met"] or 0, joined_on_spot=visits["joined"] or 0)
+                         visits=visits["n"], people_met=visits["met"] or 0, joined_on_spot=visits["joined"] or 0,
+                         by_registration=sum(values.get("undated", 0) for _, values in series))
 
 
 # ---------------------------------------------------------------- 月分析
@@ -540,15 +572,3 @@ def month_analysis_xlsx(*, analysis: MonthlyAnalysis, part: str) -> bytes:
             for m in analysis.months]
     return write_xlsx(columns=MONTH_EXPORT, rows=rows, sheet_name="月分析")
 
-
-def union_ledger(*, actor, org: Org, min_headcount: int = 25, limit: int = 50) -> dict:
-    """建会台账: employers with ≥ N staff and no union, and member coverage per employer in the subtree."""
-    _require(actor, org, VIEW)
-    employers = Employer.objects.in_subtree(org)
-    without_union = employers.filter(has_union=False, headcount__gte=min_headcount).select_related("town").order_by("-headcount")[:limit]
-    coverage = (employers.filter(headcount__gt=0)
-                .annotate(members=Count("employments", filter=Q(employments__person__membership__status__in=LIVE_STATUSES)))
-                .annotate(rate=Cast("members", FloatField()) / Cast("headcount", FloatField()))
-                .filter(members__gt=0).select_related("town").order_by("rate")[:limit])
-    return {"without_union": list(without_union), "coverage": list(coverage),
-            "without_union_total": employers.filter(has_union=False, headcount__gte=min_headcount).count()}

@@ -57,6 +57,9 @@ WELL_FORMED_ID = re.compile("(?:" + "|".join(sorted(PROVINCE_PREFIXES)) + ")[0-9
 WELL_FORMED_MOBILE = re.compile("1[3-9][0-9]{9}")
 GENDER_BY_DIGIT = {digit: "male" if int(digit) % 2 else "female" for digit in "0123456789"}
 SCIENTIFIC = re.compile(r"\d(\.\d+)?[eE]\+?\d+")  # 4.40106E+17: what Excel writes for an ID it took for a number
+# The MembershipEvent kinds an import writes: a row without 入会日期 is dated the day of the import, which says nothing of when the
+# person joined, so drives (members.drives) must be able to tell it from a row that gave its date.
+IMPORTED, IMPORTED_UNDATED = "imported", "imported_undated"
 
 
 @dataclass
@@ -139,6 +142,7 @@ class Candidate(NamedTuple):
     id_sealed: str
     phone_sealed: str
     phone_index: str | None
+    dated: bool  # the row gave its 入会日期 (else joined_on is the day of the import)
 
 
 @dataclass
@@ -208,7 +212,7 @@ class _Checker:
             return None
         candidate = Candidate(row_number, id_index, union_id, joined_on, new_form_type, platform, GENDER_BY_DIGIT[id_number[16]],
                               birth_date, id_number[:6], self.seal_name(name), self.seal_id(id_number),
-                              self.seal_phone(phone) if phone else "", self.phone_index(phone) if phone else None)
+                              self.seal_phone(phone) if phone else "", self.phone_index(phone) if phone else None, bool(joined_text))
         self.seen[id_index] = row_number
         return candidate
 
@@ -280,7 +284,7 @@ class _Checker:
         self.seen[id_index] = row_number
         return Candidate(row_number, id_index, union_id, joined_on, NEW_FORM_BY_LABEL.get(new_form, ""), platform, parsed.gender,
                          parsed.birth_date, id_number[:6], self.seal_name(name), self.seal_id(id_number),
-                         self.seal_phone(phone) if phone else "", self.phone_index(phone) if phone else None)
+                         self.seal_phone(phone) if phone else "", self.phone_index(phone) if phone else None, bool(joined_text))
 
 
 def _parse_join_date(text: str) -> dt.date | None:
@@ -374,7 +378,8 @@ def _insert_members(load: BulkLoad, people: list[Candidate]) -> None:
                   member_number_for(person_id=person_id, joined_on=c.joined_on))
                  for pk, person_id, c in zip(membership_ids, person_ids, people)))
     load.insert(MembershipEvent, ("membership_id", "at", "kind", "to_union_id", "status", "note"),
-                ((membership_id, now, "imported", c.union_id, MembershipStatus.ACTIVE, "批量导入")
+                ((membership_id, now, IMPORTED if c.dated else IMPORTED_UNDATED, c.union_id, MembershipStatus.ACTIVE,
+                  "批量导入" if c.dated else "批量导入（未填入会日期，按导入当日登记）")
                  for membership_id, c in zip(membership_ids, people)))
 
 

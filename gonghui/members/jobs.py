@@ -23,12 +23,19 @@ def run_member_import(*, job, data: bytes, progress) -> JobOutcome:
 
 def run_prospect_upload(*, job, data: bytes, progress) -> JobOutcome:
     org = Org.objects.get(pk=job.options["org_id"])
-    prospect_list, skipped = prospects.prospect_list_upload(actor=job.owner, org=org, source=job.options.get("source", ""), data=data,
-                                                            keep_days=int(job.options.get("keep_days", prospects.DEFAULT_KEEP_DAYS)),
-                                                            progress=progress)
-    note = f"，{skipped} 行身份证号无效或重复已跳过" if skipped else ""
-    return JobOutcome(ok=True, summary=f"名单 #{prospect_list.pk}：共 {prospect_list.total} 人，已是会员 {prospect_list.already_members} 人，"
-                                       f"待发展 {prospect_list.total - prospect_list.already_members} 人{note}。原始文件未保存。")
+    prospect_list, errors = prospects.prospect_list_upload(actor=job.owner, org=org, source=job.options.get("source", ""), data=data,
+                                                           keep_days=int(job.options.get("keep_days", prospects.DEFAULT_KEEP_DAYS)),
+                                                           progress=progress)
+    done = (f"名单 #{prospect_list.pk}：共 {prospect_list.total} 人，已是会员 {prospect_list.already_members} 人，"
+            f"待发展 {prospect_list.total - prospect_list.already_members} 人")
+    if not errors:
+        return JobOutcome(ok=True, summary=f"{done}。原始文件未保存。")
+    left_out = len({error.row for error in errors if error.column == "身份证号"})
+    kept = len({error.row for error in errors} - {error.row for error in errors if error.column == "身份证号"})
+    parts = [f"{left_out} 行身份证号无效或重复未比对"] if left_out else []
+    parts += [f"{kept} 行手机号或新就业形态有误，已按未填写比对"] if kept else []
+    return JobOutcome(ok=True, summary=f"{done}；{'，'.join(parts)}，请下载问题报告（仅含脱敏信息）。原始文件未保存。",
+                      result=error_report_xlsx(errors), result_name=f"名单{prospect_list.pk}-问题报告.xlsx")
 
 
 def register_jobs() -> None:

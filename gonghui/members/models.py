@@ -130,7 +130,7 @@ class MembershipEvent(models.Model):
     """会籍变动: joined, transferred, frozen, left … in order."""
 
     # Labels only (not field choices): `kind` is written by several services, and a choices change would be a migration
-    KIND_LABELS = {"joined": "入会", "rejoined": "重新入会", "imported": "批量导入入会", "transfer_requested": "申请转接",
+    KIND_LABELS = {"joined": "入会", "rejoined": "重新入会", "imported": "批量导入入会", "imported_undated": "批量导入（未填入会日期）", "transfer_requested": "申请转接",
                    "transferred": "转接完成", "transfer_rejected": "转接被退回", "left": "退会", "frozen": "冻结（冒用申诉审查中）",
                    "unfrozen": "解除冻结", "revoked_impersonation": "撤销冒用入会"}
 

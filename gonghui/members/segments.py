@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from gonghui.audit.services import audit_log
 from gonghui.core.exceptions import ApplicationError, NotFound, PermissionDenied
+from gonghui.members.ledger import employer_industry_q
 from gonghui.members.models import Employment, MemberTag, Membership, MembershipStatus, NewFormType, Person, Segment
 from gonghui.members.selectors import MANAGE, VIEW, membership_list
 from gonghui.orgs.models import Industry, Org, OrgType, subtree_q
@@ -158,7 +159,7 @@ def segment_members(*, actor, filters: SegmentFilters, org: Org | None = None, t
             raise NotFound("组织不存在或不在您的管辖范围内")
         members = members.filter(union__path__startswith=within.path)
     if filters.industry:
-        members = members.filter(person__employment__employer__industry=filters.industry)
+        members = members.filter(employer_industry_q(filters.industry))
     if filters.new_form_type:
         members = members.filter(person__employment__new_form_type=filters.new_form_type)
     if filters.platform:

@@ -20,7 +20,7 @@ from gonghui.core.views import form_add_application_error, is_htmx, paginate, sa
 from gonghui.jobs.services import job_create
 from gonghui.accounts.selectors import actions_for, current_post_for
 from gonghui.core.spreadsheets import Column, write_xlsx
-from gonghui.members import drives, imports, prospects, segments, selectors, services
+from gonghui.members import drives, imports, ledger, prospects, segments, selectors, services
 from gonghui.members.forms import DriveForm, MemberImportForm, ProspectUploadForm, VisitForm
 from gonghui.members.models import DriveMetric, JoinCode, JoinPolicy, MembershipStatus, NewFormType
 from gonghui.members.posters import join_poster_pdf, join_qr_png, join_qr_svg
@@ -394,7 +394,8 @@ def prospect_detail(request, list_id: int):
         rows = ({"name": p.name_masked, "id": p.id_masked, "phone": p.phone_masked, "region": p.region_code,
                  "form": p.get_new_form_type_display()} for p in prospects.prospect_targets(prospect_list=prospect_list).iterator())
         return xlsx_response(write_xlsx(columns=PROSPECT_EXPORT, rows=rows, sheet_name="待发展名单"), filename=f"待发展名单-{prospect_list.pk}.xlsx")
-    return render(request, "members/prospect_detail.html", {"list": prospect_list, "rows": prospects.prospect_summary(prospect_list=prospect_list)})
+    rows = prospects.prospect_summary(prospect_list=prospect_list)
+    return render(request, "members/prospect_detail.html", {"list": prospect_list, "rows": rows, "totals": prospects.prospect_totals(rows=rows)})
 
 
 PROSPECT_EXPORT = (Column("name", "姓名（脱敏）"), Column("id", "身份证号（脱敏）", text=True, width=22),
@@ -423,6 +424,9 @@ def drive_index(request):
         else:
             return redirect("members:drive_detail", drive_id=drive.pk)
     page = paginate(request, drives.drive_list(actor=request.user), per_page=20)
+    today = timezone.localdate()
+    for drive in page:
+        drive.countdown = drives.drive_countdown(drive, today=today)
     return render(request, "members/drives.html", {"form": form, "page": page})
 
 
@@ -462,7 +466,8 @@ def drive_detail(request, drive_id: int):
     weeks = [(week, count, running, planned) for (week, count, running), planned in zip(progress.weekly, progress.planned, strict=True)]
     return render(request, "members/drive_detail.html", {"drive": drive, "scope": scope, "progress": progress, "form": form, "chart": chart,
                                                          "weeks": weeks, "percent": progress.percent(scope.target), "can_log": bool(orgs),
-                                                         "visits": drives.visit_list(scope=scope)[:30], "tab": "weekly"})
+                                                         "visits": drives.visit_list(scope=scope)[:30], "tab": "weekly",
+                                                         "countdown": drives.drive_countdown(drive)})
 
 
 @workbench_required
@@ -483,7 +488,8 @@ def drive_monthly(request, drive_id: int):
     if export in ("months", "orgs") and not error:
         name = "月度完成情况" if export == "months" else f"{analysis.within.name}分解完成情况"
         return xlsx_response(drives.month_analysis_xlsx(analysis=analysis, part=export), filename=f"{drive.name}-{name}-{analysis.month:%Y-%m}.xlsx")
-    context = {"drive": drive, "scope": analysis.scope, "analysis": analysis, "error": error, "tab": "monthly", **_monthly_charts(analysis)}
+    context = {"drive": drive, "scope": analysis.scope, "analysis": analysis, "error": error, "tab": "monthly",
+               "countdown": drives.drive_countdown(drive), **_monthly_charts(analysis)}
     drilled = {"within": analysis.within.pk} if analysis.within != analysis.scope.root else {}
     context["query"] = urlencode({"month": f"{analysis.month:%Y-%m}", **drilled})
     return render(request, "members/drive_monthly.html", context, status=400 if error else 200)
@@ -532,9 +538,20 @@ def drive_targets(request, drive_id: int):
 
 @workbench_required
 def union_ledger(request):
+    """建会台账: every employer of the org's subtree with its member coverage, worst first; filters, other orders, the 市/区/街道 to
+    move to, and the whole filtered list as xlsx."""
     org = org_selectors.org_get_for(actor=request.user, org_id=request.GET["org"]) if request.GET.get("org") else _acting_org(request)
-    ledger = drives.union_ledger(actor=request.user, org=org)
-    return render(request, "members/ledger.html", {"org": org, "stats": org_selectors.org_subtree_stats(org=org), **ledger})
+    filters = ledger.LedgerFilters.from_params(request.GET)
+    employers = ledger.employer_coverage(actor=request.user, org=org, filters=filters)
+    if request.GET.get("export") == "xlsx":
+        return xlsx_response(ledger.coverage_xlsx(employers=employers), filename=f"建会台账-{org.name}.xlsx")
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "members/ledger.html", {
+        "org": org, "filters": filters, "sorts": [(key, label) for key, (label, _) in ledger.SORTS.items()],
+        "page": ledger.coverage_page(employers=employers, number=request.GET.get("page")), "places": ledger.ledger_places(actor=request.user, org=org),
+        "stats": org_selectors.org_subtree_stats(org=org), "large_without_union": ledger.large_without_union_count(org=org),
+        "large_headcount": ledger.LARGE_HEADCOUNT, "query": query.urlencode()})
 
 
 STAR_EXPORT_COLUMNS = (

@@ -1,4 +1,4 @@
-"""入会 drives with weekly and monthly progress, visit logs, and the 建会 ledger with member coverage."""
+"""入会 drives with weekly and monthly progress and visit logs (the 建会 ledger is test_ledger.py)."""
 import datetime as dt
 import io
 
@@ -11,10 +11,11 @@ from gonghui.accounts.models import ExternalBinding, PartyType, Role, UserKind
 from gonghui.accounts.tests.factories import PostFactory, UserFactory
 from gonghui.audit.models import AuditEvent
 from gonghui.core.exceptions import ApplicationError, NotFound, PermissionDenied
-from gonghui.members import drives, services
-from gonghui.members.models import DriveMetric, DriveTarget, Membership, MembershipStatus, NewFormType, VisitLog
+from gonghui.members import drives, imports, services
+from gonghui.members.models import DriveMetric, DriveTarget, Membership, MembershipStatus, NewFormType, Person, VisitLog
 from gonghui.members.services import LIVE_STATUSES
-from gonghui.members.tests.factories import join
+from gonghui.members.tests.factories import join, new_id_number
+from gonghui.members.tests.test_imports import csv_bytes
 from gonghui.orgs.models import Org, OrgType
 from gonghui.orgs.tests.factories import EmployerFactory, OrgFactory
 
@@ -74,19 +75,6 @@ def test_drive_rules_and_scope(manager, org, cadre):
                                 starts_on=dt.date(2026, 11, 1), ends_on=dt.date(2026, 12, 1))
     with pytest.raises(NotFound):
         drives.drive_get_for(actor=cadre("440104"), drive_id=drive.pk)
-
-
-def test_ledger_lists_large_employers_without_union_and_coverage(manager, org, client):
-    big = EmployerFactory(town=org("440106006"), headcount=300, name="大厂未建会有限公司")
-    EmployerFactory(town=org("440106006"), headcount=10, name="小店")
-    covered = EmployerFactory(town=org("440106006"), headcount=4, name="已覆盖公司")
-    member(employer=covered)
-    ledger = drives.union_ledger(actor=manager, org=org("440106"))
-    assert [e.name for e in ledger["without_union"]] == ["大厂未建会有限公司"] and ledger["without_union_total"] == 1
-    assert [(e.name, e.members, e.rate) for e in ledger["coverage"]] == [("已覆盖公司", 1, 0.25)]
-    client.force_login(manager)
-    page = client.get(reverse("members:ledger")).content.decode()
-    assert big.name in page and "25.0%" in page
 
 
 def test_drive_pages(manager, org, client):
@@ -557,3 +545,67 @@ def test_a_district_cadre_logs_visits_for_its_own_orgs_against_the_city_drive(ma
     count = VisitLog.objects.count()
     refused = client.post(url, {"org": org("4401").pk, "visited_on": today, "place": "x", "people_met": 1, "joined_on_spot": 0})
     assert refused.status_code == 200 and "不在您的管辖范围内" in refused.content.decode() and VisitLog.objects.count() == count
+
+
+# ---------------------------------------------------------------- what counts: 成立日期, imported rosters, days left
+
+def test_new_unions_count_by_their_founding_date_and_fall_back_to_registration(manager, org, client):
+    drive = new_drive(manager, org("440106"), metric=DriveMetric.NEW_UNIONS, starts_on=months_ago(1), ends_on=month_end(months_ago(0)))
+    shipai = org("440106006")
+    OrgFactory(parent=shipai, type=OrgType.ENTERPRISE, name="老厂工会", founded_on=dt.date(2015, 6, 1))  # entered now, founded long ago
+    founded = OrgFactory(parent=shipai, type=OrgType.ENTERPRISE, name="新厂工会", founded_on=months_ago(1) + dt.timedelta(days=3))
+    Org.objects.filter(pk=founded.pk).update(created_at=timezone.now() - dt.timedelta(days=800))  # registered before, founded during
+    OrgFactory(parent=shipai, type=OrgType.ENTERPRISE, name="未填日期工会")  # only its registration day to go by
+    dissolved = OrgFactory(parent=shipai, type=OrgType.ENTERPRISE, name="已撤销工会", founded_on=timezone.localdate())
+    Org.objects.filter(pk=dissolved.pk).update(is_active=False)
+    progress = drives.drive_progress(drive=drive)
+    assert (progress.achieved, progress.by_registration) == (2, 1)
+    assert [m.achieved for m in drives.drive_month_analysis(actor=manager, drive=drive).months] == [1, 1]
+    direct = Org.objects.filter(type=OrgType.ENTERPRISE, is_active=True, path__startswith=org("440106").path)
+    assert progress.achieved == (direct.filter(founded_on__range=(drive.starts_on, drive.ends_on)).count()
+                                 + direct.filter(founded_on__isnull=True, created_at__date__range=(drive.starts_on, drive.ends_on)).count())
+    client.force_login(manager)
+    assert "其中 1 个企业工会未填成立日期" in client.get(reverse("members:drive_detail", args=[drive.pk])).content.decode()
+
+
+def import_rows(actor, rows):
+    result = imports.member_import(actor=actor, data=csv_bytes(rows))
+    assert not result.errors, result.errors
+    return result
+
+
+def test_an_imported_roster_without_join_dates_does_not_count_as_joining(manager, org):
+    today = timezone.localdate()
+    drive = new_drive(manager, org("440106"), starts_on=months_ago(1), ends_on=month_end(months_ago(0)), target=10)
+    old_roster = [[f"老会员{i}", new_id_number(), "", "440106006", "", "", ""] for i in range(3)]  # 入会日期 left blank
+    recruited = [[f"新会员{i}", new_id_number(), "", "440106006", today.isoformat(), "", ""] for i in range(2)]
+    import_rows(manager, old_roster + recruited)
+    member(joined=today)  # 一键入会 during the drive
+    assert drives.drive_progress(drive=drive).achieved == 3
+    undated = Membership.objects.filter(events__kind=imports.IMPORTED_UNDATED)
+    assert undated.count() == 3 and set(undated.values_list("joined_on", flat=True)) == {today}
+    assert Membership.objects.filter(events__kind=imports.IMPORTED).count() == 2
+
+    comeback = undated.first()  # one of the old roster leaves, then joins again through 一键入会: that is a new 入会
+    Membership.objects.filter(pk=comeback.pk).update(status=MembershipStatus.LEFT)
+    name, id_number = next(row[:2] for row in old_roster if id_index(row[1]) == comeback.person.id_index)
+    services.application_approve(actor=None, application_id=join(name=name, id_number=id_number, town_code="440106006").pk)
+    assert drives.drive_progress(drive=drive).achieved == 4
+    assert drives.drive_month_analysis(actor=manager, drive=drive).current.cumulative == 4
+
+
+def id_index(id_number: str) -> str:
+    return Person._meta.get_field("id_index").index_for(id_number)
+
+
+def test_drive_pages_say_how_many_days_are_left(manager, org, client):
+    drive = new_drive(manager, org("440106"), starts_on=dt.date(2026, 3, 1), ends_on=dt.date(2026, 3, 31))
+    assert drives.drive_countdown(drive, today=dt.date(2026, 2, 26)) == "3 天后开始"
+    assert drives.drive_countdown(drive, today=dt.date(2026, 3, 1)) == "距结束还有 30 天"
+    assert drives.drive_countdown(drive, today=dt.date(2026, 3, 31)) == "今天是最后一天"
+    assert drives.drive_countdown(drive, today=dt.date(2026, 4, 1)) == "已于 2026-03-31 结束"
+    today = timezone.localdate()
+    current = new_drive(manager, org("440106"), starts_on=today - dt.timedelta(days=3), ends_on=today + dt.timedelta(days=12), name="当前行动")
+    client.force_login(manager)
+    for url in (reverse("members:drive_detail", args=[current.pk]), reverse("members:drive_monthly", args=[current.pk]), reverse("members:drives")):
+        assert "距结束还有 12 天" in client.get(url).content.decode(), url
