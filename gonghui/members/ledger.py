@@ -11,12 +11,9 @@ its members and its 分会 do not count towards the group's employer.
 """
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.core.paginator import Page, Paginator
-from django.db import connection, transaction
 from django.db.models import Exists, F, FloatField, Func, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Cast, Coalesce, Greatest, NullIf
 
@@ -131,23 +128,10 @@ def employer_coverage(*, actor, org: Org, filters: LedgerFilters = LedgerFilters
     return with_members(employers).select_related("town", "union").order_by(*SORTS[filters.sort][1])
 
 
-@contextmanager
-def _without_jit() -> Iterator[None]:
-    """PostgreSQL compiles a query to machine code (JIT) when the planner's cost estimate is high, and the per-employer subqueries
-    of with_members make it high for a few thousand employers: compiling them took 10 s where running them took 0.6 s (5,000
-    employers, 60,000 members). Off for the transaction this opens."""
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL jit = off")
-        yield
-
-
 def coverage_page(*, employers: QuerySet[Employer], number, per_page: int = 25) -> Page:
     """One page of employer_coverage's list (`number` as given in the query string: anything else gives the first or last)."""
-    with _without_jit():
-        page = Paginator(employers, per_page).get_page(number)
-        page.object_list = list(page.object_list)
+    page = Paginator(employers, per_page).get_page(number)
+    page.object_list = list(page.object_list)
     return page
 
 
@@ -185,5 +169,4 @@ def coverage_xlsx(*, employers: QuerySet[Employer]) -> bytes:
              "union": e.union.name if e.union else "", "members": e.members,
              "rate": None if e.rate is None else round(e.rate * 100, 1), "uncovered": e.uncovered}
             for e in employers.iterator(chunk_size=2000))
-    with _without_jit():
-        return write_xlsx(columns=COVERAGE_EXPORT, rows=rows, sheet_name="单位会员覆盖")
+    return write_xlsx(columns=COVERAGE_EXPORT, rows=rows, sheet_name="单位会员覆盖")

@@ -69,3 +69,13 @@ def test_huey_uses_redis_only_when_configured():
 def test_worker_heartbeat_shows_in_health(client):
     worker_heartbeat.call_local()
     assert client.get("/healthz").json()["worker_heartbeat"]
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3", reason="JIT is PostgreSQL's")
+def test_postgresql_connections_run_without_jit():
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
