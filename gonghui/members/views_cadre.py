@@ -458,7 +458,7 @@ def drive_detail(request, drive_id: int):
             form_add_application_error(form, exc)
         else:
             messages.success(request, f"已记录{org.name}的走访")
-            return redirect("members:drive_detail", drive_id=drive.pk)
+            return redirect(reverse("members:drive_detail", kwargs={"drive_id": drive.pk}) + "#visits")
     progress = drives.drive_progress(drive=drive, scope=scope)
     chart = _progress_chart(scope=scope, labels=[week.strftime("%m-%d") for week, _, _ in progress.weekly], bar="本周完成",
                             counts=[count for _, count, _ in progress.weekly], running=[running for _, _, running in progress.weekly],

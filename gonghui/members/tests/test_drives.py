@@ -418,6 +418,8 @@ def test_a_visit_for_an_org_outside_the_drive_or_the_cadres_scope_is_refused(man
     client.force_login(manager)
     page = client.post(url, {**posted, "org": org("440104001").pk})
     assert page.status_code == 200 and "组织不存在或不在您的管辖范围内" in page.content.decode()
+    assert 'action="#visit-form" id="visit-form"' in page.content.decode()  # the refused form scrolls into view
+    assert f'value="{posted["visited_on"]}"' in page.content.decode()  # the date kept as the date picker reads it
     client.force_login(city)
     page = client.post(url, {**posted, "org": org("440104001").pk})
     assert page.status_code == 200 and "洪桥街道总工会不在本行动范围内" in page.content.decode()
