@@ -538,7 +538,8 @@ def test_a_district_cadre_logs_visits_for_its_own_orgs_against_the_city_drive(ma
 
     today = f"{timezone.localdate():%Y-%m-%d}"
     response = client.post(url, {"org": org("440106001").pk, "visited_on": today, "place": "五山某外卖站点", "people_met": 12, "joined_on_spot": 4})
-    assert response.status_code == 302 and "已记录五山街道总工会的走访" in client.get(url).content.decode()
+    assert response.status_code == 302 and response["Location"] == url + "#visits"
+    assert "已记录五山街道总工会的走访" in client.get(url).content.decode()
     logged = VisitLog.objects.latest("id")
     assert (logged.org, logged.drive, logged.created_by) == (org("440106001"), guangzhou_drive, manager)
     city_view = drives.drive_month_analysis(actor=city, drive=guangzhou_drive)
