@@ -299,6 +299,11 @@ class ProspectList(TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.source}（{self.created_at:%Y-%m-%d}）"
 
+    @property
+    def coverage_at_upload(self) -> float | None:
+        """Share of the list already members when it was uploaded (None for an empty list)."""
+        return self.already_members / self.total if self.total else None
+
 
 class Prospect(models.Model):
     """One person on a list: no plaintext, only what is needed to match, count and contact through the platform."""

@@ -19,8 +19,8 @@ from gonghui.audit.services import audit_log
 from gonghui.core import crypto
 from gonghui.core.exceptions import ApplicationError, NotFound
 from gonghui.core.masking import mask_id_number, mask_name, mask_phone
-from gonghui.core.spreadsheets import RowError
-from gonghui.core.validators import InvalidIdentifier, normalize_mobile, parse_id_number
+from gonghui.core.spreadsheets import Column, RowError, write_xlsx
+from gonghui.core.validators import PROVINCE_NAMES, InvalidIdentifier, normalize_mobile, parse_id_number
 from gonghui.members.imports import ID_INDEX_PURPOSE, NEW_FORM_BY_LABEL, open_rows
 from gonghui.members.models import Membership, Prospect, ProspectList
 from gonghui.members.services import LIVE_STATUSES
@@ -143,10 +143,17 @@ def prospect_summary(*, prospect_list: ProspectList) -> list[dict]:
                .annotate(total=Count("id"), at_upload=Count("id", filter=Q(is_member=True)), members=Count("id", filter=now),
                          joined_since=Count("id", filter=now & Q(is_member=False)))
                .order_by("region_code", "new_form_type"))
-    names = dict(Org.objects.filter(division_code__in={g["region_code"] for g in grouped}).values_list("division_code", "name"))
+    regions = region_labels(codes={g["region_code"] for g in grouped})
     labels = dict(Prospect._meta.get_field("new_form_type").choices)
-    return [{**g, "region": names.get(g["region_code"], g["region_code"]), "form": labels.get(g["new_form_type"], "未注明"),
+    return [{**g, "region": regions[g["region_code"]], "form": labels.get(g["new_form_type"], "未注明"),
              "coverage": g["members"] / g["total"] if g["total"] else None, "targets": g["total"] - g["members"]} for g in grouped]
+
+
+def region_labels(*, codes: set[str]) -> dict[str, str]:
+    """户籍 county codes (an ID number's first six digits) as places: a Guangdong county by its name (天河区), anywhere else
+    by its province with the code (江西省 360731: only Guangdong's divisions are loaded)."""
+    places = dict(Org.objects.filter(division_code__in=codes).exclude(short_name="").values_list("division_code", "short_name"))
+    return {code: places.get(code) or f"{PROVINCE_NAMES.get(code[:2], '未知省份')} {code}" for code in codes}
 
 
 def prospect_totals(*, rows: list[dict]) -> dict:
@@ -158,6 +165,20 @@ def prospect_totals(*, rows: list[dict]) -> dict:
 def prospect_targets(*, prospect_list: ProspectList) -> QuerySet[Prospect]:
     """The people on the list who are not members now (matched again when asked, not as at upload)."""
     return prospect_list.prospects.filter(~_member_now()).order_by("region_code", "pk")
+
+
+TARGET_EXPORT = (Column("name", "姓名（脱敏）"), Column("id", "身份证号（脱敏）", text=True, width=22),
+                 Column("phone", "手机号（脱敏）", text=True), Column("region", "户籍地", width=22),
+                 Column("region_code", "户籍区县代码", text=True), Column("form", "新就业形态"))
+
+
+def prospect_targets_xlsx(*, prospect_list: ProspectList) -> bytes:
+    """待发展名单: prospect_targets as an xlsx, masked as stored."""
+    targets = prospect_targets(prospect_list=prospect_list)
+    regions = region_labels(codes=set(targets.values_list("region_code", flat=True).distinct()))
+    rows = ({"name": p.name_masked, "id": p.id_masked, "phone": p.phone_masked, "region": regions[p.region_code],
+             "region_code": p.region_code, "form": p.get_new_form_type_display()} for p in targets.iterator(chunk_size=2000))
+    return write_xlsx(columns=TARGET_EXPORT, rows=rows, sheet_name="待发展名单")
 
 
 @transaction.atomic

@@ -391,15 +391,9 @@ def prospect_index(request):
 def prospect_detail(request, list_id: int):
     prospect_list = prospects.prospect_list_get_for(actor=request.user, list_id=list_id)
     if request.GET.get("export") == "xlsx":
-        rows = ({"name": p.name_masked, "id": p.id_masked, "phone": p.phone_masked, "region": p.region_code,
-                 "form": p.get_new_form_type_display()} for p in prospects.prospect_targets(prospect_list=prospect_list).iterator())
-        return xlsx_response(write_xlsx(columns=PROSPECT_EXPORT, rows=rows, sheet_name="待发展名单"), filename=f"待发展名单-{prospect_list.pk}.xlsx")
+        return xlsx_response(prospects.prospect_targets_xlsx(prospect_list=prospect_list), filename=f"待发展名单-{prospect_list.pk}.xlsx")
     rows = prospects.prospect_summary(prospect_list=prospect_list)
     return render(request, "members/prospect_detail.html", {"list": prospect_list, "rows": rows, "totals": prospects.prospect_totals(rows=rows)})
-
-
-PROSPECT_EXPORT = (Column("name", "姓名（脱敏）"), Column("id", "身份证号（脱敏）", text=True, width=22),
-                   Column("phone", "手机号（脱敏）", text=True), Column("region", "户籍区县代码", text=True), Column("form", "新就业形态"))
 
 
 def _acting_org(request):

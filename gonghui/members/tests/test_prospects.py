@@ -46,8 +46,13 @@ def test_matching_reports_members_and_targets_by_county_and_type(upload):
     prospect_list, errors, _ = upload
     assert (prospect_list.total, prospect_list.already_members, [(e.row, e.column) for e in errors]) == (4, 1, [(6, "身份证号")])
     rows = {(r["region"], r["form"]): (r["total"], r["members"]) for r in prospects.prospect_summary(prospect_list=prospect_list)}
-    assert rows[("天河区总工会", "货车司机")] == (2, 1) and rows[("麻章区总工会", "货车司机")] == (1, 0)
+    assert rows[("天河区", "货车司机")] == (2, 1) and rows[("麻章区", "货车司机")] == (1, 0)
     assert prospects.prospect_targets(prospect_list=prospect_list).count() == 3
+
+
+def test_counties_read_as_places_and_other_provinces_by_name(org):
+    assert prospects.region_labels(codes={"440106", "360731", "990101"}) == {
+        "440106": "天河区", "360731": "江西省 360731", "990101": "未知省份 990101"}
 
 
 def test_no_plaintext_is_kept(upload):
@@ -75,7 +80,7 @@ def test_scope_and_pages(upload, client, cadre):
         prospects.prospect_list_get_for(actor=cadre("440104"), list_id=prospect_list.pk)
     client.force_login(cadre("440106"))
     page = client.get(reverse("members:prospect_detail", args=[prospect_list.pk])).content.decode()
-    assert "麻章区总工会" in page and "50.0%" in page
+    assert "麻章区" in page and "50.0%" in page
     export = client.get(reverse("members:prospect_detail", args=[prospect_list.pk]), {"export": "xlsx"})
     assert export.status_code == 200 and export.content.startswith(b"PK")
     client.force_login(cadre("440104"))
@@ -115,6 +120,7 @@ def test_people_who_join_after_the_upload_leave_the_targets_and_the_upload_figur
     export = client.get(reverse("members:prospect_detail", args=[prospect_list.pk]), {"export": "xlsx"})
     sheet = CalamineWorkbook.from_filelike(io.BytesIO(export.content)).get_sheet_by_index(0).to_python()
     assert sorted(row[0] for row in sheet[1:]) == ["张*", "张*", "张*"] and len(sheet) == 4
+    assert sheet[0][3:5] == ["户籍地", "户籍区县代码"] and sorted(row[3] for row in sheet[1:]) == ["天河区", "天河区", "麻章区"]
     assert mask_id_number(ids[2]) not in str(sheet) and mask_id_number(ids[0]) in str(sheet)
 
 
