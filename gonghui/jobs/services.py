@@ -55,6 +55,13 @@ def job_progress(*, job: Job) -> tuple[int, int]:
     return cache.get(PROGRESS_KEY.format(job.pk)) or (job.progress_done, job.progress_total)
 
 
+def job_percent(*, job: Job, done: int, total: int) -> int:
+    """Whole percent of `done` (job_progress) of `total`; 100 once the job succeeded, whatever the handler last reported."""
+    if job.status == JobStatus.SUCCEEDED:
+        return 100
+    return int(done * 100 / total) if total else 0
+
+
 def job_run(*, job_id: int) -> Job:
     claimed = Job.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(status=JobStatus.RUNNING, started_at=timezone.now())
     job = Job.objects.select_related("owner").get(pk=job_id)

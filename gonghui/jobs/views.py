@@ -6,13 +6,12 @@ from gonghui.core.permissions import workbench_required
 from gonghui.core.views import is_htmx, paginate
 from gonghui.jobs import registry
 from gonghui.jobs.selectors import job_get_for, job_list
-from gonghui.jobs.services import job_progress
+from gonghui.jobs.services import job_percent, job_progress
 
 
 def _context(job) -> dict:
     done, total = job_progress(job=job)
-    percent = 100 if job.finished and job.status == "succeeded" else (int(done * 100 / total) if total else 0)
-    return {"job": job, "done": done, "total": total, "percent": percent, "label": registry.label(job.kind)}
+    return {"job": job, "done": done, "total": total, "percent": job_percent(job=job, done=done, total=total), "label": registry.label(job.kind)}
 
 
 @workbench_required

@@ -309,6 +309,11 @@ def drive_planned_share(drive: Drive, *, as_of: dt.date) -> float:
     return elapsed / total
 
 
+def drive_days_left(drive: Drive, *, today: dt.date | None = None) -> int:
+    """Calendar days from today to the drive's last day: 0 on that day and once the drive is over."""
+    return max((drive.ends_on - (today or timezone.localdate())).days, 0)
+
+
 def drive_countdown(drive: Drive, *, today: dt.date | None = None) -> str:
     """Where the drive stands in time, for its pages: days until it starts, calendar days from today to its last day, or ended."""
     today = today or timezone.localdate()
@@ -316,7 +321,7 @@ def drive_countdown(drive: Drive, *, today: dt.date | None = None) -> str:
         return f"{(drive.starts_on - today).days} 天后开始"
     if today > drive.ends_on:
         return f"已于 {drive.ends_on:%Y-%m-%d} 结束"
-    left = (drive.ends_on - today).days
+    left = drive_days_left(drive, today=today)
     return f"距结束还有 {left} 天" if left else "今天是最后一天"
 
 
@@ -357,6 +362,28 @@ def drive_progress(*, drive: Drive, scope: DriveScope | None = None) -> DrivePro
     return DriveProgress(achieved=running, weekly=weekly, planned=planned,
                          visits=visits["n"], people_met=visits["met"] or 0, joined_on_spot=visits["joined"] or 0,
                          by_registration=sum(values.get("undated", 0) for _, values in series))
+
+
+@dataclass(frozen=True)
+class DriveStanding:
+    """Where a drive stands today for one actor: the headline of 周调度 and of the API's drive rows."""
+
+    scope: DriveScope
+    progress: DriveProgress
+    planned: int | None  # 序时进度 today (the whole target once the drive is over); None without a target
+    days_left: int
+    countdown: str
+
+    @property
+    def percent(self) -> float | None:
+        return self.progress.percent(self.scope.target)
+
+
+def drive_standing(*, actor, drive: Drive) -> DriveStanding:
+    """周调度's figures of a drive the actor may see (fetch it with drive_get_for), in the actor's scope (drive_scope_for)."""
+    scope, today = drive_scope_for(actor=actor, drive=drive), timezone.localdate()
+    return DriveStanding(scope=scope, progress=drive_progress(drive=drive, scope=scope), planned=scope.planned(as_of=today),
+                         days_left=drive_days_left(drive, today=today), countdown=drive_countdown(drive, today=today))
 
 
 # ---------------------------------------------------------------- 月分析

@@ -20,8 +20,10 @@ from django.db.models.functions import Cast, Coalesce, Greatest, NullIf
 from gonghui.core.exceptions import NotFound
 from gonghui.core.spreadsheets import Column, write_xlsx
 from gonghui.members.models import Membership
+from gonghui.members.selectors import acting_org_for
 from gonghui.members.services import LIVE_STATUSES
 from gonghui.orgs.models import REGIONAL_TYPES, Employer, Org, OrgType, subtree_q
+from gonghui.orgs.selectors import org_get_for
 
 VIEW = "members.view"
 LARGE_HEADCOUNT = 25  # 25 人以上: the employers a 建会 drive must reach first
@@ -110,6 +112,11 @@ class LedgerFilters:
 def _require(actor, org: Org) -> None:
     if not Org.objects.filter(subtree_q(actor, VIEW, "path"), pk=org.pk).exists():
         raise NotFound("组织不存在或不在您的管辖范围内")
+
+
+def ledger_org(*, actor, session, org_id=None) -> Org:
+    """The org whose ledger is asked for: `org_id` (NotFound outside the actor's scope), or the org the cadre acts for."""
+    return org_get_for(actor=actor, org_id=org_id) if org_id else acting_org_for(actor=actor, session=session)
 
 
 def employer_coverage(*, actor, org: Org, filters: LedgerFilters = LedgerFilters()) -> QuerySet[Employer]:

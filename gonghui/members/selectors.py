@@ -5,6 +5,7 @@ import re
 
 from django.db.models import Count, QuerySet
 
+from gonghui.accounts.selectors import current_post_for
 from gonghui.core.exceptions import NotFound
 from gonghui.core.masking import mask_name
 from gonghui.core.validators import InvalidIdentifier
@@ -21,8 +22,19 @@ from gonghui.members.models import (
     TransferStatus,
 )
 from gonghui.orgs.models import Org, subtree_q
+from gonghui.orgs.selectors import org_roots_for
 
 VIEW, MANAGE = "members.view", "members.manage"
+
+
+def acting_org_for(*, actor, session) -> Org:
+    """The org the cadre is working for: their current post's (the org switcher), or for an administrator without posts the top
+    of the tree. Pages and API calls that act "here" (save a segment, start a drive, open the ledger) start from it."""
+    post = current_post_for(user=actor, session=session)
+    org = post.org if post else org_roots_for(actor=actor).first()
+    if org is None:
+        raise NotFound("您没有工会岗位，无法使用此功能")
+    return org
 
 
 def membership_list(*, actor, q: str = "", status: str = "", within: Org | None = None) -> QuerySet[Membership]:

@@ -397,11 +397,7 @@ def prospect_detail(request, list_id: int):
 
 
 def _acting_org(request):
-    post = current_post_for(user=request.user, session=request.session)
-    org = post.org if post else org_selectors.org_roots_for(actor=request.user).first()
-    if org is None:
-        raise NotFound("您没有工会岗位，无法使用此功能")
-    return org
+    return selectors.acting_org_for(actor=request.user, session=request.session)
 
 
 @workbench_required
@@ -436,7 +432,6 @@ def _progress_chart(*, scope, labels: list[str], counts: list[int], running: lis
 def drive_detail(request, drive_id: int):
     """周调度: progress week by week against the target and 序时进度, with the visit log form (the visit kept at the org that made it)."""
     drive = drives.drive_get_for(actor=request.user, drive_id=drive_id)
-    scope = drives.drive_scope_for(actor=request.user, drive=drive)
     orgs = drives.visit_org_choices(actor=request.user, drive=drive)
     current = current_post_for(user=request.user, session=request.session)
     default = next((org for org in orgs if current and org.pk == current.org_id), orgs[0] if orgs else None)
@@ -453,15 +448,16 @@ def drive_detail(request, drive_id: int):
         else:
             messages.success(request, f"已记录{org.name}的走访")
             return redirect(reverse("members:drive_detail", kwargs={"drive_id": drive.pk}) + "#visits")
-    progress = drives.drive_progress(drive=drive, scope=scope)
+    standing = drives.drive_standing(actor=request.user, drive=drive)
+    scope, progress = standing.scope, standing.progress
     chart = _progress_chart(scope=scope, labels=[week.strftime("%m-%d") for week, _, _ in progress.weekly], bar="本周完成",
                             counts=[count for _, count, _ in progress.weekly], running=[running for _, _, running in progress.weekly],
                             planned=progress.planned)
     weeks = [(week, count, running, planned) for (week, count, running), planned in zip(progress.weekly, progress.planned, strict=True)]
     return render(request, "members/drive_detail.html", {"drive": drive, "scope": scope, "progress": progress, "form": form, "chart": chart,
-                                                         "weeks": weeks, "percent": progress.percent(scope.target), "can_log": bool(orgs),
+                                                         "weeks": weeks, "percent": standing.percent, "can_log": bool(orgs),
                                                          "visits": drives.visit_list(scope=scope)[:30], "tab": "weekly",
-                                                         "countdown": drives.drive_countdown(drive)})
+                                                         "countdown": standing.countdown})
 
 
 @workbench_required
@@ -534,7 +530,7 @@ def drive_targets(request, drive_id: int):
 def union_ledger(request):
     """建会台账: every employer of the org's subtree with its member coverage, worst first; filters, other orders, the 市/区/街道 to
     move to, and the whole filtered list as xlsx."""
-    org = org_selectors.org_get_for(actor=request.user, org_id=request.GET["org"]) if request.GET.get("org") else _acting_org(request)
+    org = ledger.ledger_org(actor=request.user, session=request.session, org_id=request.GET.get("org"))
     filters = ledger.LedgerFilters.from_params(request.GET)
     employers = ledger.employer_coverage(actor=request.user, org=org, filters=filters)
     if request.GET.get("export") == "xlsx":

@@ -89,6 +89,14 @@ def scheme_list(*, actor, q: str = "", year: int | None = None) -> QuerySet[Asse
     return schemes
 
 
+def scheme_get_for(*, actor, scheme_id) -> AssessmentScheme:
+    """A scheme scheme_list shows the actor; NotFound for any other, as for a missing one."""
+    scheme = scheme_list(actor=actor).filter(pk=scheme_id).first() if str(scheme_id).isdecimal() else None
+    if scheme is None:
+        raise NotFound("方案不存在或不在您的管辖范围内")
+    return scheme
+
+
 def eligible(scheme: AssessmentScheme, union: Org) -> bool:
     employers = Employer.objects.filter(union=union, headcount__gte=scheme.min_headcount)
     if scheme.ownerships:

@@ -85,6 +85,15 @@ def candidate_list(*, plan: CultivationPlan) -> QuerySet[CultivationCandidate]:
                       hint_stars=Subquery(latest.values("stars")[:1]), hint_level=Subquery(latest.values("level")[:1])))
 
 
+def candidate_hint(candidate: CultivationCandidate) -> str:
+    """The union's latest 市总评定 from candidate_list's annotations, e.g. 2025年 优秀 ★4 中级; blank when it has none."""
+    if candidate.hint_year is None:
+        return ""
+    level = CultivationLevel(candidate.hint_level).label if candidate.hint_level in CultivationLevel.values else ""
+    stars = f"★{candidate.hint_stars}" if candidate.hint_stars else ""
+    return " ".join(part for part in (f"{candidate.hint_year}年", candidate.hint_grade, stars, level) if part)
+
+
 def union_choices(*, plan: CultivationPlan, q: str = "", limit: int = 100) -> list[Org]:
     """Enterprise unions under the plan's org that are not in it yet, matched by name, 拼音首字母 or code."""
     unions = (Org.objects.subtree_of(plan.org).filter(type=OrgType.ENTERPRISE, is_active=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
@@ -33,7 +34,7 @@ from gonghui.orgs.assessment import (
     posted_at_or_just_above,
 )
 from gonghui.orgs.models import PATH_STEP_LENGTH, ImprovementStatus, ImprovementTask, Org, subtree_q
-from gonghui.worktime.calendar import WorkCalendar
+from gonghui.worktime.calendar import WorkCalendar, work_calendar
 from gonghui.worktime.deadlines import END_OF_DAY, LOCAL, working_days_between
 
 PREFIX = "orgs.improvement"
@@ -95,6 +96,21 @@ def is_overdue(task: ImprovementTask, *, today: dt.date) -> bool:
 def working_days_left(task: ImprovementTask, *, calendar: WorkCalendar, now: dt.datetime) -> int:
     """Working days from now to the end of the last day: 0 on the last day itself, negative once it has passed."""
     return working_days_between(calendar, now, dt.datetime.combine(task.due_on, END_OF_DAY, tzinfo=LOCAL))
+
+
+@dataclass(frozen=True)
+class TaskTiming:
+    task: ImprovementTask
+    overdue: bool
+    days_left: int  # working_days_left; the pages show it for open tasks only
+
+
+def improvement_timing(tasks, *, today: dt.date | None = None, now: dt.datetime | None = None) -> list[TaskTiming]:
+    """Each task with whether it is overdue and its working days left, against one calendar loaded for the lot."""
+    calendar, now = work_calendar(), now or timezone.now()
+    today = today or timezone.localdate()
+    return [TaskTiming(task=task, overdue=is_overdue(task, today=today), days_left=working_days_left(task, calendar=calendar, now=now))
+            for task in tasks]
 
 
 def sides(*, actor, union: Org) -> tuple[bool, bool]:

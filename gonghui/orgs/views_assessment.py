@@ -14,15 +14,7 @@ from gonghui.core.views import form_add_application_error, is_htmx, paginate
 from gonghui.orgs import assessment as service
 from gonghui.orgs import assessment_schemes, improvements, selectors
 from gonghui.orgs.forms import EvidenceUploadForm, ImprovementReportForm, ImprovementReviewForm
-from gonghui.orgs.models import AssessmentScheme, AssessmentStatus, CultivationLevel
-from gonghui.worktime.calendar import work_calendar
-
-
-def _scheme(request, scheme_id) -> AssessmentScheme:
-    scheme = service.scheme_list(actor=request.user).filter(pk=scheme_id).first()
-    if scheme is None:
-        raise NotFound("方案不存在或不在您的管辖范围内")
-    return scheme
+from gonghui.orgs.models import AssessmentStatus, CultivationLevel
 
 
 @workbench_required
@@ -45,7 +37,7 @@ def _within(request):
 @require_http_methods(["GET", "POST"])
 def scheme_detail(request, scheme_id: int):
     """The scheme, its ranking (or the unions without a 名次) narrowed to one area or a name, and the 参评 form."""
-    scheme = _scheme(request, scheme_id)
+    scheme = service.scheme_get_for(actor=request.user, scheme_id=scheme_id)
     union_code, join_error = "", ""
     if request.method == "POST":
         union_code = request.POST.get("union_code", "").strip()
@@ -87,15 +79,14 @@ def _evidence_context(request, item, *, indicators, upload_form: EvidenceUploadF
 
 def _task_rows(request, item, *, bound: dict) -> list[dict]:
     """Each 整改 task with its time left and the forms the actor may use; `bound` holds a refused form as typed."""
-    calendar, now, today = work_calendar(), timezone.now(), timezone.localdate()
     reporter, reviewer = improvements.sides(actor=request.user, union=item.union)
     rows = []
-    for task in item.tasks.select_related("done_by", "reviewed_by"):
+    for timing in improvements.improvement_timing(item.tasks.select_related("done_by", "reviewed_by")):
+        task = timing.task
         can_report = improvements.can_report(task, reporter=reporter)
         can_review = improvements.can_review(task, actor=request.user, reviewer=reviewer)
         rows.append({
-            "t": task, "overdue": improvements.is_overdue(task, today=today),
-            "days_left": improvements.working_days_left(task, calendar=calendar, now=now),
+            "t": task, "overdue": timing.overdue, "days_left": timing.days_left,
             "report_form": bound.get(("report", task.pk)) or (ImprovementReportForm(prefix=f"task-{task.pk}",
                                                                                    initial={"note": task.done_note}) if can_report else None),
             "review_form": bound.get(("review", task.pk)) or (ImprovementReviewForm(prefix=f"task-{task.pk}") if can_review else None),
@@ -232,9 +223,9 @@ def improvement_index(request):
     """整改 tasks in the cadre's subtree: open first, soonest due first, overdue ones marked, with working days left."""
     state, q, year, within = request.GET.get("state", ""), request.GET.get("q", ""), _int(request.GET.get("year")) or None, _within(request)
     page = paginate(request, improvements.improvement_list(actor=request.user, state=state, q=q, year=year, within=within), per_page=25)
-    calendar, now, today = work_calendar(), timezone.now(), timezone.localdate()
-    rows = [{"t": task, "overdue": improvements.is_overdue(task, today=today),
-             "days_left": improvements.working_days_left(task, calendar=calendar, now=now)} for task in page]
+    today = timezone.localdate()
+    rows = [{"t": timing.task, "overdue": timing.overdue, "days_left": timing.days_left}
+            for timing in improvements.improvement_timing(page, today=today)]
     return render(request, "orgs/improvement_list.html", {
         "page": page, "rows": rows, "states": improvements.STATES, "state": state, "q": q, "year": year, "within": within,
         "years": improvements.improvement_years(actor=request.user), "areas": improvements.improvement_areas(actor=request.user),

@@ -32,19 +32,10 @@ def _plan_form(plan, data=None) -> CultivationPlanForm:
                                               "target_intermediate": plan.target_intermediate, "target_advanced": plan.target_advanced})
 
 
-def hint_text(candidate) -> str:
-    """The union's latest 市总评定, e.g. 2025年 优秀 ★4 中级; blank when it has none."""
-    if candidate.hint_year is None:
-        return ""
-    level = CultivationLevel(candidate.hint_level).label if candidate.hint_level in CultivationLevel.values else ""
-    stars = f"★{candidate.hint_stars}" if candidate.hint_stars else ""
-    return " ".join(part for part in (f"{candidate.hint_year}年", candidate.hint_grade, stars, level) if part)
-
-
 def export_rows(candidates) -> list[dict]:
     return [{"union": c.union.name, "code": c.union.code, "aimed": c.get_aimed_level_display(), "reached": c.get_reached_level_display(),
              "accepted_at": timezone.localtime(c.accepted_at).strftime("%Y-%m-%d %H:%M") if c.accepted_at else "",
-             "hint": hint_text(c), "note": c.note} for c in candidates]
+             "hint": service.candidate_hint(c), "note": c.note} for c in candidates]
 
 
 @workbench_required
@@ -81,7 +72,7 @@ def _detail(request, plan, *, bound: dict | None = None):
     candidates = list(service.candidate_list(plan=plan))
     can_change = service.plan_can_change(actor=request.user, plan=plan)
     uq = request.GET.get("uq", "")
-    rows = [{"c": c, "hint": hint_text(c), "form": bound.get(f"accept-{c.pk}") or CandidateAcceptForm(initial={"level": c.aimed_level})}
+    rows = [{"c": c, "hint": service.candidate_hint(c), "form": bound.get(f"accept-{c.pk}") or CandidateAcceptForm(initial={"level": c.aimed_level})}
             for c in candidates]
     return render(request, "orgs/cultivation_plan.html", {
         "plan": plan, "rows": rows, "can_change": can_change, "uq": uq,
