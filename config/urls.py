@@ -8,11 +8,15 @@ from gonghui.core.api import build_api
 from gonghui.members.urls import cadre_patterns as members_cadre_patterns
 from gonghui.members.urls import worker_patterns as members_worker_patterns
 from gonghui.core.health import healthz
+from gonghui.jobs.api import router as jobs_router
 from gonghui.members.api import router as members_router
+from gonghui.members.api_recruitment import router as recruitment_router
 from gonghui.orgs.api import router as orgs_router
+from gonghui.orgs.api_assessment import router as assessment_router
 from gonghui.portal.views import workbench_home
 
-api = build_api(routers=[("/", orgs_router), ("/", members_router)])
+api = build_api(routers=[("/", orgs_router), ("/", assessment_router), ("/", members_router), ("/", recruitment_router),
+                         ("/", jobs_router)])
 
 # The admin signs in through the same door as the 工作台 (password, lockout, TOTP), never its own form.
 admin.site.login = lambda request, extra_context=None: redirect_to_login(request.GET.get("next", "/admin/"))

@@ -1,6 +1,8 @@
 """API plumbing shared by every app: one error shape `{code, message, fields}` in Chinese."""
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -49,6 +51,30 @@ class WorkbenchSessionAuth(SessionAuth):
     def authenticate(self, request, key):
         user = super().authenticate(request, key)
         return user if user and getattr(user, "kind", "") != "worker" else None
+
+
+class PageRows:
+    """A queryset handed to ninja's `paginate` whose page, once sliced, becomes rows through `build`, called once per page.
+
+    For rows that need work beyond the query (a drive's figures, a job's progress in the cache, a calendar loaded once for a
+    page of deadlines): the work is done for the page asked for, never for the whole list, and `count` stays one query."""
+
+    def __init__(self, queryset, build: Callable[[list], list]):
+        self.queryset, self.build = queryset, build
+
+    def all(self) -> PageRows:  # paginate counts through .all().count()
+        return self
+
+    def count(self) -> int:
+        return self.queryset.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return self.build(list(self.queryset[index]))
+        return self.build([self.queryset[index]])[0]
 
 
 def build_api(*, routers: list[tuple[str, object]]) -> NinjaAPI:

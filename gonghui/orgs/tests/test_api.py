@@ -17,6 +17,8 @@ def test_openapi_docs_are_served(client):
     assert client.get("/api/docs").status_code == 200
     schema = client.get("/api/openapi.json").json()
     assert "/api/orgs/{org_id}/move" in schema["paths"]
+    assert {"/api/jobs/{job_id}", "/api/drives/{drive_id}", "/api/ledger", "/api/prospect-lists/{list_id}",
+            "/api/assessment-schemes/{scheme_id}/ranking", "/api/improvement-tasks", "/api/cultivation-plans/{plan_id}"} <= set(schema["paths"])
 
 
 def test_org_search_is_paginated_and_scoped(logged_in, cadre):
