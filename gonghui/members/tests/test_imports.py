@@ -206,6 +206,53 @@ def test_someone_registered_between_the_lookup_and_the_insert_is_sorted_again(ma
     assert Person.objects.count() == 2
 
 
+class TestPeopleOnFileWithoutAMembership:
+    """一键入会 registers the person before anyone decides: such a person is on file with no membership at all."""
+
+    def test_a_pending_application_is_refused_by_row_and_the_rest_of_the_file_imports(self, manager):
+        application = join(town_code="440106006")
+        rows = [good_row(name="新来的"), good_row(id_number=application.person.id_number)]
+        result = imports.member_import(actor=manager, data=csv_bytes(rows), mode="good_rows")
+        assert [(e.row, e.column, e.message) for e in result.errors] == [(3, "身份证号", "该人员有待审核的入会申请，请先处理申请")]
+        assert result.created == 1 and not Membership.objects.filter(person=application.person).exists()
+        application.refresh_from_db()
+        assert application.status == "pending"
+
+    def test_a_pending_application_stops_an_all_or_nothing_file(self, manager):
+        application = join(town_code="440106006")
+        result = imports.member_import(actor=manager, data=csv_bytes([good_row(), good_row(id_number=application.person.id_number)]))
+        assert [e.message for e in result.errors] == ["该人员有待审核的入会申请，请先处理申请"] and not Membership.objects.exists()
+
+    def test_someone_turned_down_once_joins_as_a_new_member_keeping_their_person_and_employment(self, manager, org):
+        application = join(town_code="440106006", name="曾申请", new_form_type="courier")
+        services.application_reject(actor=None, application_id=application.pk, reason="信息不全")
+        person = application.person
+        rows = [good_row(name="新来的"), good_row(name="曾申请", id_number=person.id_number, form="外卖骑手")]
+        result = imports.member_import(actor=manager, data=csv_bytes(rows))  # all or nothing: nothing to refuse
+        assert (result.created, result.unchanged, result.errors) == (2, 0, [])
+        membership = Membership.objects.get(person=person)
+        assert (membership.union, membership.status, str(membership.joined_on)) == (org("440106006"), "active", "2026-03-01")
+        assert membership.member_number == services.member_number_for(person_id=person.pk, joined_on=membership.joined_on)
+        assert [e.kind for e in membership.events.all()] == ["imported"] and Person.objects.count() == 2
+        person.refresh_from_db()
+        assert person.employment.new_form_type == "courier"  # what they stated themselves stays
+
+    def test_without_an_employment_they_get_the_one_in_the_file(self, manager):
+        application = join(town_code="440106006")
+        services.application_reject(actor=None, application_id=application.pk, reason="信息不全")
+        application.person.employment.delete()
+        result = imports.member_import(actor=manager, data=csv_bytes([good_row(id_number=application.person.id_number, form="外卖骑手")]))
+        assert result.created == 1 and Person.objects.get().employment.new_form_type == "food_delivery"
+
+    def test_importing_the_file_again_changes_nothing(self, manager):
+        application = join(town_code="440106006")
+        services.application_reject(actor=None, application_id=application.pk, reason="信息不全")
+        data = csv_bytes([good_row(id_number=application.person.id_number)])
+        imports.member_import(actor=manager, data=data)
+        again = imports.member_import(actor=manager, data=data)
+        assert (again.created, again.unchanged, again.errors) == (0, 1, []) and Membership.objects.count() == 1
+
+
 # ---------------------------------------------------------------- the fast path agrees with the full check
 
 TODAY = datetime.date(2026, 11, 26)
