@@ -1,4 +1,4 @@
-"""Bulk member import (xlsx or csv, UTF-8 or GB18030) and export, built for a million rows.
+"""Bulk member import (xlsx or csv, UTF-8 or GB18030), built for a million rows; the export is in `exports.py`.
 
 A thread reads, checks and encrypts rows a batch ahead while the caller writes the previous batch by COPY
 (`gonghui.core.bulk`), so Python and PostgreSQL work at the same time. The whole file is one transaction with
@@ -22,12 +22,10 @@ from typing import NamedTuple
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from gonghui.accounts.selectors import actions_for
 from gonghui.audit.services import audit_log
 from gonghui.core import crypto
 from gonghui.core.bulk import BulkLoad, existing_keys, prefetched, quick_thread_switches
-from gonghui.core.exceptions import ApplicationError, PermissionDenied
-from gonghui.core.masking import mask_id_number, mask_name, mask_phone
+from gonghui.core.exceptions import ApplicationError
 from gonghui.core.spreadsheets import XLSX_MAGIC, Column, RowError, write_xlsx
 from gonghui.core.validators import (EARLIEST_BIRTH, PROVINCE_PREFIXES, InvalidIdentifier, id_check_character,
                                      normalize_mobile, parse_id_number)
@@ -35,7 +33,7 @@ from gonghui.core.xlsx_stream import sheet_rows
 from gonghui.members.models import (ApplicationStatus, Employment, JoinApplication, Membership, MembershipEvent, MembershipStatus,
                                      NewFormType, Person)
 from gonghui.members.services import LIVE_STATUSES, MEMBER_UNION_TYPES, mask_org_name, member_number_for
-from gonghui.orgs.models import Org, scope_paths, subtree_q
+from gonghui.orgs.models import Org, subtree_q
 
 BATCH_SIZE = 10_000
 MAX_BYTES = 400 * 1024 * 1024
@@ -479,33 +477,3 @@ def template_xlsx() -> bytes:
               "joined_on": "2026-11-26", "new_form_type": "外卖骑手", "platform_company": "美团"}
     return write_xlsx(columns=COLUMNS, rows=[sample], sheet_name="会员导入")
 
-
-EXPORT_COLUMNS = (
-    Column("number", "会员编号", text=True), Column("name", "姓名"), Column("id", "身份证号", text=True, width=22),
-    Column("phone", "手机号", text=True, width=14), Column("gender", "性别", width=6), Column("union", "所在工会", width=30),
-    Column("union_code", "所在工会编码", text=True, width=14), Column("status", "状态", width=10), Column("joined", "入会日期", text=True, width=12),
-)
-
-
-def member_export(*, actor, memberships, fmt: str, full: bool = False, reason: str = "") -> bytes:
-    """The actor's scoped members, masked. In full only where the actor holds pii.reveal, with a stated reason, audited."""
-    if full:
-        if "pii.reveal" not in actions_for(user=actor):
-            raise PermissionDenied("导出完整个人信息需要“查看完整个人信息”权限")
-        if len(reason.strip()) < 4:
-            raise ApplicationError("导出完整个人信息须填写理由（至少4个字）", code="members.export_reason")
-        memberships = memberships.filter(subtree_q(actor, "pii.reveal", "union__path"))
-        audit_log(actor=actor, action="members.membership.exported_full",
-                  data={"rows": memberships.count(), "format": fmt, "reason": reason.strip(), "scope": scope_paths(actor, "pii.reveal")})
-    show_name, show_id, show_phone = (str, str, str) if full else (mask_name, mask_id_number, mask_phone)
-    rows = ({"number": m.member_number, "name": show_name(m.person.name), "id": show_id(m.person.id_number),
-             "phone": show_phone(m.person.phone), "gender": m.person.get_gender_display(), "union": m.union.name,
-             "union_code": m.union.code, "status": m.get_status_display(), "joined": m.joined_on.isoformat()}
-            for m in memberships.iterator(chunk_size=2000))
-    if fmt == "xlsx":
-        return write_xlsx(columns=EXPORT_COLUMNS, rows=rows, sheet_name="会员")
-    output = io.StringIO()
-    writer = csv.writer(output)
-    writer.writerow([c.header for c in EXPORT_COLUMNS])
-    writer.writerows([row[c.key] for c in EXPORT_COLUMNS] for row in rows)
-    return codecs.BOM_UTF8 + output.getvalue().encode("utf-8")  # the BOM makes Excel read UTF-8
