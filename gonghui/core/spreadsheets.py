@@ -83,18 +83,27 @@ def _cell(cells: list, index: int):
 
 def write_xlsx(*, columns: Sequence[Column], rows: Iterable[dict], sheet_name: str = "Sheet1") -> bytes:
     output = io.BytesIO()
-    workbook = xlsxwriter.Workbook(output, {"constant_memory": True, "in_memory": True})
+    write_xlsx_to(output, columns=columns, rows=rows, sheet_name=sheet_name)
+    return output.getvalue()
+
+
+def write_xlsx_to(target, *, columns: Sequence[Column], rows: Iterable[dict], sheet_name: str = "Sheet1") -> int:
+    """Write the rows to `target` (a path or a binary file); returns how many. In XlsxWriter's constant-memory mode each
+    row goes to a temporary file as soon as the next begins, so a million rows take the memory of one. (Its `in_memory`
+    option would switch that mode off.)"""
+    workbook = xlsxwriter.Workbook(target, {"constant_memory": True})
     sheet = workbook.add_worksheet(sheet_name)
     header_format = workbook.add_format({"bold": True, "bg_color": "#FDE9E7", "border": 1})
     text_format = workbook.add_format({"num_format": "@"})
     for index, column in enumerate(columns):
         sheet.set_column(index, index, column.width, text_format if column.text else None)
         sheet.write_string(0, index, column.header, header_format)
+    row_index = 0
     for row_index, row in enumerate(rows, start=1):
         for col_index, column in enumerate(columns):
             _write_cell(sheet, row_index, col_index, row.get(column.key), text_format if column.text else None)
     workbook.close()
-    return output.getvalue()
+    return row_index
 
 
 def _write_cell(sheet, row: int, col: int, value, text_format) -> None:

@@ -3,13 +3,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 
 @dataclass(frozen=True)
 class JobOutcome:
     ok: bool
     summary: str
-    result: bytes = b""
+    result: bytes | Path = b""  # a Path: a temporary file the handler wrote; the job stores it and deletes it
     result_name: str = ""
 
 

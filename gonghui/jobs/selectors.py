@@ -15,3 +15,12 @@ def job_get_for(*, actor, job_id) -> Job:
         return job_list(actor=actor).get(pk=int(job_id))
     except (Job.DoesNotExist, ValueError, TypeError):
         raise NotFound("任务不存在或不属于您") from None
+
+
+def job_result_get_for(*, actor, job_id) -> Job:
+    """A job whose result the actor may download: their own only. A result can hold personal data its owner was allowed
+    to see (a full export, for which they gave a reason), so administrators see the job but not its file."""
+    try:
+        return Job.objects.get(pk=int(job_id), owner=actor)
+    except (Job.DoesNotExist, ValueError, TypeError):
+        raise NotFound("任务不存在或不属于您") from None

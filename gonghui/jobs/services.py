@@ -4,9 +4,10 @@ from __future__ import annotations
 import logging
 import time
 from datetime import timedelta
+from pathlib import Path
 
 from django.core.cache import cache
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.db import transaction
 from django.utils import timezone
 
@@ -18,14 +19,16 @@ from gonghui.notify.services import notify
 logger = logging.getLogger("gonghui.jobs")
 PROGRESS_KEY = "gonghui:job-progress:{}"
 PROGRESS_MIN_INTERVAL = 0.3  # seconds between progress writes
+RESULT_KEEP = timedelta(days=7)  # result files (an export may hold full personal data) are deleted after this
 
 
 @transaction.atomic
-def job_create(*, owner, kind: str, data: bytes, file_name: str, options: dict | None = None) -> Job:
-    """Store the upload and queue the job after commit."""
+def job_create(*, owner, kind: str, data: bytes = b"", file_name: str = "", options: dict | None = None) -> Job:
+    """Store the upload (if the job has one: an export does not) and queue the job after commit."""
     registry.kind(kind)  # unknown kinds fail here, not in the worker
     job = Job.objects.create(kind=kind, owner=owner, input_name=file_name[:200], options=options or {})
-    job.input_file.save(f"job-{job.pk}.bin", ContentFile(data), save=True)
+    if data:
+        job.input_file.save(f"job-{job.pk}.bin", ContentFile(data), save=True)
     transaction.on_commit(lambda: _enqueue(job.pk))
     return job
 
@@ -80,6 +83,8 @@ def job_run(*, job_id: int) -> Job:
 
 def _take_input(job: Job) -> bytes:
     """Read the upload and delete it at once: uploads carry personal data (names, ID numbers) and must not linger."""
+    if not job.input_file:
+        return b""
     try:
         with job.input_file.open("rb") as handle:
             return handle.read()
@@ -98,6 +103,16 @@ def jobs_expire_stale(*, older_than: timedelta = timedelta(hours=6)) -> int:
                         summary="任务长时间未能开始处理，已取消，上传的文件已删除。请重新上传。")
 
 
+def jobs_purge_results(*, older_than: timedelta = RESULT_KEEP) -> int:
+    """Delete the result files of jobs finished longer ago than `older_than`; the job keeps its summary and the file's name."""
+    expired = Job.objects.filter(finished_at__lt=timezone.now() - older_than).exclude(result_file="")
+    purged = 0
+    for job in expired:
+        job.result_file.delete(save=False)
+        purged += Job.objects.filter(pk=job.pk).update(result_file="")
+    return purged
+
+
 @transaction.atomic
 def _finish(job: Job, outcome: registry.JobOutcome) -> Job:
     done, total = cache.get(PROGRESS_KEY.format(job.pk)) or (0, 0)
@@ -106,10 +121,23 @@ def _finish(job: Job, outcome: registry.JobOutcome) -> Job:
     job.progress_done, job.progress_total = (total, total) if outcome.ok else (done, total)
     if outcome.result:
         job.result_name = outcome.result_name
-        job.result_file.save(f"job-{job.pk}-result.xlsx", ContentFile(outcome.result), save=False)
+        _store_result(job, outcome.result)
     job.save()
     notify(
         recipient=job.owner, template_code="job.finished" if outcome.ok else "job.failed",
         params={"kind": registry.label(job.kind), "summary": job.summary}, dedupe_key=f"job:{job.pk}", link=f"/workbench/jobs/{job.pk}/",
     )
     return job
+
+
+def _store_result(job: Job, result: bytes | Path) -> None:
+    """Bytes, or a temporary file the handler wrote (a large result), which is copied into storage and deleted."""
+    name = f"job-{job.pk}-result{Path(job.result_name).suffix or '.xlsx'}"
+    if isinstance(result, bytes):
+        job.result_file.save(name, ContentFile(result), save=False)
+        return
+    try:
+        with result.open("rb") as handle:
+            job.result_file.save(name, File(handle), save=False)
+    finally:
+        result.unlink(missing_ok=True)

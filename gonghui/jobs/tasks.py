@@ -12,3 +12,8 @@ def run_job(job_id: int) -> None:
 @db_periodic_task(crontab(minute="20"))
 def expire_stale_jobs() -> None:
     services.jobs_expire_stale()
+
+
+@db_periodic_task(crontab(minute="40"))
+def purge_job_results() -> None:
+    services.jobs_purge_results()

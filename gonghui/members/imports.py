@@ -1,4 +1,4 @@
-"""Bulk member import (xlsx or csv, UTF-8 or GB18030) and export, built for a million rows.
+"""Bulk member import (xlsx or csv, UTF-8 or GB18030), built for a million rows; the export is in `exports.py`.
 
 A thread reads, checks and encrypts rows a batch ahead while the caller writes the previous batch by COPY
 (`gonghui.core.bulk`), so Python and PostgreSQL work at the same time. The whole file is one transaction with
@@ -22,19 +22,18 @@ from typing import NamedTuple
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from gonghui.accounts.selectors import actions_for
 from gonghui.audit.services import audit_log
 from gonghui.core import crypto
 from gonghui.core.bulk import BulkLoad, existing_keys, prefetched, quick_thread_switches
-from gonghui.core.exceptions import ApplicationError, PermissionDenied
-from gonghui.core.masking import mask_id_number, mask_name, mask_phone
+from gonghui.core.exceptions import ApplicationError
 from gonghui.core.spreadsheets import XLSX_MAGIC, Column, RowError, write_xlsx
 from gonghui.core.validators import (EARLIEST_BIRTH, PROVINCE_PREFIXES, InvalidIdentifier, id_check_character,
                                      normalize_mobile, parse_id_number)
 from gonghui.core.xlsx_stream import sheet_rows
-from gonghui.members.models import Employment, Membership, MembershipEvent, MembershipStatus, NewFormType, Person
+from gonghui.members.models import (ApplicationStatus, Employment, JoinApplication, Membership, MembershipEvent, MembershipStatus,
+                                     NewFormType, Person)
 from gonghui.members.services import LIVE_STATUSES, MEMBER_UNION_TYPES, mask_org_name, member_number_for
-from gonghui.orgs.models import Org, scope_paths, subtree_q
+from gonghui.orgs.models import Org, subtree_q
 
 BATCH_SIZE = 10_000
 MAX_BYTES = 400 * 1024 * 1024
@@ -297,14 +296,45 @@ def _parse_join_date(text: str) -> dt.date | None:
 # ---------------------------------------------------------------- writing (in the caller's thread and transaction)
 
 
-def _existing(candidates: list[Candidate]) -> dict[str, tuple[int, int | None, str | None]]:
-    """id_index → (person id, membership union id, membership status) for people already on file."""
+class OnFile(NamedTuple):
+    """Someone already on file, as the writer needs to sort them."""
+
+    person_id: int
+    union_id: int | None = None  # None: no membership at all
+    status: str | None = None
+    pending_application: bool = False
+    employed: bool = False  # has an Employment row (一键入会 always writes one)
+
+
+class Joining(NamedTuple):
+    """A row for someone on file who never held a membership: the membership is new, the person is not."""
+
+    person_id: int
+    candidate: Candidate
+    employed: bool
+
+
+@dataclass
+class _Sorting:
+    new_people: list[Candidate] = field(default_factory=list)
+    joining: list[Joining] = field(default_factory=list)
+    unchanged: int = 0
+    errors: list[RowError] = field(default_factory=list)
+
+
+def _existing(candidates: list[Candidate]) -> dict[str, OnFile]:
+    """id_index → what is on file, for the people of these rows already on file."""
     people = existing_keys(Person, "id_index", [c.id_index for c in candidates])
     if not people:
         return {}
     memberships = {person_id: (union_id, status) for person_id, union_id, status in
                    Membership.objects.filter(person_id__in=people.values()).values_list("person_id", "union_id", "status")}
-    return {index: (pk, *memberships.get(pk, (None, None))) for index, pk in people.items()}
+    # someone on file without a membership came through 一键入会 (nothing else registers a person)
+    unmembered = [pk for pk in people.values() if pk not in memberships]
+    pending = set(JoinApplication.objects.filter(person_id__in=unmembered, status=ApplicationStatus.PENDING).values_list("person_id", flat=True))
+    employed = set(Employment.objects.filter(person_id__in=unmembered).values_list("person_id", flat=True))
+    return {index: OnFile(pk, *memberships[pk]) if pk in memberships else OnFile(pk, pending_application=pk in pending, employed=pk in employed)
+            for index, pk in people.items()}
 
 
 class _Writer:
@@ -320,67 +350,76 @@ class _Writer:
 
     def write(self, candidates: list[Candidate], *, write: bool) -> list[RowError]:
         if not write:
-            return _sorted(candidates)[2]  # still report members of other unions
-        if self.optimistic and self._insert(candidates, unchanged=0):
+            return _sorted(candidates).errors  # still report members of other unions
+        if self.optimistic and self._insert(_Sorting(new_people=candidates)):
             return []
         self.optimistic = False
         for _ in range(2):
-            new_people, unchanged, errors = _sorted(candidates)
-            if self._insert(new_people, unchanged=unchanged):
-                return errors
+            sorting = _sorted(candidates)
+            if self._insert(sorting):
+                return sorting.errors
         raise IntegrityError("导入时有人员被同时登记，请稍后重新导入")
 
-    def _insert(self, people: list[Candidate], *, unchanged: int) -> bool:
-        """Insert in a savepoint; False (nothing written) if the unique blind index refuses someone."""
+    def _insert(self, sorting: _Sorting) -> bool:
+        """Insert in a savepoint; False (nothing written) if a unique index refuses someone."""
         try:
             with self.load.batch():
-                _insert_members(self.load, people)
+                _insert_members(self.load, sorting.new_people, sorting.joining)
         except IntegrityError:
             return False
-        self.result.created += len(people)
-        self.result.unchanged += unchanged
+        self.result.created += len(sorting.new_people) + len(sorting.joining)
+        self.result.unchanged += sorting.unchanged
         return True
 
 
-def _sorted(candidates: list[Candidate]) -> tuple[list[Candidate], int, list[RowError]]:
-    """(new people, how many are already members here, errors for members elsewhere and former members)."""
+def _sorted(candidates: list[Candidate]) -> _Sorting:
+    """New people; people on file who never were members; how many are members here already; and errors for members
+    elsewhere, former members and people whose 一键入会 application is still pending."""
     existing = _existing(candidates)
-    new_people, unchanged, errors = [], 0, []
+    sorting = _Sorting()
     for candidate in candidates:
         known = existing.get(candidate.id_index)
         if known is None:
-            new_people.append(candidate)
-        elif known[2] in LIVE_STATUSES and known[1] == candidate.union_id:
-            unchanged += 1  # the same file again, or already joined here: nothing to do
-        elif known[2] in LIVE_STATUSES:
-            union_name = Org.objects.filter(pk=known[1]).values_list("name", flat=True).first() or ""
-            errors.append(RowError(candidate.row, "身份证号", f"已是其他工会会员（{mask_org_name(union_name)}），请走会籍转接"))
+            sorting.new_people.append(candidate)
+        elif known.status is None and known.pending_application:
+            # approving the application would then fail on the membership the import made: the cadre decides first
+            sorting.errors.append(RowError(candidate.row, "身份证号", "该人员有待审核的入会申请，请先处理申请"))
+        elif known.status is None:  # applied once (and was turned down) but never joined: joins now, as anyone new
+            sorting.joining.append(Joining(known.person_id, candidate, known.employed))
+        elif known.status in LIVE_STATUSES and known.union_id == candidate.union_id:
+            sorting.unchanged += 1  # the same file again, or already joined here: nothing to do
+        elif known.status in LIVE_STATUSES:
+            union_name = Org.objects.filter(pk=known.union_id).values_list("name", flat=True).first() or ""
+            sorting.errors.append(RowError(candidate.row, "身份证号", f"已是其他工会会员（{mask_org_name(union_name)}），请走会籍转接"))
         else:  # a former member: rejoining goes through 一键入会, where the person confirms it themselves
-            errors.append(RowError(candidate.row, "身份证号", "此人曾是会员（已退会或已转出），请通过一键入会重新入会"))
-    return new_people, unchanged, errors
+            sorting.errors.append(RowError(candidate.row, "身份证号", "此人曾是会员（已退会或已转出），请通过一键入会重新入会"))
+    return sorting
 
 
-def _insert_members(load: BulkLoad, people: list[Candidate]) -> None:
-    """Person, Employment (if any), Membership and its first MembershipEvent for each new member, by COPY."""
+def _insert_members(load: BulkLoad, people: list[Candidate], joining: list[Joining] = ()) -> None:
+    """Person, Employment (if any), Membership and its first MembershipEvent for each new member, by COPY. People on
+    file who join keep their Person as it is, and their Employment if they have one (what they stated themselves)."""
     now = timezone.now()
     person_ids = load.reserve_ids(Person, len(people))
     load.insert(Person, ("id", "created_at", "updated_at", "name", "id_number", "id_index", "gender", "birth_date", "phone",
                          "phone_index", "hukou_region", "residence_region", "education", "political_status"),
                 ((pk, now, now, c.name_sealed, c.id_sealed, c.id_index, c.gender, c.birth_date, c.phone_sealed,
                   c.phone_index, c.hukou_region, "", "", "") for pk, c in zip(person_ids, people)))
+    members = [*zip(person_ids, people), *((j.person_id, j.candidate) for j in joining)]
+    unemployed = [*zip(person_ids, people), *((j.person_id, j.candidate) for j in joining if not j.employed)]
     load.insert(Employment, ("created_at", "updated_at", "person_id", "employer_name", "employer_uscc", "new_form_type",
                              "platform_company"),
                 ((now, now, person_id, "", "", c.new_form_type, c.platform_company)
-                 for person_id, c in zip(person_ids, people) if c.new_form_type or c.platform_company))
-    membership_ids = load.reserve_ids(Membership, len(people))
+                 for person_id, c in unemployed if c.new_form_type or c.platform_company))
+    membership_ids = load.reserve_ids(Membership, len(members))
     load.insert(Membership, ("id", "created_at", "updated_at", "person_id", "union_id", "status", "joined_on", "member_number"),
                 ((pk, now, now, person_id, c.union_id, MembershipStatus.ACTIVE, c.joined_on,
                   member_number_for(person_id=person_id, joined_on=c.joined_on))
-                 for pk, person_id, c in zip(membership_ids, person_ids, people)))
+                 for pk, (person_id, c) in zip(membership_ids, members)))
     load.insert(MembershipEvent, ("membership_id", "at", "kind", "to_union_id", "status", "note"),
                 ((membership_id, now, IMPORTED if c.dated else IMPORTED_UNDATED, c.union_id, MembershipStatus.ACTIVE,
                   "批量导入" if c.dated else "批量导入（未填入会日期，按导入当日登记）")
-                 for membership_id, c in zip(membership_ids, people)))
+                 for membership_id, (_, c) in zip(membership_ids, members)))
 
 
 # ---------------------------------------------------------------- the service
@@ -443,33 +482,3 @@ def template_xlsx() -> bytes:
               "joined_on": "2026-11-26", "new_form_type": "外卖骑手", "platform_company": "美团"}
     return write_xlsx(columns=COLUMNS, rows=[sample], sheet_name="会员导入")
 
-
-EXPORT_COLUMNS = (
-    Column("number", "会员编号", text=True), Column("name", "姓名"), Column("id", "身份证号", text=True, width=22),
-    Column("phone", "手机号", text=True, width=14), Column("gender", "性别", width=6), Column("union", "所在工会", width=30),
-    Column("union_code", "所在工会编码", text=True, width=14), Column("status", "状态", width=10), Column("joined", "入会日期", text=True, width=12),
-)
-
-
-def member_export(*, actor, memberships, fmt: str, full: bool = False, reason: str = "") -> bytes:
-    """The actor's scoped members, masked. In full only where the actor holds pii.reveal, with a stated reason, audited."""
-    if full:
-        if "pii.reveal" not in actions_for(user=actor):
-            raise PermissionDenied("导出完整个人信息需要“查看完整个人信息”权限")
-        if len(reason.strip()) < 4:
-            raise ApplicationError("导出完整个人信息须填写理由（至少4个字）", code="members.export_reason")
-        memberships = memberships.filter(subtree_q(actor, "pii.reveal", "union__path"))
-        audit_log(actor=actor, action="members.membership.exported_full",
-                  data={"rows": memberships.count(), "format": fmt, "reason": reason.strip(), "scope": scope_paths(actor, "pii.reveal")})
-    show_name, show_id, show_phone = (str, str, str) if full else (mask_name, mask_id_number, mask_phone)
-    rows = ({"number": m.member_number, "name": show_name(m.person.name), "id": show_id(m.person.id_number),
-             "phone": show_phone(m.person.phone), "gender": m.person.get_gender_display(), "union": m.union.name,
-             "union_code": m.union.code, "status": m.get_status_display(), "joined": m.joined_on.isoformat()}
-            for m in memberships.iterator(chunk_size=2000))
-    if fmt == "xlsx":
-        return write_xlsx(columns=EXPORT_COLUMNS, rows=rows, sheet_name="会员")
-    output = io.StringIO()
-    writer = csv.writer(output)
-    writer.writerow([c.header for c in EXPORT_COLUMNS])
-    writer.writerows([row[c.key] for c in EXPORT_COLUMNS] for row in rows)
-    return codecs.BOM_UTF8 + output.getvalue().encode("utf-8")  # the BOM makes Excel read UTF-8

@@ -1,7 +1,10 @@
-"""The member import as a background job (registered in MembersConfig.ready)."""
+"""The member import and export as background jobs (registered in MembersConfig.ready)."""
+import tempfile
+from pathlib import Path
+
 from gonghui.core.spreadsheets import error_report_xlsx
 from gonghui.jobs.registry import JobOutcome, register
-from gonghui.members import imports, prospects
+from gonghui.members import exports, imports, prospects
 from gonghui.orgs.models import Org
 
 
@@ -19,6 +22,20 @@ def run_member_import(*, job, data: bytes, progress) -> JobOutcome:
                           result=report, result_name=name)
     return JobOutcome(ok=True, summary=f"{done}；{bad_rows} 行有错未导入，请下载错误报告。", result=report, result_name=name)
 
+
+def run_member_export(*, job, data: bytes, progress) -> JobOutcome:
+    """The file is written to a temporary file (a million members take about 60 MB), which the job stores and deletes."""
+    fmt, full = job.options["format"], job.options["full"]
+    with tempfile.NamedTemporaryFile(prefix=f"job-{job.pk}-", suffix=f".{fmt}", delete=False) as handle:
+        path = Path(handle.name)
+    try:
+        rows = exports.member_export_write(job=job, target=path, progress=progress)
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    shown = "含完整个人信息，已记入审计日志" if full else "姓名、身份证号、手机号已脱敏"
+    return JobOutcome(ok=True, summary=f"共导出 {rows} 名会员（{shown}）。", result=path,
+                      result_name=f"会员名册{'（含完整信息）' if full else ''}.{fmt}")
 
 
 def run_prospect_upload(*, job, data: bytes, progress) -> JobOutcome:
@@ -40,4 +57,5 @@ def run_prospect_upload(*, job, data: bytes, progress) -> JobOutcome:
 
 def register_jobs() -> None:
     register("members.import", "会员导入", run_member_import)
+    register(exports.JOB_KIND, "会员导出", run_member_export)
     register("members.prospects", "潜在会员比对", run_prospect_upload)

@@ -37,20 +37,38 @@ def acting_org_for(*, actor, session) -> Org:
     return org
 
 
-def membership_list(*, actor, q: str = "", status: str = "", within: Org | None = None) -> QuerySet[Membership]:
+def membership_list(*, actor, q: str = "", status: str = "", within: Org | None = None,
+                    id_index: str | None = None) -> QuerySet[Membership]:
+    """`q`: a member-number prefix or a full ID number. `id_index`: an ID number's blind index instead, as a background
+    export keeps the search (`membership_search_to_keep`)."""
     memberships = Membership.objects.filter(subtree_q(actor, VIEW, "union__path")).select_related("person", "union")
     if within is not None:
         memberships = memberships.filter(union__path__startswith=within.path)
     if status:
         memberships = memberships.filter(status=status)
     q = q.strip()
-    if q:  # names are encrypted: search by member number, or the exact ID number through its blind index
+    if id_index is None and len(q) == 18:  # names are encrypted: search by member number, or the exact ID number's blind index
         try:
-            index = Person._meta.get_field("id_index").index_for(q) if len(q) == 18 else None
+            id_index = Person._meta.get_field("id_index").index_for(q)
         except InvalidIdentifier:
             return memberships.none()  # 18 characters but not a valid ID number: nobody matches
-        memberships = memberships.filter(member_number__startswith=q) if index is None else memberships.filter(person__id_index=index)
+    if id_index is not None:
+        memberships = memberships.filter(person__id_index=id_index)
+    elif q:
+        memberships = memberships.filter(member_number__startswith=q)
     return memberships.order_by("-joined_on", "-pk")
+
+
+def membership_search_to_keep(q: str) -> dict[str, str]:
+    """The search box's text as `membership_list` arguments a background job may store: an ID number never in clear,
+    only its blind index."""
+    q = q.strip()
+    if len(q) != 18:
+        return {"q": q}
+    try:
+        return {"id_index": Person._meta.get_field("id_index").index_for(q)}
+    except InvalidIdentifier:
+        return {"id_index": ""}  # not a valid ID number: like the list, it matches nobody (no blind index is empty)
 
 
 def membership_get_for(*, actor, membership_id) -> Membership:

@@ -20,7 +20,7 @@ from gonghui.core.views import form_add_application_error, is_htmx, paginate, sa
 from gonghui.jobs.services import job_create
 from gonghui.accounts.selectors import actions_for, current_post_for
 from gonghui.core.spreadsheets import Column, write_xlsx
-from gonghui.members import drives, imports, ledger, prospects, segments, selectors, services
+from gonghui.members import drives, exports, imports, ledger, prospects, segments, selectors, services
 from gonghui.members.forms import DriveForm, MemberImportForm, ProspectUploadForm, VisitForm
 from gonghui.members.models import DriveMetric, JoinCode, JoinPolicy, MembershipStatus, NewFormType
 from gonghui.members.posters import join_poster_pdf, join_qr_png, join_qr_svg
@@ -37,26 +37,22 @@ def _within(request) -> Org | None:
 @workbench_required
 @require_http_methods(["GET", "POST"])
 def member_list(request):
-    memberships = selectors.membership_list(actor=request.user, q=request.GET.get("q", ""), status=request.GET.get("status", ""),
-                                            within=_within(request))
-    export = request.POST.get("export") or request.GET.get("export")
-    if export in ("xlsx", "csv"):
-        full = request.method == "POST" and request.POST.get("full") == "1"  # full PII only on a POST with a reason
+    """The list, filtered by the query string; a POST exports it as filtered (a background job, full data only with a reason)."""
+    filters = {"q": request.GET.get("q", ""), "status": request.GET.get("status", ""), "within": _within(request)}
+    export_error = ""
+    if request.method == "POST":
         try:
-            content = imports.member_export(actor=request.user, memberships=memberships, fmt=export, full=full,
-                                            reason=request.POST.get("reason", ""))
+            job = exports.member_export_request(actor=request.user, fmt=request.POST.get("export", ""), full=request.POST.get("full") == "1",
+                                                reason=request.POST.get("reason", ""), **filters)
+            return redirect("jobs:detail", job_id=job.pk)
         except ApplicationError as exc:
             if isinstance(exc, (NotFound, PermissionDenied)):
                 raise
-            messages.error(request, exc.message)
-            return redirect(request.get_full_path())
-        name = f"会员名册{'（含完整信息）' if full else ''}.{export}"
-        if export == "xlsx":
-            return xlsx_response(content, filename=name)
-        return HttpResponse(content, content_type="text/csv; charset=utf-8", headers=_attachment(name))
-    context = {"page": paginate(request, memberships, per_page=25), "statuses": MembershipStatus.choices,
-               "filters": {key: request.GET.get(key, "") for key in ("q", "status", "within")}}
-    return render(request, "members/member_list.html", context)
+            export_error = exc.message
+    memberships = selectors.membership_list(actor=request.user, **filters)
+    context = {"page": paginate(request, memberships, per_page=25), "statuses": MembershipStatus.choices, "export_error": export_error,
+               "reason": request.POST.get("reason", ""), "filters": {key: request.GET.get(key, "") for key in ("q", "status", "within")}}
+    return render(request, "members/member_list.html", context, status=400 if export_error else 200)
 
 
 def _int(value) -> int:

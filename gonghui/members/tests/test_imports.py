@@ -1,4 +1,4 @@
-"""Member import and export: every kind of bad row reported, both modes, idempotent, GB18030, masked exports."""
+"""Member import: every kind of bad row reported, both modes, idempotent, GB18030 (the export: test_exports.py)."""
 import datetime
 import io
 
@@ -7,13 +7,12 @@ import xlsxwriter
 from hypothesis import given, settings, strategies as st
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from python_calamine import CalamineWorkbook
 
 from gonghui.accounts.models import Role
 from gonghui.accounts.tests.factories import PostFactory
 from gonghui.audit.models import AuditEvent
 from gonghui.core import crypto
-from gonghui.core.exceptions import ApplicationError, PermissionDenied
+from gonghui.core.exceptions import ApplicationError
 from gonghui.core.validators import id_number_generate
 from gonghui.jobs.models import Job
 from gonghui.members import imports, services
@@ -118,48 +117,6 @@ def test_the_import_runs_as_a_job_from_the_page(client, manager, django_capture_
     assert job.status == "succeeded" and "新增会员 1 人" in job.summary and "1 行有错" in job.summary and job.result_file
 
 
-class TestExport:
-    @pytest.fixture
-    def members(self, manager):
-        imports.member_import(actor=manager, data=csv_bytes([good_row(name="导出甲", phone="13712345678")]))
-        return Membership.objects.all()
-
-    def test_masked_by_default_in_xlsx_and_csv_with_bom(self, manager, members):
-        person = members.get().person
-        sheet = CalamineWorkbook.from_filelike(io.BytesIO(imports.member_export(actor=manager, memberships=members, fmt="xlsx"))).get_sheet_by_index(0).to_python()
-        assert sheet[1][1] == "导*甲" and sheet[1][2].startswith(person.id_number[:4]) and person.id_number not in str(sheet)
-        content = imports.member_export(actor=manager, memberships=members, fmt="csv")
-        assert content.startswith(b"\xef\xbb\xbf") and "137****5678" in content.decode("utf-8-sig")
-
-    def test_full_export_needs_the_permission_a_reason_and_the_reveal_scope(self, manager, members, org):
-        analyst = PostFactory(org=org("440106"), role=Role.objects.get(code="analyst")).user
-        with pytest.raises(PermissionDenied):
-            imports.member_export(actor=analyst, memberships=members, fmt="xlsx", full=True, reason="核对名册")
-        with pytest.raises(ApplicationError, match="理由"):
-            imports.member_export(actor=manager, memberships=members, fmt="csv", full=True)
-        content = imports.member_export(actor=manager, memberships=members, fmt="csv", full=True, reason="核对名册信息")
-        assert "13712345678" in content.decode("utf-8-sig")
-        event = AuditEvent.objects.get(action="members.membership.exported_full")
-        assert (event.data["rows"], event.data["reason"]) == (1, "核对名册信息")
-
-    def test_full_export_covers_only_where_the_actor_may_reveal(self, manager, members, org):
-        tianhe_member = members.get()
-        mixed = PostFactory(org=org("440106006"), role=Role.objects.get(code="admin")).user
-        PostFactory(user=mixed, org=org("440104"), role=Role.objects.get(code="analyst"))  # view-only in 越秀
-        yuexiu = join(town_code="440104001")
-        services.application_approve(actor=None, application_id=yuexiu.pk)
-        content = imports.member_export(actor=mixed, memberships=Membership.objects.all(), fmt="csv", full=True, reason="核对名册信息")
-        assert yuexiu.person.id_number not in content.decode("utf-8-sig")
-        assert tianhe_member.person.id_number in content.decode("utf-8-sig")
-
-    def test_full_export_is_a_post_with_a_reason(self, manager, members, client):
-        client.force_login(manager)
-        masked = client.get(reverse("members:list"), {"export": "csv", "full": "1"}).content.decode("utf-8-sig")
-        assert "13712345678" not in masked  # a GET never exports in full
-        full = client.post(reverse("members:list"), {"export": "csv", "full": "1", "reason": "年度核对"})
-        assert "13712345678" in full.content.decode("utf-8-sig")
-
-
 def test_former_members_and_bad_values_are_reported_not_crashing(manager, org):
     application = join(town_code="440106006")
     member = services.application_approve(actor=None, application_id=application.pk)
@@ -204,6 +161,53 @@ def test_someone_registered_between_the_lookup_and_the_insert_is_sorted_again(ma
                                    mode="good_rows")
     assert (result.created, result.unchanged, result.errors, len(calls)) == (1, 1, [], 2)
     assert Person.objects.count() == 2
+
+
+class TestPeopleOnFileWithoutAMembership:
+    """一键入会 registers the person before anyone decides: such a person is on file with no membership at all."""
+
+    def test_a_pending_application_is_refused_by_row_and_the_rest_of_the_file_imports(self, manager):
+        application = join(town_code="440106006")
+        rows = [good_row(name="新来的"), good_row(id_number=application.person.id_number)]
+        result = imports.member_import(actor=manager, data=csv_bytes(rows), mode="good_rows")
+        assert [(e.row, e.column, e.message) for e in result.errors] == [(3, "身份证号", "该人员有待审核的入会申请，请先处理申请")]
+        assert result.created == 1 and not Membership.objects.filter(person=application.person).exists()
+        application.refresh_from_db()
+        assert application.status == "pending"
+
+    def test_a_pending_application_stops_an_all_or_nothing_file(self, manager):
+        application = join(town_code="440106006")
+        result = imports.member_import(actor=manager, data=csv_bytes([good_row(), good_row(id_number=application.person.id_number)]))
+        assert [e.message for e in result.errors] == ["该人员有待审核的入会申请，请先处理申请"] and not Membership.objects.exists()
+
+    def test_someone_turned_down_once_joins_as_a_new_member_keeping_their_person_and_employment(self, manager, org):
+        application = join(town_code="440106006", name="曾申请", new_form_type="courier")
+        services.application_reject(actor=None, application_id=application.pk, reason="信息不全")
+        person = application.person
+        rows = [good_row(name="新来的"), good_row(name="曾申请", id_number=person.id_number, form="外卖骑手")]
+        result = imports.member_import(actor=manager, data=csv_bytes(rows))  # all or nothing: nothing to refuse
+        assert (result.created, result.unchanged, result.errors) == (2, 0, [])
+        membership = Membership.objects.get(person=person)
+        assert (membership.union, membership.status, str(membership.joined_on)) == (org("440106006"), "active", "2026-03-01")
+        assert membership.member_number == services.member_number_for(person_id=person.pk, joined_on=membership.joined_on)
+        assert [e.kind for e in membership.events.all()] == ["imported"] and Person.objects.count() == 2
+        person.refresh_from_db()
+        assert person.employment.new_form_type == "courier"  # what they stated themselves stays
+
+    def test_without_an_employment_they_get_the_one_in_the_file(self, manager):
+        application = join(town_code="440106006")
+        services.application_reject(actor=None, application_id=application.pk, reason="信息不全")
+        application.person.employment.delete()
+        result = imports.member_import(actor=manager, data=csv_bytes([good_row(id_number=application.person.id_number, form="外卖骑手")]))
+        assert result.created == 1 and Person.objects.get().employment.new_form_type == "food_delivery"
+
+    def test_importing_the_file_again_changes_nothing(self, manager):
+        application = join(town_code="440106006")
+        services.application_reject(actor=None, application_id=application.pk, reason="信息不全")
+        data = csv_bytes([good_row(id_number=application.person.id_number)])
+        imports.member_import(actor=manager, data=data)
+        again = imports.member_import(actor=manager, data=data)
+        assert (again.created, again.unchanged, again.errors) == (0, 1, []) and Membership.objects.count() == 1
 
 
 # ---------------------------------------------------------------- the fast path agrees with the full check

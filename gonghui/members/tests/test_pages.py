@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from gonghui.accounts.models import Role
 from gonghui.accounts.tests.factories import PostFactory
+from gonghui.jobs.models import Job
 from gonghui.members import services
 from gonghui.members.models import JoinApplication, JoinCode, Membership
 from gonghui.members.tests.factories import join, new_id_number, worker
@@ -114,13 +115,15 @@ class TestScoping:
             sibling, missing = client.get(url), client.get(url.replace(str(yuexiu_member.pk), "987654"))
             assert sibling.status_code == missing.status_code == 404
 
-    def test_lists_export_and_queues(self, client, cadre, yuexiu_member, member):
+    def test_lists_export_and_queues(self, client, cadre, yuexiu_member, member, django_capture_on_commit_callbacks):
         client.force_login(cadre("440106"))
         assert client.get("/api/members").json()["count"] == 1
         page = client.get(reverse("members:list")).content.decode()
         assert member.member_number in page and yuexiu_member.member_number not in page
-        export = client.get(reverse("members:list"), {"export": "xlsx"})
-        assert yuexiu_member.member_number.encode() not in export.content
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(reverse("members:list"), {"export": "csv"})
+        export = client.get(reverse("jobs:result", args=[Job.objects.get().pk])).getvalue().decode("utf-8-sig")
+        assert member.member_number in export and yuexiu_member.member_number not in export
         join(town_code="440104001")
         assert "北京街道" not in client.get(reverse("members:applications")).content.decode()
         assert client.get(reverse("members:join_code_download", args=[yuexiu_member.union.parent_id, "png"])).status_code == 404

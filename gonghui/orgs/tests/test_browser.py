@@ -21,9 +21,10 @@ from python_calamine import CalamineWorkbook
 
 from gonghui.accounts.models import Role
 from gonghui.accounts.tests.factories import PostFactory
+from gonghui.members import imports as member_imports
 from gonghui.members import segments
 from gonghui.members import services as member_services
-from gonghui.members.models import Segment
+from gonghui.members.models import Membership, Segment
 from gonghui.members.tests.factories import new_id_number
 from gonghui.core.tests.files import EXE, PDF, PNG
 from gonghui.notify.sms import MemoryBackend
@@ -304,6 +305,55 @@ def test_cadre_imports_members_downloads_the_report_and_builds_a_segment(live_se
     page.get_by_role("link", name="← 已保存的分群").click()
     expect(page.locator("#segment-table")).to_contain_text("石牌外卖骑手会员")
     assert page.js_errors == []
+
+
+def test_cadre_exports_the_filtered_member_list_masked_and_in_full(live_server, divisions, org, open_page, shots, tmp_path):
+    manager = PostFactory(org=org("440106"), role=Role.objects.get(code="admin")).user
+    rows = [["姓名", "身份证号", "手机号", "所在工会编码", "入会日期", "新就业形态", "平台企业"]]
+    rows += [[f"导出{i}号", new_id_number(), f"1370013{i:04d}", SHIPAI, "2026-03-01", "", ""] for i in range(30)]
+    member_imports.member_import(actor=manager, data="\n".join(",".join(row) for row in rows).encode())
+    Membership.objects.filter(member_number__in=Membership.objects.order_by("pk").values_list("member_number", flat=True)[:5]).update(status="frozen")
+    page = open_page()
+    sign_in(page, live_server, manager, lands_on="**/workbench/")
+
+    page.goto(f"{live_server.url}/workbench/members/?status=active")
+    expect(page.locator("body")).to_contain_text("共 25 人")
+    full_shot(page, shots / "member-list-export.png")
+    page.get_by_role("button", name="导出 Excel（脱敏）").click()
+    page.wait_for_url("**/workbench/jobs/*/")
+    expect(page.get_by_role("progressbar")).to_have_attribute("aria-valuenow", "100")
+    expect(page.locator("#job-progress")).to_contain_text("共导出 25 名会员（姓名、身份证号、手机号已脱敏）")
+    full_shot(page, shots / "member-export-progress.png")
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="下载结果文件（会员名册.xlsx）").click()
+    masked = tmp_path / "masked.xlsx"
+    download_info.value.save_as(masked)
+    sheet = CalamineWorkbook.from_path(str(masked)).get_sheet_by_index(0).to_python()
+    assert len(sheet) == 26 and {row[7] for row in sheet[1:]} == {"在会"} and sheet[1][3].startswith("137****")
+
+    page.goto(f"{live_server.url}/workbench/members/?status=frozen")
+    reason = page.get_by_label("导出理由")
+    reason.evaluate("input => input.removeAttribute('minlength')")  # what the server says when the browser does not check
+    reason.fill("核对")
+    page.get_by_role("button", name="导出完整信息（留痕）").click()
+    expect(page.get_by_role("alert")).to_have_text("导出完整个人信息须填写理由（至少4个字）")
+    expect(page.get_by_label("导出理由")).to_have_value("核对")
+    expect(page.locator("body")).to_contain_text("共 5 人")  # still the filtered list
+    full_shot(page, shots / "member-export-reason-refused.png")
+    page.get_by_label("导出理由").fill("年度会员核对")
+    page.get_by_role("button", name="导出完整信息（留痕）").click()
+    page.wait_for_url("**/workbench/jobs/*/")
+    expect(page.locator("#job-progress")).to_contain_text("共导出 5 名会员（含完整个人信息，已记入审计日志）")
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="下载结果文件（会员名册（含完整信息）.xlsx）").click()
+    full = tmp_path / "full.xlsx"
+    download_info.value.save_as(full)
+    sheet = CalamineWorkbook.from_path(str(full)).get_sheet_by_index(0).to_python()
+    assert len(sheet) == 6 and {row[1] for row in sheet[1:]} <= {f"导出{i}号" for i in range(30)} and "*" not in sheet[1][3]
+    page.goto(f"{live_server.url}/workbench/jobs/")
+    expect(page.locator("table.grid")).to_contain_text("会员导出")
+    full_shot(page, shots / "job-list-exports.png")
+    assert [error for error in page.js_errors if "status of 400" not in error] == []  # the refused reason answers 400
 
 
 def full_shot(page: Page, path: Path) -> None:
