@@ -25,7 +25,7 @@ class JobOut(Schema):
     id: int
     kind: str = Field(title="任务类型代码")
     kind_label: str = Field(title="任务类型")
-    status: str = Field(title="状态", description="queued 排队中，running 处理中，succeeded 已完成，failed 未完成")
+    status: str = Field(title="状态", description="queued 排队中，running 处理中，succeeded 已完成，failed 未成功（说明见 summary）")
     status_display: str = Field(title="状态说明")
     input_name: str = Field(title="上传文件名")
     progress: JobProgressOut = Field(title="进度", description="运行中的任务取实时进度")
@@ -38,9 +38,10 @@ class JobOut(Schema):
     result_url: str | None = Field(title="下载地址", description="工作台的下载页（会话登录），无结果文件时为 null")
 
 
-def _job_row(job: Job) -> dict:
+def _job_row(job: Job, *, actor) -> dict:
     done, total = job_progress(job=job)
-    downloadable = job.finished and bool(job.result_file)  # the page offers the file only once the job is over
+    # the page offers the file only once the job is over, and only to its owner (job_result_get_for)
+    downloadable = job.finished and bool(job.result_file) and job.owner_id == actor.pk
     return {
         "id": job.pk, "kind": job.kind, "kind_label": registry.label(job.kind), "status": job.status,
         "status_display": job.get_status_display(), "input_name": job.input_name,
@@ -55,10 +56,10 @@ def _job_row(job: Job) -> dict:
 @paginate(PageNumberPagination, page_size=50)
 def job_list(request):
     """The caller's jobs, newest first (system administrators see everyone's, as on the 我的任务 page)."""
-    return PageRows(selectors.job_list(actor=request.user), lambda jobs: [_job_row(job) for job in jobs])
+    return PageRows(selectors.job_list(actor=request.user), lambda jobs: [_job_row(job, actor=request.user) for job in jobs])
 
 
 @router.get("/jobs/{job_id}", response=JobOut)
 def job_detail(request, job_id: int):
     """One job: poll it while it runs. Someone else's job answers 404, as a missing one does."""
-    return _job_row(selectors.job_get_for(actor=request.user, job_id=job_id))
+    return _job_row(selectors.job_get_for(actor=request.user, job_id=job_id), actor=request.user)

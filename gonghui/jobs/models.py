@@ -8,7 +8,7 @@ class JobStatus(models.TextChoices):
     QUEUED = "queued", "排队中"
     RUNNING = "running", "处理中"
     SUCCEEDED = "succeeded", "已完成"
-    FAILED = "failed", "未完成"
+    FAILED = "failed", "未成功"  # refused by the rules (an all-or-nothing file with errors) or stopped by a fault: the summary says which
 
 
 class Job(TimeStampedModel):

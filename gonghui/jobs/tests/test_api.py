@@ -70,7 +70,9 @@ def test_someone_elses_job_is_404_like_a_missing_one(logged_in, superuser):
     forbidden, missing = client.get(f"/api/jobs/{job.pk}"), client.get("/api/jobs/987654321")
     assert forbidden.status_code == missing.status_code == 404 and forbidden.json() == missing.json()
     assert client.get("/api/jobs").json()["count"] == 0
-    assert logged_in(superuser).get(f"/api/jobs/{job.pk}").status_code == 200  # administrators, as on the pages
+    seen_by_admin = logged_in(superuser).get(f"/api/jobs/{job.pk}")
+    assert seen_by_admin.status_code == 200  # administrators see the job, as on the pages, but not its file
+    assert seen_by_admin.json()["has_result"] is False and seen_by_admin.json()["result_url"] is None
 
 
 def test_anonymous_callers_and_workers_get_401(client):
