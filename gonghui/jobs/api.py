@@ -36,6 +36,7 @@ class JobOut(Schema):
     has_result: bool = Field(title="有结果文件", description="结果文件或错误报告可下载")
     result_name: str = Field(title="结果文件名")
     result_url: str | None = Field(title="下载地址", description="工作台的下载页（会话登录），无结果文件时为 null")
+    link: str = Field(title="结果页面", description="任务生成的内容所在的工作台页面（如潜在会员名单），没有时为空")
 
 
 def _job_row(job: Job, *, actor) -> dict:
@@ -48,7 +49,7 @@ def _job_row(job: Job, *, actor) -> dict:
         "progress": {"done": done, "total": total, "percent": job_percent(job=job, done=done, total=total)},
         "summary": job.summary, "created_at": job.created_at, "started_at": job.started_at, "finished_at": job.finished_at,
         "has_result": downloadable, "result_name": job.result_name if downloadable else "",
-        "result_url": reverse("jobs:result", kwargs={"job_id": job.pk}) if downloadable else None,
+        "result_url": reverse("jobs:result", kwargs={"job_id": job.pk}) if downloadable else None, "link": job.link,
     }
 
 

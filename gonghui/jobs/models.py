@@ -20,6 +20,8 @@ class Job(TimeStampedModel):
     progress_done = models.PositiveIntegerField("已处理", default=0)
     progress_total = models.PositiveIntegerField("总数", default=0)
     summary = models.CharField("结果说明", max_length=300, blank=True)
+    link = models.CharField("结果页面", max_length=200, blank=True)
+    link_label = models.CharField("结果页面名称", max_length=50, blank=True)
     input_file = models.FileField("上传文件", upload_to="jobs/input/%Y/%m/", blank=True)
     input_name = models.CharField("上传文件名", max_length=200, blank=True)
     options = models.JSONField("选项", default=dict, blank=True)

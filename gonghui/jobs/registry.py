@@ -12,6 +12,8 @@ class JobOutcome:
     summary: str
     result: bytes | Path = b""  # a Path: a temporary file the handler wrote; the job stores it and deletes it
     result_name: str = ""
+    link: str = ""  # where what the job made lives (a 潜在会员 list's page), shown beside the summary
+    link_label: str = ""
 
 
 @dataclass(frozen=True)

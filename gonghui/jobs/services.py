@@ -118,6 +118,7 @@ def _finish(job: Job, outcome: registry.JobOutcome) -> Job:
     done, total = cache.get(PROGRESS_KEY.format(job.pk)) or (0, 0)
     job.status = JobStatus.SUCCEEDED if outcome.ok else JobStatus.FAILED
     job.summary, job.finished_at = outcome.summary[:300], timezone.now()
+    job.link, job.link_label = outcome.link, outcome.link_label
     job.progress_done, job.progress_total = (total, total) if outcome.ok else (done, total)
     if outcome.result:
         job.result_name = outcome.result_name

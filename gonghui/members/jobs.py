@@ -2,6 +2,8 @@
 import tempfile
 from pathlib import Path
 
+from django.urls import reverse
+
 from gonghui.core.spreadsheets import error_report_xlsx
 from gonghui.jobs.registry import JobOutcome, register
 from gonghui.members import exports, imports, prospects
@@ -45,14 +47,15 @@ def run_prospect_upload(*, job, data: bytes, progress) -> JobOutcome:
                                                            progress=progress)
     done = (f"名单 #{prospect_list.pk}：共 {prospect_list.total} 人，已是会员 {prospect_list.already_members} 人，"
             f"待发展 {prospect_list.total - prospect_list.already_members} 人")
+    page = {"link": reverse("members:prospect_detail", kwargs={"list_id": prospect_list.pk}), "link_label": f"查看名单 #{prospect_list.pk}"}
     if not errors:
-        return JobOutcome(ok=True, summary=f"{done}。原始文件未保存。")
+        return JobOutcome(ok=True, summary=f"{done}。原始文件未保存。", **page)
     left_out = len({error.row for error in errors if error.column == "身份证号"})
     kept = len({error.row for error in errors} - {error.row for error in errors if error.column == "身份证号"})
     parts = [f"{left_out} 行身份证号无效或重复未比对"] if left_out else []
     parts += [f"{kept} 行手机号或新就业形态有误，已按未填写比对"] if kept else []
     return JobOutcome(ok=True, summary=f"{done}；{'，'.join(parts)}，请下载问题报告（仅含脱敏信息）。原始文件未保存。",
-                      result=error_report_xlsx(errors), result_name=f"名单{prospect_list.pk}-问题报告.xlsx")
+                      result=error_report_xlsx(errors), result_name=f"名单{prospect_list.pk}-问题报告.xlsx", **page)
 
 
 def register_jobs() -> None:

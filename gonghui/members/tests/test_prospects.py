@@ -96,7 +96,10 @@ def test_uploading_from_the_page_runs_a_job_and_keeps_no_file(client, manager, d
     job = Job.objects.get()
     assert job.status == "succeeded" and "共 1 人" in job.summary and "原始文件未保存" in job.summary
     assert not job.input_file  # the uploaded plaintext list is gone
-    assert ProspectList.objects.get().purge_on == timezone.localdate() + dt.timedelta(days=7)
+    prospect_list = ProspectList.objects.get()
+    assert prospect_list.purge_on == timezone.localdate() + dt.timedelta(days=7)
+    page = client.get(reverse("jobs:detail", args=[job.pk])).content.decode()
+    assert f'href="{reverse("members:prospect_detail", args=[prospect_list.pk])}"' in page and f"查看名单 #{prospect_list.pk}" in page
 
 
 def test_people_who_join_after_the_upload_leave_the_targets_and_the_upload_figure_stays(upload, client, cadre, django_assert_num_queries):
