@@ -12,7 +12,7 @@ import uuid
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -97,11 +97,16 @@ def scheme_get_for(*, actor, scheme_id) -> AssessmentScheme:
     return scheme
 
 
-def eligible(scheme: AssessmentScheme, union: Org) -> bool:
-    employers = Employer.objects.filter(union=union, headcount__gte=scheme.min_headcount)
+def eligible_q(scheme: AssessmentScheme) -> Q:
+    """Enterprise unions the scheme admits: their employer has at least its headcount (and one of its ownerships)."""
+    employers = Employer.objects.filter(union=OuterRef("pk"), headcount__gte=scheme.min_headcount)
     if scheme.ownerships:
         employers = employers.filter(ownership__in=scheme.ownerships)
-    return union.type == OrgType.ENTERPRISE and employers.exists()
+    return Q(type=OrgType.ENTERPRISE) & Q(Exists(employers))
+
+
+def eligible(scheme: AssessmentScheme, union: Org) -> bool:
+    return Org.objects.filter(eligible_q(scheme), pk=union.pk).exists()
 
 
 @transaction.atomic

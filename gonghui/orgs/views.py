@@ -11,7 +11,7 @@ from gonghui.core.exceptions import ApplicationError, NotFound
 from gonghui.core.spreadsheets import sniff_xlsx
 from gonghui.core.views import form_add_application_error, is_htmx, paginate, xlsx_response
 from gonghui.jobs.services import job_create
-from gonghui.orgs import imports, selectors, services
+from gonghui.orgs import assessment, imports, selectors, services
 from gonghui.orgs.forms import EmployerForm, ImportForm, OrgCreateForm, OrgEditForm, OrgMoveForm
 from gonghui.orgs.models import Industry, OrgType, Ownership
 
@@ -98,7 +98,10 @@ def org_options(request):
     """<option>s for the org pickers' datalist: orgs of one type in the user's scope."""
     org_type = {"town": OrgType.TOWN, "enterprise": OrgType.ENTERPRISE}.get(request.GET.get("type", ""), OrgType.TOWN)
     q = request.GET.get("town_code") or request.GET.get("union_code") or request.GET.get("q", "")
-    orgs = list(selectors.org_list(actor=request.user, q=q, type=org_type)[:20]) if q.strip() else []
+    orgs = selectors.org_list(actor=request.user, q=q, type=org_type)
+    if request.GET.get("scheme"):  # 参评: only the unions the scheme admits
+        orgs = orgs.filter(assessment.eligible_q(assessment.scheme_get_for(actor=request.user, scheme_id=request.GET["scheme"])))
+    orgs = list(orgs[:20]) if q.strip() else []
     crumbs = selectors.org_breadcrumbs(orgs=orgs)
     return render(request, "orgs/_org_options.html", {"results": [(org, crumbs[org.pk]) for org in orgs]})
 

@@ -66,6 +66,17 @@ def test_small_employers_are_not_eligible(setting, org):
         service.assessment_start(actor=setting["district"], scheme=setting["scheme"], union=small)
 
 
+def test_the_enrol_suggestions_offer_only_unions_the_scheme_admits(setting, org, client):
+    small = OrgFactory(parent=org("440106006"), type=OrgType.ENTERPRISE, name="某科技小公司工会")
+    EmployerFactory(town=org("440106006"), union=small, headcount=11)
+    client.force_login(setting["district"])
+    options = reverse("orgs:options")
+    offered = client.get(options, {"type": "enterprise", "q": "某科技", "scheme": setting["scheme"].pk}).content.decode()
+    assert setting["union"].code in offered and small.code not in offered
+    assert small.code in client.get(options, {"type": "enterprise", "q": "某科技"}).content.decode()  # other pickers: every union
+    assert client.get(options, {"type": "enterprise", "q": "某", "scheme": "987654"}).status_code == 404
+
+
 def test_pages(setting, client):
     client.force_login(setting["company"])
     response = client.post(reverse("assessments:scheme", args=[setting["scheme"].pk]), {"union_code": setting["union"].code})
