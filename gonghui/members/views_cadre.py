@@ -374,8 +374,8 @@ def prospect_index(request):
     """潜在会员: upload a list to match (as a job); the lists in scope with their coverage."""
     form = ProspectUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        options = {"org_id": _acting_org(request).pk, "source": form.cleaned_data["source"], "keep_days": form.cleaned_data["keep_days"],
-                   "discard_input": True}
+        # every job's upload is deleted as soon as it is read (jobs.services), so the plaintext list is never kept
+        options = {"org_id": _acting_org(request).pk, "source": form.cleaned_data["source"], "keep_days": form.cleaned_data["keep_days"]}
         job = _queue_upload(request, form, kind="members.prospects", options=options)
         if job is not None:
             return redirect("jobs:detail", job_id=job.pk)
