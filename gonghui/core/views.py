@@ -26,6 +26,12 @@ def form_add_application_error(form: forms.Form, exc: ApplicationError, *, field
         form.add_error(None, exc.message)
 
 
+def posted_int(value) -> int:
+    """A number from a form or query string, or 0 (which the services refuse with a clear message) when it is not one."""
+    text = str(value or "").strip()
+    return int(text) if text.isdecimal() else 0
+
+
 def is_htmx(request) -> bool:
     """An htmx request, answered with the fragment it swaps in rather than the whole page."""
     return request.headers.get("HX-Request") == "true"

@@ -15,12 +15,13 @@ from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 
 from django.db import connection, transaction
+from django.utils import timezone
 
 from gonghui.accounts.selectors import actions_for
 from gonghui.audit.services import audit_log
 from gonghui.core.exceptions import ApplicationError, PermissionDenied
 from gonghui.core.masking import mask_id_number, mask_name, mask_phone
-from gonghui.core.spreadsheets import Column, write_xlsx_to
+from gonghui.core.spreadsheets import Column, write_xlsx, write_xlsx_to
 from gonghui.jobs.models import Job
 from gonghui.jobs.services import job_create
 from gonghui.members.models import MembershipStatus, Person
@@ -128,3 +129,18 @@ def _sha256(path: Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+STAR_EXPORT_COLUMNS = (
+    Column("year", "年度", width=8), Column("stars", "星级", width=8), Column("number", "会员编号", text=True, width=22),
+    Column("name", "姓名", width=10), Column("union", "所在工会", width=36), Column("reason", "事迹", width=40),
+    Column("awarded_at", "评定时间", width=18),
+)
+
+
+def star_awards_xlsx(*, awards) -> bytes:
+    """星级会员 as listed (star_award_list), names masked as on the page."""
+    rows = ({"year": a.year, "stars": a.stars, "number": a.membership.member_number, "name": mask_name(a.membership.person.name),
+             "union": a.membership.union.name, "reason": a.reason,
+             "awarded_at": timezone.localtime(a.updated_at).strftime("%Y-%m-%d %H:%M")} for a in awards.iterator(chunk_size=2000))
+    return write_xlsx(columns=STAR_EXPORT_COLUMNS, rows=rows, sheet_name="星级会员")

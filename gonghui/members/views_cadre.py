@@ -16,29 +16,25 @@ from gonghui.core.exceptions import ApplicationError, NotFound, PermissionDenied
 from gonghui.core.masking import mask_name
 from gonghui.core.permissions import workbench_required
 from gonghui.core.uploads import download_response
-from gonghui.core.views import form_add_application_error, is_htmx, paginate, safe_next_url, xlsx_response
+from gonghui.core.views import form_add_application_error, is_htmx, paginate, posted_int, safe_next_url, xlsx_response
 from gonghui.jobs.services import job_create
 from gonghui.accounts.selectors import actions_for, current_post_for
-from gonghui.core.spreadsheets import Column, write_xlsx
 from gonghui.members import drives, exports, imports, ledger, prospects, segments, selectors, services
 from gonghui.members.forms import DriveForm, MemberImportForm, ProspectUploadForm, VisitForm
 from gonghui.members.models import DriveMetric, JoinCode, JoinPolicy, MembershipStatus, NewFormType
 from gonghui.members.posters import join_poster_pdf, join_qr_png, join_qr_svg
 from gonghui.orgs import selectors as org_selectors
-from gonghui.orgs.models import Industry, Org
+from gonghui.orgs.models import Industry
 from gonghui.worktime.calendar import work_calendar
 from gonghui.worktime.deadlines import working_days_between
-
-def _within(request) -> Org | None:
-    org_id = request.GET.get("within")
-    return org_selectors.org_get_for(actor=request.user, org_id=org_id) if org_id else None
 
 
 @workbench_required
 @require_http_methods(["GET", "POST"])
 def member_list(request):
     """The list, filtered by the query string; a POST exports it as filtered (a background job, full data only with a reason)."""
-    filters = {"q": request.GET.get("q", ""), "status": request.GET.get("status", ""), "within": _within(request)}
+    filters = {"q": request.GET.get("q", ""), "status": request.GET.get("status", ""),
+               "within": org_selectors.org_within(actor=request.user, org_id=request.GET.get("within"))}
     export_error = ""
     if request.method == "POST":
         try:
@@ -54,11 +50,6 @@ def member_list(request):
                "reason": request.POST.get("reason", ""), "filters": {key: request.GET.get(key, "") for key in ("q", "status", "within")}}
     return render(request, "members/member_list.html", context, status=400 if export_error else 200)
 
-
-def _int(value) -> int:
-    """A posted number, or 0 (which the services refuse with a clear message) when it is not one."""
-    text = str(value or "").strip()
-    return int(text) if text.isdecimal() else 0
 
 
 def _require_manager(request) -> None:
@@ -105,7 +96,7 @@ def member_detail(request, membership_id: int):
     if request.method == "POST":
         return _decision(request, lambda: services.member_star_award(
             actor=request.user, membership=membership, year=timezone.localdate().year,
-            stars=_int(request.POST.get("stars")), reason=request.POST.get("reason", "")),
+            stars=posted_int(request.POST.get("stars")), reason=request.POST.get("reason", "")),
             success="已评定星级会员", back=reverse("members:detail", args=[membership.pk]))
     return render(request, "members/member_detail.html", {"m": membership, "employment": getattr(membership.person, "employment", None),
                                                           "awards": membership.star_awards.all(), "tags": membership.tags.all()})
@@ -540,24 +531,14 @@ def union_ledger(request):
         "large_headcount": ledger.LARGE_HEADCOUNT, "query": query.urlencode()})
 
 
-STAR_EXPORT_COLUMNS = (
-    Column("year", "年度", width=8), Column("stars", "星级", width=8), Column("number", "会员编号", text=True, width=22),
-    Column("name", "姓名", width=10), Column("union", "所在工会", width=36), Column("reason", "事迹", width=40),
-    Column("awarded_at", "评定时间", width=18),
-)
-
-
 @workbench_required
 def star_awards(request):
     """星级会员: the awards in the cadre's subtree by year and star level; names masked on the page and in the export."""
-    year, stars = _int(request.GET.get("year")) or None, _int(request.GET.get("stars")) or None
-    awards = selectors.star_award_list(actor=request.user, year=year, stars=stars, q=request.GET.get("q", ""), within=_within(request))
+    year, stars = posted_int(request.GET.get("year")) or None, posted_int(request.GET.get("stars")) or None
+    within = org_selectors.org_within(actor=request.user, org_id=request.GET.get("within"))
+    awards = selectors.star_award_list(actor=request.user, year=year, stars=stars, q=request.GET.get("q", ""), within=within)
     if request.GET.get("export") == "xlsx":
-        rows = ({"year": a.year, "stars": a.stars, "number": a.membership.member_number, "name": mask_name(a.membership.person.name),
-                 "union": a.membership.union.name, "reason": a.reason,
-                 "awarded_at": timezone.localtime(a.updated_at).strftime("%Y-%m-%d %H:%M")} for a in awards.iterator(chunk_size=2000))
-        return xlsx_response(write_xlsx(columns=STAR_EXPORT_COLUMNS, rows=rows, sheet_name="星级会员"),
-                             filename=f"星级会员{f'-{year}年' if year else ''}.xlsx")
+        return xlsx_response(exports.star_awards_xlsx(awards=awards), filename=f"星级会员{f'-{year}年' if year else ''}.xlsx")
     return render(request, "members/star_awards.html", {
         "page": paginate(request, awards, per_page=25), "counts": selectors.star_award_counts(awards=awards),
         "years": selectors.star_award_years(actor=request.user), "levels": range(5, 0, -1),

@@ -19,6 +19,11 @@ def org_get_for(*, actor, org_id) -> Org:
         raise NotFound("组织不存在或不在您的管辖范围内") from None
 
 
+def org_within(*, actor, org_id) -> Org | None:
+    """The area a list is narrowed to (`?within=`): None when none is given, NotFound outside the actor's scope."""
+    return org_get_for(actor=actor, org_id=org_id) if org_id else None
+
+
 def org_roots_for(*, actor) -> QuerySet[Org]:
     """The top of the tree this actor may browse: the tree's roots, or the orgs of their posts."""
     if actor.is_superuser:

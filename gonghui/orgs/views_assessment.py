@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from gonghui.core.exceptions import ApplicationError, NotFound, PermissionDenied
 from gonghui.core.permissions import workbench_required
 from gonghui.core.uploads import download_response
-from gonghui.core.views import form_add_application_error, is_htmx, paginate
+from gonghui.core.views import form_add_application_error, is_htmx, paginate, posted_int
 from gonghui.orgs import assessment as service
 from gonghui.orgs import assessment_schemes, improvements, selectors
 from gonghui.orgs.forms import EvidenceUploadForm, ImprovementReportForm, ImprovementReviewForm
@@ -19,7 +19,7 @@ from gonghui.orgs.models import AssessmentStatus, CultivationLevel
 
 @workbench_required
 def scheme_index(request):
-    q, year = request.GET.get("q", ""), _int(request.GET.get("year")) or None
+    q, year = request.GET.get("q", ""), posted_int(request.GET.get("year")) or None
     schemes = service.scheme_list(actor=request.user, q=q, year=year)
     years = service.scheme_list(actor=request.user).order_by("-year").values_list("year", flat=True).distinct()
     page = paginate(request, schemes, per_page=20)
@@ -27,10 +27,6 @@ def scheme_index(request):
     return render(request, "orgs/assessment_schemes.html", {"page": page, "years": years, "q": q, "year": year,
                                                             "editable": set(editable.values_list("pk", flat=True))})
 
-
-def _within(request):
-    org_id = request.GET.get("within", "")
-    return selectors.org_get_for(actor=request.user, org_id=org_id) if org_id else None
 
 
 @workbench_required
@@ -51,7 +47,8 @@ def scheme_detail(request, scheme_id: int):
         else:
             messages.success(request, f"{union.name}已参评")
             return redirect("assessments:detail", assessment_id=started.pk)
-    within, q, show = _within(request), request.GET.get("q", ""), request.GET.get("show", "")
+    within = selectors.org_within(actor=request.user, org_id=request.GET.get("within"))
+    q, show = request.GET.get("q", ""), request.GET.get("show", "")
     ranked = service.ranking(actor=request.user, scheme=scheme, within=within, q=q)
     others = service.unranked(actor=request.user, scheme=scheme, within=within, q=q)
     return render(request, "orgs/assessment_scheme.html", {
@@ -177,10 +174,6 @@ def evidence_delete(request, assessment_id: int, evidence_id: int):
     return _evidence_answer(request, item, success="已删除佐证材料")
 
 
-def _int(value) -> int:
-    text = str(value or "").strip()
-    return int(text) if text.isdecimal() else 0
-
 
 @workbench_required
 @require_POST
@@ -197,8 +190,8 @@ def assessment_act(request, assessment_id: int):
                                                          comment=post.get("comment", "")), "已标记为未推荐"),
         "return": (lambda: service.assessment_recommend(actor=request.user, assessment_id=item.pk, recommend=None,
                                                         comment=post.get("comment", "")), "已退回修改"),
-        "award": (lambda: service.assessment_award(actor=request.user, assessment_id=item.pk, stars=_int(post.get("stars")),
-                                                   level=post.get("level", ""), improvement_days=_int(post.get("improvement_days"))),
+        "award": (lambda: service.assessment_award(actor=request.user, assessment_id=item.pk, stars=posted_int(post.get("stars")),
+                                                   level=post.get("level", ""), improvement_days=posted_int(post.get("improvement_days"))),
                   "已评定"),
     }
     if step not in actions:
@@ -221,7 +214,8 @@ def assessment_act(request, assessment_id: int):
 @workbench_required
 def improvement_index(request):
     """整改 tasks in the cadre's subtree: open first, soonest due first, overdue ones marked, with working days left."""
-    state, q, year, within = request.GET.get("state", ""), request.GET.get("q", ""), _int(request.GET.get("year")) or None, _within(request)
+    state, q, year = request.GET.get("state", ""), request.GET.get("q", ""), posted_int(request.GET.get("year")) or None
+    within = selectors.org_within(actor=request.user, org_id=request.GET.get("within"))
     page = paginate(request, improvements.improvement_list(actor=request.user, state=state, q=q, year=year, within=within), per_page=25)
     today = timezone.localdate()
     rows = [{"t": timing.task, "overdue": timing.overdue, "days_left": timing.days_left}

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from gonghui.core.exceptions import ApplicationError, NotFound, PermissionDenied
 from gonghui.core.permissions import workbench_required
 from gonghui.core.spreadsheets import Column, write_xlsx
-from gonghui.core.views import form_add_application_error, paginate, xlsx_response
+from gonghui.core.views import form_add_application_error, paginate, posted_int, xlsx_response
 from gonghui.orgs import cultivation as service
 from gonghui.orgs.forms import CandidateAcceptForm, CultivationPlanForm
 from gonghui.orgs.models import CultivationLevel
@@ -21,10 +21,6 @@ EXPORT_COLUMNS = (
     Column("note", "验收意见", width=30),
 )
 
-
-def _int(value) -> int:
-    text = str(value or "").strip()
-    return int(text) if text.isdecimal() else 0
 
 
 def _plan_form(plan, data=None) -> CultivationPlanForm:
@@ -40,7 +36,7 @@ def export_rows(candidates) -> list[dict]:
 
 @workbench_required
 def plan_index(request):
-    q, year = request.GET.get("q", ""), _int(request.GET.get("year")) or None
+    q, year = request.GET.get("q", ""), posted_int(request.GET.get("year")) or None
     page = paginate(request, service.plan_list(actor=request.user, q=q, year=year), per_page=20)
     years = service.plan_list(actor=request.user).order_by("-year").values_list("year", flat=True).distinct()
     return render(request, "orgs/cultivation_plans.html", {"page": page, "years": years, "q": q, "year": year,
