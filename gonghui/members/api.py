@@ -85,8 +85,10 @@ class SegmentCountOut(Schema):
 
 @router.get("/members", response=list[MemberOut])
 @paginate(PageNumberPagination, page_size=50)
-def member_list(request, q: str = "", status: str = ""):
-    return selectors.membership_list(actor=request.user, q=q, status=status)
+def member_list(request, q: str = "", status: str = "", name: str = ""):
+    """Members of the caller's unions, newest first. `q`: a member number's start or a full ID number; `name`: a whole
+    name (exact, spaces and middle dots aside; names are encrypted, so there is no partial match)."""
+    return selectors.membership_list(actor=request.user, q=q, status=status, name=name)
 
 
 @router.get("/members/{membership_id}", response=MemberOut)

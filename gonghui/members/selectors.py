@@ -38,14 +38,19 @@ def acting_org_for(*, actor, session) -> Org:
 
 
 def membership_list(*, actor, q: str = "", status: str = "", within: Org | None = None,
-                    id_index: str | None = None) -> QuerySet[Membership]:
+                    id_index: str | None = None, name: str = "", name_index: str | None = None) -> QuerySet[Membership]:
     """`q`: a member-number prefix or a full ID number. `id_index`: an ID number's blind index instead, as a background
-    export keeps the search (`membership_search_to_keep`)."""
+    export keeps the search (`membership_search_to_keep`). `name`: a whole name, found through its blind index (spaces
+    and middle dots aside: `normalize_person_name`); `name_index`: that index, as an export keeps it."""
     memberships = Membership.objects.filter(subtree_q(actor, VIEW, "union__path")).select_related("person", "union")
     if within is not None:
         memberships = memberships.filter(union__path__startswith=within.path)
     if status:
         memberships = memberships.filter(status=status)
+    if name_index is None and name.strip():
+        name_index = Person._meta.get_field("name_index").index_for(name)
+    if name_index is not None:
+        memberships = memberships.filter(person__name_index=name_index)
     q = q.strip()
     if id_index is None and len(q) == 18:  # names are encrypted: search by member number, or the exact ID number's blind index
         try:
@@ -59,16 +64,17 @@ def membership_list(*, actor, q: str = "", status: str = "", within: Org | None 
     return memberships.order_by("-joined_on", "-pk")
 
 
-def membership_search_to_keep(q: str) -> dict[str, str]:
-    """The search box's text as `membership_list` arguments a background job may store: an ID number never in clear,
-    only its blind index."""
+def membership_search_to_keep(q: str, name: str = "") -> dict[str, str]:
+    """The search boxes' text as `membership_list` arguments a background job may store: an ID number or a name never
+    in clear, only its blind index."""
+    kept = {"name_index": Person._meta.get_field("name_index").index_for(name)} if name.strip() else {}
     q = q.strip()
     if len(q) != 18:
-        return {"q": q}
+        return {"q": q, **kept}
     try:
-        return {"id_index": Person._meta.get_field("id_index").index_for(q)}
+        return {"id_index": Person._meta.get_field("id_index").index_for(q), **kept}
     except InvalidIdentifier:
-        return {"id_index": ""}  # not a valid ID number: like the list, it matches nobody (no blind index is empty)
+        return {"id_index": "", **kept}  # not a valid ID number: like the list, it matches nobody (no blind index is empty)
 
 
 def membership_get_for(*, actor, membership_id) -> Membership:

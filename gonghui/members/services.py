@@ -109,8 +109,7 @@ def _person_for(*, applicant, name: str, id_number: str) -> Person:
             with transaction.atomic():
                 person = Person.objects.create(
                     user=applicant, name=name, id_number=id_number,
-                    gender=parsed.gender, birth_date=parsed.birth_date, phone=applicant.phone or "",
-                    hukou_region=parsed.region_code,
+                    gender=parsed.gender, birth_month=parsed.birth_month, phone=applicant.phone or "",
                 )
         except IntegrityError:  # the same ID submitted at the same moment by another request
             _fail("该身份证号的入会申请正在处理中，请勿重复提交", "duplicate", "id_number")

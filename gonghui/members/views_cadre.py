@@ -33,7 +33,7 @@ from gonghui.worktime.deadlines import working_days_between
 @require_http_methods(["GET", "POST"])
 def member_list(request):
     """The list, filtered by the query string; a POST exports it as filtered (a background job, full data only with a reason)."""
-    filters = {"q": request.GET.get("q", ""), "status": request.GET.get("status", ""),
+    filters = {"q": request.GET.get("q", ""), "status": request.GET.get("status", ""), "name": request.GET.get("name", ""),
                "within": org_selectors.org_within(actor=request.user, org_id=request.GET.get("within"))}
     export_error = ""
     if request.method == "POST":
@@ -47,7 +47,7 @@ def member_list(request):
             export_error = exc.message
     memberships = selectors.membership_list(actor=request.user, **filters)
     context = {"page": paginate(request, memberships, per_page=25), "statuses": MembershipStatus.choices, "export_error": export_error,
-               "reason": request.POST.get("reason", ""), "filters": {key: request.GET.get(key, "") for key in ("q", "status", "within")}}
+               "reason": request.POST.get("reason", ""), "filters": {key: request.GET.get(key, "") for key in ("q", "name", "status", "within")}}
     return render(request, "members/member_list.html", context, status=400 if export_error else 200)
 
 
