@@ -22,7 +22,8 @@ from gonghui.members.models import (
     TransferStatus,
 )
 from gonghui.orgs.models import Org, subtree_q
-from gonghui.orgs.selectors import org_roots_for
+from gonghui.members.services import join_code_eligible_q
+from gonghui.orgs.selectors import org_list, org_roots_for
 
 VIEW, MANAGE = "members.view", "members.manage"
 
@@ -111,6 +112,13 @@ def transfer_queue(*, actor, status: str = TransferStatus.PENDING) -> QuerySet[T
 def appeal_queue(*, actor, status: str = AppealStatus.PENDING) -> QuerySet[ImpersonationAppeal]:
     appeals = ImpersonationAppeal.objects.filter(subtree_q(actor, MANAGE, "membership__union__path")).select_related("membership__union", "membership__person")
     return appeals.filter(status=status) if status else appeals
+
+
+def join_code_orgs(*, actor, q: str = "") -> QuerySet[Org]:
+    """The unions in the actor's scope that have a join code or should have one (`join_code_eligible_q`), in tree order;
+    `q` finds them by name, short name, code or pinyin as `org_list` does."""
+    return (org_list(actor=actor, q=q).filter(join_code_eligible_q()).select_related("parent", "join_code", "join_policy")
+            .order_by("path"))
 
 
 def join_codes_for(*, actor) -> QuerySet[JoinCode]:
