@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from django.db.models import Count, QuerySet
+from django.urls import reverse
 
 from gonghui.accounts.selectors import current_post_for
 from gonghui.core.exceptions import NotFound
@@ -22,7 +24,7 @@ from gonghui.members.models import (
     TransferStatus,
 )
 from gonghui.orgs.models import Org, subtree_q
-from gonghui.members.services import join_code_eligible_q
+from gonghui.members.services import MEMBER_UNION_TYPES, join_code_eligible_q
 from gonghui.orgs.selectors import org_list, org_roots_for
 
 VIEW, MANAGE = "members.view", "members.manage"
@@ -131,12 +133,51 @@ def my_membership(*, user) -> Membership | None:
     return Membership.objects.select_related("union", "person").filter(person__user=user).first()
 
 
+def my_pending_application(*, user) -> JoinApplication | None:
+    """The worker's 入会 application still waiting for a decision (at most one: a partial unique index)."""
+    if not user.is_authenticated:
+        return None
+    return JoinApplication.objects.select_related("union").filter(applicant=user, status=ApplicationStatus.PENDING).first()
+
+
+def my_person(*, user) -> Person | None:
+    """The person a worker's account is bound to (by 一键入会), if any."""
+    if not user.is_authenticated:
+        return None
+    return Person.objects.filter(user=user).first()
+
+
 def my_applications(*, user) -> QuerySet[JoinApplication]:
     return JoinApplication.objects.filter(applicant=user).select_related("union").order_by("-pk")
 
 
 def my_transfers(*, user) -> QuerySet[Transfer]:
     return Transfer.objects.filter(membership__person__user=user).select_related("from_union", "to_union").order_by("-pk")
+
+
+@dataclass(frozen=True)
+class UnionService:
+    """Something a worker can do with a union, as its public page (找工会 → 工会主页) offers it."""
+
+    title: str
+    description: str
+    url: str
+
+
+def union_public_services(*, org: Org) -> list[UnionService]:
+    """What the members app offers at `org` to anyone who finds it: joining (through its 入会码 when it has one, so the
+    application starts from this union), and bringing a membership over (会籍转接) where it holds members."""
+    offered = []
+    code = JoinCode.objects.filter(org=org).only("token").first()
+    holds_members = org.type in MEMBER_UNION_TYPES
+    if code is not None:
+        offered.append(UnionService("扫码入会", "用本工会的入会码一键入会：手机号登录，填写实名信息，按工作单位分配到对应工会",
+                                    reverse("members_h5:code", args=[code.token])))
+    elif holds_members:
+        offered.append(UnionService("一键入会", "手机号登录，填写实名信息，系统按您的工作单位或工作地分配到对应工会", reverse("members_h5:join")))
+    if holds_members:
+        offered.append(UnionService("会籍转接", "已是会员、换到本工会辖区工作的，可把会籍转入", reverse("members_h5:transfer")))
+    return offered
 
 
 _NAME_QUERY = re.compile(r"[\u3400-\u9fff*＊]")

@@ -25,6 +25,7 @@ class OrgOut(Schema):
     is_active: bool
     contact_name: str
     address: str
+    office_hours: str
     founded_on: dt.date | None
 
 
@@ -62,6 +63,7 @@ class OrgUpdateIn(Schema):
     contact_name: str | None = None
     contact_phone: str | None = None
     address: str | None = None
+    office_hours: str | None = None
     founded_on: dt.date | None = None
     is_active: bool | None = None
 

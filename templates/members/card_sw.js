@@ -1,18 +1,46 @@
-// Offline display of the member card: network first, the last good copy when offline.
-const CACHE = "gonghui-member-card-v1";
-self.addEventListener("install", (event) => self.skipWaiting());
-self.addEventListener("activate", (event) => event.waitUntil(self.clients.claim()));
+// Offline display of the member card: network first; when the network fails, the last card page this phone loaded,
+// marked as served offline (data-served="offline") so the page says so. Only the page itself and its newest QR image
+// are kept: the htmx refreshes of the QR (HX-Request) must never take the page's place in the cache.
+const CACHE = "gonghui-member-card-v2";
+const PAGE = "/h5/member/card/";
+const QR = "/h5/member/card/qr.svg";
+
+self.addEventListener("install", () => self.skipWaiting());
+self.addEventListener("activate", (event) => event.waitUntil(
+  caches.keys()
+    .then((names) => Promise.all(names.filter((name) => name !== CACHE).map((name) => caches.delete(name))))
+    .then(() => self.clients.claim())
+));
+
+async function keepNewest(request, response) {
+  const cache = await caches.open(CACHE);
+  if (new URL(request.url).pathname === QR) {  // one QR image is enough: the one the kept page or copy shows
+    for (const old of await cache.keys()) {
+      if (new URL(old.url).pathname === QR && old.url !== request.url) await cache.delete(old);
+    }
+  }
+  await cache.put(request, response);
+}
+
+async function offlinePage() {
+  const cached = await caches.match(PAGE, { ignoreSearch: true });
+  if (!cached) return Response.error();
+  const html = (await cached.text()).replace('data-served="network"', 'data-served="offline"');
+  return new Response(html, { status: 200, headers: { "Content-Type": "text/html; charset=utf-8" } });
+}
+
 self.addEventListener("fetch", (event) => {
-  if (event.request.method !== "GET") return;
+  const request = event.request;
+  if (request.method !== "GET" || request.headers.get("HX-Request")) return;  // htmx: network only, failures shown by the page
+  const path = new URL(request.url).pathname;
+  const isPage = request.mode === "navigate" && path === PAGE;
+  if (!isPage && path !== QR) return;
   event.respondWith(
-    fetch(event.request)
+    fetch(request)
       .then((response) => {
-        if (response.ok) {
-          const copy = response.clone();
-          caches.open(CACHE).then((cache) => cache.put(event.request, copy));
-        }
+        if (response.ok && !response.redirected) event.waitUntil(keepNewest(request, response.clone()));
         return response;
       })
-      .catch(() => caches.match(event.request, { ignoreSearch: true }))
+      .catch(() => (isPage ? offlinePage() : caches.match(request).then((hit) => hit || Response.error())))
   );
 });
