@@ -1,9 +1,11 @@
-// Offline display of the member card: network first; when the network fails, the last card page this phone loaded,
-// marked as served offline (data-served="offline") so the page says so. Only the page itself and its newest QR image
-// are kept: the htmx refreshes of the QR (HX-Request) must never take the page's place in the cache.
+{% load static %}// Offline display of the member card: network first; when the network fails, the last card page this phone loaded,
+// marked as served offline (data-served="offline") so the page says so. Kept: the page, its newest QR image and the
+// static files it loads (styles, scripts), which the page requests through this worker once it controls the page.
+// The htmx refreshes of the QR (HX-Request) are never kept: they must not take the page's place in the cache.
 const CACHE = "gonghui-member-card-v2";
 const PAGE = "/h5/member/card/";
 const QR = "/h5/member/card/qr.svg";
+const STATIC = "{% static '' %}";
 
 self.addEventListener("install", () => self.skipWaiting());
 self.addEventListener("activate", (event) => event.waitUntil(
@@ -23,7 +25,7 @@ async function keepNewest(request, response) {
 }
 
 async function offlinePage() {
-  const cached = await caches.match(PAGE, { ignoreSearch: true });
+  const cached = await caches.match(PAGE, { ignoreSearch: true, ignoreVary: true });  // the one page kept
   if (!cached) return Response.error();
   const html = (await cached.text()).replace('data-served="network"', 'data-served="offline"');
   return new Response(html, { status: 200, headers: { "Content-Type": "text/html; charset=utf-8" } });
@@ -32,15 +34,17 @@ async function offlinePage() {
 self.addEventListener("fetch", (event) => {
   const request = event.request;
   if (request.method !== "GET" || request.headers.get("HX-Request")) return;  // htmx: network only, failures shown by the page
-  const path = new URL(request.url).pathname;
+  const url = new URL(request.url);
+  const path = url.pathname;
   const isPage = request.mode === "navigate" && path === PAGE;
-  if (!isPage && path !== QR) return;
+  const isStatic = url.origin === self.location.origin && path.startsWith(STATIC);
+  if (!isPage && path !== QR && !isStatic) return;
   event.respondWith(
     fetch(request)
       .then((response) => {
         if (response.ok && !response.redirected) event.waitUntil(keepNewest(request, response.clone()));
         return response;
       })
-      .catch(() => (isPage ? offlinePage() : caches.match(request).then((hit) => hit || Response.error())))
+      .catch(() => (isPage ? offlinePage() : caches.match(request, { ignoreVary: true }).then((hit) => hit || Response.error())))
   );
 });
