@@ -1,3 +1,5 @@
+from csp.constants import HEADER as CSP_HEADER
+from csp.utils import build_policy
 from django.conf import settings
 from django.http import Http404
 from django.shortcuts import render
@@ -36,13 +38,20 @@ class NotFoundPageMiddleware:
             except Resolver404 as exc:
                 # CommonMiddleware (outside this one) still redirects "/workbench" to "/workbench/".
                 if not (settings.APPEND_SLASH and is_valid_path(f"{request.path_info}/", getattr(request, "urlconf", None))):
-                    return page_not_found(request, exc)
+                    return self._page(request, exc)
         return self.get_response(request)
 
     def process_exception(self, request, exception):
         if isinstance(exception, Http404) and self._replaces_debug_page():
-            return page_not_found(request, exception)
+            return self._page(request, exception)
         return None
+
+    @staticmethod
+    def _page(request, exception):
+        response = page_not_found(request, exception)
+        # django-csp sends no policy on a 404 while DEBUG is on (Django's debug page is inline-styled); ours needs none of that.
+        response[CSP_HEADER] = build_policy()
+        return response
 
     @staticmethod
     def _replaces_debug_page() -> bool:

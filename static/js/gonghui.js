@@ -36,12 +36,13 @@
   });
 
   // A width that comes from data (a progress bar's filled part) is set here, not in a style attribute: <span data-width="42">
-  // is 42% wide. htmx announces the page and every swapped-in fragment.
-  function size(el) { el.style.width = el.getAttribute("data-width") + "%"; }
-  document.addEventListener("htmx:load", function (event) {
-    var root = event.detail.elt;
+  // is 42% wide. On the page, and on what htmx swaps in, in the same task as the swap (before the next paint).
+  function sizeWithin(root) {
     if (root.nodeType !== 1) return;
-    if (root.hasAttribute("data-width")) size(root);
-    Array.prototype.forEach.call(root.querySelectorAll("[data-width]"), size);
-  });
+    var found = Array.prototype.slice.call(root.querySelectorAll("[data-width]"));
+    if (root.hasAttribute("data-width")) found.push(root);
+    found.forEach(function (el) { el.style.width = el.getAttribute("data-width") + "%"; });
+  }
+  document.addEventListener("DOMContentLoaded", function () { sizeWithin(document.body); });
+  document.addEventListener("htmx:afterSwap", function (event) { sizeWithin(event.target); });
 })();

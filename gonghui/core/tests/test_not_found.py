@@ -18,6 +18,7 @@ def test_an_unknown_url_in_the_demo_shows_our_404_page(client, demo):
     response = client.get("/workbench/no-such-page/")
     page = response.content.decode()
     assert response.status_code == 404 and "找不到该页面" in page and DEBUG_PAGE not in page and "admin/" not in page
+    assert "script-src 'self'" in response["Content-Security-Policy"]
 
 
 def test_a_404_raised_by_a_view_in_the_demo_shows_our_page(client, demo, cadre):
