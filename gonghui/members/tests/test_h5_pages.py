@@ -78,9 +78,9 @@ def test_the_chosen_employer_stays_named_after_a_refused_submit(client, org):
     client.force_login(worker())
     page = client.post(reverse("members_h5:join"), {"name": "吴九", "id_number": "440106199513011234", "employer_id": employer.pk}).content.decode()
     assert "出生日期无效" in page
-    assert re.search(r"employerId: '%d', employerLabel: '天河某某科技有限公司'" % employer.pk, page)
+    assert f'data-employer-id="{employer.pk}" data-employer-label="天河某某科技有限公司"' in page
     missing = client.post(reverse("members_h5:join"), {"name": "吴九", "id_number": "440106199513011234", "employer_id": 999999}).content.decode()
-    assert "employerLabel: ''" in missing
+    assert 'data-employer-label=""' in missing
 
 
 def test_a_union_found_by_find_union_opens_its_public_page(client, org):
