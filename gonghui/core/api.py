@@ -2,12 +2,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import get_args
 
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import Http404
-from ninja import NinjaAPI
+from django.http.multipartparser import MultiPartParserError
+from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.pagination import PageNumberPagination
 from ninja.renderers import JSONRenderer
 from ninja.security import SessionAuth
+from pydantic import ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
 
 from gonghui.core.exceptions import ApplicationError
 
@@ -27,6 +33,18 @@ PYDANTIC_MESSAGES = {
     "greater_than_equal": "数值过小",
     "less_than_equal": "数值过大",
     "json_invalid": "JSON 格式不正确",
+    "bool_type": "应为 true 或 false",
+    "int_from_float": "应为整数",
+    "date_type": "日期格式应为 2026-11-26",
+    "datetime_type": "时间格式应为 2026-11-26T09:00:00+08:00",
+    "null_refused": "不能为空",
+}
+
+# ninja answers a body it cannot parse (bad JSON, multipart without its boundary) with HttpError(400, English text)
+HTTP_MESSAGES = {
+    400: "请求无法解析：请求体应为 JSON（Content-Type: application/json），或带 boundary 的 multipart/form-data",
+    405: "不支持此请求方法",
+    429: "请求过于频繁，请稍后再试",
 }
 
 
@@ -45,12 +63,38 @@ def _field_errors(errors: list[dict]) -> dict[str, list[str]]:
     return fields
 
 
+class BodyIn(Schema):
+    """Base of request bodies. A field's type says whether null is a value (a date that may be cleared) or not: a partial update
+    (PATCH) leaves out what stays unchanged and declares such fields `name: str = None`, whose default is never validated; an
+    explicit null for them is refused by name, here, before any service sees it."""
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _null_only_where_declared(cls, value, info: ValidationInfo):
+        if value is None and type(None) not in get_args(cls.model_fields[info.field_name].annotation):
+            raise PydanticCustomError("null_refused", "不能为空")
+        return value
+
+
 class WorkbenchSessionAuth(SessionAuth):
     """Session auth (with CSRF) for 工作台 users; worker accounts use the H5 pages, not the API."""
 
     def authenticate(self, request, key):
         user = super().authenticate(request, key)
         return user if user and getattr(user, "kind", "") != "worker" else None
+
+
+MAX_PAGE = 10_000_000  # 100 rows a page: a billion rows deep, far inside a 64-bit OFFSET
+
+
+class Pages(PageNumberPagination):
+    """`?page=&page_size=` for every list, answering `{items, count}`. The page number is bounded so that its offset always fits
+    the database's integer (SQLite refuses a larger OFFSET as a datatype mismatch); a page past the end is an empty page, and a
+    `page_size` above the cap is served at the cap, as ninja does."""
+
+    class Input(Schema):
+        page: int = Field(1, ge=1, le=MAX_PAGE, title="页码", description="从 1 开始；超出末页时 items 为空")
+        page_size: int | None = Field(None, ge=1, title="每页条数", description="省略时取该接口的默认值；超过 100 按 100 返回")
 
 
 class PageRows:
@@ -109,7 +153,19 @@ def build_api(*, routers: list[tuple[str, object]]) -> NinjaAPI:
 
     @api.exception_handler(HttpError)
     def http_error(request, exc: HttpError):
-        return reply(request, exc.status_code, "http_error", str(exc.message))
+        message = HTTP_MESSAGES.get(exc.status_code, str(exc.message))
+        return reply(request, exc.status_code, "bad_request" if exc.status_code == 400 else "http_error", message)
+
+    # The CSRF check of a session POST reads request.POST, where Django parses a multipart body before any view runs
+    @api.exception_handler(MultiPartParserError)
+    def unparsable_body(request, exc):
+        return reply(request, 400, "bad_request", HTTP_MESSAGES[400])
+
+    @api.exception_handler(RequestDataTooBig)
+    @api.exception_handler(TooManyFieldsSent)
+    @api.exception_handler(TooManyFilesSent)
+    def oversized_body(request, exc):
+        return reply(request, 400, "too_large", "请求体过大或字段过多")
 
     for prefix, router in routers:
         api.add_router(prefix, router)

@@ -5,9 +5,9 @@ import datetime as dt
 
 from django.urls import reverse
 from ninja import Field, Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
-from gonghui.core.api import PageRows
+from gonghui.core.api import PageRows, Pages
 from gonghui.jobs import registry, selectors
 from gonghui.jobs.models import Job
 from gonghui.jobs.services import job_percent, job_progress
@@ -54,7 +54,7 @@ def _job_row(job: Job, *, actor) -> dict:
 
 
 @router.get("/jobs", response=list[JobOut])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def job_list(request):
     """The caller's jobs, newest first (system administrators see everyone's, as on the 我的任务 page)."""
     return PageRows(selectors.job_list(actor=request.user), lambda jobs: [_job_row(job, actor=request.user) for job in jobs])

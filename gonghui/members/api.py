@@ -4,8 +4,9 @@ from __future__ import annotations
 import datetime as dt
 
 from ninja import Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
+from gonghui.core.api import BodyIn, Pages
 from gonghui.core.masking import mask_id_number, mask_name
 from gonghui.members import segments, selectors, services
 
@@ -44,7 +45,7 @@ class ApplicationOut(Schema):
     due_at: dt.datetime
 
 
-class CardIn(Schema):
+class CardIn(BodyIn):
     token: str
 
 
@@ -84,7 +85,7 @@ class SegmentCountOut(Schema):
 
 
 @router.get("/members", response=list[MemberOut])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def member_list(request, q: str = "", status: str = ""):
     return selectors.membership_list(actor=request.user, q=q, status=status)
 
@@ -95,7 +96,7 @@ def member_detail(request, membership_id: int):
 
 
 @router.get("/member-applications", response=list[ApplicationOut])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def application_list(request, status: str = "pending"):
     return selectors.application_queue(actor=request.user, status=status)
 
@@ -106,7 +107,7 @@ def card_verify(request, payload: CardIn):
 
 
 @router.get("/member-segments", response=list[SegmentOut])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def segment_list(request, q: str = ""):
     """Saved segments of the orgs in the caller's scope, newest first; `q` searches names."""
     return segments.segment_list(actor=request.user, q=q)

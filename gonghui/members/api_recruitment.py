@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 from ninja import Field, Query, Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
-from gonghui.core.api import PageRows
+from gonghui.core.api import PageRows, Pages
 from gonghui.members import drives, ledger, prospects
 from gonghui.members.models import Drive
 
@@ -133,7 +133,7 @@ def _monthly(analysis: drives.MonthlyAnalysis) -> dict:
 
 
 @router.get("/drives", response=list[DriveOut])
-@paginate(PageNumberPagination, page_size=20)
+@paginate(Pages, page_size=20)
 def drive_list(request):
     """The drives the caller sees: those of their subtree, and higher orgs' drives over it (`higher`), whose figures are the
     caller's slice (their subtree, their 分解目标), as on the 周调度 page."""
@@ -174,7 +174,7 @@ class LedgerRowOut(Schema):
 
 
 @router.get("/ledger", response=list[LedgerRowOut])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def ledger_rows(request, org: str = Query("", description="组织 id；默认当前岗位的组织"),
                 q: str = Query("", description="单位名称、信用代码开头或拼音首字母"),
                 has_union: str = Query("", description="1 已建会，0 未建会，空为不限"),
@@ -237,7 +237,7 @@ class ProspectListDetailOut(ProspectListOut):
 
 
 @router.get("/prospect-lists", response=list[ProspectListOut], tags=["潜在会员"])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def prospect_list_index(request):
     """The 潜在会员 lists of the orgs in the caller's scope, newest first, with their figures at upload."""
     return prospects.prospect_lists(actor=request.user)

@@ -4,8 +4,9 @@ from __future__ import annotations
 import datetime as dt
 
 from ninja import Field, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
+from gonghui.core.api import BodyIn, Pages
 from gonghui.orgs import selectors, services
 from gonghui.orgs.models import Industry, OrgType, Ownership
 
@@ -43,7 +44,7 @@ class StatsOut(Schema):
     large_unionization_rate: float | None
 
 
-class OrgCreateIn(Schema):
+class OrgCreateIn(BodyIn):
     name: str
     type: OrgType
     parent_id: int
@@ -56,17 +57,17 @@ class OrgCreateIn(Schema):
     founded_on: dt.date | None = None
 
 
-class OrgUpdateIn(Schema):
-    name: str | None = None
-    short_name: str | None = None
-    contact_name: str | None = None
-    contact_phone: str | None = None
-    address: str | None = None
+class OrgUpdateIn(BodyIn):
+    name: str = None
+    short_name: str = None
+    contact_name: str = None
+    contact_phone: str = None
+    address: str = None
     founded_on: dt.date | None = None
-    is_active: bool | None = None
+    is_active: bool = None
 
 
-class OrgMoveIn(Schema):
+class OrgMoveIn(BodyIn):
     new_parent_id: int
     reason: str
 
@@ -94,7 +95,7 @@ class EmployerOut(Schema):
     union_id: int | None
 
 
-class EmployerIn(Schema):
+class EmployerIn(BodyIn):
     uscc: str
     name: str
     industry: Industry
@@ -107,7 +108,7 @@ class EmployerIn(Schema):
 
 
 @router.get("/orgs", response=list[OrgOut])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def org_list(request, q: str = "", type: str = "", within: int | None = None):
     parent = selectors.org_get_for(actor=request.user, org_id=within) if within else None
     return selectors.org_list(actor=request.user, q=q, type=type, within=parent)
@@ -157,7 +158,7 @@ def org_move(request, org_id: int, payload: OrgMoveIn):
 
 
 @router.get("/employers", response=list[EmployerOut])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def employer_list(
     request, q: str = "", within: int | None = None, industry: str = "", ownership: str = "",
     has_union: bool | None = None, min_headcount: int | None = None,

@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 from ninja import Field, Query, Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
-from gonghui.core.api import PageRows
+from gonghui.core.api import PageRows, Pages
 from gonghui.orgs import assessment, cultivation, improvements, selectors
 from gonghui.orgs.models import ImprovementStatus
 
@@ -133,14 +133,14 @@ def _task_rows(tasks) -> list[dict]:
 
 
 @router.get("/assessment-schemes", response=list[SchemeOut])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def scheme_index(request, q: str = Query("", description="方案或发布组织名称"), year: int | None = Query(None, description="年度")):
     """Published schemes above the caller (they take part) or in their subtree (they run them), and drafts they may edit."""
     return assessment.scheme_list(actor=request.user, q=q, year=year)
 
 
 @router.get("/assessment-schemes/{scheme_id}/ranking", response=list[RankingRowOut])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def scheme_ranking(request, scheme_id: int, within: str = Query("", description="只排这个市/区/街道（组织 id）以下的工会"),
                    q: str = Query("", description="企业工会名称；名次不因搜索而改变")):
     """排名 as on the scheme page: only 区总已推优 and 市总已评定 scores, best first, the unions the caller sees."""
@@ -166,7 +166,7 @@ def assessment_detail(request, assessment_id: int):
 
 
 @router.get("/improvement-tasks", response=list[TaskOut])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def improvement_index(request, state: str = Query("", description="open 待整改，overdue 已超期，done 待确认，confirmed 已销号；空为全部"),
                       q: str = Query("", description="企业工会名称或整改事项"), year: int | None = Query(None, description="评价年度"),
                       within: str = Query("", description="只看这个市/区/街道（组织 id）以下的工会")):
@@ -245,7 +245,7 @@ class PlanDetailOut(PlanOut):
 
 
 @router.get("/cultivation-plans", response=list[PlanOut])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def plan_index(request, q: str = Query("", description="计划名称"), year: int | None = Query(None, description="年度")):
     """The 分级培育计划 of the orgs in the caller's subtree."""
     return cultivation.plan_list(actor=request.user, q=q, year=year)
