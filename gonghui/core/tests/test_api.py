@@ -5,6 +5,7 @@ from django.test import Client
 from django.urls import reverse
 
 from gonghui.orgs.models import Org
+from gonghui.orgs.tests.factories import EmployerFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -75,6 +76,17 @@ def test_patching_founded_on_with_null_clears_it(logged_in, cadre, org):
     client = logged_in(cadre("440106"))
     response = client.patch(f"/api/orgs/{org('440106001').pk}", {"founded_on": None}, content_type="application/json")
     assert response.status_code == 200 and response.json()["founded_on"] is None
+
+
+def test_a_number_larger_than_its_column_is_refused_by_field(logged_in, cadre, org):
+    employer = EmployerFactory(town=org("440106001"))
+    payload = {"uscc": employer.uscc, "name": employer.name, "industry": "I", "ownership": "non_public",
+               "town_id": org("440106001").pk, "headcount": 114844798474301177856}
+    response = logged_in(cadre("440106")).put(f"/api/employers/{employer.pk}", payload, content_type="application/json")
+    body = _assert_error_shape(response, 400)
+    assert body["fields"] == {"headcount": ["职工人数不能超过 2,000,000 人"]}
+    employer.refresh_from_db()
+    assert employer.headcount == 50
 
 
 def test_the_docs_page_is_served(client):
