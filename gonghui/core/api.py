@@ -2,13 +2,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import get_args
+from typing import Any, get_args
 
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import Http404
 from django.http.multipartparser import MultiPartParserError
+from django.shortcuts import render
 from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.openapi.docs import Swagger
 from ninja.pagination import PageNumberPagination
 from ninja.renderers import JSONRenderer
 from ninja.security import SessionAuth
@@ -96,6 +98,10 @@ class Pages(PageNumberPagination):
         page: int = Field(1, ge=1, le=MAX_PAGE, title="页码", description="从 1 开始；超出末页时 items 为空")
         page_size: int | None = Field(None, ge=1, title="每页条数", description="省略时取该接口的默认值；超过 100 按 100 返回")
 
+    class Output(Schema):
+        items: list[Any] = Field(title="本页条目")
+        count: int = Field(title="总条数", description="符合条件的全部条目，不只本页")
+
 
 class PageRows:
     """A queryset handed to ninja's `paginate` whose page, once sliced, becomes rows through `build`, called once per page.
@@ -121,6 +127,17 @@ class PageRows:
         return self.build([self.queryset[index]])[0]
 
 
+class LocalSwagger(Swagger):
+    """/api/docs from the Swagger UI vendored under static/vendor (ninja's own page loads it from a CDN unless "ninja" is an
+    installed app), started by static/js/api-docs.js rather than an inline script."""
+
+    template = "api_docs.html"
+
+    def render_page(self, request, api: NinjaAPI, **kwargs):
+        settings = {**self.settings, "url": self.get_openapi_url(api, kwargs)}
+        return render(request, self.template, {"api": api, "swagger_settings": settings})
+
+
 def build_api(*, routers: list[tuple[str, object]]) -> NinjaAPI:
     api = NinjaAPI(
         title="gonghui 工会服务平台 API",
@@ -129,6 +146,7 @@ def build_api(*, routers: list[tuple[str, object]]) -> NinjaAPI:
         auth=WorkbenchSessionAuth(),
         renderer=ChineseJSONRenderer(),
         urls_namespace="api",
+        docs=LocalSwagger(settings={"docExpansion": "list", "defaultModelsExpandDepth": 0, "tryItOutEnabled": False}),
     )
 
     def reply(request, status: int, code: str, message: str, fields: dict | None = None):
