@@ -42,12 +42,9 @@ PYDANTIC_MESSAGES = {
     "null_refused": "不能为空",
 }
 
-# ninja answers a body it cannot parse (bad JSON, multipart without its boundary) with HttpError(400, English text)
-HTTP_MESSAGES = {
-    400: "请求无法解析：请求体应为 JSON（Content-Type: application/json），或带 boundary 的 multipart/form-data",
-    405: "不支持此请求方法",
-    429: "请求过于频繁，请稍后再试",
-}
+UNPARSABLE_BODY = "请求无法解析：请求体应为 JSON（Content-Type: application/json），或带 boundary 的 multipart/form-data"
+# ninja's own HttpError texts, by how they start (it appends the parser's error when DEBUG is on)
+NINJA_MESSAGES = {"Cannot parse request body": ("bad_request", UNPARSABLE_BODY)}
 
 
 class ChineseJSONRenderer(JSONRenderer):
@@ -171,13 +168,14 @@ def build_api(*, routers: list[tuple[str, object]]) -> NinjaAPI:
 
     @api.exception_handler(HttpError)
     def http_error(request, exc: HttpError):
-        message = HTTP_MESSAGES.get(exc.status_code, str(exc.message))
-        return reply(request, exc.status_code, "bad_request" if exc.status_code == 400 else "http_error", message)
+        text = str(exc.message)
+        code, message = next((known for start, known in NINJA_MESSAGES.items() if text.startswith(start)), ("http_error", text))
+        return reply(request, exc.status_code, code, message)
 
     # The CSRF check of a session POST reads request.POST, where Django parses a multipart body before any view runs
     @api.exception_handler(MultiPartParserError)
     def unparsable_body(request, exc):
-        return reply(request, 400, "bad_request", HTTP_MESSAGES[400])
+        return reply(request, 400, "bad_request", UNPARSABLE_BODY)
 
     @api.exception_handler(RequestDataTooBig)
     @api.exception_handler(TooManyFieldsSent)

@@ -63,6 +63,12 @@ def test_a_body_that_is_not_json_is_a_400(logged_in, cadre, org):
     assert _assert_error_shape(response, 400)["code"] == "bad_request"
 
 
+def test_a_body_over_the_upload_limit_is_a_400(logged_in, cadre, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    response = logged_in(cadre("440106")).post("/api/orgs", {"name": "x" * 2000}, content_type="application/json")
+    assert _assert_error_shape(response, 400)["code"] == "too_large"
+
+
 @pytest.mark.parametrize("field", ["name", "short_name", "contact_name", "contact_phone", "address", "is_active"])
 def test_patching_a_field_that_cannot_be_empty_with_null_is_refused_and_changes_nothing(logged_in, cadre, org, field):
     client = logged_in(cadre("440106"))
