@@ -1,6 +1,7 @@
 """API plumbing shared by every app: one error shape `{code, message, fields}` in Chinese."""
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any, get_args
 
@@ -135,15 +136,33 @@ class LocalSwagger(Swagger):
         return render(request, self.template, {"api": api, "swagger_settings": settings})
 
 
+HAN = re.compile("[\u4e00-\u9fff]")
+
+
+class DocumentedAPI(NinjaAPI):
+    """Swagger UI shows a field's description, not its title; the schemas name each field in Chinese by its title
+    (`Field(title="年度")`), so the OpenAPI document leads each description with it."""
+
+    def get_openapi_schema(self, **kwargs):
+        schema = super().get_openapi_schema(**kwargs)
+        for component in schema.get("components", {}).get("schemas", {}).values():
+            for spec in component.get("properties", {}).values():
+                title, description = spec.get("title", ""), spec.get("description", "")
+                if HAN.search(title) and not description.startswith(title):
+                    spec["description"] = f"{title}：{description}" if description else title
+        return schema
+
+
 def build_api(*, routers: list[tuple[str, object]]) -> NinjaAPI:
-    api = NinjaAPI(
+    api = DocumentedAPI(
         title="gonghui 工会服务平台 API",
         version="1.0",
         description="所有错误都以 {code, message, fields} 返回，message 为中文说明。需登录（会话 Cookie + CSRF）。",
         auth=WorkbenchSessionAuth(),
         renderer=ChineseJSONRenderer(),
         urls_namespace="api",
-        docs=LocalSwagger(settings={"docExpansion": "list", "defaultModelsExpandDepth": 0, "tryItOutEnabled": False}),
+        docs=LocalSwagger(settings={"docExpansion": "list", "defaultModelsExpandDepth": 0, "defaultModelRendering": "model",
+                                     "defaultModelExpandDepth": 2, "tryItOutEnabled": False}),
     )
 
     def reply(request, status: int, code: str, message: str, fields: dict | None = None):
