@@ -1,10 +1,9 @@
 """建会 and 入会 drives: targets per org and period with 分解目标 for the orgs under it, weekly progress (周调度), monthly
 analysis (月分析) and visit logs. The 建会 ledger with member coverage per employer is `ledger`.
 
-Weeks and months are one aggregation (`orgs.rollups.period_series`) parameterised by the period; empty periods count as
-zero. Sub-orgs are one aggregation too (`orgs.rollups.by_sub_org`), for achievements and visits alike. Every figure is taken
-through a `DriveScope`: the whole drive for cadres whose scope covers its org, or their own slice of a higher org's drive (a
-区总 under a 市总's drive)."""
+Weeks and months are one aggregation (`period_series`) parameterised by the period; empty periods count as zero. Sub-orgs are
+one aggregation too (`by_sub_org`), for achievements and visits alike. Every figure is taken through a `DriveScope`: the whole
+drive for cadres whose scope covers its org, or their own slice of a higher org's drive (a 区总 under a 市总's drive)."""
 from __future__ import annotations
 
 import datetime as dt
