@@ -139,13 +139,31 @@ class LocalSwagger(Swagger):
 HAN = re.compile("[\u4e00-\u9fff]")
 
 
+class ErrorOut(Schema):
+    code: str = Field(title="错误代码", description="如 invalid、not_found、busy、bad_request")
+    message: str = Field(title="说明", description="给用户看的中文说明")
+    fields: dict[str, list[str]] = Field(title="字段错误", description="字段名 → 该字段的中文说明；与具体字段无关时为空")
+
+
+ERROR_RESPONSE = {
+    "description": "请求有误（400 无法解析或业务规则不允许、401 未登录、403 无权、404 不存在或不在管辖范围内、409 系统繁忙请重试、"
+                   "422 字段格式不对），一律为 {code, message, fields}",
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}},
+}
+
+
 class DocumentedAPI(NinjaAPI):
-    """Swagger UI shows a field's description, not its title; the schemas name each field in Chinese by its title
-    (`Field(title="年度")`), so the OpenAPI document leads each description with it."""
+    """The OpenAPI document as Swagger UI shows it: every operation may answer a 4xx in the error shape, and a field's
+    Chinese name, given as its title (`Field(title="年度")`), leads its description (Swagger UI shows no titles)."""
 
     def get_openapi_schema(self, **kwargs):
         schema = super().get_openapi_schema(**kwargs)
-        for component in schema.get("components", {}).get("schemas", {}).values():
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        components["ErrorOut"] = ErrorOut.model_json_schema()
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                operation.setdefault("responses", {}).setdefault("4XX", ERROR_RESPONSE)
+        for component in components.values():
             for spec in component.get("properties", {}).values():
                 title, description = spec.get("title", ""), spec.get("description", "")
                 if HAN.search(title) and not description.startswith(title):

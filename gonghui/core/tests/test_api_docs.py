@@ -39,6 +39,12 @@ def test_every_operation_and_parameter_is_described_in_chinese(schema):
     assert not missing, missing
 
 
+def test_every_operation_documents_its_error_answers(schema):
+    assert all(operation["responses"]["4XX"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/ErrorOut"}
+               for operations in schema["paths"].values() for operation in operations.values())
+    assert set(schema["components"]["schemas"]["ErrorOut"]["properties"]) == {"code", "message", "fields"}
+
+
 def test_every_schema_field_is_described_in_chinese(schema):
     """In its description, which is what Swagger UI shows (it leaves titles out)."""
     missing = [f"{name}.{field}" for name, component in schema["components"]["schemas"].items()
