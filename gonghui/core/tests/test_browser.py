@@ -1,6 +1,7 @@
-"""/api/docs in chromium with every request off the live server refused and a strict Content-Security-Policy: Swagger UI
-renders the operations from local files, without a console error."""
+"""/api/docs in chromium with every request off the live server refused, under the site's Content-Security-Policy: Swagger
+UI renders the operations from local files, without a console error or a CSP refusal."""
 import os
+import re
 from urllib.parse import urlsplit
 
 import pytest
@@ -13,8 +14,6 @@ os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("divisions_after_flush")]
 
-STRICT_CSP = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'"
-
 
 def test_the_api_docs_render_their_operations_offline(live_server, divisions, open_page, shots):  # noqa: F811
     page = open_page()
@@ -22,18 +21,15 @@ def test_the_api_docs_render_their_operations_offline(live_server, divisions, op
     refused = []
 
     def offline(route):
-        url = urlsplit(route.request.url)
-        if url.netloc != own:
+        if urlsplit(route.request.url).netloc == own:
+            route.continue_()
+        else:
             refused.append(route.request.url)
             route.abort()
-        elif url.path == docs:  # served as under the strictest policy the site may set: no inline script or style
-            response = route.fetch()
-            route.fulfill(response=response, headers={**response.headers, "content-security-policy": STRICT_CSP})
-        else:
-            route.continue_()
 
     page.route("**/*", offline)
-    page.goto(f"{live_server.url}{docs}")
+    response = page.goto(f"{live_server.url}{docs}")
+    assert re.search(r"script-src 'self'(;|$)", response.headers["content-security-policy"])  # the site's: no inline script
     move = page.locator(".opblock", has=page.locator("[data-path='/api/orgs/{org_id}/move']"))
     expect(move).to_contain_text("调整组织隶属")
     expect(page.locator(".opblock-tag", has_text="组织与单位台账")).to_be_visible()
