@@ -107,7 +107,7 @@ def application_list(request, status: str = Query("pending", description="pendin
 
 
 @router.post("/member-cards/verify", response=MemberOut,
-             summary="核验电子会员卡", description="核验会员卡二维码中的令牌（60 秒内有效），返回脱敏的会员信息。")
+             summary="核验电子会员卡", description="核验会员卡二维码中的令牌（60 秒内有效），返回脱敏的会员信息；需有会员卡核验权限。")
 def card_verify(request, payload: CardIn):
     return services.card_verify(actor=request.user, token=payload.token)
 
