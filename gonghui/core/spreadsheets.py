@@ -5,6 +5,8 @@ Upload bytes are sniffed, never trusted from the file name.
 """
 from __future__ import annotations
 
+import codecs
+import csv
 import datetime as dt
 import io
 from collections.abc import Iterable, Iterator, Sequence
@@ -13,10 +15,8 @@ from dataclasses import dataclass
 import xlsxwriter
 from django.conf import settings
 from gonghui.core.exceptions import ApplicationError
+from gonghui.core.uploads import MAX_CELLS, MAX_ROW_BYTES, MAX_ROWS, ZIP_MAGIC as XLSX_MAGIC, check_package
 from gonghui.core.xlsx_stream import sheet_rows
-
-XLSX_MAGIC = b"PK\x03\x04"
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @dataclass(frozen=True)
@@ -44,6 +44,60 @@ def sniff_xlsx(data: bytes) -> None:
         raise ApplicationError("上传的文件是空的", code="file_empty")
     if not data.startswith(XLSX_MAGIC):
         raise ApplicationError("文件格式不正确：请上传 Excel 2007 及以上的 .xlsx 文件", code="file_type")
+    check_package(data, what="表格")
+
+
+def table_rows(data: bytes, *, max_bytes: int) -> tuple[Iterator[list], int]:
+    """(raw rows with the header first, about how many rows) of an xlsx's first sheet or a UTF-8/GB18030 csv, each
+    bounded in what it expands to before it is read (core.uploads): an xlsx by its parts, rows and cells' places, a
+    csv by its lines, its cells and the length of a line."""
+    if len(data) > max_bytes:
+        raise ApplicationError(f"文件过大：不能超过 {max_bytes // 1024 // 1024} MB", code="file_too_large")
+    if not data.strip():
+        raise ApplicationError("上传的文件是空的", code="file_empty")
+    if data.startswith(XLSX_MAGIC):
+        return sheet_rows(data)
+    if b"\x00" in data[:4096]:
+        raise ApplicationError("文件格式不正确：请上传 .xlsx 或 .csv 文件", code="file_type")
+    lines = data.count(b"\n")
+    if lines > MAX_ROWS:
+        raise ApplicationError(f"表格超过 {MAX_ROWS:,} 行，请拆分成多个文件后分别导入", code="upload.too_many_rows")
+    if data.count(b",") > MAX_CELLS:
+        raise ApplicationError(f"表格超过 {MAX_CELLS:,} 个单元格，请删除多余的行列或拆分成多个文件", code="upload.too_many_cells")
+    text = io.TextIOWrapper(io.BytesIO(data), encoding=_encoding(data), newline="")  # decoded as read, never held whole
+    return _csv_rows(text), max(lines - 1, 1)
+
+
+def _csv_rows(text: io.TextIOWrapper) -> Iterator[list]:
+    """csv.reader over lines of at most MAX_ROW_BYTES characters (a line is never read whole past that), with csv's
+    own complaints (a field over its limit, a stray quote) in Chinese."""
+    def lines() -> Iterator[str]:
+        while line := text.readline(MAX_ROW_BYTES + 1):
+            if len(line) > MAX_ROW_BYTES:
+                raise ApplicationError(f"CSV 中有一行过长（超过 {MAX_ROW_BYTES >> 20} MB 字符），或文件缺少换行，已拒绝",
+                                       code="upload.row_too_large")
+            yield line
+
+    reader = csv.reader(lines())
+    try:
+        yield from reader
+    except csv.Error as exc:
+        raise ApplicationError(f"CSV 第 {reader.line_num} 行格式不正确（引号不配对或单元格过长），请用办公软件另存为 CSV 后再上传",
+                               code="file_type") from exc
+
+
+def _encoding(data: bytes) -> str:
+    """UTF-8 (with or without BOM) if the whole file is valid UTF-8, else GB18030 (what Excel saves as "CSV" in China)."""
+    for encoding in ("utf-8-sig", "gb18030"):
+        decoder = codecs.getincrementaldecoder(encoding)()
+        try:
+            for start in range(0, len(data), 1 << 20):
+                decoder.decode(data[start:start + (1 << 20)])
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            continue
+        return encoding
+    raise ApplicationError("无法识别文件编码：请保存为 UTF-8 或 GB18030（GBK）编码的 CSV", code="file_encoding")
 
 
 def read_xlsx_rows(data: bytes, *, columns: Sequence[Column]) -> Iterator[tuple[int, dict]]:

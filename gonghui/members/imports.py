@@ -9,10 +9,8 @@ are matched by the blind index of their 身份证号.
 from __future__ import annotations
 
 import codecs
-import csv
 import datetime as dt
 import hashlib
-import io
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -26,10 +24,9 @@ from gonghui.audit.services import audit_log
 from gonghui.core import crypto
 from gonghui.core.bulk import BulkLoad, existing_keys, prefetched, quick_thread_switches
 from gonghui.core.exceptions import ApplicationError
-from gonghui.core.spreadsheets import XLSX_MAGIC, Column, RowError, write_xlsx
+from gonghui.core.spreadsheets import Column, RowError, table_rows, write_xlsx
 from gonghui.core.validators import (EARLIEST_BIRTH, PROVINCE_PREFIXES, InvalidIdentifier, id_check_character,
                                      normalize_mobile, parse_id_number)
-from gonghui.core.xlsx_stream import sheet_rows
 from gonghui.members.models import (ApplicationStatus, Employment, JoinApplication, Membership, MembershipEvent, MembershipStatus,
                                      NewFormType, Person)
 from gonghui.members.services import LIVE_STATUSES, MEMBER_UNION_TYPES, mask_org_name, member_number_for
@@ -87,31 +84,7 @@ def _cell_text(value) -> str:
 
 def open_rows(data: bytes) -> tuple[Iterator[list], int]:
     """(raw rows with the header first, about how many rows) of an xlsx's first sheet or a UTF-8/GB18030 csv."""
-    if len(data) > MAX_BYTES:
-        raise ApplicationError(f"文件过大：不能超过 {MAX_BYTES // 1024 // 1024} MB", code="members.file_too_large")
-    if not data.strip():
-        raise ApplicationError("上传的文件是空的", code="members.file_empty")
-    if data.startswith(XLSX_MAGIC):
-        return sheet_rows(data)
-    if b"\x00" in data[:4096]:
-        raise ApplicationError("文件格式不正确：请上传 .xlsx 或 .csv 文件", code="members.file_type")
-    encoding = _encoding(data)
-    text = io.TextIOWrapper(io.BytesIO(data), encoding=encoding, newline="")  # decoded as read, never held whole
-    return csv.reader(text), max(data.count(b"\n") - 1, 1)
-
-
-def _encoding(data: bytes) -> str:
-    """UTF-8 (with or without BOM) if the whole file is valid UTF-8, else GB18030 (what Excel saves as "CSV" in China)."""
-    for encoding in ("utf-8-sig", "gb18030"):
-        decoder = codecs.getincrementaldecoder(encoding)()
-        try:
-            for start in range(0, len(data), 1 << 20):
-                decoder.decode(data[start:start + (1 << 20)])
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            continue
-        return encoding
-    raise ApplicationError("无法识别文件编码：请保存为 UTF-8 或 GB18030（GBK）编码的 CSV", code="members.file_encoding")
+    return table_rows(data, max_bytes=MAX_BYTES)
 
 
 def _header_positions(header: list) -> dict[str, int]:
