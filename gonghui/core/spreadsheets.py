@@ -9,6 +9,7 @@ import codecs
 import csv
 import datetime as dt
 import io
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
@@ -173,6 +174,42 @@ def _write_cell(sheet, row: int, col: int, value, text_format) -> None:
         sheet.write_string(row, col, value.isoformat())
     else:
         sheet.write_string(row, col, str(value))
+
+
+# A csv cell starting with one of these is a formula to an office suite (=HYPERLINK(…) sends the sheet away): it is
+# written after an apostrophe, which shows but never runs. xlsx cells are written as strings and need nothing.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# A code (ID number, phone, member number, union code, masked or not) that an office suite would take for a number and
+# round to 15 digits or strip of its leading zeros: written as ="…", a formula of a literal text, which Excel, WPS and
+# LibreOffice all open as that text (tests/test_csv_office.py converts with LibreOffice). Only such plain codes.
+PLAIN_CODE = re.compile(r"[0-9A-Za-z*][0-9A-Za-z*\-]*")
+
+
+def csv_cell(value, *, text: bool = False) -> str:
+    """One cell of a csv export, as an office suite will open it: a `text` column's code stays the same text, and no
+    cell runs as a formula (DESIGN rule 11)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, (int, float)) and not text:
+        return str(value)
+    value = value.isoformat() if isinstance(value, (dt.date, dt.datetime)) else str(value)
+    if text and PLAIN_CODE.fullmatch(value):
+        return f'="{value}"'
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
+def write_csv_to(target, *, columns: Sequence[Column], rows: Iterable[dict]) -> int:
+    """Write the rows to the path `target` as UTF-8 with a BOM (which makes Excel read UTF-8); returns how many. Every csv
+    export writes through here, so every cell goes through `csv_cell`."""
+    count = 0
+    with open(target, "w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow([csv_cell(column.header) for column in columns])
+        for count, row in enumerate(rows, start=1):
+            writer.writerow([csv_cell(row.get(column.key), text=column.text) for column in columns])
+    return count
 
 
 ERROR_REPORT_COLUMNS = (
