@@ -28,6 +28,89 @@ class Column:
     header: str
     text: bool = False  # ID-like columns are formatted as text so Excel keeps every digit
     width: int = 16
+    # A column of codes, read by `code_cell`: a number cell is taken as its digits only if it has one of these lengths
+    digits: tuple[int, ...] | None = None
+    date: bool = False  # read by `date_cell`
+
+
+class CellError(ValueError):
+    """A cell that cannot be read as its column says, with the Chinese message for the row's report."""
+
+    @property
+    def message(self) -> str:
+        return self.args[0]
+
+
+# Full-width ASCII (０-９, Ａ-Ｚ, －, ／ …) as typed with a Chinese input method, and the ideographic space
+FULL_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+SCIENTIFIC = re.compile(r"[0-9](?:\.[0-9]+)?[eE]\+?[0-9]+")  # 4.40106E+17: what Excel writes for a code it took for a number
+DATE_FORMS = re.compile(r"(?P<y>[0-9]{4})(?P<sep>[-/.])(?P<m>[0-9]{1,2})(?P=sep)(?P<d>[0-9]{1,2})(?:[ T][0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?)?"
+                        r"|(?P<cy>[0-9]{4})年(?P<cm>[0-9]{1,2})月(?P<cd>[0-9]{1,2})日?"
+                        r"|(?P<ny>[0-9]{4})(?P<nm>[0-9]{2})(?P<nd>[0-9]{2})")
+EXCEL_EPOCH = dt.date(1899, 12, 30)  # serial 1 is 1900-01-01 (Excel counts a 29 February 1900 that never was)
+DATE_HINT = "应为 2026-11-26（也可写 2026/11/26、2026.11.26、2026年11月26日 或 20261126）"
+
+
+def typed_text(value) -> str:
+    """A cell as text the way a person meant it: trimmed, full-width digits and letters as ASCII, and without the
+    apostrophe typed in front to keep a code as text (a csv or some office suites keep it literally)."""
+    text = str(value).translate(FULL_WIDTH).strip()
+    return text[1:].lstrip() if text.startswith("'") else text
+
+
+def code_cell(value, *, digits: tuple[int, ...] = ()) -> str:
+    """A code (phone, union or division code, ID number, credit code) as text, read once for every import. A number cell
+    is taken as its digits only when it is a whole number of one of the `digits` lengths (a phone's 11, a code's 9 or 12);
+    otherwise it has lost digits: its leading zeros, or everything past the 15th (an ID number, DESIGN rule 9)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool) or isinstance(value, (dt.date, dt.datetime)):
+        raise CellError("单元格应为编码，不是日期或是/否，请将该列设为文本后重新填写")
+    if isinstance(value, (int, float)):
+        if isinstance(value, float) and (not value.is_integer() or abs(value) >= 1e15):
+            raise CellError(f"单元格被表格软件转成了数字（{value:.15g}，末几位已丢失），请将该列设为文本后重新填写")
+        text = str(int(value))
+        if len(text) in digits:
+            return text
+        raise CellError(f"单元格被表格软件转成了数字（{text}，开头的 0 可能已丢失），请将该列设为文本后重新填写")
+    text = typed_text(value)
+    if SCIENTIFIC.fullmatch(text):
+        raise CellError(f"单元格被表格软件转成了数字（{text}，末几位已丢失），请将该列设为文本后重新填写")
+    return text
+
+
+def date_cell(value) -> dt.date | None:
+    """A date as people type it or office suites store it (a date cell, a serial number, 20261126, 2026/11/26, 2026.11.26,
+    2026年11月26日), or None for an empty cell. Anything more or less (2026-11-012, a range, a day that does not exist)
+    is refused, never cut to the first ten characters."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, bool):
+        raise CellError(f"日期格式不正确，{DATE_HINT}")
+    if isinstance(value, (int, float)):
+        if float(value).is_integer() and 19000101 <= value <= 99991231:
+            value = str(int(value))  # 20261126 typed into a General cell
+        elif 1 <= value < 2958466:
+            return EXCEL_EPOCH + dt.timedelta(days=int(value))
+        else:
+            raise CellError(f"日期“{value:g}”格式不正确，{DATE_HINT}")
+    text = typed_text(value)
+    match = DATE_FORMS.fullmatch(text)
+    if match is None:
+        raise CellError(f"日期“{text[:30]}”格式不正确，{DATE_HINT}")
+    year, month, day = (match["y"] or match["cy"] or match["ny"], match["m"] or match["cm"] or match["nm"],
+                        match["d"] or match["cd"] or match["nd"])
+    try:
+        parsed = dt.date(int(year), int(month), int(day))
+    except ValueError:
+        raise CellError(f"日期“{text}”不存在，请核对") from None
+    if parsed.year < 1900:
+        raise CellError(f"日期“{text}”不在合理范围内，请核对")
+    return parsed
 
 
 @dataclass(frozen=True)
@@ -101,8 +184,9 @@ def _encoding(data: bytes) -> str:
     raise ApplicationError("无法识别文件编码：请保存为 UTF-8 或 GB18030（GBK）编码的 CSV", code="file_encoding")
 
 
-def read_xlsx_rows(data: bytes, *, columns: Sequence[Column]) -> Iterator[tuple[int, dict]]:
-    """Yield (excel_row_number, {key: value}) for each non-empty row of the first sheet.
+def read_xlsx_rows(data: bytes, *, columns: Sequence[Column]) -> Iterator[tuple[int, dict, list[RowError]]]:
+    """Yield (excel_row_number, {key: value}, problems) for each non-empty row of the first sheet: code columns read by
+    `code_cell`, date columns by `date_cell`; a cell that cannot be read is None and named in `problems`.
 
     The header row is matched by the Chinese header text so column order may differ.
     """
@@ -119,20 +203,31 @@ def read_xlsx_rows(data: bytes, *, columns: Sequence[Column]) -> Iterator[tuple[
             code="missing_columns",
             fields={"header": missing},
         )
-    positions = {column.key: header.index(column.header) for column in columns}
+    positions = [(column, header.index(column.header)) for column in columns]
     for offset, cells in enumerate(rows, start=2):
-        values = {key: _cell(cells, index) for key, index in positions.items()}
-        if any(value not in (None, "") for value in values.values()):
-            yield offset, values
+        values, problems = {}, []
+        for column, index in positions:
+            try:
+                values[column.key] = _cell(cells, index, column)
+            except CellError as exc:
+                values[column.key] = None
+                problems.append(RowError(offset, column.header, exc.message))
+        if problems or any(value not in (None, "") for value in values.values()):
+            yield offset, values, problems
 
 
-def _cell(cells: list, index: int):
+def _cell(cells: list, index: int, column: Column):
     value = cells[index] if index < len(cells) else None
+    if value == "":
+        return None if column.date else ""
+    if column.digits is not None:
+        return code_cell(value, digits=column.digits)
+    if column.date:
+        return date_cell(value)
     if isinstance(value, str):
-        value = value.strip()
-    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
-        # calamine returns every number as float; small whole numbers (headcount) are ints
-        return int(value) if abs(value) < 1e9 else value
+        return typed_text(value) if column.text else value.strip()
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e9:
+        return int(value)  # calamine returns every number as float; small whole numbers (headcount) are ints
     return value
 
 
