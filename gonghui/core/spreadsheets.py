@@ -67,12 +67,14 @@ def code_cell(value, *, digits: tuple[int, ...] = ()) -> str:
     if isinstance(value, bool) or isinstance(value, (dt.date, dt.datetime)):
         raise CellError("单元格应为编码，不是日期或是/否，请将该列设为文本后重新填写")
     if isinstance(value, (int, float)):
+        # the message names the number only while it is short: a longer one is most of an ID or a phone number
         if isinstance(value, float) and (not value.is_integer() or abs(value) >= 1e15):
-            raise CellError(f"单元格被表格软件转成了数字（{value:.15g}，末几位已丢失），请将该列设为文本后重新填写")
+            raise CellError("单元格被表格软件转成了数字（末几位已丢失），请将该列设为文本后重新填写")
         text = str(int(value))
         if len(text) in digits:
             return text
-        raise CellError(f"单元格被表格软件转成了数字（{text}，开头的 0 可能已丢失），请将该列设为文本后重新填写")
+        shown = f"{text}，" if len(text) <= 9 else ""
+        raise CellError(f"单元格被表格软件转成了数字（{shown}开头的 0 可能已丢失），请将该列设为文本后重新填写")
     text = typed_text(value)
     if SCIENTIFIC.fullmatch(text):
         raise CellError(f"单元格被表格软件转成了数字（{text}，末几位已丢失），请将该列设为文本后重新填写")

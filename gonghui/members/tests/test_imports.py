@@ -364,3 +364,16 @@ def test_codes_that_lost_digits_as_numbers_are_refused_by_row_and_column(manager
     found = {(e.row, e.column): e.message for e in result.errors}
     assert set(found) == {(2, "手机号"), (3, "所在工会编码"), (4, "身份证号")}
     assert "开头的 0 可能已丢失" in found[(3, "所在工会编码")] and "转成了数字" in found[(4, "身份证号")]
+
+
+def test_the_job_page_shows_the_first_rows_of_the_error_report_masked(client, manager, django_capture_on_commit_callbacks):
+    client.force_login(manager)
+    rows = [good_row(town="13812345678")] + [good_row(phone="bad") for _ in range(24)]  # a phone typed as the union code
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("members:import"), {"file": SimpleUploadedFile("名册.csv", csv_bytes(rows)), "mode": "all_or_nothing"})
+    job = Job.objects.get()
+    assert job.problem_count == 25 and len(job.problems) == 20
+    page = client.get(reverse("jobs:detail", args=[job.pk])).content.decode()
+    assert "前 20 处问题（共 25 处" in page and page.count("<tr><td>") == 20
+    assert "找不到工会编码“138****5678”" in page and "13812345678" not in page
+    assert "<td>21</td><td>手机号</td>" in page and "<td>22</td>" not in page
