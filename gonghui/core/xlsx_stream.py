@@ -217,6 +217,7 @@ class _Cutter:
         self.tag = tag
         self.row_end, self.data_end = b"</" + tag + b"row>", b"</" + tag + b"sheetData>"
         self.cell_ref = re.compile(rb"<" + re.escape(tag) + rb'c r="([A-Z]+)([0-9]+)"')
+        self.cell_row = re.compile(rb"<" + re.escape(tag) + rb'c r="[A-Z]([0-9]+)"')
         dimension = DIMENSION.search(text, 0, start)
         if dimension and dimension.group(2):
             self.estimate = max(int(dimension.group(2)) - 1, 1)
@@ -261,12 +262,18 @@ class _Cutter:
             raise _Unsure("a row without its number")
         cells = piece.count(b"<" + tag + b"c ") + piece.count(b"<" + tag + b"c>")
         self.budget.add(rows=rows, cells=cells)
-        refs = self.cell_ref.findall(piece)
-        if len(refs) != cells:  # a reference after other attributes, in lower case, or none: the general patterns decide
-            refs = ANY_CELL_REF.findall(piece)
+        rows_of_cells = self.cell_row.findall(piece)
+        if len(rows_of_cells) == cells:
+            # every cell in columns A–Z (a member list): the rows' span is all that needs knowing, and the cheapest to learn
+            numbers = [int(number) for number in set(rows_of_cells)]
+            extent = (min(numbers), max(numbers), 1, 26) if numbers else None
+        else:  # a reference after other attributes, in lower case, or none, or columns past Z: the general patterns decide
+            refs = self.cell_ref.findall(piece)
             if len(refs) != cells:
-                raise _Unsure("a cell without its reference")
-        extent = _extent(refs)
+                refs = ANY_CELL_REF.findall(piece)
+                if len(refs) != cells:
+                    raise _Unsure("a cell without its reference")
+            extent = _extent(refs)
         if extent:
             TableBudget.check_extent(first_row=extent[0], last_row=extent[1], first_column=extent[2], last_column=extent[3],
                                      cells=cells)
