@@ -4,7 +4,8 @@ from django.core.mail import mail_admins
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
-from gonghui.audit.services import audit_seal_pending, audit_verify
+from gonghui.audit.checkpoints import checkpoint_for_verify
+from gonghui.audit.services import audit_checkpoint_write, audit_seal_pending, audit_verify
 
 logger = logging.getLogger("gonghui.audit")
 
@@ -15,11 +16,20 @@ def seal_audit_events() -> None:
     audit_seal_pending()
 
 
+@db_periodic_task(crontab(minute="7"))
+def write_audit_checkpoint() -> None:
+    """Hourly: sign the chain's head and send it off the host. Rows deleted from the end of the log after the last
+    checkpoint are what an attacker could still hide, so this interval is that window (decision 0014)."""
+    audit_checkpoint_write()
+
+
 @db_periodic_task(crontab(minute="17", hour="2"))
 def verify_audit_chain() -> None:
-    """Nightly check of the whole chain; a break alerts the administrators."""
-    report = audit_verify()
+    """Nightly check of the whole chain against the latest checkpoint; a problem alerts the administrators."""
+    audit_seal_pending()
+    checkpoint, _ = checkpoint_for_verify()
+    report = audit_verify(checkpoint=checkpoint)
     if not report.ok:
-        message = f"审计日志第 {report.broken_seq} 条（id={report.broken_event_id}）校验失败：{report.reason}"
+        message = "审计日志校验失败：\n" + "\n".join(str(problem) for problem in report.problems)
         logger.critical(message)
         mail_admins("【gonghui】审计日志校验失败", message, fail_silently=True)
