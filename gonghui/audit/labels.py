@@ -39,9 +39,19 @@ def _declared() -> tuple[dict[str, str], dict[str, str]]:
     return actions, fields
 
 
-def action_labels() -> dict[str, str]:
-    """Every declared action code → its label, for the page's action filter."""
-    return dict(_declared()[0])
+def action_groups() -> list[tuple[str, list[tuple[str, str]]]]:
+    """Declared actions grouped under their app's name (for the page's action filter), each group in label order."""
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for code, label in _declared()[0].items():
+        groups.setdefault(code.split(".", 1)[0], []).append((code, label))
+    return [(_app_name(app), sorted(actions, key=lambda item: item[1])) for app, actions in sorted(groups.items())]
+
+
+def _app_name(app_label: str) -> str:
+    try:
+        return str(apps.get_app_config(app_label).verbose_name)
+    except LookupError:
+        return app_label
 
 
 def action_label(code: str) -> str:
