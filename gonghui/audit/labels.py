@@ -1,8 +1,8 @@
 """What the audit page says in Chinese: who, which action, which object, which fields.
 
 Each app names its own audit actions and data keys in its `audit_labels.py` (`ACTIONS`: action code → label, `FIELDS`:
-data key → label); `action_label` and `field_label` look them up across installed apps, so no central list grows with
-each app. A data key that no app names falls back to the verbose_name of the object's model field, then to the key.
+data key → label, `VALUES`: data key → {stored value → label}); the functions here look them up across installed apps,
+so no central list grows with each app. A data key that no app names falls back to the verbose_name of the object's model field, then to the key.
 """
 from __future__ import annotations
 
@@ -29,14 +29,20 @@ VALUE_LIMIT = 300
 
 
 @lru_cache(maxsize=1)
-def _declared() -> tuple[dict[str, str], dict[str, str]]:
-    actions, fields = {}, dict(COMMON_FIELDS)
+def _declared() -> tuple[dict[str, str], dict[str, str], dict[str, dict]]:
+    actions, fields, values = {}, dict(COMMON_FIELDS), {}
     for config in apps.get_app_configs():
         if config.module is not None and module_has_submodule(config.module, "audit_labels"):
             module = import_module(f"{config.name}.audit_labels")
             actions.update(getattr(module, "ACTIONS", {}))
             fields.update(getattr(module, "FIELDS", {}))
-    return actions, fields
+            values.update(getattr(module, "VALUES", {}))
+    return actions, fields, values
+
+
+def _value(key: str, value):
+    """A stored code (an import mode, a status) by its label, where an app named it."""
+    return _declared()[2].get(key, {}).get(value, value) if isinstance(value, str) else value
 
 
 def action_groups() -> list[tuple[str, list[tuple[str, str]]]]:
@@ -135,6 +141,6 @@ def data_rows(data: dict, model: type[models.Model] | None = None) -> list[tuple
     for key, value in data.items():
         if (key in ("before", "after") and isinstance(before, dict) and isinstance(after, dict)) or (key == "changed" and isinstance(changed, dict)):
             continue
-        rows.append((field_label(key, model), value_text(value)))
+        rows.append((field_label(key, model), value_text(_value(key, value))))
     return rows
 

@@ -1,4 +1,5 @@
 """How the audit page names this app's audit actions and data keys (gonghui.audit.labels)."""
+from gonghui.members.imports import MODES
 
 ACTIONS = {
     "members.application.submitted": "提交入会申请",
@@ -33,7 +34,9 @@ ACTIONS = {
 }
 
 FIELDS = {
-    "union": "工会", "holding_pool": "进入周转库", "member_number": "会员编号", "auto_approve": "自动通过", "orgs": "组织",
+    "union": "工会编码", "holding_pool": "进入周转库", "member_number": "会员编号", "auto_approve": "自动通过", "orgs": "组织",
     "skipped": "跳过", "problems": "问题数", "metric": "指标", "target": "目标", "targets": "分解目标", "met": "接触人数",
-    "joined": "现场入会", "drive": "入会行动", "added": "添加", "removed": "移除", "stars": "星级",
+    "joined": "现场入会", "drive": "入会行动编号", "added": "添加", "removed": "移除", "stars": "星级",
 }
+
+VALUES = {"mode": MODES}

@@ -47,10 +47,10 @@ ACTIONS = {
 }
 
 FIELDS = {
-    "type": "组织类型", "parent": "上级组织", "descendants": "随迁下级组织数", "org": "组织", "guide": "业务指导组织",
+    "type": "组织类型", "parent": "上级组织编码", "descendants": "随迁下级组织数", "org": "组织编码", "guide": "业务指导组织编码",
     "uscc": "统一社会信用代码", "unions": "工会数", "total": "总分", "grade": "等级", "stars": "星级", "level": "培育等级",
     "tasks": "整改任务数", "improvement_days": "整改期限（天）", "due_on": "整改期限", "indicator": "指标", "dimension": "维度",
     "points": "分值", "step": "移动", "template": "模板", "total_points": "总分", "dimensions": "维度", "indicators": "指标",
-    "aimed_level": "培育目标等级", "union_ids": "工会", "skipped": "已在计划中", "union_id": "工会", "plan_id": "培育计划",
+    "aimed_level": "培育目标等级", "union_ids": "工会编号", "skipped": "已在计划中", "union_id": "工会编号", "plan_id": "培育计划编号",
     "late": "逾期", "reported_done_on": "报告完成日期",
 }
