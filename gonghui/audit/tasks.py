@@ -4,7 +4,7 @@ from django.core.mail import mail_admins
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
-from gonghui.audit.checkpoints import checkpoint_for_verify
+from gonghui.audit.checkpoints import CheckpointUnreadable, checkpoint_for_verify
 from gonghui.audit.services import audit_checkpoint_write, audit_seal_pending, audit_verify
 
 logger = logging.getLogger("gonghui.audit")
@@ -27,9 +27,15 @@ def write_audit_checkpoint() -> None:
 def verify_audit_chain() -> None:
     """Nightly check of the whole chain against the latest checkpoint; a problem alerts the administrators."""
     audit_seal_pending()
-    checkpoint, _ = checkpoint_for_verify()
+    try:
+        checkpoint, _ = checkpoint_for_verify()
+    except CheckpointUnreadable as exc:  # a damaged checkpoint file is itself a finding; check the chain anyway
+        checkpoint, problems = None, [f"检查点文件无法读取：{exc}"]
+    else:
+        problems = []
     report = audit_verify(checkpoint=checkpoint)
-    if not report.ok:
-        message = "审计日志校验失败：\n" + "\n".join(str(problem) for problem in report.problems)
+    problems += [str(problem) for problem in report.problems]
+    if problems:
+        message = "审计日志校验失败：\n" + "\n".join(problems)
         logger.critical(message)
         mail_admins("【gonghui】审计日志校验失败", message, fail_silently=True)

@@ -196,6 +196,14 @@ def test_the_nightly_check_holds_the_log_against_the_checkpoint(settings, mailou
     assert len(mailoutbox) == 1 and "最新的记录被删除" in mailoutbox[0].body
 
 
+def test_the_nightly_check_reports_a_damaged_checkpoint_file(settings, mailoutbox, checkpoint_file):
+    settings.ADMINS = [("安全管理员", "security@example.org")]
+    make_events(1)
+    checkpoint_file.write_text('gonghui-audit-checkpoint {"seq": 3}\n')
+    verify_audit_chain.call_local()
+    assert len(mailoutbox) == 1 and "检查点文件无法读取" in mailoutbox[0].body
+
+
 # ---------------------------------------------------------------- sinks
 
 
