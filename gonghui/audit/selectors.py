@@ -20,9 +20,12 @@ def _scope(actor) -> Q:
 
 def audit_event_list(
     *, actor, action: str = "", actor_name: str = "", object_q: str = "",
-    date_from: dt.date | None = None, date_to: dt.date | None = None,
+    date_from: dt.date | None = None, date_to: dt.date | None = None, within_path: str = "",
 ) -> QuerySet[AuditEvent]:
-    events = AuditEvent.objects.filter(_scope(actor)).select_related("actor")
+    """Events in the actor's scope; `action` is a code or its dotted prefix, `within_path` an org path (its subtree)."""
+    events = AuditEvent.objects.filter(_scope(actor)).select_related("actor", "flag")
+    if within_path:
+        events = events.filter(org_path__startswith=within_path)
     if action:
         events = events.filter(action__startswith=action)
     if actor_name:

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 
 from gonghui.core.models import TimeStampedModel
+from gonghui.jobs import registry
 
 
 class JobStatus(models.TextChoices):
@@ -39,7 +40,7 @@ class Job(TimeStampedModel):
         ordering = ["-id"]
 
     def __str__(self) -> str:
-        return f"{self.kind} #{self.pk}"
+        return f"{registry.label(self.kind)} #{self.pk}"
 
     @property
     def finished(self) -> bool:

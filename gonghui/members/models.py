@@ -185,6 +185,9 @@ class JoinApplication(TimeStampedModel):
             models.UniqueConstraint(fields=["person"], condition=Q(status="pending"), name="one_pending_application_per_person"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.person}的入会申请"
+
 
 class JoinPolicy(models.Model):
     """Whether a union approves applications itself (manual) or lets them in at once (auto)."""
@@ -195,6 +198,9 @@ class JoinPolicy(models.Model):
     class Meta:
         verbose_name = "入会审核设置"
         verbose_name_plural = "入会审核设置"
+
+    def __str__(self) -> str:
+        return f"{self.org}（{'自动通过' if self.auto_approve else '人工审核'}）"
 
 
 def _new_token() -> str:
@@ -211,6 +217,9 @@ class JoinCode(TimeStampedModel):
     class Meta:
         verbose_name = "入会码"
         verbose_name_plural = "入会码（一县一码）"
+
+    def __str__(self) -> str:
+        return f"{self.org}入会码"
 
 
 class TransferStatus(models.TextChoices):
@@ -237,6 +246,9 @@ class Transfer(TimeStampedModel):
         ordering = ["-id"]
         constraints = [models.UniqueConstraint(fields=["membership"], condition=Q(status="pending"), name="one_pending_transfer")]
 
+    def __str__(self) -> str:
+        return f"{self.membership.person}：{self.from_union} → {self.to_union}"
+
 
 class AppealStatus(models.TextChoices):
     PENDING = "pending", "审查中"
@@ -261,6 +273,9 @@ class ImpersonationAppeal(TimeStampedModel):
         verbose_name = "冒用申诉"
         verbose_name_plural = "冒用申诉"
         ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"{self.membership.person}（{self.membership}）的冒用申诉"
 
 
 class Segment(TimeStampedModel):
@@ -384,6 +399,9 @@ class VisitLog(TimeStampedModel):
         verbose_name_plural = "走访记录"
         ordering = ["-visited_on", "-id"]
         constraints = [models.CheckConstraint(condition=Q(joined_on_spot__lte=models.F("people_met")), name="visit_joined_le_met")]
+
+    def __str__(self) -> str:
+        return f"{self.visited_on} {self.place}"
 
 
 class MemberStarAward(TimeStampedModel):

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from gonghui.core.exceptions import NotFound
-from gonghui.orgs.models import Employer, GuidanceLink, Org, OrgMove
+from gonghui.orgs.models import REGIONAL_TYPES, Employer, GuidanceLink, Org, OrgMove
 
 LARGE_EMPLOYER_HEADCOUNT = 25  # 25 人以上 employers are the 建会 drive's first target
 
@@ -202,3 +202,15 @@ def org_get_by_code_for(*, actor, code: str) -> Org:
 def org_by_code_unscoped(*, code: str) -> Org:
     """For system jobs only (seeding, imports run by the system): no actor, no scoping."""
     return Org.objects.get(code=code)
+
+
+def org_names_by_path(*, paths) -> dict[str, str]:
+    """path → name, for records that keep an org by its path (audit events). Callers pass paths they already show."""
+    return dict(Org.objects.filter(path__in=set(paths)).values_list("path", "name"))
+
+
+def org_places_for(*, actor) -> list[Org]:
+    """Places a list can be narrowed to: the orgs at the top of the actor's tree and the 市/区/街道 directly under them."""
+    roots = list(org_roots_for(actor=actor).filter(is_active=True).order_by("path"))
+    below = Org.objects.restrict(actor).filter(parent__in=roots, type__in=REGIONAL_TYPES, is_active=True)
+    return sorted([*roots, *below], key=lambda org: org.path)
