@@ -77,12 +77,14 @@ class PageRows:
         return self.build([self.queryset[index]])[0]
 
 
-def build_api(*, routers: list[tuple[str, object]]) -> NinjaAPI:
+def build_api(*, routers: list[tuple[str, object]], key_auth: list | None = None) -> NinjaAPI:
+    """`key_auth`: authenticators for integrations' API keys, tried before the browser session."""
     api = NinjaAPI(
         title="gonghui 工会服务平台 API",
         version="1.0",
-        description="所有错误都以 {code, message, fields} 返回，message 为中文说明。需登录（会话 Cookie + CSRF）。",
-        auth=WorkbenchSessionAuth(),
+        description="所有错误都以 {code, message, fields} 返回，message 为中文说明。"
+                    "认证：接口密钥（Authorization: Bearer <key> 或 X-API-Key），或工作台登录会话（Cookie + CSRF）。",
+        auth=[*(key_auth or []), WorkbenchSessionAuth()],
         renderer=ChineseJSONRenderer(),
         urls_namespace="api",
     )
