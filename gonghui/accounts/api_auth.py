@@ -9,7 +9,7 @@ resolved, and describe the two headers in the OpenAPI document."""
 from __future__ import annotations
 
 from django.http import JsonResponse
-from django_ratelimit.core import is_ratelimited
+from django_ratelimit.core import get_usage, is_ratelimited
 from ninja.security import APIKeyHeader, HttpBearer
 
 from gonghui.accounts.api_keys import api_key_authenticate
@@ -40,7 +40,8 @@ class ApiKeyMiddleware:
         raw = presented_key(request) if request.path.startswith(API_PREFIX) else None
         if raw is None:
             return self.get_response(request)
-        if is_ratelimited(request, group=FAILED_KEY_GROUP, key="ip", rate=FAILED_KEY_RATE, increment=False):
+        failures = get_usage(request, group=FAILED_KEY_GROUP, key="ip", rate=FAILED_KEY_RATE)
+        if failures is not None and failures["count"] >= failures["limit"]:
             return _refuse(429, "api_key_rate_limited", "接口密钥验证失败次数过多，请10分钟后再试")
         account = api_key_authenticate(raw=raw, ip=client_ip(request))
         if account is None:
