@@ -40,3 +40,10 @@ class ApiKeyIssueForm(forms.Form):
                                help_text="密钥只能访问该组织及其下级")
     actions = forms.MultipleChoiceField(label="可执行的操作", choices=sorted(ACTIONS.items()), widget=forms.CheckboxSelectMultiple,
                                         help_text="只能选择您在该组织拥有的权限")
+
+
+class RoleForm(forms.Form):
+    code = forms.CharField(label="代码", max_length=32, help_text="小写字母开头，如 lawyer；保存后不能修改")
+    name = forms.CharField(label="名称", max_length=50)
+    description = forms.CharField(label="说明", max_length=200, required=False)
+    permissions = forms.MultipleChoiceField(label="可执行的操作", choices=sorted(ACTIONS.items()), widget=forms.CheckboxSelectMultiple)

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from django.apps import apps
 
@@ -121,6 +121,17 @@ def cadre_by_username(*, username: str) -> User:
 
 def role_list() -> QuerySet[Role]:
     return Role.objects.order_by("id")
+
+
+def role_get(*, role_id) -> Role:
+    try:
+        return Role.objects.get(pk=int(role_id))
+    except (Role.DoesNotExist, ValueError, TypeError):
+        raise NotFound("角色不存在") from None
+
+
+def role_list_with_post_counts() -> QuerySet[Role]:
+    return role_list().annotate(post_count=Count("posts"))
 
 
 def api_key_list(*, actor) -> QuerySet[ApiKey]:

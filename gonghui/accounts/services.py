@@ -3,7 +3,9 @@ from __future__ import annotations
 from django.apps import apps
 from django.db import IntegrityError, transaction
 
-from gonghui.accounts.models import Post, UserKind
+import re
+
+from gonghui.accounts.models import Post, Role, UserKind
 from gonghui.accounts.permissions import ACTIONS, READ_ACTIONS
 from gonghui.accounts.selectors import actions_missing_at, holds_action_at, staff_get_for
 from gonghui.audit.services import audit_log
@@ -108,3 +110,53 @@ def post_revoke(*, actor, post: Post) -> None:
     _require_holds(actor, post.role.permissions, post.org, verb="撤销")
     audit_log(actor=actor, action="accounts.post.revoked", obj=post, org_path=post.org.path, data=_post_data(post))
     post.delete()
+
+
+ROLE_CODE = re.compile(r"^[a-z][a-z0-9_-]{1,31}$")
+
+
+def _role_fields(*, name: str, permissions, description: str) -> dict:
+    name, description = name.strip(), description.strip()
+    if not name or len(name) > Role._meta.get_field("name").max_length:
+        raise ApplicationError("请填写角色名称（最多50个字）", code="accounts.role_name", fields={"name": ["必填，最多50个字"]})
+    if len(description) > Role._meta.get_field("description").max_length:
+        raise ApplicationError("说明过长（最多200个字）", code="accounts.role_description", fields={"description": ["最多200个字"]})
+    permissions = sorted(set(permissions))
+    if not permissions or any(action not in ACTIONS for action in permissions):
+        raise ApplicationError("请从列表中选择角色可执行的操作", code="accounts.role_actions", fields={"permissions": ["请从列表中选择"]})
+    return {"name": name, "permissions": permissions, "description": description}
+
+
+def _require_role_editor(actor) -> None:
+    """A role is held at every org that has a post with it, so only someone holding every action everywhere edits roles."""
+    if not actor.is_superuser:
+        raise PermissionDenied("只有系统管理员可以新建或修改角色")
+
+
+@transaction.atomic
+def role_create(*, actor, code: str, name: str, permissions, description: str = "") -> Role:
+    """新建角色 (律师, 审核员 …): federations add roles as data, without code."""
+    _require_role_editor(actor)
+    code = code.strip()
+    if not ROLE_CODE.match(code):
+        raise ApplicationError("代码应为2–32位小写字母、数字、-或_，以字母开头", code="accounts.role_code", fields={"code": ["格式不正确"]})
+    if Role.objects.filter(code=code).exists():
+        raise ApplicationError("已有此代码的角色", code="accounts.role_exists", fields={"code": ["已存在"]})
+    role = Role.objects.create(code=code, **_role_fields(name=name, permissions=permissions, description=description))
+    audit_log(actor=actor, action="accounts.role.created", obj=role, data={"code": code, "permissions": role.permissions})
+    return role
+
+
+@transaction.atomic
+def role_update(*, actor, role: Role, name: str, permissions, description: str = "") -> Role:
+    """修改角色: changes what every post with this role may do, at once; the code stays (data migrations refer to it)."""
+    _require_role_editor(actor)
+    role = Role.objects.select_for_update().get(pk=role.pk)
+    changes = _role_fields(name=name, permissions=permissions, description=description)
+    before = {field: getattr(role, field) for field in changes}
+    for field, value in changes.items():
+        setattr(role, field, value)
+    role.save(update_fields=list(changes))
+    audit_log(actor=actor, action="accounts.role.updated", obj=role,
+              data={"before": before, "after": changes, "posts": role.posts.count()})
+    return role

@@ -9,9 +9,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from gonghui.accounts import selectors
 from gonghui.accounts.api_keys import api_key_issue, api_key_revoke
-from gonghui.accounts.forms import ApiKeyIssueForm, PostGrantForm
+from gonghui.accounts.forms import ApiKeyIssueForm, PostGrantForm, RoleForm
 from gonghui.accounts.permissions import ACTIONS
-from gonghui.accounts.services import post_grant, post_revoke
+from gonghui.accounts.services import post_grant, post_revoke, role_create, role_update
 from gonghui.core.exceptions import ApplicationError
 from gonghui.core.permissions import workbench_required
 from gonghui.core.views import form_add_application_error, paginate, posted_int
@@ -132,3 +132,37 @@ def api_key_revoke_view(request, key_id: int):
             return redirect("staff:api_keys")
     return render(request, "accounts/api_key_revoke.html", {"key": key, "error": error},
                   status=400 if error else 200)
+
+
+@workbench_required
+def role_list(request):
+    """角色与权限: what each role may do, for everyone who grants posts; system administrators also edit them."""
+    _require_manage(request)
+    roles = [(role, [ACTIONS.get(action, action) for action in role.permissions]) for role in selectors.role_list_with_post_counts()]
+    return render(request, "accounts/role_list.html", {"roles": roles})
+
+
+@workbench_required
+@require_http_methods(["GET", "POST"])
+def role_edit(request, role_id: int | None = None):
+    if not request.user.is_superuser:
+        raise PermissionDenied
+    role = selectors.role_get(role_id=role_id) if role_id else None
+    initial = {"code": role.code, "name": role.name, "description": role.description, "permissions": role.permissions} if role else None
+    form = RoleForm(request.POST or None, initial=initial)
+    if role:
+        form.fields["code"].disabled = True
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if role:
+                role_update(actor=request.user, role=role, name=data["name"], permissions=data["permissions"], description=data["description"])
+            else:
+                role = role_create(actor=request.user, code=data["code"], name=data["name"], permissions=data["permissions"],
+                                   description=data["description"])
+        except ApplicationError as exc:
+            form_add_application_error(form, exc)
+        else:
+            messages.success(request, f"已保存角色：{role.name}")
+            return redirect("staff:roles")
+    return render(request, "accounts/role_form.html", {"form": form, "role": role}, status=400 if form.errors else 200)
