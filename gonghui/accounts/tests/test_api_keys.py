@@ -158,3 +158,15 @@ def test_revoking_on_the_page_asks_first_and_other_districts_get_404(logged_in, 
     key.refresh_from_db()
     assert key.revoked_at is not None and key.revoked_by == district
     assert AuditEvent.objects.filter(action="accounts.api_key.revoked", object_id=str(key.pk)).exists()
+
+
+def test_a_retried_create_through_a_key_creates_once(client, issue, org):
+    """The key is resolved before the Idempotency-Key middleware, so an integration's retry is answered from the first."""
+    secret = issue()
+    body = {"name": "某物流公司工会委员会", "type": "enterprise", "parent_id": org("440106006").pk}
+    first, again = (client.post("/api/orgs", body, content_type="application/json", HTTP_IDEMPOTENCY_KEY="hotline-42", **bearer(secret))
+                    for _ in range(2))
+    assert first.status_code == again.status_code == 201 and first.json() == again.json()
+    assert again["Idempotent-Replayed"] == "true"
+    assert org("440106006").children.filter(name="某物流公司工会委员会").count() == 1
+    assert AuditEvent.objects.get(action="orgs.org.created").actor_name == "接口密钥：天河12345热线"
