@@ -130,8 +130,9 @@ def role_get(*, role_id) -> Role:
         raise NotFound("角色不存在") from None
 
 
-def role_list_with_post_counts() -> QuerySet[Role]:
-    return role_list().annotate(post_count=Count("posts"))
+def role_list_with_post_counts(*, actor) -> QuerySet[Role]:
+    """Roles with how many posts in the actor's subtree carry each (posts elsewhere are not theirs to count)."""
+    return role_list().annotate(post_count=Count("posts", filter=_in_scope(actor, "accounts.manage", "posts__org__path")))
 
 
 def api_key_list(*, actor) -> QuerySet[ApiKey]:

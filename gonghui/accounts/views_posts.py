@@ -138,7 +138,7 @@ def api_key_revoke_view(request, key_id: int):
 def role_list(request):
     """角色与权限: what each role may do, for everyone who grants posts; system administrators also edit them."""
     _require_manage(request)
-    roles = [(role, [ACTIONS.get(action, action) for action in role.permissions]) for role in selectors.role_list_with_post_counts()]
+    roles = [(role, [ACTIONS.get(action, action) for action in role.permissions]) for role in selectors.role_list_with_post_counts(actor=request.user)]
     return render(request, "accounts/role_list.html", {"roles": roles})
 
 
