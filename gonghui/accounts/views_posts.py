@@ -24,12 +24,14 @@ def _require_manage(request) -> None:
         raise PermissionDenied
 
 
-def _post_list_page(request, form: PostGrantForm, *, status: int = 200):
+# A refused form is shown again, as the other 工作台 forms are, with the service's message whatever refused it: an org
+# outside the subtree reads exactly like a code that does not exist.
+def _post_list_page(request, form: PostGrantForm):
     filters = {"q": request.GET.get("q", ""), "org_id": posted_int(request.GET.get("org")), "role_id": posted_int(request.GET.get("role"))}
     posts = selectors.post_list(actor=request.user, **filters)
     context = {"page": paginate(request, posts, per_page=25), "form": form, "filters": filters,
                "orgs": selectors.post_filter_orgs(actor=request.user), "roles": selectors.role_list()}
-    return render(request, "accounts/post_list.html", context, status=status)
+    return render(request, "accounts/post_list.html", context)
 
 
 @workbench_required
@@ -51,10 +53,10 @@ def post_grant_view(request):
                               role=selectors.role_list().get(pk=data["role"]), guidance_read=data["guidance_read"], title=data["title"])
         except ApplicationError as exc:
             form_add_application_error(form, exc, field_map={"org": "org_code"})
-            return _post_list_page(request, form, status=exc.status_code)
+            return _post_list_page(request, form)
         messages.success(request, f"已授予：{post.user} · {post.org.name} · {post.role.name}")
         return redirect("staff:posts")
-    return _post_list_page(request, form, status=400)
+    return _post_list_page(request, form)
 
 
 @workbench_required
@@ -72,8 +74,7 @@ def post_revoke_view(request, post_id: int):
             messages.success(request, f"已撤销：{post.user} · {post.org.name} · {post.role.name}")
             return redirect("staff:posts")
     action_labels = [ACTIONS.get(action, action) for action in post.role.permissions]
-    return render(request, "accounts/post_revoke.html", {"post": post, "error": error, "action_labels": action_labels},
-                  status=400 if error else 200)
+    return render(request, "accounts/post_revoke.html", {"post": post, "error": error, "action_labels": action_labels})
 
 
 @workbench_required
@@ -84,10 +85,10 @@ def org_options(request):
     return render(request, "accounts/_org_options.html", {"orgs": orgs})
 
 
-def _api_key_page(request, form: ApiKeyIssueForm, *, issued=None, secret: str = "", status: int = 200):
+def _api_key_page(request, form: ApiKeyIssueForm, *, issued=None, secret: str = ""):
     context = {"page": paginate(request, selectors.api_key_list(actor=request.user), per_page=25), "form": form,
                "issued": issued, "secret": secret, "action_labels": ACTIONS}
-    return render(request, "accounts/api_key_list.html", context, status=status)
+    return render(request, "accounts/api_key_list.html", context)
 
 
 @workbench_required
@@ -111,9 +112,9 @@ def api_key_issue_view(request):
                                         org=selectors.managed_org_get(actor=request.user, code=data["org_code"]))
         except ApplicationError as exc:
             form_add_application_error(form, exc, field_map={"org": "org_code"})
-            return _api_key_page(request, form, status=exc.status_code)
+            return _api_key_page(request, form)
         return _api_key_page(request, ApiKeyIssueForm(), issued=key, secret=secret)
-    return _api_key_page(request, form, status=400)
+    return _api_key_page(request, form)
 
 
 @workbench_required
@@ -130,8 +131,7 @@ def api_key_revoke_view(request, key_id: int):
         else:
             messages.success(request, f"已吊销接口密钥：{key}")
             return redirect("staff:api_keys")
-    return render(request, "accounts/api_key_revoke.html", {"key": key, "error": error},
-                  status=400 if error else 200)
+    return render(request, "accounts/api_key_revoke.html", {"key": key, "error": error})
 
 
 @workbench_required
@@ -165,4 +165,4 @@ def role_edit(request, role_id: int | None = None):
         else:
             messages.success(request, f"已保存角色：{role.name}")
             return redirect("staff:roles")
-    return render(request, "accounts/role_form.html", {"form": form, "role": role}, status=400 if form.errors else 200)
+    return render(request, "accounts/role_form.html", {"form": form, "role": role})
