@@ -19,6 +19,7 @@ from gonghui.accounts.permissions import ACTIONS
 from gonghui.accounts.selectors import actions_missing_at, holds_action_at
 from gonghui.audit.services import audit_log
 from gonghui.core.exceptions import ApplicationError, NotFound, PermissionDenied
+from gonghui.core.locking import lock_row
 
 KEY_SCHEME = "ghk"
 # Recording each call's time would be a write per request; a minute is precise enough to tell a key is in use.
@@ -59,7 +60,7 @@ def api_key_issue(*, actor, client_name: str, org, actions: list[str]) -> tuple[
 @transaction.atomic
 def api_key_revoke(*, actor, key: ApiKey) -> ApiKey:
     """吊销: the key stops working at once; the row stays so its use and the audit trail keep their name."""
-    key = ApiKey.objects.select_for_update().select_related("org", "account").get(pk=key.pk)
+    key = lock_row(ApiKey.objects.select_related("org"), key.pk, missing="接口密钥不存在或不在您的管辖范围内")
     if not holds_action_at(actor=actor, action="accounts.manage", org=key.org):
         raise NotFound("接口密钥不存在或不在您的管辖范围内")
     if key.revoked_at is not None:

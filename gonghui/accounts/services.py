@@ -10,6 +10,7 @@ from gonghui.accounts.permissions import ACTIONS, READ_ACTIONS
 from gonghui.accounts.selectors import actions_missing_at, holds_action_at, staff_get_for
 from gonghui.audit.services import audit_log
 from gonghui.core.exceptions import ApplicationError, NotFound, PermissionDenied
+from gonghui.core.locking import lock_row
 
 
 def post_switch(*, user, session, post_id) -> Post:
@@ -101,9 +102,7 @@ def post_grant(*, actor, user, org, role, guidance_read: bool = False, title: st
 @transaction.atomic
 def post_revoke(*, actor, post: Post) -> None:
     """撤销岗位: only inside the actor's subtree, never their own, and only a role they could have granted there."""
-    post = Post.objects.select_for_update().filter(pk=post.pk).select_related("user", "org", "role").first()
-    if post is None:
-        raise NotFound("岗位不存在或不在您的管辖范围内")
+    post = lock_row(Post.objects.select_related("user", "org", "role"), post.pk, missing="岗位不存在或不在您的管辖范围内")
     _require_manages(actor, post.org)
     if post.user_id == actor.pk:
         raise ApplicationError("不能撤销自己的岗位，请联系上级管理员", code="accounts.post_self")
@@ -151,7 +150,7 @@ def role_create(*, actor, code: str, name: str, permissions, description: str = 
 def role_update(*, actor, role: Role, name: str, permissions, description: str = "") -> Role:
     """修改角色: changes what every post with this role may do, at once; the code stays (data migrations refer to it)."""
     _require_role_editor(actor)
-    role = Role.objects.select_for_update().get(pk=role.pk)
+    role = lock_row(Role, role.pk, missing="角色不存在")
     changes = _role_fields(name=name, permissions=permissions, description=description)
     before = {field: getattr(role, field) for field in changes}
     for field, value in changes.items():
