@@ -3,6 +3,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect
 from django.urls import include, path
 
+from gonghui.accounts.api_auth import api_key_auth
 from gonghui.accounts.urls import workbench_urlpatterns as accounts_workbench_patterns
 from gonghui.core.api import build_api
 from gonghui.members.urls import cadre_patterns as members_cadre_patterns
@@ -16,7 +17,7 @@ from gonghui.orgs.api_assessment import router as assessment_router
 from gonghui.portal.views import workbench_home
 
 api = build_api(routers=[("/", orgs_router), ("/", assessment_router), ("/", members_router), ("/", recruitment_router),
-                         ("/", jobs_router)])
+                         ("/", jobs_router)], key_auth=api_key_auth())
 
 # The admin signs in through the same door as the 工作台 (password, lockout, TOTP), never its own form.
 admin.site.login = lambda request, extra_context=None: redirect_to_login(request.GET.get("next", "/admin/"))

@@ -16,6 +16,7 @@ class UserKind(models.TextChoices):
     WORKER = "worker", "职工"
     CADRE = "cadre", "工会干部"
     EXTERNAL = "external", "外部账号"
+    INTEGRATION = "integration", "接口账号"
 
 
 class User(AbstractUser):
@@ -41,6 +42,16 @@ class User(AbstractUser):
 
     def get_session_auth_hash(self) -> str:
         return super().get_session_auth_hash() + f":{self.session_version}"
+
+    def active_posts(self) -> list[Post]:
+        """The posts this account acts through (active orgs only, org and role loaded, outermost first).
+
+        The one source every scoping rule reads. An integration account holds no post rows: its one post is its
+        API key's grant (the key's org, the key's actions), and none once the key is revoked."""
+        if self.kind == UserKind.INTEGRATION:
+            key = getattr(self, "api_key", None)  # loaded with the account by the key auth
+            return [key.as_post()] if key is not None and key.is_usable else []
+        return list(self.posts.filter(org__is_active=True).select_related("org", "role").order_by("org__path"))
 
     def org_scope_paths(self) -> list[str]:
         """Paths of the orgs of all this user's posts (any role), outermost first; for the org switcher."""
@@ -129,3 +140,40 @@ class SmsCode(models.Model):
         verbose_name = "短信验证码"
         verbose_name_plural = "短信验证码"
         ordering = ["-id"]
+
+
+class ApiKey(models.Model):
+    """接口密钥: one outside system (a hotline, a data exchange) calling the API as its own principal.
+
+    The key acts through an integration account whose only post is this key's grant: the subtree of `org`, for
+    `actions`. Only a hash of the secret is kept; the prefix finds the row without it."""
+
+    client_name = models.CharField("调用方", max_length=100)
+    prefix = models.CharField("密钥前缀", max_length=16, unique=True)
+    secret_hash = models.CharField("密钥摘要", max_length=64)
+    org = models.ForeignKey("orgs.Org", verbose_name="授权组织", on_delete=models.PROTECT, related_name="+")
+    actions = models.JSONField("可执行的操作", default=list)
+    account = models.OneToOneField(User, verbose_name="接口账号", on_delete=models.PROTECT, related_name="api_key")
+    issued_by = models.ForeignKey(User, verbose_name="签发人", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField("签发时间", auto_now_add=True)
+    last_used_at = models.DateTimeField("最近使用时间", null=True, blank=True)
+    last_used_ip = models.GenericIPAddressField("最近使用IP", null=True, blank=True)
+    revoked_at = models.DateTimeField("吊销时间", null=True, blank=True)
+    revoked_by = models.ForeignKey(User, verbose_name="吊销人", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = "接口密钥"
+        verbose_name_plural = "接口密钥"
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"{self.client_name}（{self.prefix}）"
+
+    @property
+    def is_usable(self) -> bool:
+        return self.revoked_at is None and self.org.is_active
+
+    def as_post(self) -> Post:
+        """The grant as an unsaved post, so every rule that reads posts reads a key the same way."""
+        role = Role(code=f"api-key-{self.pk}", name=f"接口密钥 {self.client_name}", permissions=list(self.actions))
+        return Post(user=self.account, org=self.org, role=role, title="接口调用")

@@ -1,11 +1,16 @@
 from __future__ import annotations
 
-from django.db import transaction
+from django.apps import apps
+from django.db import IntegrityError, transaction
 
-from gonghui.accounts.models import Post
-from gonghui.accounts.selectors import staff_get_for
+import re
+
+from gonghui.accounts.models import Post, Role, UserKind
+from gonghui.accounts.permissions import ACTIONS, READ_ACTIONS
+from gonghui.accounts.selectors import actions_missing_at, holds_action_at, staff_get_for
 from gonghui.audit.services import audit_log
-from gonghui.core.exceptions import ApplicationError, NotFound
+from gonghui.core.exceptions import ApplicationError, NotFound, PermissionDenied
+from gonghui.core.locking import lock_row
 
 
 def post_switch(*, user, session, post_id) -> Post:
@@ -36,3 +41,121 @@ def user_pii_reveal(*, actor, user_id, field: str, reason: str) -> str:
         data={"field": field, "field_label": REVEALABLE_FIELDS[field], "reason": reason},
     )
     return getattr(target, field)
+
+
+def _require_manages(actor, org) -> None:
+    """Posts are managed by `accounts.manage` over the org; anywhere else the org is as good as missing."""
+    if not holds_action_at(actor=actor, action="accounts.manage", org=org):
+        raise NotFound("组织不存在或不在您的管辖范围内")
+
+
+def _require_holds(actor, actions, org, *, verb: str) -> None:
+    """Nobody hands on (or takes away) an action they do not hold at that org themselves."""
+    missing = actions_missing_at(actor=actor, actions=actions, org=org)
+    if missing:
+        raise PermissionDenied(f"该角色含有您在{org.name}没有的权限（{'、'.join(ACTIONS.get(action, action) for action in missing)}），不能{verb}",
+                               code="accounts.post_escalation")
+
+
+def _guided_orgs_outside(actor, role, org) -> list[str]:
+    """Names of orgs a guidance-read post at `org` would open to `role`'s read actions beyond what the actor reads."""
+    read_actions = [action for action in role.permissions if action in READ_ACTIONS]
+    guided = apps.get_model("orgs", "GuidanceLink").objects.filter(guide__path__startswith=org.path).select_related("org")
+    return [link.org.name for link in guided
+            if actions_missing_at(actor=actor, actions=read_actions, org=link.org)]
+
+
+def _post_data(post: Post) -> dict:
+    return {"user": post.user.username, "org": post.org.name, "org_code": post.org.code, "role": post.role.code,
+            "actions": list(post.role.permissions), "guidance_read": post.guidance_read, "title": post.title}
+
+
+@transaction.atomic
+def post_grant(*, actor, user, org, role, guidance_read: bool = False, title: str = "") -> Post:
+    """授予岗位: `role` at `org` for a cadre account, inside the actor's own subtree and never beyond what they hold there."""
+    _require_manages(actor, org)
+    if user.pk == actor.pk:
+        raise ApplicationError("不能给自己授予岗位", code="accounts.post_self", fields={"username": ["不能是您本人"]})
+    if user.kind != UserKind.CADRE or not user.is_active:
+        raise ApplicationError("只能为有效的工会干部账号授予岗位", code="accounts.post_user_kind", fields={"username": ["不是有效的干部账号"]})
+    _require_holds(actor, role.permissions, org, verb="授予")
+    if guidance_read:
+        outside = _guided_orgs_outside(actor, role, org)
+        if outside:
+            raise PermissionDenied(f"勾选“可查看业务指导对象”后，该岗位可查看您管辖范围以外的组织（{'、'.join(outside[:3])}），不能授予",
+                                   code="accounts.post_escalation")
+    title = title.strip()
+    if len(title) > Post._meta.get_field("title").max_length:
+        raise ApplicationError("职务名称过长（最多50个字）", code="accounts.post_title", fields={"title": ["最多50个字"]})
+    duplicate = ApplicationError(f"{user}在{org.name}已有“{role.name}”岗位", code="accounts.post_exists", fields={"role": ["已有此岗位"]})
+    if Post.objects.filter(user=user, org=org, role=role).exists():
+        raise duplicate
+    try:
+        with transaction.atomic():
+            post = Post.objects.create(user=user, org=org, role=role, guidance_read=guidance_read, title=title)
+    except IntegrityError:  # the same grant made at the same moment by someone else
+        raise duplicate from None
+    audit_log(actor=actor, action="accounts.post.granted", obj=post, org_path=org.path, data=_post_data(post))
+    return post
+
+
+@transaction.atomic
+def post_revoke(*, actor, post: Post) -> None:
+    """撤销岗位: only inside the actor's subtree, never their own, and only a role they could have granted there."""
+    post = lock_row(Post.objects.select_related("user", "org", "role"), post.pk, missing="岗位不存在或不在您的管辖范围内")
+    _require_manages(actor, post.org)
+    if post.user_id == actor.pk:
+        raise ApplicationError("不能撤销自己的岗位，请联系上级管理员", code="accounts.post_self")
+    _require_holds(actor, post.role.permissions, post.org, verb="撤销")
+    audit_log(actor=actor, action="accounts.post.revoked", obj=post, org_path=post.org.path, data=_post_data(post))
+    post.delete()
+
+
+ROLE_CODE = re.compile(r"^[a-z][a-z0-9_-]{1,31}$")
+
+
+def _role_fields(*, name: str, permissions, description: str) -> dict:
+    name, description = name.strip(), description.strip()
+    if not name or len(name) > Role._meta.get_field("name").max_length:
+        raise ApplicationError("请填写角色名称（最多50个字）", code="accounts.role_name", fields={"name": ["必填，最多50个字"]})
+    if len(description) > Role._meta.get_field("description").max_length:
+        raise ApplicationError("说明过长（最多200个字）", code="accounts.role_description", fields={"description": ["最多200个字"]})
+    permissions = sorted(set(permissions))
+    if not permissions or any(action not in ACTIONS for action in permissions):
+        raise ApplicationError("请从列表中选择角色可执行的操作", code="accounts.role_actions", fields={"permissions": ["请从列表中选择"]})
+    return {"name": name, "permissions": permissions, "description": description}
+
+
+def _require_role_editor(actor) -> None:
+    """A role is held at every org that has a post with it, so only someone holding every action everywhere edits roles."""
+    if not actor.is_superuser:
+        raise PermissionDenied("只有系统管理员可以新建或修改角色")
+
+
+@transaction.atomic
+def role_create(*, actor, code: str, name: str, permissions, description: str = "") -> Role:
+    """新建角色 (律师, 审核员 …): federations add roles as data, without code."""
+    _require_role_editor(actor)
+    code = code.strip()
+    if not ROLE_CODE.match(code):
+        raise ApplicationError("代码应为2–32位小写字母、数字、-或_，以字母开头", code="accounts.role_code", fields={"code": ["格式不正确"]})
+    if Role.objects.filter(code=code).exists():
+        raise ApplicationError("已有此代码的角色", code="accounts.role_exists", fields={"code": ["已存在"]})
+    role = Role.objects.create(code=code, **_role_fields(name=name, permissions=permissions, description=description))
+    audit_log(actor=actor, action="accounts.role.created", obj=role, data={"code": code, "permissions": role.permissions})
+    return role
+
+
+@transaction.atomic
+def role_update(*, actor, role: Role, name: str, permissions, description: str = "") -> Role:
+    """修改角色: changes what every post with this role may do, at once; the code stays (data migrations refer to it)."""
+    _require_role_editor(actor)
+    role = lock_row(Role, role.pk, missing="角色不存在")
+    changes = _role_fields(name=name, permissions=permissions, description=description)
+    before = {field: getattr(role, field) for field in changes}
+    for field, value in changes.items():
+        setattr(role, field, value)
+    role.save(update_fields=list(changes))
+    audit_log(actor=actor, action="accounts.role.updated", obj=role,
+              data={"before": before, "after": changes, "posts": role.posts.count()})
+    return role

@@ -93,7 +93,7 @@ def scope_paths(actor, action: str) -> list[str] | None:
 
 
 def _compute_scope_paths(actor, action: str) -> list[str]:
-    posts = [p for p in actor.posts.filter(org__is_active=True).select_related("org", "role") if action in p.role.permissions]
+    posts = [p for p in actor.active_posts() if action in p.role.permissions]
     paths = {post.org.path for post in posts}
     if action.endswith(".view"):
         for post in posts:
