@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from gonghui.accounts.models import Post, User
-from gonghui.accounts.permissions import ACTIONS
+from gonghui.core import registry
 from gonghui.core.exceptions import NotFound
 
 
@@ -32,7 +32,7 @@ def actions_for(*, user) -> frozenset[str]:
     if not user.is_authenticated:
         return frozenset()
     if user.is_superuser:
-        return frozenset(ACTIONS)
+        return frozenset(registry.action_list())
     if "_actions_cache" not in user.__dict__:
         actions = {action for post in post_list_for(user=user) for action in post.role.permissions}
         if user.external_bindings.filter(employer__isnull=False).exists():
