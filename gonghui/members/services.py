@@ -215,7 +215,7 @@ def _pending_application(*, actor, application_id) -> JoinApplication:
         raise NotFound("申请不存在或不在您的管辖范围内")
     _require_manage(actor=actor, org=application.union)
     if application.status != ApplicationStatus.PENDING:
-        _fail(f"该申请已{application.get_status_display()}，不能重复处理", "decided", None)
+        _fail(f"该申请{application.get_status_display()}，不能重复处理", "decided", None)  # 已通过 / 未通过
     return application
 
 
@@ -227,6 +227,7 @@ def application_approve(*, actor, application_id) -> Membership:
     return _approve(application, actor=actor)
 
 
+APPLICATION_NOT_FOUND = "申请不存在或不在您的管辖范围内"
 APPROVE_AT_ONCE = 100  # the queue shows 20 a page; a batch larger than a few pages is a mistake, not a workload
 
 
@@ -250,8 +251,10 @@ def applications_approve(*, actor, application_ids: list[str]) -> list[ApprovalO
     for application_id in wanted:
         try:
             if not application_id.isdigit():
-                raise NotFound("申请不存在或不在您的管辖范围内")
+                raise NotFound(APPLICATION_NOT_FOUND)
             membership = application_approve(actor=actor, application_id=int(application_id))
+        except NotFound:  # one answer for missing and out of scope, whichever check found it
+            outcomes.append(ApprovalOutcome(application_id, refused=APPLICATION_NOT_FOUND))
         except ApplicationError as exc:
             outcomes.append(ApprovalOutcome(application_id, refused=exc.message))
         else:
