@@ -20,9 +20,9 @@ from gonghui.core.validators import uscc_generate
 from gonghui.core.registry import DemoOptions
 from gonghui.orgs import assessment, assessment_schemes, cultivation
 from gonghui.orgs.divisions import divisions_load
-from gonghui.orgs.models import AssessmentScheme, CultivationLevel, Employer, GuidanceLink, ImprovementTask, Org, OrgType, Ownership, Sector
+from gonghui.orgs.models import Assessment, AssessmentScheme, CultivationLevel, Employer, GuidanceLink, ImprovementTask, Org, OrgType, Ownership, Sector
 from gonghui.orgs.paths import child_paths, depth_of
-from gonghui.orgs.services import guidance_link_create, org_create
+from gonghui.orgs.services import EmployerInput, employer_create, guidance_link_create, org_create
 
 # 功能区 unions that sit beside districts (parent city code, code, name).
 FUNCTION_ZONES = [
@@ -226,25 +226,28 @@ def demo_bound_employer() -> Employer:
 
 
 IMPROVEMENT_SCHEME = "百人以上非公企业工会评价（演示）"
+ASSESSED_COMPANIES = (("广州石牌演示科技有限公司", 186), ("广州石牌演示物流有限公司", 142))
 IMPROVEMENT_DAYS = (12, 45)  # one union's 整改期限 runs out soon, the other's later
 
 
 def seed_improvements_demo() -> int:
     """广州市总 publishes the 珠海-template scheme; two 石牌街道 enterprise unions go through 自主申报 (by the 街道's cadre) →
     天河区总推优 → 市总评定, each weak on two indicators, so the desks of 石牌街道, 天河区总 and 广州市总 list 整改 tasks.
-    Returns the tasks made; nothing when the scheme exists already, or when 石牌街道 has no union the scheme admits."""
+    Returns the tasks made; nothing for a union assessed already."""
     users = get_user_model().objects
     city, district, street = (users.get(username=name) for name in ("gz_admin", "th_cadre", "sp_cadre"))
     guangzhou = Org.objects.get(code="4401")
-    if AssessmentScheme.objects.filter(owner=guangzhou, name=IMPROVEMENT_SCHEME).exists():
-        return 0
-    scheme = assessment_schemes.scheme_create(actor=city, owner=guangzhou, name=IMPROVEMENT_SCHEME, year=timezone.localdate().year,
-                                              template=assessment_schemes.ZHUHAI)
-    scheme = assessment_schemes.scheme_publish(actor=city, scheme_id=scheme.pk)
-    unions = Org.objects.subtree_of(Org.objects.get(code="440106006")).filter(assessment.eligible_q(scheme), is_active=True).order_by("code")
+    scheme = AssessmentScheme.objects.filter(owner=guangzhou, name=IMPROVEMENT_SCHEME).first()
+    if scheme is None:
+        scheme = assessment_schemes.scheme_create(actor=city, owner=guangzhou, name=IMPROVEMENT_SCHEME, year=timezone.localdate().year,
+                                                  template=assessment_schemes.ZHUHAI)
+        scheme = assessment_schemes.scheme_publish(actor=city, scheme_id=scheme.pk)
+    unions = _assessed_unions(actor=city, town=Org.objects.get(code="440106006"))
     indicators = list(scheme.indicators.order_by("pk"))
     made = 0
     for offset, (union, days) in enumerate(zip(unions, IMPROVEMENT_DAYS)):
+        if Assessment.objects.filter(scheme=scheme, union=union).exists():
+            continue
         weak = {indicators[(offset * 2 + k) % len(indicators)].pk for k in (0, 1)}
         scores = {str(i.pk): (i.weight * 0.3 if i.pk in weak else i.weight * 0.9) for i in indicators}
         item = assessment.assessment_start(actor=street, scheme=scheme, union=union)
@@ -253,6 +256,21 @@ def seed_improvements_demo() -> int:
         assessment.assessment_award(actor=city, assessment_id=item.pk, stars=3, level=CultivationLevel.BASIC, improvement_days=days)
         made += ImprovementTask.objects.filter(assessment=item).count()
     return made
+
+
+def _assessed_unions(*, actor, town: Org) -> list[Org]:
+    """Two companies of over a hundred staff with their unions under `town`, made here (the random ledger may give the town
+    none the scheme admits); the same ones on every run."""
+    rng, unions = random.Random(2026_0012), []
+    for name, headcount in ASSESSED_COMPANIES:
+        uscc = uscc_generate(region_code=town.code, rng=rng)
+        union = Org.objects.filter(code=f"E{uscc}").first() or org_create(actor=None, code=f"E{uscc}", parent=town, name=f"{name}工会委员会",
+                                                                           type=OrgType.ENTERPRISE)
+        if not Employer.objects.filter(uscc=uscc).exists():
+            employer_create(actor=actor, data=EmployerInput(uscc=uscc, name=name, industry="I", ownership=Ownership.NON_PUBLIC, town=town,
+                                                            headcount=headcount, has_union=True, union=union))
+        unions.append(union)
+    return unions
 
 
 def demo_orgs(*, options: DemoOptions) -> str:
@@ -266,5 +284,4 @@ def demo_cultivation(*, options: DemoOptions) -> str:
 
 
 def demo_improvements(*, options: DemoOptions) -> str:
-    return (f"演示激励整改：石牌街道企业工会经市总评定，新增整改任务 {seed_improvements_demo()} 项"
-            "（已有演示方案时不再新增；石牌街道无百人以上企业工会时为 0，可加大 --employers）")
+    return f"演示激励整改：石牌街道两家企业工会经市总评定，新增整改任务 {seed_improvements_demo()} 项（已评定的不再重复）"

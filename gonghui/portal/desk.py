@@ -24,6 +24,7 @@ class DeskItem:
     overdue: bool = False
     days_left: int | None = None  # day limits: working days to the deadline (negative once past), as the queues show
     left: dt.timedelta | None = None  # hour and minute limits: time left in the limit's own kind of time
+    waited: dt.timedelta | None = None  # no limit: how long since it began waiting
 
     def urgency(self) -> tuple:
         """Items with a deadline first, soonest (so the overdue) first; then those without one, longest waiting first."""
@@ -49,7 +50,7 @@ class Desk:
 
 def _timed(kind: str, item: registry.TodoItem, *, calendar, now: dt.datetime) -> DeskItem:
     if item.due_at is None:
-        return DeskItem(kind, item)
+        return DeskItem(kind, item, waited=now - item.waiting_since if item.waiting_since else None)
     unit = LimitUnit(item.limit_unit)
     overdue = item.due_at < now
     if unit in DAY_UNITS:
