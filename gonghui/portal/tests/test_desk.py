@@ -84,3 +84,15 @@ def test_nothing_waiting(client, cadre):
     client.force_login(cadre("440104"))
     html = client.get(reverse("workbench:home")).content.decode()
     assert "暂无待办事项" in html and "越秀区总工会" in html
+
+
+def test_the_demo_gives_the_district_desk_something_to_do(client, seeded):
+    from gonghui.accounts.models import User
+
+    client.force_login(User.objects.get(username="th_cadre"))
+    html = client.get(reverse("workbench:home")).content.decode()
+    for group in ("入会申请待审核", "会籍转接待接收", "激励整改待完成"):
+        assert group in html
+    assert "申请加入" in titles(html)[0] and re.search(r"已超时 \d+ 个工作日", html)  # weeks-old applications lead
+    client.force_login(User.objects.get(username="sp_cadre"))
+    assert "激励整改待完成 <b>4</b>" in client.get(reverse("workbench:home")).content.decode()
