@@ -29,7 +29,7 @@ class OrgsConfig(DeclaringApp):
             UrlInclude("workbench/", "gonghui.orgs.urls_cultivation"))
     demo = (DemoStep(100, "gonghui.orgs.demo.demo_orgs"), DemoStep(300, "gonghui.orgs.demo.demo_cultivation"),
             DemoStep(310, "gonghui.orgs.demo.demo_improvements"))
-    todo_providers = (TodoProvider("激励整改待完成", "gonghui.orgs.desk.improvements_due", actions=("orgs.view",)),)
+    todo_providers = (TodoProvider("整改任务待完成", "gonghui.orgs.desk.improvements_due", actions=("orgs.view",)),)
     desk_figures = (FigureProvider("gonghui.orgs.desk.coverage_figures", actions=("orgs.view",)),)
     reference_data = ("gonghui.orgs.migrations.0007_improvement_templates.create",)
 

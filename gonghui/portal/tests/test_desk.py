@@ -60,7 +60,7 @@ def test_the_desk_lists_what_waits_in_scope_most_urgent_first(client, waiting):
     assert listed[3:] == ["李*四 从洪桥街道总工会转入石牌街道总工会", "会员导出：已完成"]  # no limit: longest waiting first
     assert "孙*三" not in html
     assert re.search(r"已超时 \d+ 个工作日", html) and re.search(r"剩余 1[45] 个工作日", html)
-    for group, count in (("入会申请待审核", 2), ("会籍转接待接收", 1), ("激励整改待完成", 1), ("后台任务已完成", 1)):
+    for group, count in (("入会申请待审核", 2), ("会籍转接待接收", 1), ("整改任务待完成", 1), ("后台任务已完成", 1)):
         assert f"{group} <b>{count}</b>" in html
     assert 'href="/workbench/members/applications/#application-' in html
     assert "本月入会申请" in html and "已通过 0 · 待审核 2" in html and "建会率" in html
@@ -91,8 +91,8 @@ def test_the_demo_gives_the_district_desk_something_to_do(client, seeded):
 
     client.force_login(User.objects.get(username="th_cadre"))
     html = client.get(reverse("workbench:home")).content.decode()
-    for group in ("入会申请待审核", "会籍转接待接收", "激励整改待完成"):
+    for group in ("入会申请待审核", "会籍转接待接收", "整改任务待完成"):
         assert group in html
     assert "申请加入" in titles(html)[0] and re.search(r"已超时 \d+ 个工作日", html)  # weeks-old applications lead
     client.force_login(User.objects.get(username="sp_cadre"))
-    assert "激励整改待完成 <b>4</b>" in client.get(reverse("workbench:home")).content.decode()
+    assert "整改任务待完成 <b>4</b>" in client.get(reverse("workbench:home")).content.decode()
