@@ -102,7 +102,7 @@ def application_list(request, status: str = "pending"):
 
 @router.post("/member-cards/verify", response=MemberOut)
 def card_verify(request, payload: CardIn):
-    return services.card_verify(token=payload.token)
+    return services.card_verify(actor=request.user, token=payload.token)
 
 
 @router.get("/member-segments", response=list[SegmentOut])

@@ -12,6 +12,7 @@ class MembersConfig(DeclaringApp):
     actions = (
         Action("members.view", "查看会员", default_roles=("admin", "reviewer", "analyst")),
         Action("members.manage", "办理入会审核、会籍转接与冒用申诉", default_roles=("admin", "reviewer")),
+        Action("members.card_verify", "验证会员卡（扫码查看会员的脱敏姓名、所属工会与会籍状态）", default_roles=("admin", "reviewer", "analyst")),
     )
     menu = (
         MenuEntry(SECTION, "会员名册", "members:list", actions=VIEW, current=("members:list", "members:detail"), order=200),
@@ -27,7 +28,7 @@ class MembersConfig(DeclaringApp):
                   current=("members:drives", "members:drive_detail", "members:drive_monthly", "members:drive_targets"), order=240),
         MenuEntry(SECTION, "建会台账", "members:ledger", actions=VIEW, order=245),
         MenuEntry(SECTION, "入会码", "members:join_codes", actions=VIEW, order=250),
-        MenuEntry(SECTION, "验证会员卡", "members:verify_card", actions=VIEW, order=255),
+        MenuEntry(SECTION, "验证会员卡", "members:verify_card", actions=("members.card_verify",), order=255),
     )
     h5_tiles = (
         H5Tile("一键入会", "members_h5:join", "手机号登录，填写实名信息，三步加入工会", icon="user", order=10),

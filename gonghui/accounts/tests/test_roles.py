@@ -28,11 +28,11 @@ def test_a_system_administrator_may_do_every_declared_action():
 
 
 def test_a_grant_an_administrator_removed_before_0012_stays_removed():
-    """Databases made before roles remembered their default grants: migration 0008 counts the earlier grants as given."""
+    """Databases made before roles remembered their default grants: migration 0009 counts the earlier grants as given."""
     reviewer = Role.objects.get(code="reviewer")
     reviewer.permissions, reviewer.default_actions_given = ["orgs.view", "members.view"], []  # members.manage taken away long ago
     reviewer.save()
-    importlib.import_module("gonghui.accounts.migrations.0008_role_default_actions_given").mark_given(apps, None)
+    importlib.import_module("gonghui.accounts.migrations.0009_role_default_actions_given").mark_given(apps, None)
     assert role_defaults_sync() == {}
     assert Role.objects.get(code="reviewer").permissions == ["orgs.view", "members.view"]
 

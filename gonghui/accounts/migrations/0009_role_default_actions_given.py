@@ -1,14 +1,14 @@
 """Roles remember which actions they were given by default (decision 0012), so a grant an administrator took away is not
-given back by the next migrate. Roles made before this get the grants of migrations 0003, 0005 and 0006 as given."""
+given back by the next migrate. Roles made before this get the grants of migrations 0003, 0005, 0006 and 0008 as given."""
 from django.db import migrations, models
 
 GIVEN = {
-    "admin": ["accounts.manage", "audit.view", "employers.manage", "employers.view", "members.manage", "members.view", "orgs.manage",
-              "orgs.view", "pii.reveal"],
+    "admin": ["accounts.manage", "audit.view", "employers.manage", "employers.view", "members.card_verify", "members.manage", "members.view",
+              "orgs.manage", "orgs.view", "pii.reveal"],
     "handler": ["employers.view", "orgs.view"],
     "lawyer": ["orgs.view"],
-    "reviewer": ["employers.view", "members.manage", "members.view", "orgs.view"],
-    "analyst": ["audit.view", "employers.view", "members.view", "orgs.view"],
+    "reviewer": ["employers.view", "members.card_verify", "members.manage", "members.view", "orgs.view"],
+    "analyst": ["audit.view", "employers.view", "members.card_verify", "members.view", "orgs.view"],
     "calendar_admin": ["calendar.manage"],
 }
 
@@ -20,7 +20,7 @@ def mark_given(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("accounts", "0007_blind_index_byte_order")]
+    dependencies = [("accounts", "0008_card_verify_action")]
     operations = [
         migrations.AddField(
             model_name="role", name="default_actions_given",
