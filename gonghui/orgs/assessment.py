@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from gonghui.audit.services import audit_log
 from gonghui.core.exceptions import ApplicationError, NotFound, PermissionDenied
+from gonghui.core.locking import lock_row
 from gonghui.core.uploads import display_name, sniff_upload
 from gonghui.orgs.models import (
     Assessment,
@@ -146,7 +147,7 @@ def _scores(assessment: Assessment, raw: dict) -> dict[str, float]:
 
 
 def _locked(assessment_id) -> Assessment:
-    assessment = Assessment.objects.select_for_update(of=("self",)).select_related("scheme", "union").filter(pk=assessment_id).first()
+    assessment = lock_row(Assessment.objects.select_related("scheme", "union"), assessment_id)
     if assessment is None:
         raise NotFound("评价不存在或不在您的管辖范围内")
     return assessment

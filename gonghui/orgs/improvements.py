@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from gonghui.audit.services import audit_log
 from gonghui.core.exceptions import NotFound, PermissionDenied
+from gonghui.core.locking import lock_row
 from gonghui.core.uploads import display_name, sniff_upload
 from gonghui.notify.services import notify
 from gonghui.orgs import inputs
@@ -175,8 +176,7 @@ def _tell(users: list, task: ImprovementTask, *, template_code: str, key: str, *
 
 
 def _locked(actor, task_id) -> ImprovementTask:
-    task = (ImprovementTask.objects.select_for_update(of=("self",)).select_related("assessment__union").filter(pk=task_id).first()
-            if inputs.is_id(task_id) else None)
+    task = lock_row(ImprovementTask.objects.select_related("assessment__union"), task_id) if inputs.is_id(task_id) else None
     if task is None or manage_depth(actor, task.assessment.union) is None:
         raise NotFound(NOT_FOUND)
     return task
