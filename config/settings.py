@@ -100,6 +100,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "gonghui.accounts.context_processors.workbench",
+                "gonghui.portal.context_processors.workbench_menu",
                 "gonghui.worktime.context_processors.calendar_banner",
                 "gonghui.notify.context_processors.unread",
             ],

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from gonghui.accounts.models import ApiKey, User, UserKind
-from gonghui.accounts.permissions import ACTIONS
+from gonghui.core.registry import action_labels
 from gonghui.accounts.selectors import actions_missing_at, holds_action_at
 from gonghui.audit.services import audit_log
 from gonghui.core.exceptions import ApplicationError, NotFound, PermissionDenied
@@ -39,12 +39,12 @@ def api_key_issue(*, actor, client_name: str, org, actions: list[str]) -> tuple[
     if not client_name or len(client_name) > ApiKey._meta.get_field("client_name").max_length:
         raise ApplicationError("请填写调用方名称（最多100个字）", code="accounts.api_key_client", fields={"client_name": ["必填，最多100个字"]})
     actions = sorted(set(actions))
-    unknown = [action for action in actions if action not in ACTIONS]
+    unknown = [action for action in actions if action not in action_labels()]
     if not actions or unknown:
         raise ApplicationError("请选择密钥可执行的操作", code="accounts.api_key_actions", fields={"actions": ["请从列表中选择"]})
     missing = actions_missing_at(actor=actor, actions=actions, org=org)
     if missing:
-        raise PermissionDenied(f"您在{org.name}没有以下权限，不能授予密钥：{'、'.join(ACTIONS[action] for action in missing)}",
+        raise PermissionDenied(f"您在{org.name}没有以下权限，不能授予密钥：{'、'.join(action_labels()[action] for action in missing)}",
                                code="accounts.api_key_escalation")
     prefix, secret = secrets.token_hex(4), secrets.token_urlsafe(32)
     account = User(username=f"apikey-{prefix}", kind=UserKind.INTEGRATION, display_name=f"接口密钥：{client_name}")

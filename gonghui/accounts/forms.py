@@ -1,7 +1,7 @@
 from django import forms
 from django.urls import reverse_lazy
 
-from gonghui.accounts.permissions import ACTIONS
+from gonghui.core.registry import action_labels
 
 
 class TotpForm(forms.Form):
@@ -38,7 +38,7 @@ class ApiKeyIssueForm(forms.Form):
     client_name = forms.CharField(label="调用方", max_length=100, help_text="如：广州12345热线系统")
     org_code = forms.CharField(label="授权组织编码", max_length=32, widget=forms.TextInput(attrs=_org_picker()),
                                help_text="密钥只能访问该组织及其下级")
-    actions = forms.MultipleChoiceField(label="可执行的操作", choices=sorted(ACTIONS.items()), widget=forms.CheckboxSelectMultiple,
+    actions = forms.MultipleChoiceField(label="可执行的操作", choices=lambda: sorted(action_labels().items()), widget=forms.CheckboxSelectMultiple,
                                         help_text="只能选择您在该组织拥有的权限")
 
 
@@ -46,4 +46,4 @@ class RoleForm(forms.Form):
     code = forms.CharField(label="代码", max_length=32, help_text="小写字母开头，如 lawyer；保存后不能修改")
     name = forms.CharField(label="名称", max_length=50)
     description = forms.CharField(label="说明", max_length=200, required=False)
-    permissions = forms.MultipleChoiceField(label="可执行的操作", choices=sorted(ACTIONS.items()), widget=forms.CheckboxSelectMultiple)
+    permissions = forms.MultipleChoiceField(label="可执行的操作", choices=lambda: sorted(action_labels().items()), widget=forms.CheckboxSelectMultiple)

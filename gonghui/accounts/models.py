@@ -66,6 +66,10 @@ class Role(models.Model):
     name = models.CharField("名称", max_length=50)
     permissions = models.JSONField("可执行的操作", default=list, help_text="如 orgs.view、employers.manage、pii.reveal")
     description = models.CharField("说明", max_length=200, blank=True)
+    default_actions_given = models.JSONField(
+        "已按默认授予的操作", default=list, editable=False,
+        help_text="应用声明的默认授权只授予一次；管理员之后去掉的操作不会再被加回（决策 0012）",
+    )
 
     class Meta:
         verbose_name = "角色"

@@ -5,7 +5,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.apps import apps
 
 from gonghui.accounts.models import ApiKey, Post, Role, User
-from gonghui.accounts.permissions import ACTIONS
+from gonghui.core import registry
 from gonghui.core.exceptions import ApplicationError, NotFound
 
 
@@ -34,7 +34,7 @@ def actions_for(*, user) -> frozenset[str]:
     if not user.is_authenticated:
         return frozenset()
     if user.is_superuser:
-        return frozenset(ACTIONS)
+        return frozenset(registry.action_list())
     if "_actions_cache" not in user.__dict__:
         actions = {action for post in post_list_for(user=user) for action in post.role.permissions}
         if user.external_bindings.filter(employer__isnull=False).exists():

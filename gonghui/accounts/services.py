@@ -6,7 +6,7 @@ from django.db import IntegrityError, transaction
 import re
 
 from gonghui.accounts.models import Post, Role, UserKind
-from gonghui.accounts.permissions import ACTIONS, READ_ACTIONS
+from gonghui.core.registry import action_labels
 from gonghui.accounts.selectors import actions_missing_at, holds_action_at, staff_get_for
 from gonghui.audit.services import audit_log
 from gonghui.core.exceptions import ApplicationError, NotFound, PermissionDenied
@@ -53,13 +53,13 @@ def _require_holds(actor, actions, org, *, verb: str) -> None:
     """Nobody hands on (or takes away) an action they do not hold at that org themselves."""
     missing = actions_missing_at(actor=actor, actions=actions, org=org)
     if missing:
-        raise PermissionDenied(f"该角色含有您在{org.name}没有的权限（{'、'.join(ACTIONS.get(action, action) for action in missing)}），不能{verb}",
+        raise PermissionDenied(f"该角色含有您在{org.name}没有的权限（{'、'.join(action_labels().get(action, action) for action in missing)}），不能{verb}",
                                code="accounts.post_escalation")
 
 
 def _guided_orgs_outside(actor, role, org) -> list[str]:
     """Names of orgs a guidance-read post at `org` would open to `role`'s read actions beyond what the actor reads."""
-    read_actions = [action for action in role.permissions if action in READ_ACTIONS]
+    read_actions = [action for action in role.permissions if action.endswith(".view")]
     guided = apps.get_model("orgs", "GuidanceLink").objects.filter(guide__path__startswith=org.path).select_related("org")
     return [link.org.name for link in guided
             if actions_missing_at(actor=actor, actions=read_actions, org=link.org)]
@@ -121,7 +121,7 @@ def _role_fields(*, name: str, permissions, description: str) -> dict:
     if len(description) > Role._meta.get_field("description").max_length:
         raise ApplicationError("说明过长（最多200个字）", code="accounts.role_description", fields={"description": ["最多200个字"]})
     permissions = sorted(set(permissions))
-    if not permissions or any(action not in ACTIONS for action in permissions):
+    if not permissions or any(action not in action_labels() for action in permissions):
         raise ApplicationError("请从列表中选择角色可执行的操作", code="accounts.role_actions", fields={"permissions": ["请从列表中选择"]})
     return {"name": name, "permissions": permissions, "description": description}
 

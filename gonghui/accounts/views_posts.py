@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from gonghui.accounts import selectors
 from gonghui.accounts.api_keys import api_key_issue, api_key_revoke
 from gonghui.accounts.forms import ApiKeyIssueForm, PostGrantForm, RoleForm
-from gonghui.accounts.permissions import ACTIONS
+from gonghui.core.registry import action_labels
 from gonghui.accounts.services import post_grant, post_revoke, role_create, role_update
 from gonghui.core.exceptions import ApplicationError
 from gonghui.core.permissions import workbench_required
@@ -73,8 +73,9 @@ def post_revoke_view(request, post_id: int):
         else:
             messages.success(request, f"已撤销：{post.user} · {post.org.name} · {post.role.name}")
             return redirect("staff:posts")
-    action_labels = [ACTIONS.get(action, action) for action in post.role.permissions]
-    return render(request, "accounts/post_revoke.html", {"post": post, "error": error, "action_labels": action_labels})
+    labels = action_labels()
+    return render(request, "accounts/post_revoke.html",
+                  {"post": post, "error": error, "action_labels": [labels.get(action, action) for action in post.role.permissions]})
 
 
 @workbench_required
@@ -87,7 +88,7 @@ def org_options(request):
 
 def _api_key_page(request, form: ApiKeyIssueForm, *, issued=None, secret: str = ""):
     context = {"page": paginate(request, selectors.api_key_list(actor=request.user), per_page=25), "form": form,
-               "issued": issued, "secret": secret, "action_labels": ACTIONS}
+               "issued": issued, "secret": secret, "action_labels": action_labels()}
     return render(request, "accounts/api_key_list.html", context)
 
 
@@ -138,7 +139,7 @@ def api_key_revoke_view(request, key_id: int):
 def role_list(request):
     """角色与权限: what each role may do, for everyone who grants posts; system administrators also edit them."""
     _require_manage(request)
-    roles = [(role, [ACTIONS.get(action, action) for action in role.permissions]) for role in selectors.role_list_with_post_counts(actor=request.user)]
+    roles = [(role, [action_labels().get(action, action) for action in role.permissions]) for role in selectors.role_list_with_post_counts(actor=request.user)]
     return render(request, "accounts/role_list.html", {"roles": roles})
 
 

@@ -1,9 +1,10 @@
 """Reads of the members app; cadres see only memberships and applications of unions in their subtree."""
 from __future__ import annotations
 
+import datetime as dt
 import re
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from gonghui.accounts.selectors import current_post_for
 from gonghui.core.exceptions import NotFound
@@ -79,7 +80,9 @@ def membership_get_for(*, actor, membership_id) -> Membership:
 
 
 def application_queue(*, actor, status: str = ApplicationStatus.PENDING, holding_pool: bool | None = None,
-                      union: Org | None = None) -> QuerySet[JoinApplication]:
+                      union: Org | None = None, q: str = "") -> QuerySet[JoinApplication]:
+    """`q`: an applicant's name (as the queue shows it, 张小三 or 张*三), full ID number or mobile number, or part of the
+    receiving union's name."""
     applications = JoinApplication.objects.filter(subtree_q(actor, MANAGE, "union__path")).select_related("person", "union", "join_code__org")
     if status:
         applications = applications.filter(status=status)
@@ -87,7 +90,29 @@ def application_queue(*, actor, status: str = ApplicationStatus.PENDING, holding
         applications = applications.filter(in_holding_pool=holding_pool)
     if union is not None:
         applications = applications.filter(union=union)
+    q = q.strip().replace("＊", "*")
+    if q:
+        applications = applications.filter(_application_search(applications, q))
     return applications.order_by("due_at", "pk")
+
+
+def _application_search(applications: QuerySet[JoinApplication], q: str) -> Q:
+    if _NAME_QUERY.search(q):
+        matches = _name_matcher(q)
+        named = [pk for pk, name in applications.values_list("pk", "person__name") if matches(name)]
+        return Q(pk__in=named) | Q(union__name__icontains=q)
+    for field_name in ("id_index", "phone_index"):
+        try:
+            return Q(**{f"person__{field_name}": Person._meta.get_field(field_name).index_for(q)})
+        except InvalidIdentifier:
+            continue
+    return Q(pk__in=[])  # neither a name nor a valid ID or mobile number: nobody matches
+
+
+def application_counts(*, actor, within: Org, since: dt.datetime) -> dict[str, int]:
+    """Join applications made since `since` to unions under `within` that the actor may see, by status."""
+    applications = JoinApplication.objects.filter(subtree_q(actor, VIEW, "union__path"), union__path__startswith=within.path, created_at__gte=since)
+    return dict(applications.values_list("status").annotate(n=Count("pk")).order_by())
 
 
 def application_get_for(*, actor, application_id) -> JoinApplication:
@@ -128,6 +153,13 @@ def my_transfers(*, user) -> QuerySet[Transfer]:
 _NAME_QUERY = re.compile(r"[\u3400-\u9fff*＊]")
 
 
+def _name_matcher(q: str):
+    """Names are encrypted, so a name is compared in its masked form, decrypted here rather than in the database:
+    张小三 and 张*三 both find 张*三; one character finds the surname."""
+    wanted = q if "*" in q else mask_name(q)
+    return (lambda name: name.startswith(q)) if len(q) == 1 else (lambda name: mask_name(name) == wanted)
+
+
 def star_award_list(*, actor, year: int | None = None, stars: int | None = None, q: str = "", within: Org | None = None
                     ) -> QuerySet[MemberStarAward]:
     """星级会员 of unions in the actor's subtree: newest year first, most stars first.
@@ -146,8 +178,7 @@ def star_award_list(*, actor, year: int | None = None, stars: int | None = None,
         awards = awards.filter(stars=stars)
     q = q.strip().replace("＊", "*")
     if q and _NAME_QUERY.search(q):
-        wanted = q if "*" in q else mask_name(q)
-        matches = (lambda name: name.startswith(q)) if len(q) == 1 else (lambda name: mask_name(name) == wanted)
+        matches = _name_matcher(q)
         awards = awards.filter(pk__in=[pk for pk, name in awards.values_list("pk", "membership__person__name") if matches(name)])
     elif q:
         awards = awards.filter(membership__in=membership_list(actor=actor, q=q))

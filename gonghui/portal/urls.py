@@ -9,3 +9,7 @@ urlpatterns = [
     path("find-union/", views.h5_find_union, name="h5_find_union"),
     path("employer-check/", views.h5_employer_check, name="h5_employer_check"),
 ]
+
+workbench_patterns = ([
+    path("", views.workbench_home, name="home"),
+], "workbench")
