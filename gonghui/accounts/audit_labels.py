@@ -5,6 +5,13 @@ ACTIONS = {
     "accounts.user.pii_revealed": "查看完整个人信息",
     "accounts.totp.enrolled": "绑定动态口令",
     "accounts.sessions.ended_everywhere": "退出所有设备",
+    "accounts.post.granted": "授予岗位",
+    "accounts.post.revoked": "撤销岗位",
+    "accounts.role.created": "新建角色",
+    "accounts.role.updated": "修改角色权限",
+    "accounts.role.defaults_given": "角色获得新功能的默认权限",
+    "accounts.api_key.issued": "签发接口密钥",
+    "accounts.api_key.revoked": "吊销接口密钥",
 }
 
 FIELDS = {"field": "字段", "field_label": "查看内容"}
