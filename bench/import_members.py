@@ -150,8 +150,8 @@ def phase_copy() -> dict:
                                today=timezone.localdate())
     now = timezone.now()
     tables = {
-        "members_person": ("id", "created_at", "updated_at", "name", "id_number", "id_index", "gender", "birth_date", "phone",
-                           "phone_index", "hukou_region", "residence_region", "education", "political_status"),
+        "members_person": ("id", "created_at", "updated_at", "name", "name_index", "id_number", "id_index", "gender", "birth_month",
+                           "phone", "phone_index", "residence_region", "education", "political_status"),
         "members_employment": ("id", "created_at", "updated_at", "person_id", "employer_name", "employer_uscc", "new_form_type",
                                "platform_company"),
         "members_membership": ("id", "created_at", "updated_at", "person_id", "union_id", "status", "joined_on", "member_number"),
@@ -160,8 +160,8 @@ def phase_copy() -> dict:
     prepared = {table: [] for table in tables}
     for number, cells in enumerate(rows, start=1):
         c = checker.check(number + 1, cells, [])
-        prepared["members_person"].append((number, now, now, c.name_sealed, c.id_sealed, c.id_index, c.gender, c.birth_date,
-                                           c.phone_sealed, c.phone_index, c.hukou_region, "", "", ""))
+        prepared["members_person"].append((number, now, now, c.name_sealed, c.name_index, c.id_sealed, c.id_index, c.gender,
+                                           c.birth_month, c.phone_sealed, c.phone_index, "", "", ""))
         if c.new_form_type or c.platform_company:
             prepared["members_employment"].append((number, now, now, number, "", "", c.new_form_type, c.platform_company))
         prepared["members_membership"].append((number, now, now, number, c.union_id, MembershipStatus.ACTIVE, c.joined_on,

@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime
 import operator
 import random
+import re
+import unicodedata
 from dataclasses import dataclass
 
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -79,6 +81,11 @@ class IdNumber:
     def region_code(self) -> str:
         return self.value[:6]
 
+    @property
+    def birth_month(self) -> datetime.date:
+        """The first day of the birth month: all of the birth date that is kept in clear (decision 0018)."""
+        return self.birth_date.replace(day=1)
+
 
 def id_check_character(first17: str) -> str:
     # on the ASCII codes: each digit carries 48 extra, a constant the offset takes back out (bulk imports check millions)
@@ -129,3 +136,17 @@ def normalize_mobile(value: object) -> str:
     if len(text) != MOBILE_LENGTH or not text.isascii() or not text.isdigit() or text[0] != "1" or text[1] not in "3456789":
         raise InvalidIdentifier("手机号格式不正确，应为11位数字，以13-19开头")
     return text
+
+
+# What people type, or leave out, between the parts of a name (阿卜杜拉·买买提, 阿卜杜拉 买买提, 阿卜杜拉买买提): whitespace of
+# any width (NFKC turns the full-width space into a plain one) and the middle-dot variants IMEs produce (NFKC folds ･ into ・).
+NAME_SEPARATORS = re.compile("[\\s\u00b7\u2022\u2027\u2219\u22c5\u30fb\u2e31\u16eb.\u0387]+")
+
+
+def normalize_person_name(value: object) -> str:
+    """A name as its blind index sees it: NFKC (full-width letters and digits become ASCII), case folded, without
+    whitespace or middle dots, so every usual spelling of the same name finds the same person (decision 0018)."""
+    text = str(value or "")
+    if not unicodedata.is_normalized("NFKC", text):  # a quick check; most names are (bulk imports: a million of them)
+        text = unicodedata.normalize("NFKC", text)
+    return NAME_SEPARATORS.sub("", text.casefold())

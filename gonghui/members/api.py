@@ -86,11 +86,12 @@ class SegmentCountOut(Schema):
 
 
 @router.get("/members", response=list[MemberOut],
-            summary="查找会员", description="调用者管辖范围内的会员，姓名和身份证号已脱敏；可按会员编号或完整身份证号查找。")
+            summary="查找会员", description="调用者管辖范围内的会员，姓名和身份证号已脱敏；可按会员编号、完整身份证号或完整姓名查找，条件可同时使用。")
 @paginate(Pages, page_size=50)
 def member_list(request, q: str = Query("", description="会员编号开头，或完整的 18 位身份证号"),
-                status: str = Query("", description="会籍状态代码；空为全部")):
-    return selectors.membership_list(actor=request.user, q=q, status=status)
+                status: str = Query("", description="会籍状态代码；空为全部"),
+                name: str = Query("", description="完整姓名，精确查找（不计空格和间隔号·；姓名加密保存，不能按部分姓名查找）")):
+    return selectors.membership_list(actor=request.user, q=q, status=status, name=name)
 
 
 @router.get("/members/{membership_id}", response=MemberOut,

@@ -54,14 +54,14 @@ def _require_reveal(actor, reason: str) -> None:
 
 @transaction.atomic
 def member_export_request(*, actor, fmt: str, full: bool = False, reason: str = "", q: str = "", status: str = "",
-                          within: Org | None = None) -> Job:
-    """Queue an export of the member list as filtered (`q`, `status`, `within` as `membership_list` takes them)."""
+                          within: Org | None = None, name: str = "") -> Job:
+    """Queue an export of the member list as filtered (`q`, `status`, `within`, `name` as `membership_list` takes them)."""
     if fmt not in FORMATS:
         raise ApplicationError("导出格式只能是 Excel（xlsx）或 CSV", code="members.export_format")
     reason = reason.strip() if full else ""
     if full:
         _require_reveal(actor, reason)
-    filters = {"status": status, "within": within.pk if within is not None else None, **membership_search_to_keep(q)}
+    filters = {"status": status, "within": within.pk if within is not None else None, **membership_search_to_keep(q, name)}
     job = job_create(owner=actor, kind=JOB_KIND, options={"format": fmt, "full": full, "reason": reason, "filters": filters})
     if full:
         audit_log(actor=actor, action="members.membership.export_requested", obj=job, org_path=_org_path_concerned(actor, within, REVEAL),
@@ -76,7 +76,7 @@ def member_export_write(*, job: Job, target: Path, progress: Callable[[int, int]
     full, filters = options["full"], options["filters"]
     within = org_get_for(actor=actor, org_id=filters["within"]) if filters["within"] else None
     memberships = membership_list(actor=actor, q=filters.get("q", ""), id_index=filters.get("id_index"), status=filters["status"],
-                                  within=within)
+                                  within=within, name_index=filters.get("name_index"))
     if full:
         _require_reveal(actor, options["reason"])
         memberships = memberships.filter(subtree_q(actor, REVEAL, "union__path"))

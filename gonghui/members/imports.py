@@ -26,7 +26,7 @@ from gonghui.core.bulk import BulkLoad, existing_keys, prefetched, quick_thread_
 from gonghui.core.exceptions import ApplicationError
 from gonghui.core.spreadsheets import CellError, Column, RowError, code_cell, date_cell, table_rows, write_xlsx
 from gonghui.core.validators import (EARLIEST_BIRTH, PROVINCE_PREFIXES, InvalidIdentifier, id_check_character,
-                                     normalize_mobile, parse_id_number)
+                                     normalize_mobile, normalize_person_name, parse_id_number)
 from gonghui.members.models import (ApplicationStatus, Employment, JoinApplication, Membership, MembershipEvent, MembershipStatus,
                                      NewFormType, Person)
 from gonghui.members.services import LIVE_STATUSES, MEMBER_UNION_TYPES, mask_org_name, member_number_for
@@ -49,6 +49,7 @@ COLUMNS = (
 NEW_FORM_BY_LABEL = {label: value for value, label in NewFormType.choices}
 ID_INDEX_PURPOSE = Person._meta.get_field("id_index").purpose
 PHONE_INDEX_PURPOSE = Person._meta.get_field("phone_index").purpose
+NAME_INDEX_PURPOSE = Person._meta.get_field("name_index").purpose
 # What the fast path takes without further thought: uppercase ASCII, a province prefix, nothing around it
 WELL_FORMED_ID = re.compile("(?:" + "|".join(sorted(PROVINCE_PREFIXES)) + ")[0-9]{15}[0-9X]")
 WELL_FORMED_MOBILE = re.compile("1[3-9][0-9]{9}")
@@ -106,8 +107,8 @@ class Candidate(NamedTuple):
     new_form_type: str
     platform_company: str
     gender: str
-    birth_date: dt.date
-    hukou_region: str
+    birth_month: dt.date  # the first of the month: the birth day is not kept in clear (decision 0018)
+    name_index: str
     name_sealed: str
     id_sealed: str
     phone_sealed: str
@@ -132,6 +133,7 @@ class _Checker:
         self.seen: dict[str, int] = {}
         self.id_index = crypto.blind_indexer(purpose=ID_INDEX_PURPOSE)
         self.phone_index = crypto.blind_indexer(purpose=PHONE_INDEX_PURPOSE)
+        self.name_index = crypto.blind_indexer(purpose=NAME_INDEX_PURPOSE)
         self.seal_name, self.seal_id, self.seal_phone = (crypto.encryptor(aad=Person._meta.get_field(name).aad)
                                                          for name in ("name", "id_number", "phone"))
         # the fast path reads the seven cells in one step; a file without the optional columns takes the full check
@@ -184,7 +186,7 @@ class _Checker:
         if id_index in self.seen:
             return None
         candidate = Candidate(row_number, id_index, union_id, joined_on, new_form_type, platform, GENDER_BY_DIGIT[id_number[16]],
-                              birth_date, id_number[:6], self.seal_name(name), self.seal_id(id_number),
+                              birth_date.replace(day=1), self.name_index(normalize_person_name(name)), self.seal_name(name), self.seal_id(id_number),
                               self.seal_phone(phone) if phone else "", self.phone_index(phone) if phone else None, bool(joined_text))
         self.seen[id_index] = row_number
         return candidate
@@ -271,7 +273,7 @@ class _Checker:
             return None
         self.seen[id_index] = row_number
         return Candidate(row_number, id_index, union_id, joined_on, NEW_FORM_BY_LABEL.get(new_form, ""), platform, parsed.gender,
-                         parsed.birth_date, id_number[:6], self.seal_name(name), self.seal_id(id_number),
+                         parsed.birth_month, self.name_index(normalize_person_name(name)), self.seal_name(name), self.seal_id(id_number),
                          self.seal_phone(phone) if phone else "", self.phone_index(phone) if phone else None, dated)
 
     @staticmethod
@@ -403,10 +405,10 @@ def _insert_members(load: BulkLoad, people: list[Candidate], joining: list[Joini
     file who join keep their Person as it is, and their Employment if they have one (what they stated themselves)."""
     now = timezone.now()
     person_ids = load.reserve_ids(Person, len(people))
-    load.insert(Person, ("id", "created_at", "updated_at", "name", "id_number", "id_index", "gender", "birth_date", "phone",
-                         "phone_index", "hukou_region", "residence_region", "education", "political_status"),
-                ((pk, now, now, c.name_sealed, c.id_sealed, c.id_index, c.gender, c.birth_date, c.phone_sealed,
-                  c.phone_index, c.hukou_region, "", "", "") for pk, c in zip(person_ids, people)))
+    load.insert(Person, ("id", "created_at", "updated_at", "name", "name_index", "id_number", "id_index", "gender", "birth_month",
+                         "phone", "phone_index", "residence_region", "education", "political_status"),
+                ((pk, now, now, c.name_sealed, c.name_index, c.id_sealed, c.id_index, c.gender, c.birth_month, c.phone_sealed,
+                  c.phone_index, "", "", "") for pk, c in zip(person_ids, people)))
     members = [*zip(person_ids, people), *((j.person_id, j.candidate) for j in joining)]
     unemployed = [*zip(person_ids, people), *((j.person_id, j.candidate) for j in joining if not j.employed)]
     load.insert(Employment, ("created_at", "updated_at", "person_id", "employer_name", "employer_uscc", "new_form_type",

@@ -9,7 +9,7 @@ from django.db.models import Q
 from gonghui.core.fields import BlindIndexField, EncryptedTextField
 from gonghui.core.masking import mask_name
 from gonghui.core.models import TimeStampedModel
-from gonghui.core.validators import normalize_mobile, parse_id_number
+from gonghui.core.validators import normalize_mobile, normalize_person_name, parse_id_number
 
 
 def _normalize_id(value: str) -> str:
@@ -54,17 +54,20 @@ class BulkLoadedModel(TimeStampedModel):
 
 
 class Person(BulkLoadedModel):
-    """人员: one real person, found by the blind index of the 身份证号."""
+    """人员: one real person, found by the blind index of the 身份证号 (or of the name, for the member list's name search).
+
+    In clear beside the encrypted ID only what segments and age rules read: gender and the birth month. The birth
+    day and the 户籍 region would narrow each ID down to a few hundred candidates (decision 0018)."""
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="person")
     name = EncryptedTextField("姓名")
+    name_index = BlindIndexField(source="name", purpose="person_name", normalizer=normalize_person_name)
     id_number = EncryptedTextField("身份证号")
     id_index = BlindIndexField(source="id_number", purpose="person_id", normalizer=_normalize_id, null=False, blank=False)
     gender = models.CharField("性别", max_length=8, choices=[("male", "男"), ("female", "女")])
-    birth_date = models.DateField("出生日期")
+    birth_month = models.DateField("出生年月", help_text="只保存年月（日记为1日），年龄按年月计算")
     phone = EncryptedTextField("手机号", blank=True, default="")
     phone_index = BlindIndexField(source="phone", purpose="person_phone", normalizer=normalize_mobile)
-    hukou_region = models.CharField("户籍地区划代码", max_length=12, blank=True)
     residence_region = models.CharField("常住地区划代码", max_length=12, blank=True)
     education = models.CharField("学历", max_length=32, choices=Education.choices, blank=True)
     political_status = models.CharField("政治面貌", max_length=16, choices=PoliticalStatus.choices, blank=True)
@@ -75,7 +78,8 @@ class Person(BulkLoadedModel):
         # Declared here rather than with unique=/db_index= on the fields: those also build a LIKE (pattern_ops) index
         # on PostgreSQL, useless for an HMAC and a third of the cost of writing a person in a bulk import.
         constraints = [models.UniqueConstraint(fields=["id_index"], name="person_id_index_unique")]
-        indexes = [models.Index(fields=["phone_index"], name="person_phone_index")]
+        indexes = [models.Index(fields=["phone_index"], name="person_phone_index"),
+                   models.Index(fields=["name_index"], name="person_name_index")]
 
     def __str__(self) -> str:
         return mask_name(self.name)

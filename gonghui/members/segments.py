@@ -170,10 +170,11 @@ def segment_members(*, actor, filters: SegmentFilters, org: Org | None = None, t
         members = members.filter(person__gender=filters.gender)
     if filters.tags:  # any of them; Exists, so a member with two of the tags is counted once
         members = members.filter(Exists(MemberTag.objects.filter(membership=OuterRef("pk"), name__in=filters.tags)))
-    if filters.age_min is not None:  # at least N years old: born on or before today N years ago
-        members = members.filter(person__birth_date__lte=_years_before(today, filters.age_min))
-    if filters.age_max is not None:  # at most N: born after today N+1 years ago
-        members = members.filter(person__birth_date__gt=_years_before(today, filters.age_max + 1))
+    # Ages count in whole months (only the birth month is kept, decision 0018): N in the month of the Nth birthday
+    if filters.age_min is not None:  # at least N years old: born in this month N years ago or earlier
+        members = members.filter(person__birth_month__lte=_month_years_before(today, filters.age_min))
+    if filters.age_max is not None:  # at most N: born after this month N+1 years ago
+        members = members.filter(person__birth_month__gt=_month_years_before(today, filters.age_max + 1))
     if filters.joined_from:
         members = members.filter(joined_on__gte=dt.date.fromisoformat(filters.joined_from))
     if filters.joined_to:
@@ -181,11 +182,9 @@ def segment_members(*, actor, filters: SegmentFilters, org: Org | None = None, t
     return members
 
 
-def _years_before(day: dt.date, years: int) -> dt.date:
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year - years, day=28)
+def _month_years_before(day: dt.date, years: int) -> dt.date:
+    """The first day of `day`'s month, `years` years earlier (as birth months are stored)."""
+    return dt.date(day.year - years, day.month, 1)
 
 
 def segment_resolve(*, actor, segment: Segment, today: dt.date | None = None) -> QuerySet[Membership]:

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
+from django.urls import reverse
 
 from gonghui.accounts.selectors import current_post_for
 from gonghui.core.exceptions import NotFound
@@ -23,7 +25,8 @@ from gonghui.members.models import (
     TransferStatus,
 )
 from gonghui.orgs.models import Org, subtree_q
-from gonghui.orgs.selectors import org_roots_for
+from gonghui.members.services import MEMBER_UNION_TYPES, join_code_eligible_q
+from gonghui.orgs.selectors import org_list, org_roots_for
 
 VIEW, MANAGE = "members.view", "members.manage"
 
@@ -39,14 +42,19 @@ def acting_org_for(*, actor, session) -> Org:
 
 
 def membership_list(*, actor, q: str = "", status: str = "", within: Org | None = None,
-                    id_index: str | None = None) -> QuerySet[Membership]:
+                    id_index: str | None = None, name: str = "", name_index: str | None = None) -> QuerySet[Membership]:
     """`q`: a member-number prefix or a full ID number. `id_index`: an ID number's blind index instead, as a background
-    export keeps the search (`membership_search_to_keep`)."""
+    export keeps the search (`membership_search_to_keep`). `name`: a whole name, found through its blind index (spaces
+    and middle dots aside: `normalize_person_name`); `name_index`: that index, as an export keeps it."""
     memberships = Membership.objects.filter(subtree_q(actor, VIEW, "union__path")).select_related("person", "union")
     if within is not None:
         memberships = memberships.filter(union__path__startswith=within.path)
     if status:
         memberships = memberships.filter(status=status)
+    if name_index is None and name.strip():
+        name_index = Person._meta.get_field("name_index").index_for(name)
+    if name_index is not None:
+        memberships = memberships.filter(person__name_index=name_index)
     q = q.strip()
     if id_index is None and len(q) == 18:  # names are encrypted: search by member number, or the exact ID number's blind index
         try:
@@ -60,16 +68,17 @@ def membership_list(*, actor, q: str = "", status: str = "", within: Org | None 
     return memberships.order_by("-joined_on", "-pk")
 
 
-def membership_search_to_keep(q: str) -> dict[str, str]:
-    """The search box's text as `membership_list` arguments a background job may store: an ID number never in clear,
-    only its blind index."""
+def membership_search_to_keep(q: str, name: str = "") -> dict[str, str]:
+    """The search boxes' text as `membership_list` arguments a background job may store: an ID number or a name never
+    in clear, only its blind index."""
+    kept = {"name_index": Person._meta.get_field("name_index").index_for(name)} if name.strip() else {}
     q = q.strip()
     if len(q) != 18:
-        return {"q": q}
+        return {"q": q, **kept}
     try:
-        return {"id_index": Person._meta.get_field("id_index").index_for(q)}
+        return {"id_index": Person._meta.get_field("id_index").index_for(q), **kept}
     except InvalidIdentifier:
-        return {"id_index": ""}  # not a valid ID number: like the list, it matches nobody (no blind index is empty)
+        return {"id_index": "", **kept}  # not a valid ID number: like the list, it matches nobody (no blind index is empty)
 
 
 def membership_get_for(*, actor, membership_id) -> Membership:
@@ -132,6 +141,13 @@ def appeal_queue(*, actor, status: str = AppealStatus.PENDING) -> QuerySet[Imper
     return appeals.filter(status=status) if status else appeals
 
 
+def join_code_orgs(*, actor, q: str = "") -> QuerySet[Org]:
+    """The unions in the actor's scope that have a join code or should have one (`join_code_eligible_q`), in tree order;
+    `q` finds them by name, short name, code or pinyin as `org_list` does."""
+    return (org_list(actor=actor, q=q).filter(join_code_eligible_q()).select_related("parent", "join_code", "join_policy")
+            .order_by("path"))
+
+
 def join_codes_for(*, actor) -> QuerySet[JoinCode]:
     return JoinCode.objects.filter(subtree_q(actor, VIEW, "org__path")).select_related("org").order_by("org__path")
 
@@ -142,12 +158,51 @@ def my_membership(*, user) -> Membership | None:
     return Membership.objects.select_related("union", "person").filter(person__user=user).first()
 
 
+def my_pending_application(*, user) -> JoinApplication | None:
+    """The worker's 入会 application still waiting for a decision (at most one: a partial unique index)."""
+    if not user.is_authenticated:
+        return None
+    return JoinApplication.objects.select_related("union").filter(applicant=user, status=ApplicationStatus.PENDING).first()
+
+
+def my_person(*, user) -> Person | None:
+    """The person a worker's account is bound to (by 一键入会), if any."""
+    if not user.is_authenticated:
+        return None
+    return Person.objects.filter(user=user).first()
+
+
 def my_applications(*, user) -> QuerySet[JoinApplication]:
     return JoinApplication.objects.filter(applicant=user).select_related("union").order_by("-pk")
 
 
 def my_transfers(*, user) -> QuerySet[Transfer]:
     return Transfer.objects.filter(membership__person__user=user).select_related("from_union", "to_union").order_by("-pk")
+
+
+@dataclass(frozen=True)
+class UnionService:
+    """Something a worker can do with a union, as its public page (找工会 → 工会主页) offers it."""
+
+    title: str
+    description: str
+    url: str
+
+
+def union_public_services(*, org: Org) -> list[UnionService]:
+    """What the members app offers at `org` to anyone who finds it: joining (through its 入会码 when it has one, so the
+    application starts from this union), and bringing a membership over (会籍转接) where it holds members."""
+    offered = []
+    code = JoinCode.objects.filter(org=org).only("token").first()
+    holds_members = org.type in MEMBER_UNION_TYPES
+    if code is not None:
+        offered.append(UnionService("扫码入会", "用本工会的入会码一键入会：手机号登录，填写实名信息，按工作单位分配到对应工会",
+                                    reverse("members_h5:code", args=[code.token])))
+    elif holds_members:
+        offered.append(UnionService("一键入会", "手机号登录，填写实名信息，系统按您的工作单位或工作地分配到对应工会", reverse("members_h5:join")))
+    if holds_members:
+        offered.append(UnionService("会籍转接", "已是会员、换到本工会辖区工作的，可把会籍转入", reverse("members_h5:transfer")))
+    return offered
 
 
 _NAME_QUERY = re.compile(r"[\u3400-\u9fff*＊]")

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from django.core import signing
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from gonghui.accounts.selectors import actions_for, users_with_action_nearest
@@ -110,8 +110,7 @@ def _person_for(*, applicant, name: str, id_number: str) -> Person:
             with transaction.atomic():
                 person = Person.objects.create(
                     user=applicant, name=name, id_number=id_number,
-                    gender=parsed.gender, birth_date=parsed.birth_date, phone=applicant.phone or "",
-                    hukou_region=parsed.region_code,
+                    gender=parsed.gender, birth_month=parsed.birth_month, phone=applicant.phone or "",
                 )
         except IntegrityError:  # the same ID submitted at the same moment by another request
             _fail("该身份证号的入会申请正在处理中，请勿重复提交", "duplicate", "id_number")
@@ -330,6 +329,11 @@ def join_code_eligible(org: Org) -> bool:
     return org.type in JOIN_CODE_TYPES or (org.type == OrgType.TOWN and org.parent is not None and org.parent.type == OrgType.CITY)
 
 
+def join_code_eligible_q() -> Q:
+    """`join_code_eligible` as a filter on orgs."""
+    return Q(type__in=JOIN_CODE_TYPES) | Q(type=OrgType.TOWN, parent__type=OrgType.CITY)
+
+
 def join_code_for(*, org: Org) -> JoinCode:
     if not join_code_eligible(org):
         _fail("只有区/县总工会、行业工会联合会（东莞、中山为镇/街道总工会）设有入会码", "join_code_type", None)
@@ -347,11 +351,14 @@ def join_code_scan(*, token: str, count: bool = True) -> JoinCode:
 
 
 @transaction.atomic
-def join_codes_create(*, actor, orgs: list[Org]) -> int:
-    """Give every eligible union in the list that has none a join code (one audit event for the batch)."""
-    missing = [org for org in orgs if join_code_eligible(org) and not JoinCode.objects.filter(org=org).exists()]
-    for org in missing:
-        _require_manage(actor=actor, org=org)
+def join_codes_create(*, actor, orgs: QuerySet[Org]) -> int:
+    """Give every eligible union among `orgs` that has none a join code (one audit event for the batch); all of them
+    or none if the actor may not manage one of them."""
+    missing = list(orgs.filter(join_code_eligible_q(), join_code__isnull=True).order_by("path"))
+    if actor is not None and missing:
+        managed = Org.objects.restrict(actor, MANAGE).filter(pk__in=[org.pk for org in missing]).count()
+        if managed < len(missing):
+            raise NotFound("对象不存在或不在您的管辖范围内")
     JoinCode.objects.bulk_create([JoinCode(org=org) for org in missing])
     if missing:
         audit_log(actor=actor, action="members.join_codes.created", data={"orgs": [org.code for org in missing]})

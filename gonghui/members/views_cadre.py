@@ -21,7 +21,7 @@ from gonghui.jobs.services import job_create
 from gonghui.accounts.selectors import actions_for, current_post_for
 from gonghui.members import drives, exports, imports, ledger, prospects, segments, selectors, services
 from gonghui.members.forms import DriveForm, MemberImportForm, ProspectUploadForm, VisitForm
-from gonghui.members.models import DriveMetric, JoinCode, JoinPolicy, MembershipStatus, NewFormType
+from gonghui.members.models import DriveMetric, JoinCode, MembershipStatus, NewFormType
 from gonghui.members.posters import join_poster_pdf, join_qr_png, join_qr_svg
 from gonghui.orgs import selectors as org_selectors
 from gonghui.orgs.models import Industry
@@ -33,7 +33,7 @@ from gonghui.worktime.deadlines import working_days_between
 @require_http_methods(["GET", "POST"])
 def member_list(request):
     """The list, filtered by the query string; a POST exports it as filtered (a background job, full data only with a reason)."""
-    filters = {"q": request.GET.get("q", ""), "status": request.GET.get("status", ""),
+    filters = {"q": request.GET.get("q", ""), "status": request.GET.get("status", ""), "name": request.GET.get("name", ""),
                "within": org_selectors.org_within(actor=request.user, org_id=request.GET.get("within"))}
     export_error = ""
     if request.method == "POST":
@@ -47,7 +47,7 @@ def member_list(request):
             export_error = exc.message
     memberships = selectors.membership_list(actor=request.user, **filters)
     context = {"page": paginate(request, memberships, per_page=25), "statuses": MembershipStatus.choices, "export_error": export_error,
-               "reason": request.POST.get("reason", ""), "filters": {key: request.GET.get(key, "") for key in ("q", "status", "within")}}
+               "reason": request.POST.get("reason", ""), "filters": {key: request.GET.get(key, "") for key in ("q", "name", "status", "within")}}
     return render(request, "members/member_list.html", context, status=400 if export_error else 200)
 
 
@@ -219,17 +219,22 @@ def appeal_decide(request, appeal_id: int):
 @workbench_required
 @require_http_methods(["GET", "POST"])
 def join_codes(request):
-    """Every eligible union in scope, with its code (made on first view), scans and downloads."""
-    orgs = [org for org in org_selectors.org_list(actor=request.user, q=request.GET.get("q", "")).select_related("parent")[:300]
-            if services.join_code_eligible(org)]
+    """Every eligible union in scope (searched, a page at a time), with its code, scans, downloads and review setting; the
+    button makes the missing codes of every union the search finds, not only of the page shown."""
+    q = request.GET.get("q", "")
+    orgs = selectors.join_code_orgs(actor=request.user, q=q)
     if request.method == "POST":
         return _decision(request, lambda: services.join_codes_create(actor=request.user, orgs=orgs),
-                         success="已为辖区内尚无入会码的工会生成入会码", back=request.get_full_path())
-    existing = {code.org_id: code for code in JoinCode.objects.filter(org__in=orgs)}
-    policies = {p.org_id: p.auto_approve for p in JoinPolicy.objects.filter(org__in=orgs)}
-    rows = [(org, existing.get(org.pk)) for org in orgs]
-    return render(request, "members/join_codes.html", {"codes": rows, "policies": policies, "q": request.GET.get("q", ""),
-                                                       "missing": sum(code is None for _, code in rows)})
+                         success="已为尚无入会码的工会生成入会码", back=request.get_full_path())
+    page = paginate(request, orgs, per_page=JOIN_CODES_PER_PAGE)
+    crumbs = org_selectors.org_breadcrumbs(orgs=list(page))
+    rows = [(org, getattr(org, "join_code", None), crumbs[org.pk]) for org in page]
+    policies = {org.pk: getattr(org, "join_policy", None) and org.join_policy.auto_approve for org in page}
+    return render(request, "members/join_codes.html", {"codes": rows, "policies": policies, "q": q, "page": page,
+                                                       "missing": orgs.filter(join_code__isnull=True).count()})
+
+
+JOIN_CODES_PER_PAGE = 50
 
 
 @workbench_required

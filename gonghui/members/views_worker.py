@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_http_methods
 
 from gonghui.core.exceptions import ApplicationError
@@ -42,6 +43,9 @@ def _code_context(request):
 def join(request):
     if selectors.my_membership(user=request.user) is not None:
         return redirect("members_h5:home")
+    pending = selectors.my_pending_application(user=request.user)
+    if pending is not None:  # its status, not a second form the service would refuse
+        return redirect("members_h5:submitted", application_id=pending.pk)
     token, code = _code_context(request)
     initial = {"new_form_type": _sector_type(code.org) if code else ""}
     form = JoinForm(request.POST or None, initial=initial)
@@ -56,7 +60,14 @@ def join(request):
             request.session.pop(JOIN_CODE_SESSION, None)
             return redirect("members_h5:submitted", application_id=application.pk)
     start = code.org if code and code.org.type != OrgType.SECTOR_FEDERATION else None
-    return render(request, "members/h5_join.html", {"form": form, "code": code, "place_start": start, "step": 2, "tab": "services"})
+    return render(request, "members/h5_join.html", {"form": form, "code": code, "place_start": start, "step": 2, "tab": "services",
+                                                    "employer_name": _chosen_employer_name(form)})
+
+
+def _chosen_employer_name(form) -> str:
+    """The name of the employer picked before a refused submit, so the form shows it again (the id alone is posted)."""
+    employer_id = getattr(form, "cleaned_data", {}).get("employer_id")  # cleaned only when posted
+    return org_selectors.employer_public_name(employer_id=employer_id) if employer_id else ""
 
 
 def _sector_type(org: Org) -> str:
@@ -93,6 +104,7 @@ def employer_options(request):
 def home(request):
     membership = selectors.my_membership(user=request.user)
     context = {"membership": membership, "applications": selectors.my_applications(user=request.user)[:5],
+               "pending": selectors.my_pending_application(user=request.user) if membership is None else None,
                "transfers": selectors.my_transfers(user=request.user)[:5], "tab": "me"}
     return render(request, "members/h5_member.html", context)
 
@@ -104,9 +116,12 @@ def card(request):
         messages.info(request, "入会后即可使用电子会员卡")
         return redirect("members_h5:home")
     template = "members/_card_qr.html" if is_htmx(request) else "members/h5_card.html"
-    expires = timezone.localtime() + timezone.timedelta(seconds=services.CARD_TOKEN_SECONDS)
-    context = {"membership": membership, "token": services.card_token(membership=membership), "expires": expires, "tab": "me"}
-    return render(request, template, context)
+    updated = timezone.localtime()
+    context = {"membership": membership, "token": services.card_token(membership=membership), "updated": updated, "tab": "me",
+               "expires": updated + timezone.timedelta(seconds=services.CARD_TOKEN_SECONDS)}
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])  # the page and its QR fragment share the URL: caches must tell them apart
+    return response
 
 
 @login_required(login_url="accounts:h5_login")
@@ -130,10 +145,28 @@ def _worker_form_action(request, *, form, action, success: str, template: str, c
     return render(request, template, {"form": form, "tab": "me", **context})
 
 
+def _active_membership_or_redirect(request, *, what: str):
+    """(membership, None) for an active member; else (None, where to go) with a message: non-members to 一键入会 (or to
+    their pending application), members in another state to their membership page."""
+    membership = selectors.my_membership(user=request.user)
+    if membership is not None and membership.status == MembershipStatus.ACTIVE:
+        return membership, None
+    if membership is not None:
+        messages.info(request, f"会籍状态为“{membership.get_status_display()}”，暂不能办理{what}")
+        return None, redirect("members_h5:home")
+    if selectors.my_pending_application(user=request.user) is not None:
+        messages.info(request, f"您的入会申请正在审核，入会后可办理{what}")
+        return None, redirect("members_h5:home")
+    messages.info(request, f"您还不是工会会员，请先入会；入会后可办理{what}")
+    return None, redirect("members_h5:join")
+
+
 @login_required(login_url="accounts:h5_login")
 @require_http_methods(["GET", "POST"])
 def transfer(request):
-    membership = selectors.my_membership(user=request.user)
+    membership, elsewhere = _active_membership_or_redirect(request, what="会籍转接")
+    if elsewhere:
+        return elsewhere
     form = JoinForm(request.POST or None)
     form.fields["name"].required = form.fields["id_number"].required = False
 
@@ -148,6 +181,9 @@ def transfer(request):
 @login_required(login_url="accounts:h5_login")
 @require_http_methods(["GET", "POST"])
 def leave(request):
+    _, elsewhere = _active_membership_or_redirect(request, what="退会")
+    if elsewhere:
+        return elsewhere
     form = ReasonForm(request.POST or None)
     return _worker_form_action(request, form=form, action=lambda data: services.membership_leave(user=request.user, reason=data["reason"]),
                                success="已办理退会", template="members/h5_leave.html", context={})

@@ -26,6 +26,7 @@ class OrgOut(Schema):
     is_active: bool = Field(title="在用", description="撤销的组织为 false")
     contact_name: str = Field(title="联系人")
     address: str = Field(title="地址")
+    office_hours: str = Field(title="办公时间", description="在职工端“找工会”的工会主页公开显示")
     founded_on: dt.date | None = Field(title="成立日期")
 
 
@@ -63,6 +64,7 @@ class OrgUpdateIn(BodyIn):
     contact_name: str = Field(None, title="联系人", description="省略则不变；清空请传空字符串")
     contact_phone: str = Field(None, title="联系电话", description="省略则不变；清空请传空字符串")
     address: str = Field(None, title="地址", description="省略则不变；清空请传空字符串")
+    office_hours: str = Field(None, title="办公时间", description="如“周一至周五 9:00-17:30”，公开显示；省略则不变，清空请传空字符串")
     founded_on: dt.date | None = Field(None, title="成立日期", description="省略则不变；传 null 清空")
     is_active: bool = Field(None, title="在用", description="省略则不变；false 为撤销")
 

@@ -70,6 +70,7 @@ def seed_orgs_demo(*, employers: int = 4000, seed: int = 2026) -> dict[str, int]
         counts["special_unions"] = _seed_special_unions()
         counts["employers"], counts["enterprise_unions"] = _seed_employers(total=employers, rng=random.Random(seed))
         counts["guidance_links"] = _seed_guidance_links()
+        counts["union_contacts"] = _seed_union_contacts(rng=random.Random(seed))
     return counts
 
 
@@ -98,6 +99,24 @@ def _seed_special_unions() -> int:
                 type=OrgType.SECTOR_FEDERATION, sector=sector,
             )
     return created
+
+
+OFFICE_HOURS = ("周一至周五 9:00-12:00，14:00-17:30", "周一至周五 8:30-12:00，14:00-17:30；周六上午 9:00-12:00（职工服务窗口）")
+
+
+def _seed_union_contacts(*, rng: random.Random) -> int:
+    """Address, phone and office hours for 广州's district, town and sector unions, as 找工会's union page shows them."""
+    fake = Faker("zh_CN")
+    fake.seed_instance(rng.randint(0, 2**31))
+    unions = list(Org.objects.filter(path__startswith=Org.objects.get(code="4401").path, office_hours="",
+                                     type__in=(OrgType.COUNTY, OrgType.TOWN, OrgType.SECTOR_FEDERATION)).select_related("parent"))
+    for org in unions:
+        place = org if org.type != OrgType.SECTOR_FEDERATION else org.parent
+        org.address = org.address or f"{place.short_name or place.name}{fake.street_name()}{rng.randint(1, 399)}号"
+        org.contact_phone = org.contact_phone or f"020-{rng.randint(3000_0000, 8999_9999)}"
+        org.office_hours = OFFICE_HOURS[rng.random() < 0.3]
+    Org.objects.bulk_update(unions, ["address", "contact_phone", "office_hours"], batch_size=500)
+    return len(unions)
 
 
 def _weighted(rng: random.Random, weights: dict):

@@ -48,6 +48,7 @@ class OrgEditForm(forms.Form):
     contact_name = forms.CharField(label="联系人", max_length=50, required=False)
     contact_phone = forms.CharField(label="联系电话", max_length=30, required=False)
     address = forms.CharField(label="地址", max_length=200, required=False)
+    office_hours = forms.CharField(label="办公时间", max_length=100, required=False, help_text="在职工端“找工会”公开显示，如：周一至周五 9:00-17:30")
     founded_on = forms.DateField(label="成立日期", required=False, widget=DatePicker())
     is_active = forms.BooleanField(label="有效（取消勾选即停用）", required=False)
 

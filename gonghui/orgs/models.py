@@ -136,6 +136,7 @@ class Org(TimeStampedModel):
     contact_name = models.CharField("联系人", max_length=50, blank=True)
     contact_phone = models.CharField("联系电话", max_length=30, blank=True)
     address = models.CharField("地址", max_length=200, blank=True)
+    office_hours = models.CharField("办公时间", max_length=100, blank=True, help_text="如：周一至周五 9:00-12:00、14:00-17:30；在“找工会”公开显示")
     founded_on = models.DateField("成立日期", null=True, blank=True)
     name_pinyin = models.CharField("名称拼音", max_length=400, blank=True, editable=False)
     name_initials = models.CharField("拼音首字母", max_length=100, blank=True, editable=False, db_index=True)

@@ -179,6 +179,24 @@ def employer_public_search(*, q: str, limit: int = 20) -> list[Employer]:
     )
 
 
+def employer_public_name(*, employer_id) -> str:
+    """An employer's name, as the public employer search shows it ("" for no such employer)."""
+    return Employer.objects.filter(pk=employer_id).values_list("name", flat=True).first() or ""
+
+
+def org_public_get(*, org_id) -> Org:
+    """An active union for the public union page (找工会 → 工会主页): by design the one org page open to anyone by id,
+    since 找工会 lists any union. Only its public fields may be shown (`PUBLIC_ORG_FIELDS`); inactive or missing: NotFound."""
+    org = Org.objects.filter(pk=org_id, is_active=True).only(*PUBLIC_ORG_FIELDS).first()
+    if org is None:
+        raise NotFound("该工会组织不存在或已停用")
+    return org
+
+
+# What a union shows the public: no contact person's name, no internal codes beyond what 找工会 already shows.
+PUBLIC_ORG_FIELDS = ("id", "name", "short_name", "type", "sector", "path", "depth", "parent", "address", "contact_phone", "office_hours")
+
+
 def org_public_search(*, q: str, limit: int = 20) -> list[Org]:
     """The worker-facing 找工会: active orgs by name or pinyin initials."""
     q = q.strip()

@@ -27,7 +27,7 @@ from gonghui.orgs.paths import child_paths, depth_of
 
 ORG_EDITABLE_FIELDS = (
     "name", "short_name", "sector", "division_code", "is_active",
-    "contact_name", "contact_phone", "address", "founded_on",
+    "contact_name", "contact_phone", "address", "office_hours", "founded_on",
 )
 
 

@@ -216,7 +216,7 @@ class TestPeopleOnFileWithoutAMembership:
 TODAY = datetime.date(2026, 11, 26)
 GOOD_ID = id_number_generate(region_code="440106", birth_date=datetime.date(1990, 2, 28), sequence=17)
 CELL_VARIANTS = {
-    "name": ["王五", " 王五 ", "张", "", "欧" * 30, "欧" * 31, None, 12],
+    "name": ["王五", " 王五 ", "张", "", "欧" * 30, "欧" * 31, None, 12, "阿卜杜拉・买买提", "ＷＡＮＧ　Ｗｕ"],
     "id_number": [GOOD_ID, GOOD_ID.lower(), f" {GOOD_ID} ", GOOD_ID[:17], GOOD_ID[:17] + str((int(GOOD_ID[17]) + 1) % 10) if GOOD_ID[17] != "X" else GOOD_ID[:17] + "0",
                   "99" + GOOD_ID[2:], GOOD_ID.translate(str.maketrans("0123456789", "０１２３４５６７８９")),
                   id_number_generate(region_code="440106", birth_date=datetime.date(2027, 1, 1), sequence=3),
@@ -232,7 +232,7 @@ CELL_VARIANTS = {
     "platform_company": ["", "美团", "平" * 101, None],
 }
 
-FAST_FORMS = {"name": {"王五", " 王五 ", "欧" * 30}, "id_number": {GOOD_ID, f" {GOOD_ID} "}, "phone": {"", "13800138000"},
+FAST_FORMS = {"name": {"王五", " 王五 ", "欧" * 30, "阿卜杜拉・买买提", "ＷＡＮＧ　Ｗｕ"}, "id_number": {GOOD_ID, f" {GOOD_ID} "}, "phone": {"", "13800138000"},
               "union_code": {"440106006"}, "joined_on": {"", "2026-03-01", "2026/03/01", "2006-02-28"}, "new_form_type": {"", "外卖骑手"},
               "platform_company": {"", "美团"}}
 

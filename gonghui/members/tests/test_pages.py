@@ -10,7 +10,8 @@ from gonghui.jobs.models import Job
 from gonghui.members import services
 from gonghui.members.models import JoinApplication, JoinCode, Membership
 from gonghui.members.tests.factories import join, new_id_number, worker
-from gonghui.orgs.tests.factories import EmployerFactory
+from gonghui.orgs.models import OrgType
+from gonghui.orgs.tests.factories import EmployerFactory, OrgFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -112,6 +113,34 @@ def test_join_codes_page_downloads_and_policy(client, org):
     assert pdf.content.startswith(b"%PDF")
     client.post(reverse("members:join_policy"), {"org": org("440106006").pk, "auto_approve": "on"})
     assert join(town_code="440106006").status == "approved"
+
+
+def test_the_join_codes_page_reaches_every_union_in_scope_past_the_first_page(client, org):
+    """More eligible unions than ever fit a page (the page once took the first 300 orgs and dropped the rest)."""
+    tianhe = org("440106")
+    federations = [OrgFactory(parent=tianhe, type=OrgType.SECTOR_FEDERATION, name=f"天河区第{n:03d}行业工会联合会") for n in range(310)]
+    OrgFactory(parent=org("440104"), type=OrgType.SECTOR_FEDERATION, name="越秀区某行业工会联合会")
+    client.force_login(PostFactory(org=tianhe, role=Role.objects.get(code="admin")).user)
+    url = reverse("members:join_codes")
+    first = client.get(url).content.decode()
+    assert "辖区内共 311 个设入会码的工会，其中 311 个尚未生成入会码" in first and "第 1 / 7 页" in first
+    seen = set()
+    for number in range(1, 8):
+        seen |= set(re.findall(r"<td>([^<]+?)<br>", client.get(url, {"page": number}).content.decode()))
+    assert seen == {"天河区总工会", *(f.name for f in federations)}  # every one, once across the pages; none of 越秀
+    found = client.get(url, {"q": "第309行业"}).content.decode()
+    assert "找到 1 个" in found and "天河区第309行业工会联合会" in found and "天河区第308" not in found
+    client.post(url + "?q=第2")  # generates for everything the search finds (第200–第299), more than a page
+    assert JoinCode.objects.count() == 100
+    client.post(url)
+    assert JoinCode.objects.count() == 311 and "尚未生成入会码" not in client.get(url).content.decode()
+
+
+def test_a_reader_cannot_generate_join_codes(client, org):
+    reader = PostFactory(org=org("440106"), role=Role.objects.get(code="analyst")).user
+    client.force_login(reader)
+    assert client.post(reverse("members:join_codes")).status_code == 302
+    assert not JoinCode.objects.exists()
 
 
 class TestScoping:

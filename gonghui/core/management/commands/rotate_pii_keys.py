@@ -4,11 +4,12 @@ from django.db import connection, transaction
 
 from gonghui.audit.services import audit_log
 from gonghui.core import crypto
-from gonghui.core.fields import EncryptedTextField
+from gonghui.core.fields import BlindIndexField, EncryptedTextField
 
 
 class Command(BaseCommand):
-    help = "用当前密钥和算法（PII_ACTIVE_KEY_ID、PII_ALGORITHM）分批重新加密全部个人信息字段。可重复执行、可中断后续跑。"
+    help = ("用当前密钥和算法（PII_ACTIVE_KEY_ID、PII_ALGORITHM）分批重新加密全部个人信息字段，并补齐缺失的盲索引。"
+            "可重复执行、可中断后续跑。")
 
     def add_arguments(self, parser):
         parser.add_argument("--batch-size", type=int, default=500)
@@ -27,24 +28,30 @@ class Command(BaseCommand):
 
 
 def rotate_field(model, field, *, batch_size: int) -> int:
-    """Re-encrypt one column in batches of primary keys; reads the raw ciphertext so only stale rows are touched."""
+    """Re-encrypt one column in batches of primary keys; reads the raw ciphertext so only stale rows are touched. The
+    blind indexes of the column are filled where they are missing (rows written by code older than the index), from
+    the plaintext the rotation opens anyway."""
     table, column, pk = model._meta.db_table, field.column, model._meta.pk.column
+    indexes = [f for f in model._meta.concrete_fields if isinstance(f, BlindIndexField) and f.source == field.name]
     quote = connection.ops.quote_name
+    selected = ", ".join(quote(name) for name in (pk, column, *(index.column for index in indexes)))
     rotated, last_pk = 0, None
     while True:
         with connection.cursor() as cursor:
             where = f"WHERE {quote(column)} <> ''" + (f" AND {quote(pk)} > %s" if last_pk is not None else "")
             cursor.execute(
-                f"SELECT {quote(pk)}, {quote(column)} FROM {quote(table)} {where} ORDER BY {quote(pk)} LIMIT %s",
+                f"SELECT {selected} FROM {quote(table)} {where} ORDER BY {quote(pk)} LIMIT %s",
                 ([last_pk] if last_pk is not None else []) + [batch_size],
             )
             rows = cursor.fetchall()
         if not rows:
             return rotated
         with transaction.atomic():
-            for row_pk, token in rows:
-                if crypto.needs_rotation(token):
+            for row_pk, token, *digests in rows:
+                stale = crypto.needs_rotation(token)
+                if stale or None in digests:
                     plain = crypto.decrypt(token, aad=field.aad)
-                    model._base_manager.filter(pk=row_pk).update(**{field.name: plain})
-                    rotated += 1
+                    model._base_manager.filter(pk=row_pk).update(
+                        **{field.name: plain}, **{index.name: index.index_for(plain) for index in indexes})
+                    rotated += stale
         last_pk = rows[-1][0]
