@@ -1,7 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.db.models import Q
 
-from gonghui.accounts.models import ExternalBinding, Post, Role, User
+from gonghui.accounts.models import ExternalBinding, ObjectGrant, Post, Role, User
+from gonghui.core.admin import ReadOnlyAdmin
 
 
 class PostInline(admin.TabularInline):
@@ -36,3 +38,19 @@ class PostAdmin(admin.ModelAdmin):
     list_filter = ("role", "guidance_read")
     search_fields = ("user__username", "user__display_name", "org__name")
     autocomplete_fields = ("user", "org")
+
+
+@admin.register(ObjectGrant)
+class ObjectGrantAdmin(ReadOnlyAdmin):
+    """Grants are given and revoked only through the audited services; here they are looked at: all of them by a
+    superuser, otherwise those the user gave or received."""
+
+    list_display = ("grantee", "content_type", "object_id", "actions", "valid_since", "valid_until", "granted_by", "revoked_at")
+    list_filter = ("content_type",)
+    list_select_related = ("grantee", "granted_by", "content_type")
+
+    def get_queryset(self, request):
+        grants = super().get_queryset(request)
+        if request.user.is_superuser:
+            return grants
+        return grants.filter(Q(granted_by=request.user) | Q(grantee=request.user))

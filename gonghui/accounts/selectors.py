@@ -4,16 +4,13 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from gonghui.accounts.models import Post, User
 from gonghui.accounts.permissions import ACTIONS
+from gonghui.core.access import active_posts
 from gonghui.core.exceptions import NotFound
 
 
 def post_list_for(*, user) -> list[Post]:
-    """The user's posts, loaded once per request (cached on the user object, which lives as long as the request)."""
-    if not user.is_authenticated:
-        return []
-    if "_posts_cache" not in user.__dict__:
-        user.__dict__["_posts_cache"] = list(Post.objects.filter(user=user, org__is_active=True).select_related("org", "role").order_by("org__path"))
-    return user.__dict__["_posts_cache"]
+    """The user's posts at active orgs, loaded once per request: the same list the access rule works from."""
+    return active_posts(user)
 
 
 def current_post_for(*, user, session) -> Post | None:
@@ -41,20 +38,9 @@ def actions_for(*, user) -> frozenset[str]:
     return user.__dict__["_actions_cache"]
 
 
-def _posts_in_scope(actor, action: str) -> Q:
-    """Posts whose org lies where the actor may `action` (the one scoping rule, applied to people)."""
-    if actor.is_superuser:
-        return Q()
-    paths = [post.org.path for post in post_list_for(user=actor) if action in post.role.permissions]
-    condition = Q(pk__in=[])
-    for path in paths:
-        condition |= Q(org__path__startswith=path)
-    return condition
-
-
 def staff_list(*, actor, q: str = "", action: str = "accounts.manage") -> QuerySet[User]:
     """Cadres holding a post somewhere in the actor's subtree."""
-    posts = Post.objects.filter(_posts_in_scope(actor, action), user=OuterRef("pk"))
+    posts = Post.objects.restrict(actor, action).filter(user=OuterRef("pk"))
     users = User.objects.filter(Exists(posts)).prefetch_related("posts__org", "posts__role").order_by("username")
     q = q.strip()
     if q:
@@ -65,8 +51,8 @@ def staff_list(*, actor, q: str = "", action: str = "accounts.manage") -> QueryS
 def staff_get_for(*, actor, user_id, action: str = "accounts.manage") -> User:
     try:
         return staff_list(actor=actor, action=action).get(pk=int(user_id))
-    except (User.DoesNotExist, ValueError, TypeError):
-        raise NotFound("人员不存在或不在您的管辖范围内") from None
+    except (User.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise NotFound(Post.access.not_found_message) from None
 
 
 def users_with_action_nearest(*, org, action: str) -> list[User]:

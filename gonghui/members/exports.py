@@ -24,9 +24,9 @@ from gonghui.core.masking import mask_id_number, mask_name, mask_phone
 from gonghui.core.spreadsheets import Column, write_xlsx, write_xlsx_to
 from gonghui.jobs.models import Job
 from gonghui.jobs.services import job_create
-from gonghui.members.models import MembershipStatus, Person
+from gonghui.members.models import Membership, MembershipStatus, Person
 from gonghui.members.selectors import membership_list, membership_search_to_keep
-from gonghui.orgs.models import Org, scope_paths, subtree_q
+from gonghui.orgs.models import Org
 from gonghui.orgs.selectors import org_get_for
 
 JOB_KIND = "members.export"
@@ -65,7 +65,7 @@ def member_export_request(*, actor, fmt: str, full: bool = False, reason: str = 
     job = job_create(owner=actor, kind=JOB_KIND, options={"format": fmt, "full": full, "reason": reason, "filters": filters})
     if full:
         audit_log(actor=actor, action="members.membership.export_requested", obj=job,
-                  data={"format": fmt, "reason": reason, "filters": filters, "scope": scope_paths(actor, REVEAL)})
+                  data={"format": fmt, "reason": reason, "filters": filters, "scope": Membership.objects.reach(actor, REVEAL)})
     return job
 
 
@@ -79,7 +79,7 @@ def member_export_write(*, job: Job, target: Path, progress: Callable[[int, int]
                                   within=within)
     if full:
         _require_reveal(actor, options["reason"])
-        memberships = memberships.filter(subtree_q(actor, REVEAL, "union__path"))
+        memberships = memberships & Membership.objects.restrict(actor, REVEAL)
     report = progress or (lambda done, total: None)
     with _reading():
         total = memberships.count()
@@ -89,7 +89,7 @@ def member_export_write(*, job: Job, target: Path, progress: Callable[[int, int]
     report(count, count)
     if full:
         audit_log(actor=actor, action="members.membership.exported_full", obj=job,
-                  data={"rows": count, "format": options["format"], "reason": options["reason"], "scope": scope_paths(actor, REVEAL),
+                  data={"rows": count, "format": options["format"], "reason": options["reason"], "scope": Membership.objects.reach(actor, REVEAL),
                         "file_sha256": _sha256(target)})
     return count
 

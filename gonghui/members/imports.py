@@ -33,7 +33,7 @@ from gonghui.core.xlsx_stream import sheet_rows
 from gonghui.members.models import (ApplicationStatus, Employment, JoinApplication, Membership, MembershipEvent, MembershipStatus,
                                      NewFormType, Person)
 from gonghui.members.services import LIVE_STATUSES, MEMBER_UNION_TYPES, mask_org_name, member_number_for
-from gonghui.orgs.models import Org, subtree_q
+from gonghui.orgs.models import Org
 
 BATCH_SIZE = 10_000
 MAX_BYTES = 400 * 1024 * 1024
@@ -427,7 +427,7 @@ def _insert_members(load: BulkLoad, people: list[Candidate], joining: list[Joini
 
 def importable_unions(actor) -> dict[str, int]:
     """code → id of the active member-holding unions the actor may import into."""
-    scope = Org.objects.filter(subtree_q(actor, "members.manage", "path")) if actor is not None else Org.objects.all()
+    scope = Org.objects.restrict(actor, "members.manage") if actor is not None else Org.objects.all()
     return dict(scope.filter(type__in=MEMBER_UNION_TYPES, is_active=True).values_list("code", "pk"))
 
 

@@ -21,7 +21,7 @@ from gonghui.members.models import (
     Transfer,
     TransferStatus,
 )
-from gonghui.orgs.models import Org, subtree_q
+from gonghui.orgs.models import Org
 from gonghui.orgs.selectors import org_roots_for
 
 VIEW, MANAGE = "members.view", "members.manage"
@@ -41,7 +41,7 @@ def membership_list(*, actor, q: str = "", status: str = "", within: Org | None 
                     id_index: str | None = None) -> QuerySet[Membership]:
     """`q`: a member-number prefix or a full ID number. `id_index`: an ID number's blind index instead, as a background
     export keeps the search (`membership_search_to_keep`)."""
-    memberships = Membership.objects.filter(subtree_q(actor, VIEW, "union__path")).select_related("person", "union")
+    memberships = Membership.objects.restrict(actor, VIEW).select_related("person", "union")
     if within is not None:
         memberships = memberships.filter(union__path__startswith=within.path)
     if status:
@@ -72,15 +72,12 @@ def membership_search_to_keep(q: str) -> dict[str, str]:
 
 
 def membership_get_for(*, actor, membership_id) -> Membership:
-    try:
-        return membership_list(actor=actor).prefetch_related("events__from_union", "events__to_union").get(pk=int(membership_id))
-    except (Membership.DoesNotExist, ValueError, TypeError):
-        raise NotFound("会员不存在或不在您的管辖范围内") from None
+    return membership_list(actor=actor).prefetch_related("events__from_union", "events__to_union").restrict_get(actor, VIEW, membership_id)
 
 
 def application_queue(*, actor, status: str = ApplicationStatus.PENDING, holding_pool: bool | None = None,
                       union: Org | None = None) -> QuerySet[JoinApplication]:
-    applications = JoinApplication.objects.filter(subtree_q(actor, MANAGE, "union__path")).select_related("person", "union", "join_code__org")
+    applications = JoinApplication.objects.restrict(actor, MANAGE).select_related("person", "union", "join_code__org")
     if status:
         applications = applications.filter(status=status)
     if holding_pool is not None:
@@ -91,24 +88,21 @@ def application_queue(*, actor, status: str = ApplicationStatus.PENDING, holding
 
 
 def application_get_for(*, actor, application_id) -> JoinApplication:
-    try:
-        return application_queue(actor=actor, status="").select_related("person__employment").get(pk=int(application_id))
-    except (JoinApplication.DoesNotExist, ValueError, TypeError):
-        raise NotFound("申请不存在或不在您的管辖范围内") from None
+    return application_queue(actor=actor, status="").select_related("person__employment").restrict_get(actor, MANAGE, application_id)
 
 
 def transfer_queue(*, actor, status: str = TransferStatus.PENDING) -> QuerySet[Transfer]:
-    transfers = Transfer.objects.filter(subtree_q(actor, MANAGE, "to_union__path")).select_related("membership__person", "from_union", "to_union")
+    transfers = Transfer.objects.restrict(actor, MANAGE).select_related("membership__person", "from_union", "to_union")
     return transfers.filter(status=status) if status else transfers
 
 
 def appeal_queue(*, actor, status: str = AppealStatus.PENDING) -> QuerySet[ImpersonationAppeal]:
-    appeals = ImpersonationAppeal.objects.filter(subtree_q(actor, MANAGE, "membership__union__path")).select_related("membership__union", "membership__person")
+    appeals = ImpersonationAppeal.objects.restrict(actor, MANAGE).select_related("membership__union", "membership__person")
     return appeals.filter(status=status) if status else appeals
 
 
 def join_codes_for(*, actor) -> QuerySet[JoinCode]:
-    return JoinCode.objects.filter(subtree_q(actor, VIEW, "org__path")).select_related("org").order_by("org__path")
+    return JoinCode.objects.restrict(actor, VIEW).select_related("org").order_by("org__path")
 
 
 def my_membership(*, user) -> Membership | None:
@@ -118,11 +112,12 @@ def my_membership(*, user) -> Membership | None:
 
 
 def my_applications(*, user) -> QuerySet[JoinApplication]:
-    return JoinApplication.objects.filter(applicant=user).select_related("union").order_by("-pk")
+    """The worker's own applications: the owner rule of the one access rule (a worker holds no posts)."""
+    return JoinApplication.objects.restrict(user, VIEW).filter(applicant=user).select_related("union").order_by("-pk")
 
 
 def my_transfers(*, user) -> QuerySet[Transfer]:
-    return Transfer.objects.filter(membership__person__user=user).select_related("from_union", "to_union").order_by("-pk")
+    return Transfer.objects.restrict(user, VIEW).filter(membership__person__user=user).select_related("from_union", "to_union").order_by("-pk")
 
 
 _NAME_QUERY = re.compile(r"[\u3400-\u9fff*＊]")
@@ -136,7 +131,7 @@ def star_award_list(*, actor, year: int | None = None, stars: int | None = None,
     Names are encrypted, so a name is compared in its masked form (张小三 and 张*三 both find 张*三; one character finds
     the surname) against the awards the other filters leave, decrypted here rather than in the database.
     """
-    awards = (MemberStarAward.objects.filter(subtree_q(actor, VIEW, "membership__union__path"))
+    awards = (MemberStarAward.objects.restrict(actor, VIEW)
               .select_related("membership__person", "membership__union", "awarded_by"))
     if within is not None:
         awards = awards.filter(membership__union__path__startswith=within.path)
@@ -160,5 +155,5 @@ def star_award_counts(*, awards: QuerySet[MemberStarAward]) -> dict[int, int]:
 
 
 def star_award_years(*, actor) -> list[int]:
-    return list(MemberStarAward.objects.filter(subtree_q(actor, VIEW, "membership__union__path")).order_by("-year")
+    return list(MemberStarAward.objects.restrict(actor, VIEW).order_by("-year")
                 .values_list("year", flat=True).distinct())
