@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin
 from django.db.models import Q
 
 from gonghui.accounts.models import ExternalBinding, ObjectGrant, Post, Role, User
-from gonghui.core.admin import ReadOnlyAdmin
+from gonghui.core.admin import ReadOnlyAdmin, ScopedAdmin
 
 
 class PostInline(admin.TabularInline):
@@ -33,11 +33,13 @@ class RoleAdmin(admin.ModelAdmin):
 
 
 @admin.register(Post)
-class PostAdmin(admin.ModelAdmin):
+class PostAdmin(ScopedAdmin):
+    """Posts of the user's own subtree, looked at; they are held and given up through the 工作台."""
+
     list_display = ("user", "org", "role", "title")
     list_filter = ("role", "guidance_read")
     search_fields = ("user__username", "user__display_name", "org__name")
-    autocomplete_fields = ("user", "org")
+    scope_action = "accounts.manage"
 
 
 @admin.register(ObjectGrant)
