@@ -47,6 +47,7 @@ REFERENCE_DATA_MIGRATIONS = [
     ("gonghui.accounts.migrations.0003_default_roles", "create_roles"),
     ("gonghui.accounts.migrations.0005_calendar_admin_role", "grant"),
     ("gonghui.accounts.migrations.0006_members_actions", "grant"),
+    ("gonghui.accounts.migrations.0008_card_verify_action", "grant"),
     ("gonghui.members.migrations.0002_templates_and_policies", "create"),
     ("gonghui.notify.migrations.0002_default_templates", "create"),
     ("gonghui.orgs.migrations.0007_improvement_templates", "create"),

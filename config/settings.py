@@ -40,7 +40,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "huey.contrib.djhuey",
-    "axes",
+    "gonghui.accounts.axes_app.AxesConfig",  # django-axes, named in Chinese
+    "csp",
     "gonghui.core",
     "gonghui.audit",
     "gonghui.notify",
@@ -54,6 +55,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -64,6 +66,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "gonghui.core.middleware.ApplicationErrorMiddleware",
+    "gonghui.core.middleware.NotFoundPageMiddleware",
     "gonghui.core.idempotency.IdempotencyMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -155,6 +158,7 @@ WECHAT_OUTBOX_FILE = env_str("WECHAT_OUTBOX_FILE", str(VAR_DIR / "wechat-outbox.
 LANGUAGE_CODE = "zh-hans"
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
+LOCALE_PATHS = [BASE_DIR / "locale"]  # Chinese for packages that ship none (django-axes)
 USE_TZ = True  # stored in UTC, shown in Asia/Shanghai
 
 STATIC_URL = "static/"
@@ -185,9 +189,41 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     SESSION_ENGINE = "django.contrib.sessions.backends.cache"
     SESSION_CACHE_ALIAS = "sessions"
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = not DEBUG
-CSRF_COOKIE_SECURE = not DEBUG
+
+# HTTPS (decision 0017). Production (DEBUG=0) sends HSTS for a year and marks cookies secure; the redirect to https is off
+# by default because the reverse proxy in front usually does it (turn it on when gunicorn faces clients, or behind a proxy
+# that sets PROXY_SSL_HEADER, e.g. X-Forwarded-Proto, and strips it from clients).
+SECURE_HSTS_SECONDS = int(env_str("SECURE_HSTS_SECONDS", "0" if DEBUG else str(365 * 24 * 3600)))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+if PROXY_SSL_HEADER := env_str("PROXY_SSL_HEADER"):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + PROXY_SSL_HEADER.upper().replace("-", "_"), "https")
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy (django-csp), in the demo and tests as in production: scripts and styles only from our own
+# static files, no inline script, handler or style attribute, no eval (Alpine's CSP build, htmx with eval off).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "connect-src": ["'self'"],
+        "font-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+        "worker-src": ["'self'"],
+        "manifest-src": ["'self'"],
+    },
+}
+# Django's debug page for an unknown URL lists every URL of the site; the demo runs with DEBUG=1 and shows our 404 page
+# instead (gonghui.core.middleware.NotFoundPageMiddleware). A developer who wants the list sets DEBUG_404_DETAILS=1.
+DEBUG_404_DETAILS = env_bool("DEBUG_404_DETAILS", False)
 
 # Background work: SQLite storage on one box, Redis when REDIS_URL is set. Exactly one
 # consumer runs periodic tasks (`manage.py run_huey`); extra consumers add `--no-periodic`.

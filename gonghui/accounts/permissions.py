@@ -11,17 +11,18 @@ ACTIONS = {
     "calendar.manage": "维护工作日历（节假日、调休、办公时间）",
     "members.view": "查看会员",
     "members.manage": "办理入会审核、会籍转接与冒用申诉",
+    "members.card_verify": "验证会员卡（扫码查看会员的脱敏姓名、所属工会与会籍状态）",
 }
 
 READ_ACTIONS = frozenset(action for action in ACTIONS if action.endswith(".view"))
 
 # The roles every federation starts with (a data migration creates them; admins may add more).
 DEFAULT_ROLES = {
-    "admin": ("管理员", sorted(set(ACTIONS) - {"calendar.manage"})),  # the calendar is province-wide: see 0005
+    "admin": ("管理员", sorted(set(ACTIONS) - {"calendar.manage"})),  # members.card_verify too: 0008  # the calendar is province-wide: see 0005
     "handler": ("工单处理员", ["orgs.view", "employers.view"]),
     "lawyer": ("律师", ["orgs.view"]),
-    "reviewer": ("审核员", ["orgs.view", "employers.view", "members.view", "members.manage"]),
-    "analyst": ("只读分析", ["orgs.view", "employers.view", "audit.view", "members.view"]),
+    "reviewer": ("审核员", ["orgs.view", "employers.view", "members.view", "members.manage", "members.card_verify"]),
+    "analyst": ("只读分析", ["orgs.view", "employers.view", "audit.view", "members.view", "members.card_verify"]),
 }
 
 

@@ -3,13 +3,15 @@
 A POST to /api/ that carries an `Idempotency-Key` header claims the key first (a unique row),
 runs once, and stores its response; a retry with the same key gets the stored response. A retry
 that arrives while the first is still running is told to wait, so two racing requests never
-both create. A 5xx releases the key so the client can try again.
+both create. A 5xx, or a 409 «系统繁忙» (`core.locking.Busy`: a lock was held past its timeout and nothing
+was changed), releases the key so the client can try again with it.
 """
 from __future__ import annotations
 
 from django.db import IntegrityError, transaction
 from django.http import HttpResponse, JsonResponse
 
+from gonghui.core.locking import Busy
 from gonghui.core.models import IdempotencyRecord
 
 HEADER = "Idempotency-Key"
@@ -36,7 +38,7 @@ class IdempotencyMiddleware:
         except IntegrityError:
             return self._replay(request, key)
         response = self.get_response(request)
-        if response.status_code >= 500:
+        if response.status_code >= 500 or response.status_code == Busy.status_code:
             record.delete()
         else:
             record.status_code = response.status_code

@@ -1,4 +1,10 @@
+from csp.constants import HEADER as CSP_HEADER
+from csp.utils import build_policy
+from django.conf import settings
+from django.http import Http404
 from django.shortcuts import render
+from django.urls import Resolver404, is_valid_path, resolve
+from django.views.defaults import page_not_found
 
 from gonghui.core.exceptions import ApplicationError
 
@@ -16,3 +22,37 @@ class ApplicationErrorMiddleware:
         if isinstance(exception, ApplicationError) and not request.path.startswith("/api/"):
             return render(request, "error.html", {"error": exception}, status=exception.status_code)
         return None
+
+
+class NotFoundPageMiddleware:
+    """With DEBUG on (the demo), Django answers a 404 with a debug page that lists every URL of the site; this answers with
+    templates/404.html instead, as production does. DEBUG_404_DETAILS=1 brings the debug page back for a developer."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if self._replaces_debug_page():
+            try:
+                resolve(request.path_info, getattr(request, "urlconf", None))
+            except Resolver404 as exc:
+                # CommonMiddleware (outside this one) still redirects "/workbench" to "/workbench/".
+                if not (settings.APPEND_SLASH and is_valid_path(f"{request.path_info}/", getattr(request, "urlconf", None))):
+                    return self._page(request, exc)
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, Http404) and self._replaces_debug_page():
+            return self._page(request, exception)
+        return None
+
+    @staticmethod
+    def _page(request, exception):
+        response = page_not_found(request, exception)
+        # django-csp sends no policy on a 404 while DEBUG is on (Django's debug page is inline-styled); ours needs none of that.
+        response[CSP_HEADER] = build_policy()
+        return response
+
+    @staticmethod
+    def _replaces_debug_page() -> bool:
+        return settings.DEBUG and not settings.DEBUG_404_DETAILS

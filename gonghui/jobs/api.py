@@ -4,10 +4,10 @@ from __future__ import annotations
 import datetime as dt
 
 from django.urls import reverse
-from ninja import Field, Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja import Field, Path, Router, Schema
+from ninja.pagination import paginate
 
-from gonghui.core.api import PageRows
+from gonghui.core.api import PageRows, Pages
 from gonghui.jobs import registry, selectors
 from gonghui.jobs.models import Job
 from gonghui.jobs.services import job_percent, job_progress
@@ -22,7 +22,7 @@ class JobProgressOut(Schema):
 
 
 class JobOut(Schema):
-    id: int
+    id: int = Field(title="任务 id")
     kind: str = Field(title="任务类型代码")
     kind_label: str = Field(title="任务类型")
     status: str = Field(title="状态", description="queued 排队中，running 处理中，succeeded 已完成，failed 未成功（说明见 summary）")
@@ -53,14 +53,16 @@ def _job_row(job: Job, *, actor) -> dict:
     }
 
 
-@router.get("/jobs", response=list[JobOut])
-@paginate(PageNumberPagination, page_size=50)
+@router.get("/jobs", response=list[JobOut],
+            summary="我的后台任务", description="调用者提交的导入、导出等后台任务，新的在前（系统管理员看到全部，同“我的任务”页面）。")
+@paginate(Pages, page_size=50)
 def job_list(request):
     """The caller's jobs, newest first (system administrators see everyone's, as on the 我的任务 page)."""
     return PageRows(selectors.job_list(actor=request.user), lambda jobs: [_job_row(job, actor=request.user) for job in jobs])
 
 
-@router.get("/jobs/{job_id}", response=JobOut)
-def job_detail(request, job_id: int):
+@router.get("/jobs/{job_id}", response=JobOut,
+            summary="后台任务详情", description="运行中可轮询查看实时进度；别人的任务与不存在的一样返回 404。")
+def job_detail(request, job_id: int = Path(description="任务 id")):
     """One job: poll it while it runs. Someone else's job answers 404, as a missing one does."""
     return _job_row(selectors.job_get_for(actor=request.user, job_id=job_id), actor=request.user)

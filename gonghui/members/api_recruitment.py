@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ninja import Field, Query, Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja import Field, Path, Query, Router, Schema
+from ninja.pagination import paginate
 
-from gonghui.core.api import PageRows
+from gonghui.core.api import PageRows, Pages
 from gonghui.members import drives, ledger, prospects
 from gonghui.members.models import Drive
 
@@ -17,12 +17,12 @@ router = Router(tags=["入会行动与建会台账"])
 # ---------------------------------------------------------------- 入会/建会行动
 
 class OrgRefOut(Schema):
-    id: int
-    name: str
+    id: int = Field(title="组织 id")
+    name: str = Field(title="组织名称")
 
 
 class DriveOut(Schema):
-    id: int
+    id: int = Field(title="行动 id")
     name: str = Field(title="行动名称")
     org: OrgRefOut = Field(title="发起组织")
     metric: str = Field(title="指标", description="new_members 新增会员，new_form_members 新增新就业形态会员，new_unions 新建企业工会")
@@ -63,7 +63,7 @@ class MonthOut(Schema):
 
 
 class SubOrgOut(Schema):
-    org: OrgRefOut
+    org: OrgRefOut = Field(title="组织")
     org_code: str = Field(title="组织编码")
     direct: bool = Field(title="本级直属", description="分析组织自己（而非下级）的会员和走访")
     has_children: bool = Field(title="有下级", description="可用 within 继续下钻")
@@ -132,16 +132,18 @@ def _monthly(analysis: drives.MonthlyAnalysis) -> dict:
     }
 
 
-@router.get("/drives", response=list[DriveOut])
-@paginate(PageNumberPagination, page_size=20)
+@router.get("/drives", response=list[DriveOut],
+            summary="入会/建会行动", description="调用者辖区的行动，以及覆盖其辖区的上级行动（higher）；上级行动只统计调用者辖区的数据和分解目标，与周调度页面一致。")
+@paginate(Pages, page_size=20)
 def drive_list(request):
     """The drives the caller sees: those of their subtree, and higher orgs' drives over it (`higher`), whose figures are the
     caller's slice (their subtree, their 分解目标), as on the 周调度 page."""
     return PageRows(drives.drive_list(actor=request.user), lambda rows: [_drive_row(request.user, drive) for drive in rows])
 
 
-@router.get("/drives/{drive_id}", response=DriveDetailOut)
-def drive_detail(request, drive_id: int, month: str = Query("", description="月分析的月份，YYYY-MM；默认最近一个月"),
+@router.get("/drives/{drive_id}", response=DriveDetailOut,
+            summary="行动详情：周调度和月分析", description="周调度（逐周）和月分析（逐月，以及 within 组织的各直属下级在 month 月的完成情况）。月份不在行动期内或不是 YYYY-MM 时返回 400 和页面上的提示；组织不在行动或调用者辖区内返回 404。")
+def drive_detail(request, drive_id: int = Path(description="行动 id"), month: str = Query("", description="月分析的月份，YYYY-MM；默认最近一个月"),
                  within: str = Query("", description="月分析比较其直属下级的组织 id；默认统计范围的组织")):
     """周调度 (weeks) and 月分析 (months, and the orgs under `within` for `month`) of one drive. A month outside the drive or not
     in YYYY-MM is 400 with the page's message; an org outside the drive or the caller's scope is 404."""
@@ -153,7 +155,7 @@ def drive_detail(request, drive_id: int, month: str = Query("", description="月
 # ---------------------------------------------------------------- 建会台账
 
 class LedgerRowOut(Schema):
-    id: int
+    id: int = Field(title="单位 id")
     name: str = Field(title="单位名称")
     uscc: str = Field(title="统一社会信用代码")
     town: OrgRefOut = Field(title="所在街道/镇")
@@ -173,8 +175,9 @@ class LedgerRowOut(Schema):
         return _ref(employer.union) if employer.union else None
 
 
-@router.get("/ledger", response=list[LedgerRowOut])
-@paginate(PageNumberPagination, page_size=50)
+@router.get("/ledger", response=list[LedgerRowOut],
+            summary="建会台账", description="所在地在该组织辖区内的每家用人单位及其会员覆盖情况，覆盖最差的在前；筛选和排序同页面（页面不提供的值按“不限”和默认排序处理）。")
+@paginate(Pages, page_size=50)
 def ledger_rows(request, org: str = Query("", description="组织 id；默认当前岗位的组织"),
                 q: str = Query("", description="单位名称、信用代码开头或拼音首字母"),
                 has_union: str = Query("", description="1 已建会，0 未建会，空为不限"),
@@ -190,7 +193,7 @@ def ledger_rows(request, org: str = Query("", description="组织 id；默认当
 # ---------------------------------------------------------------- 潜在会员
 
 class ProspectListOut(Schema):
-    id: int
+    id: int = Field(title="名单 id")
     source: str = Field(title="来源")
     org: OrgRefOut = Field(title="所属组织")
     created_at: dt.datetime = Field(title="上传时间")
@@ -236,15 +239,17 @@ class ProspectListDetailOut(ProspectListOut):
     rows: list[ProspectRowOut] = Field(title="按户籍区县和新就业形态汇总")
 
 
-@router.get("/prospect-lists", response=list[ProspectListOut], tags=["潜在会员"])
-@paginate(PageNumberPagination, page_size=50)
+@router.get("/prospect-lists", response=list[ProspectListOut], tags=["潜在会员"],
+            summary="潜在会员名单", description="调用者辖区内各组织上传的潜在会员名单，新的在前，含上传时的统计。")
+@paginate(Pages, page_size=50)
 def prospect_list_index(request):
     """The 潜在会员 lists of the orgs in the caller's scope, newest first, with their figures at upload."""
     return prospects.prospect_lists(actor=request.user)
 
 
-@router.get("/prospect-lists/{list_id}", response=ProspectListDetailOut, tags=["潜在会员"])
-def prospect_list_detail(request, list_id: int):
+@router.get("/prospect-lists/{list_id}", response=ProspectListDetailOut, tags=["潜在会员"],
+            summary="潜在会员名单统计", description="按户籍区县和新就业形态汇总：上传时与现在（按身份证号的加密索引重新比对）。只有人数，不列出人员。")
+def prospect_list_detail(request, list_id: int = Path(description="名单 id")):
     """One list's figures now (matched again by blind index) and at upload, by 户籍 county and 新就业形态. Counts only: the
     list holds no plaintext, and its people are not listed here."""
     prospect_list = prospects.prospect_list_get_for(actor=request.user, list_id=list_id)

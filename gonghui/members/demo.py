@@ -19,6 +19,7 @@ from gonghui.core.validators import id_number_generate
 from gonghui.core.spreadsheets import write_xlsx
 from gonghui.members import drives, imports, services
 from gonghui.members.models import Drive, DriveMetric, NewFormType
+from gonghui.orgs import rollups
 from gonghui.orgs.models import Employer, Org, OrgType
 
 REGIONS = ("440106", "4419")
@@ -67,8 +68,8 @@ def seed_drives_demo(*, seed: int = 2026) -> int:
     rng, fake = random.Random(seed), Faker("zh_CN")
     fake.seed_instance(seed + 1)
     today = timezone.localdate()
-    starts_on = drives.period_start(_months_back(today, 4), drives.MONTH)
-    ends_on = drives.period_end(_months_back(today, -1), drives.MONTH)
+    starts_on = rollups.period_start(_months_back(today, 4), rollups.MONTH)
+    ends_on = rollups.period_end(_months_back(today, -1), rollups.MONTH)
     city_admin, district_cadre = User.objects.get(username="gz_admin"), User.objects.get(username="th_cadre")
     created = imports.member_import(actor=city_admin, data=_drive_members(rng, fake, starts_on, today), mode="good_rows").created
     city, tianhe = Org.objects.get(code="4401"), Org.objects.get(code="440106")
@@ -116,8 +117,8 @@ def _drive_members(rng: random.Random, fake: Faker, starts_on: dt.date, today: d
 def _visits(rng: random.Random, drive: Drive, actor: User, towns, *, per_month: int, today: dt.date) -> None:
     """平安夜访: cadres out in the evening at the places drivers and riders gather, each visit kept at the 街道 that made it."""
     towns = sorted(towns, key=lambda town: town.code)  # the same visits on every run
-    for month in drives.period_buckets(start=drive.starts_on, end=today, period=drives.MONTH):
-        last = min(drives.period_end(month, drives.MONTH), today)
+    for month in rollups.period_buckets(start=drive.starts_on, end=today, period=rollups.MONTH):
+        last = min(rollups.period_end(month, rollups.MONTH), today)
         for _ in range(per_month + rng.randint(-1, 1)):
             met = rng.randint(15, 60)
             town = rng.choice(towns)

@@ -14,7 +14,7 @@ from operator import or_
 
 from django.db import transaction
 from django.db.models import BooleanField, Count, ExpressionWrapper, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
-from django.db.models.functions import Coalesce, Substr, TruncDate, TruncMonth, TruncWeek
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from gonghui.audit.services import audit_log
@@ -25,6 +25,7 @@ from gonghui.members.imports import IMPORTED, IMPORTED_UNDATED
 from gonghui.members.models import Drive, DriveMetric, DriveTarget, Membership, MembershipEvent, VisitLog
 from gonghui.members.services import LIVE_STATUSES
 from gonghui.orgs.models import PATH_STEP_LENGTH, Org, OrgType
+from gonghui.orgs.rollups import MONTH, WEEK, by_sub_org, period_buckets, period_end, period_series
 from gonghui.orgs.selectors import with_child_flag
 
 MANAGE, VIEW = "members.manage", "members.view"
@@ -230,49 +231,6 @@ def visit_list(*, scope: DriveScope) -> QuerySet[VisitLog]:
     return _visits(scope).select_related("org").order_by("-visited_on", "-id")
 
 
-def by_sub_org(rows: QuerySet, *, within: Org, **aggregates) -> dict[str, dict]:
-    """Rows carrying an `org_path` summed per org directly under `within`, keyed by that org's path, in one query: a path's prefix one
-    step longer than `within`'s names the sub-org. Rows held by `within` itself come under its own path."""
-    length = len(within.path) + PATH_STEP_LENGTH
-    return {row["prefix"]: row for row in rows.filter(org_path__startswith=within.path).values(prefix=Substr("org_path", 1, length))
-            .annotate(**aggregates).order_by()}
-
-
-# ---------------------------------------------------------------- periods: one aggregation for weeks and months
-
-WEEK, MONTH = "week", "month"
-_TRUNCATE = {WEEK: TruncWeek, MONTH: TruncMonth}
-
-
-def period_start(day: dt.date, period: str) -> dt.date:
-    """The Monday of the week, or the first of the month, that `day` falls in."""
-    return day - dt.timedelta(days=day.weekday()) if period == WEEK else day.replace(day=1)
-
-
-def period_end(start: dt.date, period: str) -> dt.date:
-    """The last day of the week or month that begins on `start`."""
-    if period == WEEK:
-        return start + dt.timedelta(days=6)
-    return (start.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
-
-
-def period_buckets(*, start: dt.date, end: dt.date, period: str) -> list[dt.date]:
-    """The start of every week or month from the one holding `start` to the one holding `end`: no gaps."""
-    buckets, bucket = [], period_start(start, period)
-    while bucket <= end:
-        buckets.append(bucket)
-        bucket = period_end(bucket, period) + dt.timedelta(days=1)
-    return buckets
-
-
-def period_series(rows: QuerySet, *, period: str, start: dt.date, end: dt.date, **aggregates) -> list[tuple[dt.date, dict[str, int]]]:
-    """Rows carrying a `day` annotation, grouped into weeks or months in one query; empty buckets come back as zeros."""
-    found = {_as_date(row["bucket"]): row for row in
-             rows.annotate(bucket=_TRUNCATE[period]("day")).values("bucket").annotate(**aggregates).order_by()}
-    return [(bucket, {name: found.get(bucket, {}).get(name) or 0 for name in aggregates})
-            for bucket in period_buckets(start=start, end=end, period=period)]
-
-
 def _elapsed(drive: Drive, as_of: dt.date) -> tuple[int, int]:
     """Calendar days of the drive gone by the end of `as_of`, and its length in days."""
     total = (drive.ends_on - drive.starts_on).days + 1
@@ -309,10 +267,6 @@ def drive_countdown(drive: Drive, *, today: dt.date | None = None) -> str:
         return f"已于 {drive.ends_on:%Y-%m-%d} 结束"
     left = drive_days_left(drive, today=today)
     return f"距结束还有 {left} 天" if left else "今天是最后一天"
-
-
-def _as_date(value) -> dt.date:
-    return value.date() if isinstance(value, dt.datetime) else value
 
 
 # ---------------------------------------------------------------- 周调度

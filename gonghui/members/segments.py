@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from gonghui.audit.services import audit_log
 from gonghui.core.exceptions import ApplicationError, NotFound, PermissionDenied
+from gonghui.core.locking import lock_row
 from gonghui.members.ledger import employer_industry_q
 from gonghui.members.models import Employment, MemberTag, Membership, MembershipStatus, NewFormType, Person, Segment
 from gonghui.members.selectors import MANAGE, VIEW, membership_list
@@ -32,6 +33,7 @@ TAG_LENGTH = MemberTag._meta.get_field("name").max_length
 PLATFORM_LENGTH = Employment._meta.get_field("platform_company").max_length
 NAME_LENGTH = Segment._meta.get_field("name").max_length
 GENDERS = dict(Person._meta.get_field("gender").choices)
+SEGMENT_NOT_FOUND = "分群不存在或不在您的管辖范围内"
 # The org picker's tree: places (市/区/街道/社区), not enterprise unions; those are found by searching.
 PICKER_TYPES = (OrgType.PROVINCE, OrgType.CITY, OrgType.COUNTY, OrgType.FUNCTION_ZONE, OrgType.TOWN, OrgType.COMMUNITY)
 PICKER_TREE_LIMIT = 300
@@ -231,15 +233,11 @@ def segment_save(*, actor, name: str, org: Org, filters: SegmentFilters) -> Segm
     return segment
 
 
-def _locked(segment: Segment) -> Segment:
-    return Segment.objects.select_for_update().select_related("org").get(pk=segment.pk)
-
-
 @transaction.atomic
 def segment_rename(*, actor, segment: Segment, name: str) -> Segment:
     name = _clean_name(name)
     _require_manage(actor=actor, org=segment.org, refusal=_manage_refusal(segment))
-    segment = _locked(segment)
+    segment = lock_row(Segment.objects.select_related("org"), segment.pk, missing=SEGMENT_NOT_FOUND)
     old = segment.name
     if name != old:
         segment.name = name
@@ -252,7 +250,7 @@ def segment_rename(*, actor, segment: Segment, name: str) -> Segment:
 def segment_delete(*, actor, segment: Segment) -> None:
     """Refused while another record refers to the segment (later features point at it with PROTECT/RESTRICT keys)."""
     _require_manage(actor=actor, org=segment.org, refusal=_manage_refusal(segment))
-    segment = _locked(segment)
+    segment = lock_row(Segment.objects.select_related("org"), segment.pk, missing=SEGMENT_NOT_FOUND)
     audit_log(actor=actor, action="members.segment.deleted", obj=segment, org_path=segment.org.path,
               data={"name": segment.name, "filters": segment.filters})
     try:
@@ -279,7 +277,7 @@ def segment_get_for(*, actor, segment_id) -> Segment:
     try:
         return segment_list(actor=actor).get(pk=int(segment_id))
     except (Segment.DoesNotExist, ValueError, TypeError, OverflowError):
-        raise NotFound("分群不存在或不在您的管辖范围内") from None
+        raise NotFound(SEGMENT_NOT_FOUND) from None
 
 
 def segment_can_manage(*, actor, segment: Segment) -> bool:

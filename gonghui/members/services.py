@@ -8,9 +8,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from gonghui.accounts.selectors import users_with_action_nearest
+from gonghui.accounts.selectors import actions_for, users_with_action_nearest
 from gonghui.audit.services import audit_log
-from gonghui.core.exceptions import ApplicationError, NotFound
+from gonghui.core.exceptions import ApplicationError, NotFound, PermissionDenied
 from gonghui.core.uploads import sniff_upload
 from gonghui.core.validators import InvalidIdentifier, parse_id_number
 from gonghui.members.identity import IdentityRejected, identity_check
@@ -39,6 +39,7 @@ from gonghui.worktime.calendar import work_calendar
 from gonghui.worktime.deadlines import LimitUnit, deadline
 
 MANAGE = "members.manage"
+CARD_VERIFY = "members.card_verify"
 CONTACT_WITHIN_WORKING_DAYS = 15  # 申工社: the union makes contact within 15 working days
 CARD_SALT = "gonghui.members.card"
 CARD_TOKEN_SECONDS = 60
@@ -338,8 +339,16 @@ def card_token(*, membership: Membership) -> str:
     return signing.dumps({"m": membership.pk}, salt=CARD_SALT, compress=True)
 
 
-def card_verify(*, token: str) -> Membership:
+def card_verifier_check(*, actor) -> None:
+    """Only cadres whose role verifies cards may: the answer (masked name, union, status) is about a member of any union,
+    so it is not scoped by org, and an external account (an employer) gets nothing."""
+    if CARD_VERIFY not in actions_for(user=actor):
+        raise PermissionDenied("只有具备“验证会员卡”权限的工会干部可以验证会员卡")
+
+
+def card_verify(*, actor, token: str) -> Membership:
     """A token older than a minute or not signed by us is refused."""
+    card_verifier_check(actor=actor)
     try:
         payload = signing.loads(token.strip(), salt=CARD_SALT, max_age=CARD_TOKEN_SECONDS)
     except signing.SignatureExpired:

@@ -232,10 +232,11 @@ def _attachment(filename: str) -> dict:
 @require_http_methods(["GET", "POST"])
 def verify_card(request):
     """扫码验卡: paste or scan the card QR's text; shows masked name, union and status, or why it is refused."""
+    services.card_verifier_check(actor=request.user)
     result, error = None, ""
     if request.method == "POST":
         try:
-            result = services.card_verify(token=request.POST.get("token", ""))
+            result = services.card_verify(actor=request.user, token=request.POST.get("token", ""))
         except ApplicationError as exc:
             error = exc.message
     return render(request, "members/verify_card.html", {"result": result, "error": error,

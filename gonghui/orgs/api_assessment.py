@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ninja import Field, Query, Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja import Field, Path, Query, Router, Schema
+from ninja.pagination import paginate
 
-from gonghui.core.api import PageRows
+from gonghui.core.api import PageRows, Pages
 from gonghui.orgs import assessment, cultivation, improvements, selectors
 from gonghui.orgs.models import ImprovementStatus
 
@@ -15,8 +15,8 @@ router = Router(tags=["星级评定与分级培育"])
 
 
 class RefOut(Schema):
-    id: int
-    name: str
+    id: int = Field(title="id", description="所指对象（组织或方案）的 id")
+    name: str = Field(title="名称")
 
 
 class SchemeRefOut(RefOut):
@@ -29,7 +29,7 @@ class GradeLineOut(Schema):
 
 
 class SchemeOut(Schema):
-    id: int
+    id: int = Field(title="方案 id")
     name: str = Field(title="方案名称")
     year: int = Field(title="年度")
     owner: RefOut = Field(title="发布组织")
@@ -54,7 +54,7 @@ class SchemeOut(Schema):
 
 class RankingRowOut(Schema):
     rank: int = Field(title="名次", description="同分并列，下一名次跳过（1, 1, 3）")
-    assessment_id: int = Field(alias="pk")
+    assessment_id: int = Field(alias="pk", title="评定 id")
     union: RefOut = Field(title="企业工会")
     status: str = Field(title="状态")
     status_display: str = Field(alias="get_status_display", title="状态说明")
@@ -75,7 +75,7 @@ class RankingRowOut(Schema):
 
 
 class ScoreOut(Schema):
-    indicator_id: int
+    indicator_id: int = Field(title="指标 id")
     dimension: str = Field(title="维度")
     name: str = Field(title="指标")
     weight: int = Field(title="分值")
@@ -84,8 +84,8 @@ class ScoreOut(Schema):
 
 
 class TaskOut(Schema):
-    id: int
-    assessment_id: int
+    id: int = Field(title="整改任务 id")
+    assessment_id: int = Field(title="评定 id")
     union: RefOut = Field(title="企业工会")
     scheme: SchemeRefOut = Field(title="评价方案")
     description: str = Field(title="整改事项")
@@ -102,7 +102,7 @@ class TaskOut(Schema):
 
 
 class AssessmentOut(Schema):
-    id: int
+    id: int = Field(title="评定 id")
     scheme: SchemeRefOut = Field(title="评价方案")
     union: RefOut = Field(title="企业工会")
     status: str = Field(title="状态")
@@ -132,16 +132,18 @@ def _task_rows(tasks) -> list[dict]:
     return rows
 
 
-@router.get("/assessment-schemes", response=list[SchemeOut])
-@paginate(PageNumberPagination, page_size=50)
+@router.get("/assessment-schemes", response=list[SchemeOut],
+            summary="星级评定方案", description="上级组织已发布的方案（调用者参评）、辖区内组织的方案（调用者组织评定），以及调用者可编辑的草稿。")
+@paginate(Pages, page_size=50)
 def scheme_index(request, q: str = Query("", description="方案或发布组织名称"), year: int | None = Query(None, description="年度")):
     """Published schemes above the caller (they take part) or in their subtree (they run them), and drafts they may edit."""
     return assessment.scheme_list(actor=request.user, q=q, year=year)
 
 
-@router.get("/assessment-schemes/{scheme_id}/ranking", response=list[RankingRowOut])
-@paginate(PageNumberPagination, page_size=50)
-def scheme_ranking(request, scheme_id: int, within: str = Query("", description="只排这个市/区/街道（组织 id）以下的工会"),
+@router.get("/assessment-schemes/{scheme_id}/ranking", response=list[RankingRowOut],
+            summary="方案排名", description="与方案页面相同：只排区总已推优和市总已评定的得分，高分在前，只含调用者能看到的工会。")
+@paginate(Pages, page_size=50)
+def scheme_ranking(request, scheme_id: int = Path(description="评定方案 id"), within: str = Query("", description="只排这个市/区/街道（组织 id）以下的工会"),
                    q: str = Query("", description="企业工会名称；名次不因搜索而改变")):
     """排名 as on the scheme page: only 区总已推优 and 市总已评定 scores, best first, the unions the caller sees."""
     scheme = assessment.scheme_get_for(actor=request.user, scheme_id=scheme_id)
@@ -149,8 +151,9 @@ def scheme_ranking(request, scheme_id: int, within: str = Query("", description=
     return assessment.ranking(actor=request.user, scheme=scheme, within=area, q=q)
 
 
-@router.get("/assessments/{assessment_id}", response=AssessmentOut)
-def assessment_detail(request, assessment_id: int):
+@router.get("/assessments/{assessment_id}", response=AssessmentOut,
+            summary="一家工会的评定", description="状态、各指标的自评分和审核分、评定结果和激励整改任务。")
+def assessment_detail(request, assessment_id: int = Path(description="评定 id")):
     """One union's assessment: its state, the score per indicator (self and reviewed), the award and the 整改 tasks."""
     item = assessment.ranking_item(actor=request.user, assessment_id=assessment_id)
     scores = [{"indicator_id": indicator.pk, "dimension": indicator.dimension.name, "name": indicator.name, "weight": indicator.weight,
@@ -165,8 +168,9 @@ def assessment_detail(request, assessment_id: int):
     }
 
 
-@router.get("/improvement-tasks", response=list[TaskOut])
-@paginate(PageNumberPagination, page_size=50)
+@router.get("/improvement-tasks", response=list[TaskOut],
+            summary="激励整改任务", description="调用者辖区内工会的整改任务：待整改在前，期限近的在前，与激励整改页面一致。")
+@paginate(Pages, page_size=50)
 def improvement_index(request, state: str = Query("", description="open 待整改，overdue 已超期，done 待确认，confirmed 已销号；空为全部"),
                       q: str = Query("", description="企业工会名称或整改事项"), year: int | None = Query(None, description="评价年度"),
                       within: str = Query("", description="只看这个市/区/街道（组织 id）以下的工会")):
@@ -184,7 +188,7 @@ class TargetsOut(Schema):
 
 
 class PlanOut(Schema):
-    id: int
+    id: int = Field(title="计划 id")
     name: str = Field(title="计划名称")
     year: int = Field(title="年度")
     org: RefOut = Field(title="实施组织")
@@ -210,13 +214,13 @@ class LevelProgressOut(Schema):
 
 
 class CandidateOut(Schema):
-    id: int
+    id: int = Field(title="培育对象 id")
     union: RefOut = Field(title="企业工会")
     union_code: str = Field(title="组织编码")
     aimed_level: str = Field(title="培育目标等级")
-    aimed_level_display: str = Field(alias="get_aimed_level_display")
+    aimed_level_display: str = Field(alias="get_aimed_level_display", title="培育目标等级说明")
     reached_level: str = Field(title="验收达标等级", description="未验收为空")
-    reached_level_display: str = Field(alias="get_reached_level_display")
+    reached_level_display: str = Field(alias="get_reached_level_display", title="验收达标等级说明")
     accepted_at: dt.datetime | None = Field(title="验收时间")
     note: str = Field(title="验收意见")
     latest_award: str = Field(title="最近评定", description="该工会最近一次市总评定，如“2025年 优秀 ★4 中级”")
@@ -244,15 +248,17 @@ class PlanDetailOut(PlanOut):
         return plan.candidate_rows  # candidate_list's rows, annotated with the latest award
 
 
-@router.get("/cultivation-plans", response=list[PlanOut])
-@paginate(PageNumberPagination, page_size=50)
+@router.get("/cultivation-plans", response=list[PlanOut],
+            summary="分级培育计划", description="调用者辖区内各组织的分级培育计划。")
+@paginate(Pages, page_size=50)
 def plan_index(request, q: str = Query("", description="计划名称"), year: int | None = Query(None, description="年度")):
     """The 分级培育计划 of the orgs in the caller's subtree."""
     return cultivation.plan_list(actor=request.user, q=q, year=year)
 
 
-@router.get("/cultivation-plans/{plan_id}", response=PlanDetailOut)
-def plan_detail(request, plan_id: int):
+@router.get("/cultivation-plans/{plan_id}", response=PlanDetailOut,
+            summary="分级培育计划详情", description="各等级的目标和进度，以及每个培育对象的验收情况和最近一次市总评定。")
+def plan_detail(request, plan_id: int = Path(description="培育计划 id")):
     """One plan: targets and progress per level, and every candidate with its 验收 and latest 市总评定."""
     plan = cultivation.plan_get_for(actor=request.user, plan_id=plan_id)
     candidates = list(cultivation.candidate_list(plan=plan))

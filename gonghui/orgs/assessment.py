@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from gonghui.audit.services import audit_log
 from gonghui.core.exceptions import ApplicationError, NotFound, PermissionDenied
+from gonghui.core.locking import lock_row
 from gonghui.core.uploads import display_name, sniff_upload
 from gonghui.orgs.models import (
     Assessment,
@@ -139,8 +140,8 @@ def _scores(assessment: Assessment, raw: dict) -> dict[str, float]:
 
 def _locked(actor, assessment_id) -> Assessment:
     """The assessment, row-locked, among those the actor manages; NotFound for any other."""
-    return (Assessment.objects.select_for_update(of=("self",)).select_related("scheme", "union")
-            .restrict_get(actor, MANAGE, assessment_id))
+    return lock_row(Assessment.objects.restrict(actor, MANAGE).select_related("scheme", "union"), assessment_id,
+                    missing=Assessment.access.not_found_message)
 
 
 def _filling(actor, assessment_id, *, doing: str) -> Assessment:

@@ -97,7 +97,7 @@ class SchemeSettingsForm(forms.Form):
             self.fields[f"grade_name_{i}"] = forms.CharField(label=name, max_length=10, required=False,
                                                              widget=forms.TextInput(attrs={"aria-label": name, "size": 8}))
             self.fields[f"grade_line_{i}"] = forms.IntegerField(label=line, required=False, error_messages=WHOLE_NUMBER,
-                                                                widget=forms.NumberInput(attrs={"aria-label": line, "style": "width: 6em"}))
+                                                                widget=forms.NumberInput(attrs={"aria-label": line, "class": "grade-line"}))
         self.grade_count = grade_rows
 
     def lock_scoring(self) -> None:

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from gonghui.audit.services import audit_log
 from gonghui.core.exceptions import NotFound, PermissionDenied
+from gonghui.core.locking import lock_row
 from gonghui.core.uploads import display_name, sniff_upload
 from gonghui.notify.services import notify
 from gonghui.orgs import inputs
@@ -170,8 +171,11 @@ def _tell(users: list, task: ImprovementTask, *, template_code: str, key: str, *
 
 
 def _locked(actor, task_id) -> ImprovementTask:
-    return (ImprovementTask.objects.select_for_update(of=("self",)).select_related("assessment__union")
-            .restrict_get(actor, MANAGE, task_id))
+    rows = ImprovementTask.objects.restrict(actor, MANAGE).select_related("assessment__union")
+    task = lock_row(rows, task_id) if inputs.is_id(task_id) else None
+    if task is None:
+        raise NotFound(ImprovementTask.access.not_found_message)
+    return task
 
 
 @transaction.atomic

@@ -263,6 +263,9 @@ def _choice(value, choices, errors: dict, field: str, label: str) -> str:
     return ""
 
 
+MAX_HEADCOUNT = 2_000_000
+
+
 def _headcount(value, errors: dict) -> int:
     if value in (None, ""):
         return 0
@@ -273,6 +276,9 @@ def _headcount(value, errors: dict) -> int:
         return 0
     if number < 0:
         errors["headcount"] = "职工人数不能为负数"
+    elif number > MAX_HEADCOUNT:  # and far below what the column holds, so a typo is refused rather than a database error
+        errors["headcount"] = f"职工人数不能超过 {MAX_HEADCOUNT:,} 人"
+        return 0
     return number
 
 

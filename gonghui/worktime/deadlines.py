@@ -60,7 +60,12 @@ def _periods_on(calendar: WorkCalendar, day: dt.date):
 
 
 def add_working_time(calendar: WorkCalendar, start: dt.datetime, amount: dt.timedelta) -> dt.datetime:
-    """The moment `amount` of business time after `start` (a period's end counts as inside it)."""
+    """The moment `amount` of business time after `start` (a period's end counts as inside it).
+
+    No time added is no move: a limit due at 18:00 that was paused over a night (no business time passed) stays due at
+    18:00, rather than jumping to the next period's opening."""
+    if amount == dt.timedelta():
+        return start
     moment, remaining = _local(start), amount
     day = moment.date()
     while True:

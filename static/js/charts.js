@@ -7,13 +7,40 @@
   var FONT = '"Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", sans-serif';
   var COLORS = ["#c8161d", "#2563eb", "#d97706", "#6b7280", "#15803d"];
 
+  // ECharts' own axis tooltip is HTML with style attributes, which the Content-Security-Policy refuses; this one is built
+  // as elements (colours set through the DOM, layout in gonghui.css) and shows the same: the category, then each series.
+  function axisTooltip(items) {
+    var box = document.createElement("div");
+    var head = document.createElement("div");
+    head.className = "chart-tip-head";
+    head.textContent = items.length ? items[0].axisValueLabel : "";
+    box.appendChild(head);
+    items.forEach(function (item) {
+      var value = Array.isArray(item.value) ? item.value[item.value.length - 1] : item.value;
+      var row = document.createElement("div");
+      var mark = document.createElement("span");
+      mark.className = "chart-tip-mark";
+      mark.style.backgroundColor = typeof item.color === "string" ? item.color : "";
+      var shown = document.createElement("span");
+      shown.className = "chart-tip-value";
+      shown.textContent = value === null || value === undefined ? "-" : window.echarts.format.addCommas(value);
+      row.appendChild(mark);
+      row.appendChild(document.createTextNode(item.seriesName));
+      row.appendChild(shown);
+      box.appendChild(row);
+    });
+    return box;
+  }
+
   function draw(holder) {
     var build = builders[holder.getAttribute("data-chart")];
     var source = holder.parentNode.querySelector('script[type="application/json"]');
     if (!build || !source || !window.echarts || window.echarts.getInstanceByDom(holder)) return;
+    holder.style.height = (holder.getAttribute("data-height") || 320) + "px";
     var option = build(JSON.parse(source.textContent), window.echarts);
     option.textStyle = Object.assign({ fontFamily: FONT }, option.textStyle);
     option.color = option.color || COLORS;
+    if (option.tooltip && option.tooltip.trigger === "axis" && !option.tooltip.formatter) option.tooltip.formatter = axisTooltip;
     if (window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches) option.animation = false;
     window.echarts.init(holder, null, { renderer: "canvas", locale: "ZH" }).setOption(option);
     holder.setAttribute("data-chart-ready", "true");

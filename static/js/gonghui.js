@@ -1,5 +1,8 @@
-// Tell the user when an htmx request fails instead of silently doing nothing.
+// Page behaviour that the Content-Security-Policy keeps out of the templates (no inline handlers): data- attributes ask for it.
 (function () {
+  "use strict";
+
+  // Tell the user when an htmx request fails instead of silently doing nothing.
   function toast(text) {
     var box = document.getElementById("toast");
     if (!box) return;
@@ -16,4 +19,30 @@
     toast(message);
   });
   document.addEventListener("htmx:sendError", function () { toast("网络连接失败，请检查网络后重试"); });
+
+  // <button data-confirm="删除…？">: asks first; "cancel" stops the click, so neither the form nor htmx sends anything.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-confirm]");
+    if (button && !window.confirm(button.getAttribute("data-confirm"))) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+    }
+  }, true);
+
+  // <select data-autosubmit> / <input type="checkbox" data-autosubmit>: a change submits the form it belongs to.
+  document.addEventListener("change", function (event) {
+    var field = event.target;
+    if (field.hasAttribute && field.hasAttribute("data-autosubmit") && field.form) field.form.requestSubmit();
+  });
+
+  // A width that comes from data (a progress bar's filled part) is set here, not in a style attribute: <span data-width="42">
+  // is 42% wide. On the page, and on what htmx swaps in, in the same task as the swap (before the next paint).
+  function sizeWithin(root) {
+    if (root.nodeType !== 1) return;
+    var found = Array.prototype.slice.call(root.querySelectorAll("[data-width]"));
+    if (root.hasAttribute("data-width")) found.push(root);
+    found.forEach(function (el) { el.style.width = el.getAttribute("data-width") + "%"; });
+  }
+  document.addEventListener("DOMContentLoaded", function () { sizeWithin(document.body); });
+  document.addEventListener("htmx:afterSwap", function (event) { sizeWithin(event.target); });
 })();

@@ -1,6 +1,6 @@
 import factory
 
-from gonghui.accounts.models import Post, Role, User
+from gonghui.accounts.models import ExternalBinding, PartyType, Post, Role, User, UserKind
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -19,3 +19,10 @@ class PostFactory(factory.django.DjangoModelFactory):
 
     user = factory.SubFactory(UserFactory)
     role = factory.LazyFunction(lambda: Role.objects.get(code="admin"))
+
+
+def employer_account(*, employer) -> User:
+    """An external account that acts for one employer (外部账号: no posts, no org subtree)."""
+    user = UserFactory(kind=UserKind.EXTERNAL)
+    ExternalBinding.objects.create(user=user, party_type=PartyType.EMPLOYER, employer=employer)
+    return user

@@ -1,7 +1,9 @@
 """Retrying a creating request with the same Idempotency-Key creates once and replays the first answer."""
 import pytest
 
+from gonghui.core.locking import Busy
 from gonghui.core.models import IdempotencyRecord
+from gonghui.orgs import services
 from gonghui.orgs.models import Employer
 from gonghui.orgs.tests.factories import valid_uscc
 
@@ -27,6 +29,19 @@ def test_a_retry_gets_the_first_response_and_creates_nothing_new(post):
     assert first.status_code == second.status_code == 201
     assert first.content == second.content
     assert second["Idempotent-Replayed"] == "true"
+    assert Employer.objects.count() == 1
+
+
+def test_a_busy_answer_is_not_kept_so_the_same_key_can_try_again(post, monkeypatch):
+    def busy(**kwargs):
+        raise Busy()
+
+    monkeypatch.setattr(services, "employer_create", busy)
+    first = post("k-busy")
+    assert first.status_code == 409 and first.json()["message"] == "系统繁忙，请稍后再试"
+    monkeypatch.undo()
+    retry = post("k-busy")
+    assert retry.status_code == 201 and "Idempotent-Replayed" not in retry
     assert Employer.objects.count() == 1
 
 

@@ -45,10 +45,10 @@ def test_sqlite_is_tuned_for_concurrent_writers():
         assert settings.DATABASES["default"]["OPTIONS"] is options
 
 
-def settings_with(database_url: str, expression: str, tmp_path) -> str:
-    """What `expression` prints in a fresh process whose settings read `database_url`."""
+def settings_with(database_url: str, expression: str, tmp_path, **environment: str) -> str:
+    """What `expression` prints in a fresh process whose settings read `database_url` (and `environment`)."""
     env = dict(os.environ, DATABASE_URL=database_url.format(var=tmp_path), GONGHUI_VAR_DIR=str(tmp_path),
-               DJANGO_SETTINGS_MODULE="config.settings", REDIS_URL="")
+               DJANGO_SETTINGS_MODULE="config.settings", REDIS_URL="", **environment)
     code = f"import django; django.setup(); from django.conf import settings; print({expression})"
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
@@ -82,3 +82,37 @@ def test_huey_uses_redis_only_when_configured():
 def test_worker_heartbeat_shows_in_health(client):
     worker_heartbeat.call_local()
     assert client.get("/healthz").json()["worker_heartbeat"]
+
+
+HTTPS_SETTINGS = ("settings.SECURE_HSTS_SECONDS, settings.SECURE_HSTS_INCLUDE_SUBDOMAINS, settings.SECURE_HSTS_PRELOAD, "
+                  "settings.SECURE_SSL_REDIRECT, settings.SESSION_COOKIE_SECURE, settings.CSRF_COOKIE_SECURE, "
+                  "getattr(settings, 'SECURE_PROXY_SSL_HEADER', None)")
+PRODUCTION_KEYS = {"DEBUG": "0", "SECRET_KEY": "a-real-secret-" * 4, "PII_KEYS": "k2:cmVhbC1rZXktbWF0ZXJpYWwtMzItYnl0ZXMtbG9uZyE=",
+                   "PII_INDEX_KEY": "cmVhbA==", "ALLOWED_HOSTS": "gonghui.example"}
+CLEARED = {name: "" for name in ("SECURE_HSTS_SECONDS", "SECURE_HSTS_INCLUDE_SUBDOMAINS", "SECURE_HSTS_PRELOAD",
+                                 "SECURE_SSL_REDIRECT", "SECURE_COOKIES", "PROXY_SSL_HEADER")}
+
+
+def test_https_is_strict_in_production_and_every_part_of_it_comes_from_the_environment(tmp_path, monkeypatch):
+    for name in CLEARED:
+        monkeypatch.delenv(name, raising=False)
+    sqlite = "sqlite:///{var}/x.sqlite3"
+    assert settings_with(sqlite, HTTPS_SETTINGS, tmp_path, DEBUG="1") == "0 False False False False False None"
+    assert settings_with(sqlite, HTTPS_SETTINGS, tmp_path, **PRODUCTION_KEYS) == "31536000 False False False True True None"
+    chosen = settings_with(sqlite, HTTPS_SETTINGS, tmp_path, **PRODUCTION_KEYS, SECURE_HSTS_SECONDS="63072000",
+                           SECURE_HSTS_INCLUDE_SUBDOMAINS="1", SECURE_HSTS_PRELOAD="1", SECURE_SSL_REDIRECT="1",
+                           PROXY_SSL_HEADER="X-Forwarded-Proto")
+    assert chosen == "63072000 True True True True True ('HTTP_X_FORWARDED_PROTO', 'https')"
+    assert settings_with(sqlite, HTTPS_SETTINGS, tmp_path, DEBUG="1", SECURE_COOKIES="1").endswith("True True None")
+
+
+@pytest.mark.django_db
+def test_every_page_carries_the_strict_content_security_policy(client):
+    policy = client.get("/accounts/login/")["Content-Security-Policy"]
+    directives = {part.split()[0]: part.split()[1:] for part in policy.split("; ")}
+    assert directives["script-src"] == ["'self'"] and directives["style-src"] == ["'self'"]
+    assert directives["object-src"] == ["'none'"] and directives["frame-ancestors"] == ["'none'"]
+    assert directives["base-uri"] == ["'self'"] and directives["form-action"] == ["'self'"]
+    assert sorted(directives["img-src"]) == sorted(["'self'", "data:", "blob:"])
+    assert "unsafe" not in policy
+    assert client.get("/no-such-page/")["Content-Security-Policy"] == policy  # error pages too

@@ -7,12 +7,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from gonghui.accounts.models import Role
-from gonghui.accounts.tests.factories import PostFactory
-from gonghui.core.exceptions import ApplicationError, NotFound
+from gonghui.accounts.tests.factories import PostFactory, employer_account
+from gonghui.core.exceptions import ApplicationError, NotFound, PermissionDenied
 from gonghui.members import services
 from gonghui.members.models import AppealStatus, MembershipStatus, TransferStatus
 from gonghui.members.tests.factories import join, new_id_number, worker
 from gonghui.notify.models import Notification
+from gonghui.orgs.tests.factories import EmployerFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -23,21 +24,26 @@ def member(org):
     return services.application_approve(actor=None, application_id=application.pk)
 
 
-def test_a_fresh_card_token_verifies_and_shows_the_union(member):
-    verified = services.card_verify(token=services.card_token(membership=member))
+@pytest.fixture
+def verifier(org):
+    return PostFactory(org=org("440104"), role=Role.objects.get(code="reviewer")).user  # 越秀区: cards are not scoped by org
+
+
+def test_a_fresh_card_token_verifies_and_shows_the_union(member, verifier):
+    verified = services.card_verify(actor=verifier, token=services.card_token(membership=member))
     assert verified == member and verified.union.name == "石牌街道总工会"
 
 
-def test_an_expired_card_token_is_refused(member, monkeypatch):
+def test_an_expired_card_token_is_refused(member, verifier, monkeypatch):
     token = services.card_token(membership=member)
     real_time = time.time
     monkeypatch.setattr(time, "time", lambda: real_time() + services.CARD_TOKEN_SECONDS + 5)
     with pytest.raises(ApplicationError, match="已过期"):
-        services.card_verify(token=token)
+        services.card_verify(actor=verifier, token=token)
 
 
 @pytest.mark.parametrize("tamper", ["swap_payload", "garbage", "other_salt"])
-def test_a_forged_card_token_is_refused(member, tamper):
+def test_a_forged_card_token_is_refused(member, verifier, tamper):
     token = services.card_token(membership=member)
     forged = {
         "swap_payload": signing.dumps({"m": member.pk + 1}, salt=services.CARD_SALT).split(":")[0] + ":" + token.split(":", 1)[1],
@@ -45,7 +51,19 @@ def test_a_forged_card_token_is_refused(member, tamper):
         "other_salt": signing.dumps({"m": member.pk}, salt="something-else"),
     }[tamper]
     with pytest.raises(ApplicationError, match="无效的会员卡二维码"):
-        services.card_verify(token=forged)
+        services.card_verify(actor=verifier, token=forged)
+
+
+@pytest.mark.parametrize("who", ["employer_account", "handler", "worker"])
+def test_only_roles_that_verify_cards_may_verify_one(member, org, who):
+    """An employer's external account once read any member's union and status by card; now it is refused like a handler."""
+    actor = {
+        "employer_account": lambda: employer_account(employer=EmployerFactory(town=org("440106006"))),
+        "handler": lambda: PostFactory(org=org("440106"), role=Role.objects.get(code="handler")).user,
+        "worker": lambda: member.person.user,
+    }[who]()
+    with pytest.raises(PermissionDenied, match="验证会员卡"):
+        services.card_verify(actor=actor, token=services.card_token(membership=member))
 
 
 class TestTransfer:

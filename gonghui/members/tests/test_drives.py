@@ -17,6 +17,7 @@ from gonghui.members.models import DriveMetric, DriveTarget, Membership, Members
 from gonghui.members.services import LIVE_STATUSES
 from gonghui.members.tests.factories import join, new_id_number
 from gonghui.members.tests.test_imports import csv_bytes
+from gonghui.orgs import rollups
 from gonghui.orgs.models import Org, OrgType
 from gonghui.orgs.tests.factories import EmployerFactory, OrgFactory
 
@@ -115,20 +116,11 @@ def months_ago(count: int) -> dt.date:
 
 
 def month_end(first: dt.date) -> dt.date:
-    return drives.period_end(first, drives.MONTH)
+    return rollups.period_end(first, rollups.MONTH)
 
 
 def new_drive(actor, org, *, starts_on, ends_on, target=10, name="月分析测试行动", metric=DriveMetric.NEW_MEMBERS):
     return drives.drive_create(actor=actor, org=org, name=name, metric=metric, target=target, starts_on=starts_on, ends_on=ends_on)
-
-
-def test_period_buckets_have_no_gaps_across_years_and_short_months():
-    assert drives.period_buckets(start=dt.date(2025, 11, 20), end=dt.date(2026, 2, 1), period=drives.MONTH) == [
-        dt.date(2025, 11, 1), dt.date(2025, 12, 1), dt.date(2026, 1, 1), dt.date(2026, 2, 1)]
-    assert drives.period_end(dt.date(2028, 2, 1), drives.MONTH) == dt.date(2028, 2, 29)
-    assert drives.period_buckets(start=dt.date(2025, 12, 31), end=dt.date(2026, 1, 12), period=drives.WEEK) == [
-        dt.date(2025, 12, 29), dt.date(2026, 1, 5), dt.date(2026, 1, 12)]
-    assert drives.period_buckets(start=dt.date(2026, 3, 2), end=dt.date(2026, 3, 1), period=drives.WEEK) == []
 
 
 def test_monthly_figures_equal_direct_queries_and_empty_months_are_zero(manager, org):

@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from gonghui.accounts.models import Role
-from gonghui.accounts.tests.factories import PostFactory
+from gonghui.accounts.tests.factories import PostFactory, employer_account
 from gonghui.jobs.models import Job
 from gonghui.members import services
 from gonghui.members.models import JoinApplication, JoinCode, Membership
@@ -72,6 +72,18 @@ def test_card_page_and_verification(client, member, cadre):
     assert "无效的会员卡二维码" in client.post(reverse("members:verify_card"), {"token": token[:-2] + "xx"}).content.decode()
     api = client.post("/api/member-cards/verify", {"token": "forged"}, content_type="application/json")
     assert api.status_code == 400 and api.json()["code"] == "members.card_forged"
+
+
+def test_an_employer_account_cannot_verify_cards_on_the_page_or_the_api(client, member, org):
+    client.force_login(member.person.user)
+    token = re.search(r'data-token="([^"]+)"', client.get(reverse("members_h5:card")).content.decode()).group(1)
+    client.force_login(employer_account(employer=EmployerFactory(town=org("440106006"))))
+    assert "验证会员卡" not in client.get(reverse("orgs:employer_list")).content.decode()  # not in the menu
+    assert client.get(reverse("members:verify_card")).status_code == 403
+    page = client.post(reverse("members:verify_card"), {"token": token})
+    assert page.status_code == 403 and "赵*" not in page.content.decode()
+    api = client.post("/api/member-cards/verify", {"token": token}, content_type="application/json")
+    assert api.status_code == 403 and api.json()["code"] == "permission_denied" and "赵" not in api.content.decode()
 
 
 def test_review_queue_approve_and_reject(client, org):

@@ -103,6 +103,16 @@ def test_a_paused_limit_does_not_count_the_pause():
         resumed.resume(CAL, at=t("2026-03-04 09:00"))
 
 
+def test_a_pause_with_no_business_hours_in_it_keeps_the_due_time():
+    limit = RunningLimit.start(CAL, at=t("2026-03-05 10:00"), amount=1, unit=WD)  # Thursday → due Friday 18:00
+    assert limit.due_at == t("2026-03-06 18:00")
+    resumed = limit.pause(at=t("2026-03-06 18:30")).resume(CAL, at=t("2026-03-07 10:00"))  # Friday evening to Saturday
+    assert resumed.due_at == t("2026-03-06 18:00")
+    at_lunch = RunningLimit.start(CAL, at=t("2026-03-02 11:00"), amount=1, unit=WH)  # due 12:00, the lunch break's start
+    assert at_lunch.pause(at=t("2026-03-02 12:00")).resume(CAL, at=t("2026-03-02 13:30")).due_at == t("2026-03-02 12:00")
+    assert add_working_time(CAL, t("2026-03-07 10:00"), dt.timedelta()) == t("2026-03-07 10:00")  # nothing added, no move
+
+
 def test_pausing_across_a_holiday_for_calendar_days_and_clock_units():
     legal = RunningLimit.start(CAL, at=t("2026-03-02 09:00"), amount=15, unit=CD).pause(at=t("2026-03-05 10:00"))
     assert legal.resume(CAL, at=t("2026-03-08 10:00")).due_at == t("2026-03-20 23:59:59")  # three days later
@@ -162,3 +172,32 @@ def test_elapsed_working_time_inverts_adding_it(start, minutes):
 def test_calendar_days_end_on_a_working_day(start, amount):
     due = deadline(CAL, start, amount, CD).astimezone(LOCAL)
     assert CAL.is_workday(due.date()) and due.date() >= (start.astimezone(LOCAL).date() + dt.timedelta(days=amount))
+
+
+def business_resumes_after(moment: dt.datetime) -> dt.datetime:
+    """When business time next runs after `moment`: itself inside a period, else the next period's opening."""
+    step = dt.timedelta(microseconds=1)
+    return add_working_time(CAL, moment, step) - step
+
+
+@settings(max_examples=200, deadline=None)
+@given(start=starts, amount=st.integers(min_value=1, max_value=10), unit=st.sampled_from([WD, WH]),
+       pause_after=st.timedeltas(min_value=dt.timedelta(), max_value=dt.timedelta(days=20)), share=st.floats(min_value=0, max_value=1))
+def test_pausing_over_a_span_with_no_business_hours_never_moves_the_deadline(start, amount, unit, pause_after, share):
+    limit = RunningLimit.start(CAL, at=start, amount=amount, unit=unit)
+    paused_at = start + pause_after
+    resumed_at = paused_at + (business_resumes_after(paused_at) - paused_at) * share  # anywhere up to the next opening
+    assert working_time_between(CAL, paused_at, resumed_at) == dt.timedelta()
+    assert limit.pause(at=paused_at).resume(CAL, at=resumed_at).due_at == limit.due_at
+
+
+@settings(max_examples=150, deadline=None)
+@given(start=starts, amount=st.integers(min_value=1, max_value=10), unit=st.sampled_from([WD, WH]),
+       pause_after=st.timedeltas(min_value=dt.timedelta(), max_value=dt.timedelta(days=20)),
+       paused_for=st.timedeltas(min_value=dt.timedelta(), max_value=dt.timedelta(days=20)))
+def test_a_resumed_limit_leaves_as_much_working_time_as_there_was_at_the_pause(start, amount, unit, pause_after, paused_for):
+    paused = RunningLimit.start(CAL, at=start, amount=amount, unit=unit).pause(at=start + pause_after)
+    left = paused.remaining(CAL, now=paused.paused_at)
+    resumed = paused.resume(CAL, at=paused.paused_at + paused_for)
+    if left > dt.timedelta():  # an overdue limit stays overdue by the business time that passed
+        assert resumed.remaining(CAL, now=paused.paused_at + paused_for) == left
