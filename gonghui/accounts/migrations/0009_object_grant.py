@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0007_blind_index_byte_order'),
+        ('accounts', '0008_card_verify_action'),
         ('contenttypes', '0002_remove_content_type_name'),
     ]
 
