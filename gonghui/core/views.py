@@ -9,7 +9,7 @@ from django.http import HttpResponse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from gonghui.core.exceptions import ApplicationError
-from gonghui.core.spreadsheets import XLSX_CONTENT_TYPE
+from gonghui.core.uploads import XLSX_CONTENT_TYPE
 
 
 def form_add_application_error(form: forms.Form, exc: ApplicationError, *, field_map: dict[str, str] | None = None) -> None:

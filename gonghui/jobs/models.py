@@ -27,6 +27,9 @@ class Job(TimeStampedModel):
     options = models.JSONField("选项", default=dict, blank=True)
     result_file = models.FileField("结果文件", upload_to="jobs/result/%Y/%m/", blank=True)
     result_name = models.CharField("结果文件名", max_length=200, blank=True)
+    # The first rows of an import's error report, PII masked, so the page shows them without the download
+    problems = models.JSONField("问题（前若干条）", default=list, blank=True)
+    problem_count = models.PositiveIntegerField("问题总数", default=0)
     started_at = models.DateTimeField("开始时间", null=True, blank=True)
     finished_at = models.DateTimeField("结束时间", null=True, blank=True)
 

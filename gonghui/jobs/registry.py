@@ -1,7 +1,7 @@
 """Apps register the kinds of job they run; the jobs app runs them without importing those apps."""
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,6 +14,8 @@ class JobOutcome:
     result_name: str = ""
     link: str = ""  # where what the job made lives (a 潜在会员 list's page), shown beside the summary
     link_label: str = ""
+    # what the result file reports row by row (core.spreadsheets.RowError: row, column, message); the job page shows the first
+    problems: Sequence = ()
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from gonghui.core.exceptions import ApplicationError
+from gonghui.core.masking import scrub_pii
 from gonghui.jobs import registry
 from gonghui.jobs.models import Job, JobStatus
 from gonghui.notify.services import notify
@@ -20,6 +21,7 @@ logger = logging.getLogger("gonghui.jobs")
 PROGRESS_KEY = "gonghui:job-progress:{}"
 PROGRESS_MIN_INTERVAL = 0.3  # seconds between progress writes
 RESULT_KEEP = timedelta(days=7)  # result files (an export may hold full personal data) are deleted after this
+PROBLEMS_SHOWN = 20  # rows of an error report shown on the job's page
 
 
 @transaction.atomic
@@ -119,6 +121,9 @@ def _finish(job: Job, outcome: registry.JobOutcome) -> Job:
     job.status = JobStatus.SUCCEEDED if outcome.ok else JobStatus.FAILED
     job.summary, job.finished_at = outcome.summary[:300], timezone.now()
     job.link, job.link_label = outcome.link, outcome.link_label
+    job.problem_count = len(outcome.problems)
+    job.problems = [{"row": problem.row, "column": problem.column, "message": scrub_pii(problem.message)}
+                    for problem in outcome.problems[:PROBLEMS_SHOWN]]
     job.progress_done, job.progress_total = (total, total) if outcome.ok else (done, total)
     if outcome.result:
         job.result_name = outcome.result_name

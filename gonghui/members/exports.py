@@ -8,7 +8,6 @@ where they may reveal, and is audited when requested and again, with its row cou
 """
 from __future__ import annotations
 
-import csv
 import hashlib
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, nullcontext
@@ -21,7 +20,7 @@ from gonghui.accounts.selectors import actions_for
 from gonghui.audit.services import audit_log
 from gonghui.core.exceptions import ApplicationError, PermissionDenied
 from gonghui.core.masking import mask_id_number, mask_name, mask_phone
-from gonghui.core.spreadsheets import Column, write_xlsx, write_xlsx_to
+from gonghui.core.spreadsheets import Column, write_csv_to, write_xlsx, write_xlsx_to
 from gonghui.jobs.models import Job
 from gonghui.jobs.services import job_create
 from gonghui.members.models import Membership, MembershipStatus, Person
@@ -85,7 +84,7 @@ def member_export_write(*, job: Job, target: Path, progress: Callable[[int, int]
         total = memberships.count()
         report(0, total)
         rows = _rows(memberships, full=full, total=total, report=report)
-        count = write_xlsx_to(target, columns=COLUMNS, rows=rows, sheet_name="会员") if options["format"] == "xlsx" else _write_csv(target, rows)
+        count = write_xlsx_to(target, columns=COLUMNS, rows=rows, sheet_name="会员") if options["format"] == "xlsx" else write_csv_to(target, columns=COLUMNS, rows=rows)
     report(count, count)
     if full:
         audit_log(actor=actor, action="members.membership.exported_full", obj=job,
@@ -111,16 +110,6 @@ def _rows(memberships, *, full: bool, total: int, report: Callable[[int, int], N
                "joined": joined_on.isoformat()}
         if done % CHUNK_SIZE == 0:
             report(done, max(total, done))  # members who joined after the count was taken are exported too
-
-
-def _write_csv(target: Path, rows: Iterator[dict]) -> int:
-    count = 0
-    with open(target, "w", encoding="utf-8-sig", newline="") as handle:  # the BOM makes Excel read UTF-8
-        writer = csv.writer(handle)
-        writer.writerow([column.header for column in COLUMNS])
-        for count, row in enumerate(rows, start=1):
-            writer.writerow([row[column.key] for column in COLUMNS])
-    return count
 
 
 def _sha256(path: Path) -> str:

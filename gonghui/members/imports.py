@@ -9,10 +9,8 @@ are matched by the blind index of their 身份证号.
 from __future__ import annotations
 
 import codecs
-import csv
 import datetime as dt
 import hashlib
-import io
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -26,10 +24,9 @@ from gonghui.audit.services import audit_log
 from gonghui.core import crypto
 from gonghui.core.bulk import BulkLoad, existing_keys, prefetched, quick_thread_switches
 from gonghui.core.exceptions import ApplicationError
-from gonghui.core.spreadsheets import XLSX_MAGIC, Column, RowError, write_xlsx
+from gonghui.core.spreadsheets import CellError, Column, RowError, code_cell, date_cell, table_rows, write_xlsx
 from gonghui.core.validators import (EARLIEST_BIRTH, PROVINCE_PREFIXES, InvalidIdentifier, id_check_character,
                                      normalize_mobile, parse_id_number)
-from gonghui.core.xlsx_stream import sheet_rows
 from gonghui.members.models import (ApplicationStatus, Employment, JoinApplication, Membership, MembershipEvent, MembershipStatus,
                                      NewFormType, Person)
 from gonghui.members.services import LIVE_STATUSES, MEMBER_UNION_TYPES, mask_org_name, member_number_for
@@ -41,10 +38,10 @@ MODES = {"all_or_nothing": "有错则全部不导入", "good_rows": "只导入�
 
 COLUMNS = (
     Column("name", "姓名", width=10),
-    Column("id_number", "身份证号", text=True, width=22),
-    Column("phone", "手机号", text=True, width=14),
-    Column("union_code", "所在工会编码", text=True, width=22),
-    Column("joined_on", "入会日期", text=True, width=12),
+    Column("id_number", "身份证号", text=True, width=22, digits=()),  # 18 digits: never whole as a number (DESIGN rule 9)
+    Column("phone", "手机号", text=True, width=14, digits=(11,)),
+    Column("union_code", "所在工会编码", text=True, width=22, digits=(6, 9, 12)),
+    Column("joined_on", "入会日期", text=True, width=12, date=True),
     Column("new_form_type", "新就业形态", width=12),
     Column("platform_company", "平台企业", width=14),
 )
@@ -54,8 +51,9 @@ PHONE_INDEX_PURPOSE = Person._meta.get_field("phone_index").purpose
 # What the fast path takes without further thought: uppercase ASCII, a province prefix, nothing around it
 WELL_FORMED_ID = re.compile("(?:" + "|".join(sorted(PROVINCE_PREFIXES)) + ")[0-9]{15}[0-9X]")
 WELL_FORMED_MOBILE = re.compile("1[3-9][0-9]{9}")
+WELL_FORMED_DATE = re.compile("[0-9]{4}([-/])[0-9]{2}\\1[0-9]{2}")  # the template's 2026-11-26, and 2026/11/26
+MIN_JOIN_AGE = 16  # 工会法: workers may join from the age at which they may work
 GENDER_BY_DIGIT = {digit: "male" if int(digit) % 2 else "female" for digit in "0123456789"}
-SCIENTIFIC = re.compile(r"\d(\.\d+)?[eE]\+?\d+")  # 4.40106E+17: what Excel writes for an ID it took for a number
 # The MembershipEvent kinds an import writes: a row without 入会日期 is dated the day of the import, which says nothing of when the
 # person joined, so drives (members.drives) must be able to tell it from a row that gave its date.
 IMPORTED, IMPORTED_UNDATED = "imported", "imported_undated"
@@ -78,40 +76,12 @@ def _cell_text(value) -> str:
         return value.strip()
     if value is None:
         return ""
-    if isinstance(value, float) and value.is_integer():
-        return repr(value)  # keep the float form so the ID check can tell Excel turned it into a number
-    if isinstance(value, (dt.date, dt.datetime)):
-        return value.strftime("%Y-%m-%d")
     return str(value).strip()
 
 
 def open_rows(data: bytes) -> tuple[Iterator[list], int]:
     """(raw rows with the header first, about how many rows) of an xlsx's first sheet or a UTF-8/GB18030 csv."""
-    if len(data) > MAX_BYTES:
-        raise ApplicationError(f"文件过大：不能超过 {MAX_BYTES // 1024 // 1024} MB", code="members.file_too_large")
-    if not data.strip():
-        raise ApplicationError("上传的文件是空的", code="members.file_empty")
-    if data.startswith(XLSX_MAGIC):
-        return sheet_rows(data)
-    if b"\x00" in data[:4096]:
-        raise ApplicationError("文件格式不正确：请上传 .xlsx 或 .csv 文件", code="members.file_type")
-    encoding = _encoding(data)
-    text = io.TextIOWrapper(io.BytesIO(data), encoding=encoding, newline="")  # decoded as read, never held whole
-    return csv.reader(text), max(data.count(b"\n") - 1, 1)
-
-
-def _encoding(data: bytes) -> str:
-    """UTF-8 (with or without BOM) if the whole file is valid UTF-8, else GB18030 (what Excel saves as "CSV" in China)."""
-    for encoding in ("utf-8-sig", "gb18030"):
-        decoder = codecs.getincrementaldecoder(encoding)()
-        try:
-            for start in range(0, len(data), 1 << 20):
-                decoder.decode(data[start:start + (1 << 20)])
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            continue
-        return encoding
-    raise ApplicationError("无法识别文件编码：请保存为 UTF-8 或 GB18030（GBK）编码的 CSV", code="members.file_encoding")
+    return table_rows(data, max_bytes=MAX_BYTES)
 
 
 def _header_positions(header: list) -> dict[str, int]:
@@ -166,6 +136,7 @@ class _Checker:
         # the fast path reads the seven cells in one step; a file without the optional columns takes the full check
         self.pick = itemgetter(*self.columns) if min(self.columns) >= 0 else None
         self.births: dict[str, dt.date] = {}  # the valid birth dates and join dates seen so far, by their text
+        self.old_enough: dict[dt.date, dt.date] = {}  # birth date → the day its person may join
         self.join_dates: dict[str, dt.date] = {}
 
     def batches(self, rows: Iterator[list], *, size: int = BATCH_SIZE) -> Iterator[CheckedBatch]:
@@ -206,6 +177,8 @@ class _Checker:
         new_form_type = NEW_FORM_BY_LABEL.get(new_form) if new_form else ""
         if None in (birth_date, joined_on, union_id, new_form_type) or id_check_character(id_number[:17]) != id_number[17]:
             return None
+        if joined_on < self.old_enough[birth_date]:
+            return None
         id_index = self.id_index(id_number)
         if id_index in self.seen:
             return None
@@ -222,53 +195,68 @@ class _Checker:
             return None
         if EARLIEST_BIRTH <= parsed <= self.today:
             self.births[text] = parsed
+            self.old_enough[parsed] = _birthday(parsed, MIN_JOIN_AGE)
             return parsed
         return None
 
     def _join_date(self, text: str) -> dt.date | None:
-        parsed = _parse_join_date(text)
-        if parsed is not None and parsed <= self.today:
-            if len(text) <= 10:  # only the real dates: the parser ignores what follows the 10th character
-                self.join_dates[text] = parsed
+        """The template's forms only (the rest, with their messages, are the full check's)."""
+        if not WELL_FORMED_DATE.fullmatch(text):
+            return None
+        try:
+            parsed = date_cell(text)
+        except CellError:
+            return None
+        if parsed <= self.today:
+            self.join_dates[text] = parsed
             return parsed
         return None
 
     def _check_in_full(self, row_number: int, cells: list, errors: list[RowError]) -> Candidate | None:
         count = len(cells)
         raw = [cells[index] if 0 <= index < count else None for index in self.columns]
-        name, id_text, phone_text, union_code, joined_text, new_form, platform = map(_cell_text, raw)
         errors_before = len(errors)
 
         def bad(column: str, message: str) -> None:
             errors.append(RowError(row_number, column, message))
 
+        def read(position: int, reader: Callable, default):
+            """A cell through core.spreadsheets' one reader for its kind, or `default` with the row's error."""
+            column = COLUMNS[position]
+            try:
+                return reader(raw[position], digits=column.digits) if column.digits is not None else reader(raw[position])
+            except CellError as exc:
+                bad(column.header, exc.message)
+                return default
+
+        name, new_form, platform = (_cell_text(raw[index]) for index in (0, 5, 6))
         if not 2 <= len(name) <= 30:
             bad("姓名", "请填写姓名（2到30个字）")
         parsed = None
-        if isinstance(raw[1], (int, float)) or SCIENTIFIC.fullmatch(id_text):
-            bad("身份证号", "身份证号被表格软件转成了数字（末几位已丢失），请将该列设为文本后重新填写")
-        else:
+        id_text = read(1, code_cell, None)
+        if id_text is not None:
             try:
-                parsed = parse_id_number(id_text, today=self.today)
+                parsed = parse_id_number(id_text.upper(), today=self.today)
             except InvalidIdentifier as exc:
                 bad("身份证号", str(exc))
         phone = ""
+        phone_text = read(2, code_cell, "")
         if phone_text:
             try:
                 phone = normalize_mobile(phone_text)
             except InvalidIdentifier as exc:
                 bad("手机号", str(exc))
+        union_code = read(3, code_cell, None)
         union_id = self.unions.get(union_code) if union_code else None
-        if union_id is None:
+        if union_id is None and union_code is not None:
             bad("所在工会编码", f"找不到工会编码“{union_code}”，或它不在您的管辖范围内" if union_code else "请填写所在工会编码")
-        joined_on = self.today
-        if joined_text:
-            joined_on = _parse_join_date(joined_text)
-            if joined_on is None:
-                bad("入会日期", f"日期“{joined_text}”格式不正确，应为 2026-11-26")
-                joined_on = self.today
-        if joined_on > self.today:
+        joined_on = read(4, date_cell, False)  # False: unreadable, and reported
+        dated = joined_on is not None
+        joined_on = self.today if joined_on is None else joined_on
+        if joined_on and joined_on > self.today:
             bad("入会日期", "入会日期不能晚于今天")
+        elif joined_on and parsed is not None:
+            self._check_age(parsed.birth_date, joined_on, dated, bad)
         if len(platform) > 100:
             bad("平台企业", "平台企业名称不能超过100个字")
         if new_form and new_form not in NEW_FORM_BY_LABEL:
@@ -283,14 +271,27 @@ class _Checker:
         self.seen[id_index] = row_number
         return Candidate(row_number, id_index, union_id, joined_on, NEW_FORM_BY_LABEL.get(new_form, ""), platform, parsed.gender,
                          parsed.birth_date, id_number[:6], self.seal_name(name), self.seal_id(id_number),
-                         self.seal_phone(phone) if phone else "", self.phone_index(phone) if phone else None, bool(joined_text))
+                         self.seal_phone(phone) if phone else "", self.phone_index(phone) if phone else None, dated)
+
+    @staticmethod
+    def _check_age(birth_date: dt.date, joined_on: dt.date, dated: bool, bad: Callable[[str, str], None]) -> None:
+        """No one joins before they were born or before they may work (MIN_JOIN_AGE)."""
+        born = birth_date.isoformat()
+        if joined_on < birth_date:
+            bad("入会日期", f"入会日期早于出生日期（身份证号中的出生日期为 {born}）")
+        elif joined_on < _birthday(birth_date, MIN_JOIN_AGE):
+            if dated:
+                bad("入会日期", f"入会时未满{MIN_JOIN_AGE}周岁（出生于 {born}），请核对入会日期或身份证号")
+            else:
+                bad("身份证号", f"未满{MIN_JOIN_AGE}周岁（出生于 {born}），不能入会")
 
 
-def _parse_join_date(text: str) -> dt.date | None:
+def _birthday(born: dt.date, age: int) -> dt.date:
+    """The day someone born on `born` turns `age` (29 February: 1 March in other years)."""
     try:
-        return dt.date.fromisoformat(text.replace("/", "-")[:10])
+        return born.replace(year=born.year + age)
     except ValueError:
-        return None
+        return dt.date(born.year + age, 3, 1)
 
 
 # ---------------------------------------------------------------- writing (in the caller's thread and transaction)

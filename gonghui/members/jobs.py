@@ -21,8 +21,9 @@ def run_member_import(*, job, data: bytes, progress) -> JobOutcome:
     bad_rows = len({error.row for error in result.errors})
     if mode == "all_or_nothing":
         return JobOutcome(ok=False, summary=f"发现 {len(result.errors)} 处错误（涉及 {bad_rows} 行），按“有错则全部不导入”未导入任何数据。",
-                          result=report, result_name=name)
-    return JobOutcome(ok=True, summary=f"{done}；{bad_rows} 行有错未导入，请下载错误报告。", result=report, result_name=name)
+                          result=report, result_name=name, problems=result.errors)
+    return JobOutcome(ok=True, summary=f"{done}；{bad_rows} 行有错未导入，请下载错误报告。", result=report, result_name=name,
+                      problems=result.errors)
 
 
 def run_member_export(*, job, data: bytes, progress) -> JobOutcome:
@@ -55,7 +56,7 @@ def run_prospect_upload(*, job, data: bytes, progress) -> JobOutcome:
     parts = [f"{left_out} 行身份证号无效或重复未比对"] if left_out else []
     parts += [f"{kept} 行手机号或新就业形态有误，已按未填写比对"] if kept else []
     return JobOutcome(ok=True, summary=f"{done}；{'，'.join(parts)}，请下载问题报告（仅含脱敏信息）。原始文件未保存。",
-                      result=error_report_xlsx(errors), result_name=f"名单{prospect_list.pk}-问题报告.xlsx", **page)
+                      result=error_report_xlsx(errors), result_name=f"名单{prospect_list.pk}-问题报告.xlsx", problems=errors, **page)
 
 
 def register_jobs() -> None:

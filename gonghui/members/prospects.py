@@ -19,7 +19,7 @@ from gonghui.audit.services import audit_log
 from gonghui.core import crypto
 from gonghui.core.exceptions import ApplicationError, NotFound
 from gonghui.core.masking import mask_id_number, mask_name, mask_phone
-from gonghui.core.spreadsheets import Column, RowError, write_xlsx
+from gonghui.core.spreadsheets import CellError, Column, RowError, code_cell, write_xlsx
 from gonghui.core.validators import PROVINCE_NAMES, InvalidIdentifier, normalize_mobile, parse_id_number
 from gonghui.members.imports import ID_INDEX_PURPOSE, NEW_FORM_BY_LABEL, open_rows
 from gonghui.members.models import Membership, Prospect, ProspectList
@@ -90,8 +90,8 @@ def _prospect(number: int, cells: list, positions: dict[str, int], prospect_list
 
     name_masked = mask_name(text("name"))[:40]
     try:
-        parsed = parse_id_number(cell("id_number"))
-    except InvalidIdentifier as exc:
+        parsed = parse_id_number(code_cell(cell("id_number")).upper())
+    except (InvalidIdentifier, CellError) as exc:
         shown = mask_id_number(text("id_number"))
         errors.append(RowError(number, "身份证号", f"{exc}，该行未比对（{name_masked or '未填姓名'}{'，' + shown if shown else ''}）"))
         return None
@@ -99,8 +99,8 @@ def _prospect(number: int, cells: list, positions: dict[str, int], prospect_list
                         name_masked=name_masked, id_masked=mask_id_number(parsed.value), region_code=parsed.region_code)
     if text("phone"):
         try:
-            prospect.phone_masked = mask_phone(normalize_mobile(text("phone")))
-        except InvalidIdentifier as exc:
+            prospect.phone_masked = mask_phone(normalize_mobile(code_cell(cell("phone"), digits=(11,))))
+        except (InvalidIdentifier, CellError) as exc:
             errors.append(RowError(number, "手机号", f"{exc}；已按未填手机号比对{_who(prospect)}"))
     if text("new_form_type"):
         prospect.new_form_type = NEW_FORM_BY_LABEL.get(text("new_form_type"), "")

@@ -6,11 +6,11 @@ column, and if any row is bad nothing is written. Re-uploading the same file is 
 """
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.utils import timezone
 
 from gonghui.audit.services import audit_log
 from gonghui.core.exceptions import ApplicationError
@@ -28,30 +28,33 @@ from gonghui.orgs.services import (
     org_update,
 )
 
+CODE_DIGITS = (6, 9, 12)  # the GB/T 2260 county and the statistical township and village codes union codes follow
+MOBILE_DIGITS = (11,)
+
 ORG_COLUMNS = (
-    Column("code", "组织编码", text=True),
+    Column("code", "组织编码", text=True, digits=CODE_DIGITS),
     Column("name", "组织名称", width=30),
     Column("short_name", "简称"),
     Column("type", "组织类型"),
-    Column("parent_code", "上级组织编码", text=True),
+    Column("parent_code", "上级组织编码", text=True, digits=CODE_DIGITS),
     Column("sector", "行业"),
-    Column("division_code", "区划代码", text=True),
+    Column("division_code", "区划代码", text=True, digits=CODE_DIGITS),
     Column("contact_name", "联系人"),
-    Column("contact_phone", "联系电话", text=True),
+    Column("contact_phone", "联系电话", text=True, digits=MOBILE_DIGITS),  # a landline stored as a number lost its 0
     Column("address", "地址", width=30),
-    Column("founded_on", "成立日期", text=True),
+    Column("founded_on", "成立日期", text=True, date=True),
 )
 
 EMPLOYER_COLUMNS = (
-    Column("uscc", "统一社会信用代码", text=True, width=22),
+    Column("uscc", "统一社会信用代码", text=True, width=22, digits=()),
     Column("name", "单位名称", width=32),
     Column("industry", "行业门类", width=24),
     Column("ownership", "经济类型"),
-    Column("town_code", "所在街道/镇编码", text=True),
+    Column("town_code", "所在街道/镇编码", text=True, digits=CODE_DIGITS),
     Column("address", "地址", width=30),
     Column("headcount", "职工人数"),
     Column("has_union", "是否建会"),
-    Column("union_code", "工会组织编码", text=True, width=22),
+    Column("union_code", "工会组织编码", text=True, width=22, digits=CODE_DIGITS),
 )
 
 EMPLOYER_FIELD_COLUMN = {
@@ -104,7 +107,7 @@ def _org_by_code(code, cache: dict[str, Org]) -> Org | None:
 
 # ---------------------------------------------------------------- orgs
 
-def _data_rows(data: bytes, columns) -> list[tuple[int, dict]]:
+def _data_rows(data: bytes, columns) -> list[tuple[int, dict, list[RowError]]]:
     rows = list(read_xlsx_rows(data, columns=columns))
     if not rows:
         raise ApplicationError("表格中没有数据行", code=OrgErrorCode.IMPORT_ROWS)
@@ -121,18 +124,22 @@ def org_import_xlsx(*, actor, data: bytes, progress=_no_progress) -> ImportResul
     def process(result: ImportResult) -> None:
         cache: dict[str, Org] = {}
         seen: set[str] = set()
-        for done, (row_number, values) in enumerate(rows, start=1):
-            _org_import_row(actor=actor, row_number=row_number, values=values, cache=cache, seen=seen, result=result)
+        for done, (row_number, values, problems) in enumerate(rows, start=1):
+            _org_import_row(actor=actor, row_number=row_number, values=values, problems=problems, cache=cache, seen=seen, result=result)
             progress(done, len(rows))
 
     return _run_all_or_nothing(actor=actor, action="orgs.org.imported", data=data, process=process)
 
 
-def _org_import_row(*, actor, row_number: int, values: dict, cache: dict, seen: set, result: ImportResult) -> None:
-    errors: list[RowError] = []
+def _org_import_row(*, actor, row_number: int, values: dict, problems: list[RowError], cache: dict, seen: set,
+                    result: ImportResult) -> None:
+    """`problems`: cells read_xlsx_rows could not read (their value is None); nothing more is said of their columns."""
+    errors: list[RowError] = list(problems)
+    unreadable = {problem.column for problem in problems}
 
     def bad(column: str, message: str) -> None:
-        errors.append(RowError(row_number, column, message))
+        if column not in unreadable:
+            errors.append(RowError(row_number, column, message))
 
     code = str(values["code"] or "").strip()
     if code and code in seen:
@@ -149,7 +156,9 @@ def _org_import_row(*, actor, row_number: int, values: dict, cache: dict, seen: 
     parent = _org_by_code(values["parent_code"], cache)
     if values["parent_code"] and parent is None:
         bad("上级组织编码", f"找不到上级组织 {values['parent_code']}")
-    founded_on = _parse_date(values["founded_on"], lambda message: bad("成立日期", message))
+    founded_on = values["founded_on"]
+    if founded_on is not None and founded_on > timezone.localdate():
+        bad("成立日期", "成立日期不能晚于今天")
     existing = _org_by_code(code, cache) if code else None
     if org_type and not errors:
         errors.extend(_org_scope_and_type_errors(actor=actor, row_number=row_number, org_type=org_type, parent=parent, existing=existing))
@@ -202,20 +211,6 @@ def _label_to_code(value, choices) -> str:
     return ""
 
 
-def _parse_date(value, report):
-    if value in (None, ""):
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value).strip().replace("/", "-"))
-    except ValueError:
-        report(f"日期“{value}”格式不正确，应为 2026-11-26 这样的格式")
-        return None
-
-
 def org_export_xlsx(*, orgs) -> bytes:
     return write_xlsx(columns=ORG_COLUMNS, rows=(_org_row(org) for org in orgs.select_related("parent").iterator()), sheet_name="工会组织")
 
@@ -245,16 +240,19 @@ def employer_import_xlsx(*, actor, data: bytes, progress=_no_progress) -> Import
     def process(result: ImportResult) -> None:
         cache: dict[str, Org] = {}
         seen: dict[str, int] = {}
-        existing = Employer.objects.in_bulk([str(v["uscc"] or "").strip().upper() for _, v in rows], field_name="uscc")
-        for done, (row_number, values) in enumerate(rows, start=1):
-            _employer_import_row(actor=actor, row_number=row_number, values=values, cache=cache, seen=seen, existing=existing, result=result)
+        existing = Employer.objects.in_bulk([str(v["uscc"] or "").strip().upper() for _, v, _ in rows], field_name="uscc")
+        for done, (row_number, values, problems) in enumerate(rows, start=1):
+            _employer_import_row(actor=actor, row_number=row_number, values=values, problems=problems, cache=cache, seen=seen,
+                                 existing=existing, result=result)
             progress(done, len(rows))
 
     return _run_all_or_nothing(actor=actor, action="orgs.employer.imported", data=data, process=process)
 
 
-def _employer_import_row(*, actor, row_number: int, values: dict, cache: dict, seen: dict, existing: dict, result: ImportResult) -> None:
-    row_errors: list[RowError] = []
+def _employer_import_row(*, actor, row_number: int, values: dict, problems: list[RowError], cache: dict, seen: dict, existing: dict,
+                         result: ImportResult) -> None:
+    row_errors: list[RowError] = list(problems)
+    unreadable = {problem.column for problem in problems}
     town = _org_by_code(values["town_code"], cache)
     if values["town_code"] and town is None:
         row_errors.append(RowError(row_number, "所在街道/镇编码", f"找不到组织编码 {values['town_code']}"))
@@ -268,7 +266,8 @@ def _employer_import_row(*, actor, row_number: int, values: dict, cache: dict, s
     clean, errors = employer_clean(data)
     if town is None and values["town_code"]:
         errors.pop("town", None)
-    row_errors.extend(RowError(row_number, EMPLOYER_FIELD_COLUMN[f], m) for f, m in errors.items())
+    row_errors.extend(RowError(row_number, EMPLOYER_FIELD_COLUMN[f], m) for f, m in errors.items()
+                      if EMPLOYER_FIELD_COLUMN[f] not in unreadable)
     uscc = clean.get("uscc")
     if uscc and uscc in seen:
         row_errors.append(RowError(row_number, "统一社会信用代码", f"与第 {seen[uscc]} 行重复"))

@@ -17,6 +17,7 @@ def _import_handler(run_import):
             return JobOutcome(
                 ok=False, summary=f"发现 {len(result.errors)} 处错误（涉及 {rows} 行），本次未导入任何数据。请下载错误报告，修改后重新上传。",
                 result=error_report_xlsx(result.errors), result_name=f"{job.input_name.rsplit('.', 1)[0]}-错误报告.xlsx",
+                problems=result.errors,
             )
         return JobOutcome(ok=True, summary=f"导入完成：新增 {result.created} 条，更新 {result.updated} 条。")
 

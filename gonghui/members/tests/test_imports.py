@@ -7,6 +7,7 @@ import xlsxwriter
 from hypothesis import given, settings, strategies as st
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from gonghui.accounts.models import Role
 from gonghui.accounts.tests.factories import PostFactory
@@ -219,16 +220,20 @@ CELL_VARIANTS = {
     "id_number": [GOOD_ID, GOOD_ID.lower(), f" {GOOD_ID} ", GOOD_ID[:17], GOOD_ID[:17] + str((int(GOOD_ID[17]) + 1) % 10) if GOOD_ID[17] != "X" else GOOD_ID[:17] + "0",
                   "99" + GOOD_ID[2:], GOOD_ID.translate(str.maketrans("0123456789", "０１２３４５６７８９")),
                   id_number_generate(region_code="440106", birth_date=datetime.date(2027, 1, 1), sequence=3),
-                  "440106199002300012", "4.40106E+17", 440106199002280017.0, None, ""],
-    "phone": ["", "13800138000", "+86 138 0013 8000", "138-0013-8000", "12345678901", "1380013800", "１３８００１３８０００", None],
-    "union_code": ["440106006", "440106999", "", None],
-    "joined_on": ["", "2026-03-01", "2026/03/01", "2026-3-1", "2030-01-01", "坏日期", datetime.date(2026, 3, 1), None],
+                  "440106199002300012", "4.40106E+17", 440106199002280017.0, None, "", "'" + GOOD_ID,
+                  id_number_generate(region_code="440106", birth_date=datetime.date(2015, 5, 5), sequence=5)],  # eleven
+    "phone": ["", "13800138000", "+86 138 0013 8000", "138-0013-8000", "12345678901", "1380013800", "１３８００１３８０００", None,
+              13800138000.0, 3800138000.0, "'13800138000"],
+    "union_code": ["440106006", "440106999", "", None, 440106006.0, 4401.0, "'440106006"],
+    "joined_on": ["", "2026-03-01", "2026/03/01", "2026-3-1", "2030-01-01", "坏日期", datetime.date(2026, 3, 1), None,
+                  "2026年3月1日", "2026.3.1", "20260301", "'2026-03-01", "2026-03-012", "2026-03-01 到 2026-04-01", 46082.0,
+                  "1980-01-01", "2000-01-01", "2006-02-27", "2006-02-28"],  # born 1990-02-28: before birth, aged 9, a day short of 16, 16
     "new_form_type": ["", "外卖骑手", "宇航员", None],
     "platform_company": ["", "美团", "平" * 101, None],
 }
 
 FAST_FORMS = {"name": {"王五", " 王五 ", "欧" * 30}, "id_number": {GOOD_ID, f" {GOOD_ID} "}, "phone": {"", "13800138000"},
-              "union_code": {"440106006"}, "joined_on": {"", "2026-03-01", "2026/03/01"}, "new_form_type": {"", "外卖骑手"},
+              "union_code": {"440106006"}, "joined_on": {"", "2026-03-01", "2026/03/01", "2006-02-28"}, "new_form_type": {"", "外卖骑手"},
               "platform_company": {"", "美团"}}
 
 
@@ -279,3 +284,96 @@ def test_a_plain_row_takes_the_fast_path_and_a_repeated_id_falls_back_to_the_ful
     errors = []
     assert check.check(3, row, errors) is None
     assert [(e.row, e.column) for e in errors] == [(3, "身份证号")] and "第 2 行" in errors[0].message
+
+
+# ---------------------------------------------------------------- dates and numbers as people type them
+
+
+def born(year: int, month: int = 6, day: int = 15, sequence: int = 21) -> str:
+    return id_number_generate(region_code="440106", birth_date=datetime.date(year, month, day), sequence=sequence)
+
+
+def one_row(manager, row, *, xlsx=False):
+    result = imports.member_import(actor=manager, data=xlsx_bytes([row]) if xlsx else csv_bytes([row]))
+    return result, Membership.objects.select_related("person").first()
+
+
+@pytest.mark.parametrize("typed", ["2024-05-01", "2024/5/1", "2024.5.1", "2024年5月1日", "20240501", " 2024-5-1 ", "'2024-05-01",
+                                   "２０２４－０５－０１", "2024-05-01 00:00:00"])
+def test_join_dates_in_the_forms_people_type(manager, typed):
+    result, membership = one_row(manager, ["王五", born(1990), "13700137000", "440106006", typed, "", ""])
+    assert result.errors == [] and membership.joined_on == datetime.date(2024, 5, 1)
+
+
+@pytest.mark.parametrize("cell", [datetime.datetime(2024, 5, 1), 45413, 20240501])  # a date cell, a serial, 20240501 as a number
+def test_join_dates_as_office_suites_store_them(manager, cell):
+    result, membership = one_row(manager, ["王五", born(1990), "13700137000", "440106006", cell, "", ""], xlsx=True)
+    assert result.errors == [] and membership.joined_on == datetime.date(2024, 5, 1)
+
+
+@pytest.mark.parametrize(("typed", "message"), [
+    ("2024-05-012", "格式不正确"), ("2024-05-01 到 2024-06-01", "格式不正确"), ("2024-02-30", "不存在"), ("2024/13/1", "不存在"),
+    ("2024-05/01", "格式不正确"), ("5/1/2024", "格式不正确"), ("2099-01-01", "不能晚于今天"),
+])
+def test_dates_that_are_not_one_day_are_refused_never_cut_short(manager, typed, message):
+    result, membership = one_row(manager, ["王五", born(1990), "13700137000", "440106006", typed, "", ""])
+    assert [(e.row, e.column) for e in result.errors] == [(2, "入会日期")] and message in result.errors[0].message
+    assert membership is None
+
+
+def test_no_one_joins_before_they_are_born_or_before_sixteen(manager):
+    today = timezone.localdate()
+    rows = [
+        ["出生前", born(2000), "", "440106006", "1999-01-01", "", ""],
+        ["十岁", born(2005), "", "440106006", "2015-07-01", "", ""],                 # joined at ten
+        ["十岁今天", born(today.year - 10, 1, 1), "", "440106006", "", "", ""],       # ten today, no date given
+        ["刚满十六", born(2000, 2, 29, sequence=33), "", "440106006", "2016-03-01", "", ""],  # 16 on 1 March in a common year
+        ["差一天", born(2000, 3, 2, sequence=35), "", "440106006", "2016-03-01", "", ""],
+    ]
+    result = imports.member_import(actor=manager, data=csv_bytes(rows), mode="good_rows")
+    found = {(e.row, e.column): e.message for e in result.errors}
+    assert set(found) == {(2, "入会日期"), (3, "入会日期"), (4, "身份证号"), (6, "入会日期")}
+    assert "早于出生日期" in found[(2, "入会日期")] and "未满16周岁" in found[(3, "入会日期")]
+    assert "未满16周岁" in found[(4, "身份证号")] and "2000-03-02" in found[(6, "入会日期")]
+    assert result.created == 1
+
+
+def test_codes_typed_with_an_apostrophe_or_full_width_digits_or_stored_as_numbers_are_read_as_meant(manager):
+    id_number, other = born(1990), born(1991)
+    wide = other.translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+    result = imports.member_import(actor=manager, data=xlsx_bytes([
+        ["王五", "'" + id_number, 13812345678, 440106006, "2024-05-01", "", ""],
+        ["赵六", wide, "'13912345678", "'440106006", "2024-05-01", "", ""],
+        ["孙八", other, "", "440106006", "2024-05-01", "", ""],  # the same person as 赵六, typed in ASCII
+    ]))
+    assert [(e.row, e.column, e.message) for e in result.errors] == [(4, "身份证号", "与第 3 行的身份证号重复")]
+    result = imports.member_import(actor=manager, data=xlsx_bytes([
+        ["王五", "'" + id_number, 13812345678, 440106006, "2024-05-01", "", ""],
+        ["赵六", wide, "'13912345678", "'440106006", "2024-05-01", "", ""],
+    ]))
+    assert result.errors == [] and result.created == 2
+    assert {(p.id_number, p.phone) for p in Person.objects.all()} == {(id_number, "13812345678"), (other, "13912345678")}
+
+
+def test_codes_that_lost_digits_as_numbers_are_refused_by_row_and_column(manager):
+    result = imports.member_import(actor=manager, data=xlsx_bytes([
+        ["王五", born(1990), 3812345678, "440106006", "", "", ""],   # a phone short of a digit
+        ["赵六", born(1991), "13700137000", 4401, "", "", ""],         # a code that lost its leading zeros
+        ["钱七", 4.40106199006151e17, "13700137000", "440106006", "", "", ""],
+    ]))
+    found = {(e.row, e.column): e.message for e in result.errors}
+    assert set(found) == {(2, "手机号"), (3, "所在工会编码"), (4, "身份证号")}
+    assert "开头的 0 可能已丢失" in found[(3, "所在工会编码")] and "转成了数字" in found[(4, "身份证号")]
+
+
+def test_the_job_page_shows_the_first_rows_of_the_error_report_masked(client, manager, django_capture_on_commit_callbacks):
+    client.force_login(manager)
+    rows = [good_row(town="13812345678")] + [good_row(phone="bad") for _ in range(24)]  # a phone typed as the union code
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("members:import"), {"file": SimpleUploadedFile("名册.csv", csv_bytes(rows)), "mode": "all_or_nothing"})
+    job = Job.objects.get()
+    assert job.problem_count == 25 and len(job.problems) == 20
+    page = client.get(reverse("jobs:detail", args=[job.pk])).content.decode()
+    assert "前 20 处问题（共 25 处" in page and page.count("<tr><td>") == 20
+    assert "找不到工会编码“138****5678”" in page and "13812345678" not in page
+    assert "<td>21</td><td>手机号</td>" in page and "<td>22</td>" not in page

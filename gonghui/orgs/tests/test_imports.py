@@ -166,3 +166,40 @@ def test_a_cadre_cannot_take_over_an_employer_of_another_district_by_its_uscc(ca
     assert [(e.row, e.column) for e in result.errors] == [(2, "统一社会信用代码")]
     yuexiu.refresh_from_db()
     assert (yuexiu.name, yuexiu.town.code) == ("越秀原有公司", "440104001")
+
+
+class TestNumberCells:
+    """Number cells as an office suite stores them: a whole number of a code's length is that code; anything else is refused."""
+
+    def test_long_codes_and_phones_stored_as_numbers_are_taken_as_their_digits(self, superuser):
+        rows = [[440106001901, "猎德村工会", None, "企业工会", 440106001, None, 440106001901, "张三", 18876030722, None, None]]
+        result = imports.org_import_xlsx(actor=superuser, data=xlsx(ORG_HEADER, rows))
+        assert result.ok, result.errors
+        org = Org.objects.get(code="440106001901")  # not "440106001901.0"
+        assert (org.division_code, org.contact_phone, org.parent.code) == ("440106001901", "18876030722", "440106001")
+
+    def test_codes_that_lost_digits_as_numbers_are_refused_by_row_and_column(self, superuser):
+        rows = [
+            [123, "丢了零的编码", None, "企业工会", "440106001", None, None, None, None, None, None],       # 0123
+            ["N-2", "座机", None, "企业工会", "440106001", None, None, None, 2083456789, None, None],        # 020-83456789
+            ["N-3", "区划", None, "企业工会", "440106001", None, 4.40106001901234e17, None, None, None, None],
+            ["N-4", "未来", None, "企业工会", "440106001", None, None, None, None, None, "2099-01-01"],
+        ]
+        result = imports.org_import_xlsx(actor=superuser, data=xlsx(ORG_HEADER, rows))
+        found = {(e.row, e.column): e.message for e in result.errors}
+        assert set(found) == {(2, "组织编码"), (3, "联系电话"), (4, "区划代码"), (5, "成立日期")}
+        assert "开头的 0 可能已丢失" in found[(2, "组织编码")] and "123" in found[(2, "组织编码")]
+        assert "转成了数字" in found[(3, "联系电话")] and "末几位已丢失" in found[(4, "区划代码")]
+        assert found[(5, "成立日期")] == "成立日期不能晚于今天"
+        assert not Org.objects.filter(name__in=["丢了零的编码", "座机", "区划", "未来"]).exists()
+
+    @pytest.mark.parametrize("typed", ["2020-05-01", "2020/5/1", "2020.5.1", "2020年5月1日", "20200501", "'2020-05-01", "２０２０-05-01"])
+    def test_founding_dates_in_the_forms_people_type(self, superuser, typed):
+        rows = [[f"D-{len(typed)}", "日期工会", None, "企业工会", "440106001", None, None, None, None, None, typed]]
+        assert imports.org_import_xlsx(actor=superuser, data=xlsx(ORG_HEADER, rows)).ok
+        assert Org.objects.get(name="日期工会").founded_on.isoformat() == "2020-05-01"
+
+    def test_employer_codes_as_numbers(self, superuser):
+        rows = [employer_row(town=440106001, union=123)]
+        result = imports.employer_import_xlsx(actor=superuser, data=xlsx(EMPLOYER_HEADER, rows))
+        assert [(e.row, e.column) for e in result.errors] == [(2, "工会组织编码")] and "开头的 0" in result.errors[0].message
