@@ -1,8 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.db.models import Q
 
-from gonghui.accounts.models import ApiKey, ExternalBinding, Post, Role, User
-from gonghui.core.admin import ReadOnlyAdmin, SuperuserOnlyAdmin
+from gonghui.accounts.models import ApiKey, ExternalBinding, ObjectGrant, Post, Role, User
+from gonghui.core.admin import ReadOnlyAdmin, ScopedAdmin, SuperuserOnlyAdmin
 
 
 class PostInline(admin.TabularInline):
@@ -41,11 +42,29 @@ class RoleAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Post)
-class PostAdmin(ReadOnlyAdmin):
-    list_display = ("user", "org", "role", "title", "guidance_read")
+class PostAdmin(ScopedAdmin):
+    """Posts of the user's own subtree, looked at; they are held and given up through the 工作台."""
+
+    list_display = ("user", "org", "role", "title")
     list_filter = ("role", "guidance_read")
     search_fields = ("user__username", "user__display_name", "org__name")
-    list_select_related = ("user", "org", "role")
+    scope_action = "accounts.manage"
+
+
+@admin.register(ObjectGrant)
+class ObjectGrantAdmin(ReadOnlyAdmin):
+    """Grants are given and revoked only through the audited services; here they are looked at: all of them by a
+    superuser, otherwise those the user gave or received."""
+
+    list_display = ("grantee", "content_type", "object_id", "actions", "valid_since", "valid_until", "granted_by", "revoked_at")
+    list_filter = ("content_type",)
+    list_select_related = ("grantee", "granted_by", "content_type")
+
+    def get_queryset(self, request):
+        grants = super().get_queryset(request)
+        if request.user.is_superuser:
+            return grants
+        return grants.filter(Q(granted_by=request.user) | Q(grantee=request.user))
 
 
 @admin.register(ApiKey)

@@ -6,16 +6,13 @@ from django.apps import apps
 
 from gonghui.accounts.models import ApiKey, Post, Role, User
 from gonghui.core import registry
+from gonghui.core.access import active_posts
 from gonghui.core.exceptions import ApplicationError, NotFound
 
 
 def post_list_for(*, user) -> list[Post]:
-    """The user's posts, loaded once per request (cached on the user object, which lives as long as the request)."""
-    if not user.is_authenticated:
-        return []
-    if "_posts_cache" not in user.__dict__:
-        user.__dict__["_posts_cache"] = user.active_posts()
-    return user.__dict__["_posts_cache"]
+    """The user's posts at active orgs, loaded once per request: the same list the access rule works from."""
+    return active_posts(user)
 
 
 def current_post_for(*, user, session) -> Post | None:
@@ -41,17 +38,6 @@ def actions_for(*, user) -> frozenset[str]:
             actions.add("employers.view")
         user.__dict__["_actions_cache"] = frozenset(actions)
     return user.__dict__["_actions_cache"]
-
-
-def _in_scope(actor, action: str, path_field: str) -> Q:
-    """Rows whose org path (`path_field`) lies where the actor may `action` (the one scoping rule, applied to people)."""
-    if actor.is_superuser:
-        return Q()
-    paths = [post.org.path for post in post_list_for(user=actor) if action in post.role.permissions]
-    condition = Q(pk__in=[])
-    for path in paths:
-        condition |= Q(**{f"{path_field}__startswith": path})
-    return condition
 
 
 def holds_action_at(*, actor, action: str, org) -> bool:
@@ -80,14 +66,14 @@ def managed_org_options(*, actor, q: str, limit: int = 20) -> list:
     q = q.strip()
     if not q:
         return []
-    orgs = apps.get_model("orgs", "Org").objects.filter(_in_scope(actor, "accounts.manage", "path"), is_active=True)
+    orgs = apps.get_model("orgs", "Org").objects.restrict(actor, "accounts.manage").filter(is_active=True)
     orgs = orgs.filter(Q(name__contains=q) | Q(code__startswith=q) | Q(name_initials__startswith=q.lower()))
     return list(orgs.order_by("path")[:limit])
 
 
 def post_list(*, actor, q: str = "", org_id: int | None = None, role_id: int | None = None) -> QuerySet[Post]:
     """岗位 in the actor's accounts.manage subtree, searchable by person (username or name) and filtered by org and role."""
-    posts = Post.objects.filter(_in_scope(actor, "accounts.manage", "org__path")).select_related("user", "org", "role")
+    posts = Post.objects.restrict(actor, "accounts.manage").select_related("user", "org", "role")
     q = q.strip()
     if q:
         posts = posts.filter(Q(user__username__icontains=q) | Q(user__display_name__icontains=q))
@@ -132,12 +118,12 @@ def role_get(*, role_id) -> Role:
 
 def role_list_with_post_counts(*, actor) -> QuerySet[Role]:
     """Roles with how many posts in the actor's subtree carry each (posts elsewhere are not theirs to count)."""
-    return role_list().annotate(post_count=Count("posts", filter=_in_scope(actor, "accounts.manage", "posts__org__path")))
+    return role_list().annotate(post_count=Count("posts", filter=Q(posts__in=Post.objects.restrict(actor, "accounts.manage"))))
 
 
 def api_key_list(*, actor) -> QuerySet[ApiKey]:
     """接口密钥 bound to orgs in the actor's accounts.manage subtree (an administrator's: all)."""
-    keys = ApiKey.objects.filter(_in_scope(actor, "accounts.manage", "org__path"))
+    keys = ApiKey.objects.filter(org__in=apps.get_model("orgs", "Org").objects.restrict(actor, "accounts.manage"))
     return keys.select_related("org", "issued_by", "revoked_by").order_by("-id")
 
 
@@ -150,7 +136,7 @@ def api_key_get_for(*, actor, key_id) -> ApiKey:
 
 def staff_list(*, actor, q: str = "", action: str = "accounts.manage") -> QuerySet[User]:
     """Cadres holding a post somewhere in the actor's subtree."""
-    posts = Post.objects.filter(_in_scope(actor, action, "org__path"), user=OuterRef("pk"))
+    posts = Post.objects.restrict(actor, action).filter(user=OuterRef("pk"))
     users = User.objects.filter(Exists(posts)).prefetch_related("posts__org", "posts__role").order_by("username")
     q = q.strip()
     if q:
@@ -161,8 +147,8 @@ def staff_list(*, actor, q: str = "", action: str = "accounts.manage") -> QueryS
 def staff_get_for(*, actor, user_id, action: str = "accounts.manage") -> User:
     try:
         return staff_list(actor=actor, action=action).get(pk=int(user_id))
-    except (User.DoesNotExist, ValueError, TypeError):
-        raise NotFound("人员不存在或不在您的管辖范围内") from None
+    except (User.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise NotFound(Post.access.not_found_message) from None
 
 
 def users_with_action_nearest(*, org, action: str) -> list[User]:

@@ -19,12 +19,14 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from gonghui.core.access import Access, ScopedQuerySet
+
 
 class AuditImmutable(Exception):
     """Raised on any attempt to change or remove an audit event."""
 
 
-class AuditEventQuerySet(models.QuerySet):
+class AuditEventQuerySet(ScopedQuerySet):
     def update(self, **kwargs):
         raise AuditImmutable("审计日志只能追加，不能修改")
 
@@ -62,6 +64,8 @@ class AuditEvent(models.Model):
     hash = models.CharField("哈希", max_length=64, blank=True)
 
     objects = AuditEventQuerySet.as_manager()
+    # Events with no org (system work, logins) reach superusers only: no org path starts with "".
+    access = Access(noun="审计事件", paths=("org_path",))
 
     class Meta:
         verbose_name = "审计事件"

@@ -30,7 +30,7 @@ from gonghui.core.validators import (EARLIEST_BIRTH, PROVINCE_PREFIXES, InvalidI
 from gonghui.members.models import (ApplicationStatus, Employment, JoinApplication, Membership, MembershipEvent, MembershipStatus,
                                      NewFormType, Person)
 from gonghui.members.services import LIVE_STATUSES, MEMBER_UNION_TYPES, mask_org_name, member_number_for
-from gonghui.orgs.models import Org, scope_paths, subtree_q
+from gonghui.orgs.models import Org
 from gonghui.orgs.paths import common_ancestor_path
 
 BATCH_SIZE = 10_000
@@ -431,7 +431,7 @@ def _insert_members(load: BulkLoad, people: list[Candidate], joining: list[Joini
 
 def importable_unions(actor) -> dict[str, int]:
     """code → id of the active member-holding unions the actor may import into."""
-    scope = Org.objects.filter(subtree_q(actor, "members.manage", "path")) if actor is not None else Org.objects.all()
+    scope = Org.objects.restrict(actor, "members.manage") if actor is not None else Org.objects.all()
     return dict(scope.filter(type__in=MEMBER_UNION_TYPES, is_active=True).values_list("code", "pk"))
 
 
@@ -449,7 +449,7 @@ def read_and_check(data: bytes, unions: dict[str, int], today: dt.date) -> Itera
 def _org_path_concerned(actor, union_ids: set[int]) -> str:
     """Where an import's audit event belongs: the deepest org above every union its rows name (the importer's own
     scope when no row named one), so the cadres over those unions find it in their audit search."""
-    paths = Org.objects.filter(pk__in=union_ids).values_list("path", flat=True) if union_ids else scope_paths(actor, "members.manage")
+    paths = Org.objects.filter(pk__in=union_ids).values_list("path", flat=True) if union_ids else Membership.objects.reach(actor, "members.manage")
     return common_ancestor_path(paths or [])
 
 

@@ -24,8 +24,8 @@ from gonghui.members.models import (
     Transfer,
     TransferStatus,
 )
-from gonghui.orgs.models import Org, subtree_q
 from gonghui.members.services import MEMBER_UNION_TYPES, join_code_eligible_q
+from gonghui.orgs.models import Org
 from gonghui.orgs.selectors import org_list, org_roots_for
 
 VIEW, MANAGE = "members.view", "members.manage"
@@ -46,7 +46,7 @@ def membership_list(*, actor, q: str = "", status: str = "", within: Org | None 
     """`q`: a member-number prefix or a full ID number. `id_index`: an ID number's blind index instead, as a background
     export keeps the search (`membership_search_to_keep`). `name`: a whole name, found through its blind index (spaces
     and middle dots aside: `normalize_person_name`); `name_index`: that index, as an export keeps it."""
-    memberships = Membership.objects.filter(subtree_q(actor, VIEW, "union__path")).select_related("person", "union")
+    memberships = Membership.objects.restrict(actor, VIEW).select_related("person", "union")
     if within is not None:
         memberships = memberships.filter(union__path__startswith=within.path)
     if status:
@@ -82,17 +82,14 @@ def membership_search_to_keep(q: str, name: str = "") -> dict[str, str]:
 
 
 def membership_get_for(*, actor, membership_id) -> Membership:
-    try:
-        return membership_list(actor=actor).prefetch_related("events__from_union", "events__to_union").get(pk=int(membership_id))
-    except (Membership.DoesNotExist, ValueError, TypeError):
-        raise NotFound("会员不存在或不在您的管辖范围内") from None
+    return membership_list(actor=actor).prefetch_related("events__from_union", "events__to_union").restrict_get(actor, VIEW, membership_id)
 
 
 def application_queue(*, actor, status: str = ApplicationStatus.PENDING, holding_pool: bool | None = None,
                       union: Org | None = None, q: str = "") -> QuerySet[JoinApplication]:
     """`q`: an applicant's name (as the queue shows it, 张小三 or 张*三), full ID number or mobile number, or part of the
     receiving union's name."""
-    applications = JoinApplication.objects.filter(subtree_q(actor, MANAGE, "union__path")).select_related("person", "union", "join_code__org")
+    applications = JoinApplication.objects.restrict(actor, MANAGE).select_related("person", "union", "join_code__org")
     if status:
         applications = applications.filter(status=status)
     if holding_pool is not None:
@@ -120,24 +117,21 @@ def _application_search(applications: QuerySet[JoinApplication], q: str) -> Q:
 
 def application_counts(*, actor, within: Org, since: dt.datetime) -> dict[str, int]:
     """Join applications made since `since` to unions under `within` that the actor may see, by status."""
-    applications = JoinApplication.objects.filter(subtree_q(actor, VIEW, "union__path"), union__path__startswith=within.path, created_at__gte=since)
+    applications = JoinApplication.objects.restrict(actor, VIEW).filter(union__path__startswith=within.path, created_at__gte=since)
     return dict(applications.values_list("status").annotate(n=Count("pk")).order_by())
 
 
 def application_get_for(*, actor, application_id) -> JoinApplication:
-    try:
-        return application_queue(actor=actor, status="").select_related("person__employment").get(pk=int(application_id))
-    except (JoinApplication.DoesNotExist, ValueError, TypeError):
-        raise NotFound("申请不存在或不在您的管辖范围内") from None
+    return application_queue(actor=actor, status="").select_related("person__employment").restrict_get(actor, MANAGE, application_id)
 
 
 def transfer_queue(*, actor, status: str = TransferStatus.PENDING) -> QuerySet[Transfer]:
-    transfers = Transfer.objects.filter(subtree_q(actor, MANAGE, "to_union__path")).select_related("membership__person", "from_union", "to_union")
+    transfers = Transfer.objects.restrict(actor, MANAGE).select_related("membership__person", "from_union", "to_union")
     return transfers.filter(status=status) if status else transfers
 
 
 def appeal_queue(*, actor, status: str = AppealStatus.PENDING) -> QuerySet[ImpersonationAppeal]:
-    appeals = ImpersonationAppeal.objects.filter(subtree_q(actor, MANAGE, "membership__union__path")).select_related("membership__union", "membership__person")
+    appeals = ImpersonationAppeal.objects.restrict(actor, MANAGE).select_related("membership__union", "membership__person")
     return appeals.filter(status=status) if status else appeals
 
 
@@ -149,7 +143,7 @@ def join_code_orgs(*, actor, q: str = "") -> QuerySet[Org]:
 
 
 def join_codes_for(*, actor) -> QuerySet[JoinCode]:
-    return JoinCode.objects.filter(subtree_q(actor, VIEW, "org__path")).select_related("org").order_by("org__path")
+    return JoinCode.objects.restrict(actor, VIEW).select_related("org").order_by("org__path")
 
 
 def my_membership(*, user) -> Membership | None:
@@ -173,11 +167,12 @@ def my_person(*, user) -> Person | None:
 
 
 def my_applications(*, user) -> QuerySet[JoinApplication]:
-    return JoinApplication.objects.filter(applicant=user).select_related("union").order_by("-pk")
+    """The worker's own applications: the owner rule of the one access rule (a worker holds no posts)."""
+    return JoinApplication.objects.restrict(user, VIEW).filter(applicant=user).select_related("union").order_by("-pk")
 
 
 def my_transfers(*, user) -> QuerySet[Transfer]:
-    return Transfer.objects.filter(membership__person__user=user).select_related("from_union", "to_union").order_by("-pk")
+    return Transfer.objects.restrict(user, VIEW).filter(membership__person__user=user).select_related("from_union", "to_union").order_by("-pk")
 
 
 @dataclass(frozen=True)
@@ -223,7 +218,7 @@ def star_award_list(*, actor, year: int | None = None, stars: int | None = None,
     Names are encrypted, so a name is compared in its masked form (张小三 and 张*三 both find 张*三; one character finds
     the surname) against the awards the other filters leave, decrypted here rather than in the database.
     """
-    awards = (MemberStarAward.objects.filter(subtree_q(actor, VIEW, "membership__union__path"))
+    awards = (MemberStarAward.objects.restrict(actor, VIEW)
               .select_related("membership__person", "membership__union", "awarded_by"))
     if within is not None:
         awards = awards.filter(membership__union__path__startswith=within.path)
@@ -246,5 +241,5 @@ def star_award_counts(*, awards: QuerySet[MemberStarAward]) -> dict[int, int]:
 
 
 def star_award_years(*, actor) -> list[int]:
-    return list(MemberStarAward.objects.filter(subtree_q(actor, VIEW, "membership__union__path")).order_by("-year")
+    return list(MemberStarAward.objects.restrict(actor, VIEW).order_by("-year")
                 .values_list("year", flat=True).distinct())

@@ -62,7 +62,19 @@ def _require_manage(*, actor, org: Org) -> None:
     if actor is None:
         return
     if not Org.objects.restrict(actor, MANAGE).filter(pk=org.pk).exists():
-        raise NotFound("对象不存在或不在您的管辖范围内")
+        raise NotFound(Org.access.not_found_message)
+
+
+def _pending_locked(model, *, actor, pk, related: tuple[str, ...]):
+    """A row to decide, row-locked, among those the actor manages (the system, actor None, decides any); missing and
+    forbidden ids answer the model's one NotFound."""
+    rows = model.objects.select_for_update(of=("self",)).select_related(*related)
+    if actor is not None:
+        return rows.restrict_get(actor, MANAGE, pk)
+    row = rows.filter(pk=pk).first()
+    if row is None:
+        raise NotFound(model.access.not_found_message)
+    return row
 
 
 # ------------------------------------------------------------------ joining
@@ -210,10 +222,7 @@ def _approve(application: JoinApplication, *, actor, note: str = "") -> Membersh
 
 
 def _pending_application(*, actor, application_id) -> JoinApplication:
-    application = JoinApplication.objects.select_for_update(of=("self",)).select_related("union", "person", "applicant").filter(pk=application_id).first()
-    if application is None:
-        raise NotFound("申请不存在或不在您的管辖范围内")
-    _require_manage(actor=actor, org=application.union)
+    application = _pending_locked(JoinApplication, actor=actor, pk=application_id, related=("union", "person", "applicant"))
     if application.status != ApplicationStatus.PENDING:
         _fail(f"该申请{application.get_status_display()}，不能重复处理", "decided", None)  # 已通过 / 未通过
     return application
@@ -449,10 +458,7 @@ def _set_status(membership: Membership, status: str, *, kind: str, actor, to_uni
 
 
 def _pending_transfer(*, actor, transfer_id) -> Transfer:
-    transfer = Transfer.objects.select_for_update(of=("self",)).select_related("membership__person__user", "from_union", "to_union").filter(pk=transfer_id).first()
-    if transfer is None:
-        raise NotFound("转接申请不存在或不在您的管辖范围内")
-    _require_manage(actor=actor, org=transfer.to_union)
+    transfer = _pending_locked(Transfer, actor=actor, pk=transfer_id, related=("membership__person__user", "from_union", "to_union"))
     if transfer.status != TransferStatus.PENDING:
         _fail("该转接申请已处理", "decided", None)
     return transfer
@@ -540,10 +546,7 @@ def appeal_file(*, user, name: str, id_number: str, statement: str, evidence=Non
 
 @transaction.atomic
 def appeal_decide(*, actor, appeal_id, upheld: bool, note: str) -> ImpersonationAppeal:
-    appeal = ImpersonationAppeal.objects.select_for_update(of=("self",)).select_related("membership__person__user", "membership__union", "appellant").filter(pk=appeal_id).first()
-    if appeal is None:
-        raise NotFound("申诉不存在或不在您的管辖范围内")
-    _require_manage(actor=actor, org=appeal.membership.union)
+    appeal = _pending_locked(ImpersonationAppeal, actor=actor, pk=appeal_id, related=("membership__person__user", "membership__union", "appellant"))
     if appeal.status != AppealStatus.PENDING:
         _fail("该申诉已处理", "decided", None)
     if len(note.strip()) < 2:
