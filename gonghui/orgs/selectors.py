@@ -224,5 +224,5 @@ def org_names_by_path(*, paths) -> dict[str, str]:
 def org_places_for(*, actor) -> list[Org]:
     """Places a list can be narrowed to: the orgs at the top of the actor's tree and the 市/区/街道 directly under them."""
     roots = list(org_roots_for(actor=actor).filter(is_active=True).order_by("path"))
-    below = Org.objects.restrict(actor).filter(parent__in=roots, type__in=REGIONAL_TYPES, is_active=True)
+    below = Org.objects.restrict(actor, "orgs.view").filter(parent__in=roots, type__in=REGIONAL_TYPES, is_active=True)
     return sorted([*roots, *below], key=lambda org: org.path)
