@@ -12,6 +12,8 @@ ACTIONS = {
     "accounts.role.defaults_given": "角色获得新功能的默认权限",
     "accounts.api_key.issued": "签发接口密钥",
     "accounts.api_key.revoked": "吊销接口密钥",
+    "accounts.object_grant.given": "授予对象权限",
+    "accounts.object_grant.revoked": "撤销对象权限",
 }
 
 FIELDS = {"field": "字段", "field_label": "查看内容"}

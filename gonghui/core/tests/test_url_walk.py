@@ -29,8 +29,10 @@ pytestmark = pytest.mark.django_db
 MISSING = 9_999_999_999
 ID_STEP = 10_000_000
 # Paths that take an id and answer anyone on purpose (a public page of a union, a lottery's verification page): each
-# is named here with why, and the test prints the list so a reviewer sees it. None takes an id yet.
-PUBLIC = {}
+# is named here with why, and the test prints the list so a reviewer sees it.
+PUBLIC = {
+    "h5/unions/<int:org_id>/": "找工会 → 工会主页: every active union's public fields (address, phone, hours, services), by design",
+}
 
 
 def _factories() -> dict[type[models.Model], object]:
