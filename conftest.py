@@ -1,6 +1,4 @@
 """Test fixtures shared by every app."""
-import importlib
-
 import pytest
 from django.core.management import call_command
 
@@ -43,28 +41,18 @@ def seeded(db):
     call_command("seed_demo", employers=300, stdout=open("/dev/null", "w"))
 
 
-REFERENCE_DATA_MIGRATIONS = [
-    ("gonghui.accounts.migrations.0003_default_roles", "create_roles"),
-    ("gonghui.accounts.migrations.0005_calendar_admin_role", "grant"),
-    ("gonghui.accounts.migrations.0006_members_actions", "grant"),
-    ("gonghui.accounts.migrations.0008_card_verify_action", "grant"),
-    ("gonghui.members.migrations.0002_templates_and_policies", "create"),
-    ("gonghui.notify.migrations.0002_default_templates", "create"),
-    ("gonghui.orgs.migrations.0007_improvement_templates", "create"),
-    ("gonghui.worktime.migrations.0002_default_schedule", "create_default"),
-]
-
-
 def load_reference_data() -> None:
-    """What migrations and the session put in the test database (roles, templates, the divisions).
+    """What migrations and the session put in the test database (the rows each app declares as reference data: roles,
+    templates, the schedule; and the divisions).
 
     A transactional test ends by flushing every table; tests that run after it need this back."""
     from django.apps import apps
 
+    from gonghui.core.registry import reference_data_loaders
     from gonghui.orgs.divisions import divisions_load
 
-    for module, function in REFERENCE_DATA_MIGRATIONS:
-        getattr(importlib.import_module(module), function)(apps, None)
+    for load in reference_data_loaders():
+        load(apps, None)
     divisions_load()
 
 

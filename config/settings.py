@@ -4,6 +4,7 @@ from pathlib import Path
 import dj_database_url
 
 from config.env import (
+    DEMO_AUDIT_KEYS,
     DEMO_PII_INDEX_KEY,
     DEMO_PII_KEYS,
     DEMO_SECRET_KEY,
@@ -25,7 +26,20 @@ PII_KEYS = env_str("PII_KEYS", DEMO_PII_KEYS)
 PII_ACTIVE_KEY_ID = env_str("PII_ACTIVE_KEY_ID", PII_KEYS.split(":", 1)[0])
 PII_ALGORITHM = env_str("PII_ALGORITHM", "aes-256-gcm")
 PII_INDEX_KEY = env_str("PII_INDEX_KEY", DEMO_PII_INDEX_KEY)
-refuse_demo_keys_in_production(debug=DEBUG, secret_key=SECRET_KEY, pii_keys=PII_KEYS, pii_index_key=PII_INDEX_KEY)
+# Audit chain (gonghui/audit/keys.py, decision 0014): "id:base64key,..." like PII_KEYS; old ids stay listed while rows
+# sealed under them must verify. Checkpoints go to the sinks named here (file, mail, syslog or a dotted class path).
+AUDIT_KEYS = env_str("AUDIT_KEYS", DEMO_AUDIT_KEYS)
+AUDIT_ACTIVE_KEY_ID = env_str("AUDIT_ACTIVE_KEY_ID", AUDIT_KEYS.split(":", 1)[0])
+AUDIT_CHECKPOINT_SINKS = env_list("AUDIT_CHECKPOINT_SINKS", "file" if DEBUG else "mail,syslog")
+AUDIT_CHECKPOINT_FILE = env_str("AUDIT_CHECKPOINT_FILE", str(VAR_DIR / "audit-checkpoints.log"))
+AUDIT_SYSLOG_ADDRESS = env_str("AUDIT_SYSLOG_ADDRESS", "/dev/log")  # a socket path, or host:port for UDP
+refuse_demo_keys_in_production(debug=DEBUG, secret_key=SECRET_KEY, pii_keys=PII_KEYS, pii_index_key=PII_INDEX_KEY,
+                               audit_keys=AUDIT_KEYS)
+# Who hears about a broken audit chain and receives checkpoints by mail: "a@example.org,b@example.org".
+ADMINS = [(address, address) for address in env_list("ADMINS")]
+SERVER_EMAIL = env_str("SERVER_EMAIL", "gonghui@localhost")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(env_str("EMAIL_PORT", "25"))
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
@@ -63,6 +77,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "gonghui.core.request_context.RequestContextMiddleware",
+    "gonghui.accounts.api_auth.ApiKeyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "gonghui.core.middleware.ApplicationErrorMiddleware",
@@ -85,6 +100,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "gonghui.accounts.context_processors.workbench",
+                "gonghui.portal.context_processors.workbench_menu",
                 "gonghui.worktime.context_processors.calendar_banner",
                 "gonghui.notify.context_processors.unread",
             ],

@@ -4,6 +4,7 @@ from __future__ import annotations
 from django.db import transaction
 
 from gonghui.accounts.models import ExternalBinding, PartyType, Post, Role, User, UserKind
+from gonghui.accounts.services import post_grant
 
 DEMO_PASSWORD = "Gonghui@2026"
 # Posts at 市 level and above must use TOTP; the demo gives those accounts a known secret
@@ -18,7 +19,20 @@ DEMO_USERS = [
     ("th_cadre", "天河区总干部", "440106", "admin", "天河区总工会及全部下级"),
     ("yx_cadre", "越秀区总干部", "440104", "admin", "越秀区总工会及全部下级"),
     ("ns_cadre", "南沙区总干部", "440115", "admin", "南沙区总工会及全部下级（分级培育计划）"),
+    ("sp_cadre", "石牌街道干部", "440106006", "admin", "天河区石牌街道总工会及其企业工会（自主申报、报整改完成）"),
     ("dg_admin", "东莞市总管理员", "4419", "admin", "东莞市总工会及全部下级（镇街直属市总；需动态口令）"),
+]
+
+
+# 天河区's street cadres, granted by th_cadre through post_grant so 岗位管理 has rows to manage (username, name, street, role, 职务)
+DEMO_STREET_POSTS = [
+    ("th_wushan", "五山街道工会主席", "440106001", "admin", "主席"),
+    ("th_yuancun", "员村街道组织委员", "440106002", "reviewer", "组织委员"),
+    ("th_chebei", "车陂街道工会干事", "440106003", "handler", "干事"),
+    ("th_shahe", "沙河街道经审委员", "440106004", "analyst", "经审委员"),
+    ("th_shipai", "石牌街道工会主席", "440106006", "admin", "主席"),
+    ("th_shipai_rv", "石牌街道入会专员", "440106006", "reviewer", "入会专员"),
+    ("th_linhe", "林和街道工会干事", "440106009", "handler", "干事"),
 ]
 
 
@@ -50,6 +64,12 @@ def seed_demo_extra_users(*, org_lookup, employer) -> None:
                                role=Role.objects.get(code="calendar_admin"))
     account = _demo_user("employer_demo", "单位联系人", kind=UserKind.EXTERNAL)
     ExternalBinding.objects.get_or_create(user=account, party_type=PartyType.EMPLOYER, employer=employer)
+    district = User.objects.get(username="th_cadre")
+    for username, display_name, street_code, role_code, title in DEMO_STREET_POSTS:
+        street, role = org_lookup(street_code), Role.objects.get(code=role_code)
+        cadre = _demo_user(username, display_name)
+        if not Post.objects.filter(user=cadre, org=street, role=role).exists():
+            post_grant(actor=district, user=cadre, org=street, role=role, title=title)
 
 
 @transaction.atomic

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
+from django.contrib.contenttypes.fields import GenericForeignKey
 from django.db import models
 from django.db.models import Q
 
+from gonghui.core.access import Access, ScopedQuerySet
 from gonghui.core.fields import BlindIndexField, EncryptedTextField
 from gonghui.core.validators import normalize_mobile, parse_id_number
 
@@ -16,6 +18,7 @@ class UserKind(models.TextChoices):
     WORKER = "worker", "职工"
     CADRE = "cadre", "工会干部"
     EXTERNAL = "external", "外部账号"
+    INTEGRATION = "integration", "接口账号"
 
 
 class User(AbstractUser):
@@ -42,6 +45,16 @@ class User(AbstractUser):
     def get_session_auth_hash(self) -> str:
         return super().get_session_auth_hash() + f":{self.session_version}"
 
+    def active_posts(self) -> list[Post]:
+        """The posts this account acts through (active orgs only, org and role loaded, outermost first).
+
+        The one source every scoping rule reads. An integration account holds no post rows: its one post is its
+        API key's grant (the key's org, the key's actions), and none once the key is revoked."""
+        if self.kind == UserKind.INTEGRATION:
+            key = getattr(self, "api_key", None)  # loaded with the account by the key auth
+            return [key.as_post()] if key is not None and key.is_usable else []
+        return list(self.posts.filter(org__is_active=True).select_related("org", "role").order_by("org__path", "pk"))
+
     def org_scope_paths(self) -> list[str]:
         """Paths of the orgs of all this user's posts (any role), outermost first; for the org switcher."""
         paths = sorted(self.posts.filter(org__is_active=True).values_list("org__path", flat=True))
@@ -55,6 +68,10 @@ class Role(models.Model):
     name = models.CharField("名称", max_length=50)
     permissions = models.JSONField("可执行的操作", default=list, help_text="如 orgs.view、employers.manage、pii.reveal")
     description = models.CharField("说明", max_length=200, blank=True)
+    default_actions_given = models.JSONField(
+        "已按默认授予的操作", default=list, editable=False,
+        help_text="应用声明的默认授权只授予一次；管理员之后去掉的操作不会再被加回（决策 0012）",
+    )
 
     class Meta:
         verbose_name = "角色"
@@ -75,6 +92,9 @@ class Post(models.Model):
     guidance_read = models.BooleanField(
         "可查看业务指导对象", default=False, help_text="勾选后，本岗位还可只读查看本组织业务指导的组织及其下级",
     )
+
+    objects = ScopedQuerySet.as_manager()
+    access = Access(noun="人员", paths=("org__path",))
 
     class Meta:
         verbose_name = "岗位"
@@ -129,3 +149,75 @@ class SmsCode(models.Model):
         verbose_name = "短信验证码"
         verbose_name_plural = "短信验证码"
         ordering = ["-id"]
+
+
+class ApiKey(models.Model):
+    """接口密钥: one outside system (a hotline, a data exchange) calling the API as its own principal.
+
+    The key acts through an integration account whose only post is this key's grant: the subtree of `org`, for
+    `actions`. Only a hash of the secret is kept; the prefix finds the row without it."""
+
+    client_name = models.CharField("调用方", max_length=100)
+    prefix = models.CharField("密钥前缀", max_length=16, unique=True)
+    secret_hash = models.CharField("密钥摘要", max_length=64)
+    org = models.ForeignKey("orgs.Org", verbose_name="授权组织", on_delete=models.PROTECT, related_name="+")
+    actions = models.JSONField("可执行的操作", default=list)
+    account = models.OneToOneField(User, verbose_name="接口账号", on_delete=models.PROTECT, related_name="api_key")
+    issued_by = models.ForeignKey(User, verbose_name="签发人", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField("签发时间", auto_now_add=True)
+    last_used_at = models.DateTimeField("最近使用时间", null=True, blank=True)
+    last_used_ip = models.GenericIPAddressField("最近使用IP", null=True, blank=True)
+    revoked_at = models.DateTimeField("吊销时间", null=True, blank=True)
+    revoked_by = models.ForeignKey(User, verbose_name="吊销人", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = "接口密钥"
+        verbose_name_plural = "接口密钥"
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"{self.client_name}（{self.prefix}）"
+
+    @property
+    def is_usable(self) -> bool:
+        return self.revoked_at is None and self.org.is_active
+
+    def as_post(self) -> Post:
+        """The grant as an unsaved post, so every rule that reads posts reads a key the same way."""
+        role = Role(code=f"api-key-{self.pk}", name=f"接口密钥 {self.client_name}", permissions=list(self.actions))
+        return Post(user=self.account, org=self.org, role=role, title="接口调用")
+
+
+class ObjectGrant(models.Model):
+    """对象授权: one object opened to one person outside the org tree (an external lawyer on a case, a supplier on its
+    voucher batch, a court on a referred file) for some actions, from `valid_since` until `valid_until` or revocation.
+
+    Read by the one access rule (`core.access`): `restrict(actor, action)` includes the rows granted to the actor for
+    that action while the grant is valid. Given and taken only through `accounts.services` (audited).
+    """
+
+    grantee = models.ForeignKey(User, verbose_name="被授权人", on_delete=models.CASCADE, related_name="object_grants")
+    content_type = models.ForeignKey("contenttypes.ContentType", verbose_name="对象类型", on_delete=models.CASCADE, related_name="+")
+    object_id = models.PositiveBigIntegerField("对象ID")
+    obj = GenericForeignKey("content_type", "object_id")
+    actions = models.JSONField("可执行的操作", default=list)
+    valid_since = models.DateTimeField("生效时间")
+    valid_until = models.DateTimeField("失效时间", null=True, blank=True)
+    granted_by = models.ForeignKey(User, verbose_name="授权人", on_delete=models.PROTECT, related_name="+")
+    granted_at = models.DateTimeField("授权时间", auto_now_add=True)
+    revoked_at = models.DateTimeField("撤销时间", null=True, blank=True)
+    revoked_by = models.ForeignKey(User, verbose_name="撤销人", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = "对象授权"
+        verbose_name_plural = "对象授权"
+        ordering = ["-granted_at", "-pk"]
+        indexes = [models.Index(fields=["grantee", "content_type", "object_id"], name="object_grant_lookup_idx")]
+        constraints = [
+            models.CheckConstraint(condition=~Q(grantee=models.F("granted_by")), name="object_grant_not_to_self"),
+            models.CheckConstraint(condition=Q(valid_until__isnull=True) | Q(valid_until__gt=models.F("valid_since")),
+                                   name="object_grant_until_after_since"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.grantee} · {self.content_type.name} #{self.object_id}"

@@ -1,19 +1,18 @@
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
-from gonghui.accounts.models import Post, User
-from gonghui.accounts.permissions import ACTIONS
-from gonghui.core.exceptions import NotFound
+from django.apps import apps
+
+from gonghui.accounts.models import ApiKey, Post, Role, User
+from gonghui.core import registry
+from gonghui.core.access import active_posts
+from gonghui.core.exceptions import ApplicationError, NotFound
 
 
 def post_list_for(*, user) -> list[Post]:
-    """The user's posts, loaded once per request (cached on the user object, which lives as long as the request)."""
-    if not user.is_authenticated:
-        return []
-    if "_posts_cache" not in user.__dict__:
-        user.__dict__["_posts_cache"] = list(Post.objects.filter(user=user, org__is_active=True).select_related("org", "role").order_by("org__path"))
-    return user.__dict__["_posts_cache"]
+    """The user's posts at active orgs, loaded once per request: the same list the access rule works from."""
+    return active_posts(user)
 
 
 def current_post_for(*, user, session) -> Post | None:
@@ -32,7 +31,7 @@ def actions_for(*, user) -> frozenset[str]:
     if not user.is_authenticated:
         return frozenset()
     if user.is_superuser:
-        return frozenset(ACTIONS)
+        return frozenset(registry.action_list())
     if "_actions_cache" not in user.__dict__:
         actions = {action for post in post_list_for(user=user) for action in post.role.permissions}
         if user.external_bindings.filter(employer__isnull=False).exists():
@@ -41,20 +40,103 @@ def actions_for(*, user) -> frozenset[str]:
     return user.__dict__["_actions_cache"]
 
 
-def _posts_in_scope(actor, action: str) -> Q:
-    """Posts whose org lies where the actor may `action` (the one scoping rule, applied to people)."""
+def holds_action_at(*, actor, action: str, org) -> bool:
+    """Whether a post of the actor grants `action` at `org` (its own subtree, never a guidance read): what the actor
+    may hand on to someone else there."""
     if actor.is_superuser:
-        return Q()
-    paths = [post.org.path for post in post_list_for(user=actor) if action in post.role.permissions]
-    condition = Q(pk__in=[])
-    for path in paths:
-        condition |= Q(org__path__startswith=path)
-    return condition
+        return True
+    return any(action in post.role.permissions and org.path.startswith(post.org.path) for post in post_list_for(user=actor))
+
+
+def actions_missing_at(*, actor, actions, org) -> list[str]:
+    """The actions in `actions` the actor does not hold at `org`, in the given order."""
+    return [action for action in actions if not holds_action_at(actor=actor, action=action, org=org)]
+
+
+def managed_org_get(*, actor, code: str):
+    """An org (by its code) where the actor may manage people (accounts.manage), or NotFound as for a missing one."""
+    org = apps.get_model("orgs", "Org").objects.filter(code=code.strip(), is_active=True).first() if code.strip() else None
+    if org is None or not holds_action_at(actor=actor, action="accounts.manage", org=org):
+        raise NotFound("组织不存在或不在您的管辖范围内")
+    return org
+
+
+def managed_org_options(*, actor, q: str, limit: int = 20) -> list:
+    """Orgs under the actor's accounts.manage posts matching a name, code or pinyin initials (the grant form's picker)."""
+    q = q.strip()
+    if not q:
+        return []
+    orgs = apps.get_model("orgs", "Org").objects.restrict(actor, "accounts.manage").filter(is_active=True)
+    orgs = orgs.filter(Q(name__contains=q) | Q(code__startswith=q) | Q(name_initials__startswith=q.lower()))
+    return list(orgs.order_by("path")[:limit])
+
+
+def post_list(*, actor, q: str = "", org_id: int | None = None, role_id: int | None = None) -> QuerySet[Post]:
+    """岗位 in the actor's accounts.manage subtree, searchable by person (username or name) and filtered by org and role."""
+    posts = Post.objects.restrict(actor, "accounts.manage").select_related("user", "org", "role")
+    q = q.strip()
+    if q:
+        posts = posts.filter(Q(user__username__icontains=q) | Q(user__display_name__icontains=q))
+    if org_id:
+        posts = posts.filter(org_id=org_id)
+    if role_id:
+        posts = posts.filter(role_id=role_id)
+    return posts.order_by("org__path", "user__username", "role_id")
+
+
+def post_get_for(*, actor, post_id) -> Post:
+    try:
+        return post_list(actor=actor).get(pk=int(post_id))
+    except (Post.DoesNotExist, ValueError, TypeError):
+        raise NotFound("岗位不存在或不在您的管辖范围内") from None
+
+
+def post_filter_orgs(*, actor) -> list:
+    """The orgs that hold posts in the actor's subtree: the 岗位管理 org filter's choices."""
+    org_ids = post_list(actor=actor).values("org_id")
+    return list(apps.get_model("orgs", "Org").objects.filter(pk__in=org_ids).order_by("path"))
+
+
+def cadre_by_username(*, username: str) -> User:
+    """The account a post is granted to, by exact username; the service decides whether it may hold one."""
+    user = User.objects.filter(username=username.strip()).first() if username.strip() else None
+    if user is None:
+        raise ApplicationError("没有这个账号，请核对用户名", code="accounts.user_missing", fields={"username": ["账号不存在"]})
+    return user
+
+
+def role_list() -> QuerySet[Role]:
+    return Role.objects.order_by("id")
+
+
+def role_get(*, role_id) -> Role:
+    try:
+        return Role.objects.get(pk=int(role_id))
+    except (Role.DoesNotExist, ValueError, TypeError):
+        raise NotFound("角色不存在") from None
+
+
+def role_list_with_post_counts(*, actor) -> QuerySet[Role]:
+    """Roles with how many posts in the actor's subtree carry each (posts elsewhere are not theirs to count)."""
+    return role_list().annotate(post_count=Count("posts", filter=Q(posts__in=Post.objects.restrict(actor, "accounts.manage"))))
+
+
+def api_key_list(*, actor) -> QuerySet[ApiKey]:
+    """接口密钥 bound to orgs in the actor's accounts.manage subtree (an administrator's: all)."""
+    keys = ApiKey.objects.filter(org__in=apps.get_model("orgs", "Org").objects.restrict(actor, "accounts.manage"))
+    return keys.select_related("org", "issued_by", "revoked_by").order_by("-id")
+
+
+def api_key_get_for(*, actor, key_id) -> ApiKey:
+    try:
+        return api_key_list(actor=actor).get(pk=int(key_id))
+    except (ApiKey.DoesNotExist, ValueError, TypeError):
+        raise NotFound("接口密钥不存在或不在您的管辖范围内") from None
 
 
 def staff_list(*, actor, q: str = "", action: str = "accounts.manage") -> QuerySet[User]:
     """Cadres holding a post somewhere in the actor's subtree."""
-    posts = Post.objects.filter(_posts_in_scope(actor, action), user=OuterRef("pk"))
+    posts = Post.objects.restrict(actor, action).filter(user=OuterRef("pk"))
     users = User.objects.filter(Exists(posts)).prefetch_related("posts__org", "posts__role").order_by("username")
     q = q.strip()
     if q:
@@ -65,8 +147,8 @@ def staff_list(*, actor, q: str = "", action: str = "accounts.manage") -> QueryS
 def staff_get_for(*, actor, user_id, action: str = "accounts.manage") -> User:
     try:
         return staff_list(actor=actor, action=action).get(pk=int(user_id))
-    except (User.DoesNotExist, ValueError, TypeError):
-        raise NotFound("人员不存在或不在您的管辖范围内") from None
+    except (User.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise NotFound(Post.access.not_found_message) from None
 
 
 def users_with_action_nearest(*, org, action: str) -> list[User]:

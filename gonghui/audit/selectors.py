@@ -7,22 +7,14 @@ from django.db.models import Q, QuerySet
 from gonghui.audit.models import AuditEvent
 
 
-def _scope(actor) -> Q:
-    """Events of orgs under the actor's audit.view posts; events with no org (system, logins) for superusers only."""
-    if actor.is_superuser:
-        return Q()
-    paths = [post.org.path for post in actor.posts.select_related("org", "role") if "audit.view" in post.role.permissions]
-    condition = Q(pk__in=[])
-    for path in paths:
-        condition |= Q(org_path__startswith=path)
-    return condition
-
-
 def audit_event_list(
     *, actor, action: str = "", actor_name: str = "", object_q: str = "",
-    date_from: dt.date | None = None, date_to: dt.date | None = None,
+    date_from: dt.date | None = None, date_to: dt.date | None = None, within_path: str = "",
 ) -> QuerySet[AuditEvent]:
-    events = AuditEvent.objects.filter(_scope(actor)).select_related("actor")
+    """Events in the actor's scope; `action` is a code or its dotted prefix, `within_path` an org path (its subtree)."""
+    events = AuditEvent.objects.restrict(actor, "audit.view").select_related("actor", "flag")
+    if within_path:
+        events = events.filter(org_path__startswith=within_path)
     if action:
         events = events.filter(action__startswith=action)
     if actor_name:

@@ -22,3 +22,17 @@ class SuperuserOnlyAdmin(ReadOnlyAdmin):
 
     def has_view_permission(self, request, obj=None):
         return request.user.is_superuser
+
+    def get_queryset(self, request):
+        # Empty for everyone else, so a page of an existing row answers as a missing one (not 403 against a redirect).
+        rows = super().get_queryset(request)
+        return rows if request.user.is_superuser else rows.none()
+
+
+class ScopedAdmin(ReadOnlyAdmin):
+    """Read-only admin of a model that declares an access rule: the list holds what `restrict` gives the user."""
+
+    scope_action = ""  # e.g. "orgs.view"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).restrict(request.user, self.scope_action)

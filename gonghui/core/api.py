@@ -171,12 +171,14 @@ class DocumentedAPI(NinjaAPI):
         return schema
 
 
-def build_api(*, routers: list[tuple[str, object]]) -> NinjaAPI:
+def build_api(*, routers: list[tuple[str, object]], key_auth: list | None = None) -> NinjaAPI:
+    """`key_auth`: authenticators for integrations' API keys, tried before the browser session."""
     api = DocumentedAPI(
         title="gonghui 工会服务平台 API",
         version="1.0",
-        description="所有错误都以 {code, message, fields} 返回，message 为中文说明。需登录（会话 Cookie + CSRF）。",
-        auth=WorkbenchSessionAuth(),
+        description="所有错误都以 {code, message, fields} 返回，message 为中文说明。"
+                    "认证：接口密钥（Authorization: Bearer <key> 或 X-API-Key，见 docs/api.md），或工作台登录会话（Cookie + CSRF）。",
+        auth=[*(key_auth or []), WorkbenchSessionAuth()],
         renderer=ChineseJSONRenderer(),
         urls_namespace="api",
         docs=LocalSwagger(settings={"docExpansion": "list", "defaultModelsExpandDepth": 0, "defaultModelRendering": "model",

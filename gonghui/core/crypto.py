@@ -48,13 +48,14 @@ class KeyRing:
     index_key: bytes
 
 
-def parse_key_list(text: str) -> dict[str, bytes]:
+def parse_key_list(text: str, *, setting: str = "PII_KEYS") -> dict[str, bytes]:
+    """`id:base64,id:base64` as the key settings hold them (PII_KEYS, AUDIT_KEYS)."""
     keys = {}
     for item in filter(None, (part.strip() for part in text.split(","))):
         key_id, _, material = item.partition(":")
         raw = base64.b64decode(material)
         if not key_id or len(raw) < 32:
-            raise ImproperlyConfigured(f"PII_KEYS 中的密钥 {key_id or '?'} 格式不正确：应为 id:base64(至少32字节)")
+            raise ImproperlyConfigured(f"{setting} 中的密钥 {key_id or '?'} 格式不正确：应为 id:base64(至少32字节)")
         keys[key_id] = raw
     return keys
 

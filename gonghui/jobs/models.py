@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 
 from gonghui.core.models import TimeStampedModel
+from gonghui.jobs import registry
 
 
 class JobStatus(models.TextChoices):
@@ -32,6 +33,7 @@ class Job(TimeStampedModel):
     problem_count = models.PositiveIntegerField("问题总数", default=0)
     started_at = models.DateTimeField("开始时间", null=True, blank=True)
     finished_at = models.DateTimeField("结束时间", null=True, blank=True)
+    seen_at = models.DateTimeField("结果查看时间", null=True, blank=True, help_text="发起人看过结束的任务后，它就不再列在工作台待办中")
 
     class Meta:
         verbose_name = "后台任务"
@@ -39,7 +41,7 @@ class Job(TimeStampedModel):
         ordering = ["-id"]
 
     def __str__(self) -> str:
-        return f"{self.kind} #{self.pk}"
+        return f"{registry.label(self.kind)} #{self.pk}"
 
     @property
     def finished(self) -> bool:

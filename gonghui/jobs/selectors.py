@@ -1,7 +1,7 @@
 from django.db.models import QuerySet
 
 from gonghui.core.exceptions import NotFound
-from gonghui.jobs.models import Job
+from gonghui.jobs.models import Job, JobStatus
 
 
 def job_list(*, actor) -> QuerySet[Job]:
@@ -24,3 +24,8 @@ def job_result_get_for(*, actor, job_id) -> Job:
         return Job.objects.get(pk=int(job_id), owner=actor)
     except (Job.DoesNotExist, ValueError, TypeError):
         raise NotFound("任务不存在或不属于您") from None
+
+
+def job_unseen_finished(*, actor) -> QuerySet[Job]:
+    """The actor's own jobs that ended since they last looked (administrators too: their own only), latest first."""
+    return Job.objects.filter(owner=actor, status__in=(JobStatus.SUCCEEDED, JobStatus.FAILED), seen_at__isnull=True).order_by("-finished_at", "-pk")

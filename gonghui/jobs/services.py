@@ -147,3 +147,9 @@ def _store_result(job: Job, result: bytes | Path) -> None:
             job.result_file.save(name, File(handle), save=False)
     finally:
         result.unlink(missing_ok=True)
+
+
+def job_mark_seen(*, actor, job: Job) -> None:
+    """The owner has looked at a finished job: it leaves their 待办. Not audited: it changes what the desk lists, nothing else."""
+    if job.owner_id == actor.pk and job.finished and job.seen_at is None:
+        Job.objects.filter(pk=job.pk, seen_at__isnull=True).update(seen_at=timezone.now())

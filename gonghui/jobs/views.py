@@ -6,7 +6,7 @@ from gonghui.core.permissions import workbench_required
 from gonghui.core.views import is_htmx, paginate
 from gonghui.jobs import registry
 from gonghui.jobs.selectors import job_get_for, job_list, job_result_get_for
-from gonghui.jobs.services import RESULT_KEEP, job_percent, job_progress
+from gonghui.jobs.services import RESULT_KEEP, job_mark_seen, job_percent, job_progress
 
 
 def _context(request, job) -> dict:
@@ -18,6 +18,7 @@ def _context(request, job) -> dict:
 @workbench_required
 def job_detail(request, job_id: int):
     job = job_get_for(actor=request.user, job_id=job_id)
+    job_mark_seen(actor=request.user, job=job)
     template = "jobs/_progress.html" if is_htmx(request) else "jobs/job_detail.html"
     return render(request, template, _context(request, job))
 

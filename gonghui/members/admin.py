@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from gonghui.core.admin import ReadOnlyAdmin
+from gonghui.core.admin import ScopedAdmin
 from gonghui.members.models import (
     Drive,
     DriveTarget,
@@ -15,16 +15,12 @@ from gonghui.members.models import (
     Transfer,
     VisitLog,
 )
-from gonghui.orgs.models import subtree_q
 
 
-class ScopedReadOnlyAdmin(ReadOnlyAdmin):
-    """Member records change only through the services; the admin shows them within the user's subtree."""
+class ScopedReadOnlyAdmin(ScopedAdmin):
+    """Member records change only through the services; the admin shows what the user may read of them."""
 
-    scope_path = "union__path"
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).filter(subtree_q(request.user, "members.view", self.scope_path))
+    scope_action = "members.view"
 
 
 @admin.register(Membership)
@@ -42,61 +38,51 @@ class JoinApplicationAdmin(ScopedReadOnlyAdmin):
 
 @admin.register(Transfer)
 class TransferAdmin(ScopedReadOnlyAdmin):
-    scope_path = "to_union__path"
     list_display = ("id", "membership", "from_union", "to_union", "status")
 
 
 @admin.register(ImpersonationAppeal)
 class AppealAdmin(ScopedReadOnlyAdmin):
-    scope_path = "membership__union__path"
     list_display = ("id", "membership", "status", "decided_at")
 
 
 @admin.register(JoinCode)
 class JoinCodeAdmin(ScopedReadOnlyAdmin):
-    scope_path = "org__path"
     list_display = ("org", "token", "scan_count")
 
 
 @admin.register(JoinPolicy)
 class JoinPolicyAdmin(ScopedReadOnlyAdmin):
-    scope_path = "org__path"
     list_display = ("org", "auto_approve")
 
 
 @admin.register(Segment)
 class SegmentAdmin(ScopedReadOnlyAdmin):
-    scope_path = "org__path"
     list_display = ("name", "org", "created_by", "created_at")
 
 
 @admin.register(ProspectList)
 class ProspectListAdmin(ScopedReadOnlyAdmin):
-    scope_path = "org__path"
     list_display = ("source", "org", "total", "already_members", "purge_on", "purged_at")
 
 
 @admin.register(Drive)
 class DriveAdmin(ScopedReadOnlyAdmin):
-    scope_path = "org__path"
     list_display = ("name", "org", "metric", "target", "starts_on", "ends_on")
 
 
 @admin.register(DriveTarget)
 class DriveTargetAdmin(ScopedReadOnlyAdmin):
-    scope_path = "drive__org__path"
     list_display = ("drive", "org", "target")
 
 
 @admin.register(VisitLog)
 class VisitLogAdmin(ScopedReadOnlyAdmin):
-    scope_path = "org__path"
     list_display = ("visited_on", "org", "place", "people_met", "joined_on_spot")
 
 
 @admin.register(MemberStarAward)
 class MemberStarAwardAdmin(ScopedReadOnlyAdmin):
-    scope_path = "membership__union__path"
     list_display = ("year", "stars", "membership", "awarded_by", "created_at")
     list_filter = ("year", "stars")
     search_fields = ("membership__member_number",)

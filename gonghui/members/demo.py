@@ -15,12 +15,15 @@ from faker import Faker
 
 from gonghui.accounts.models import User, UserKind
 from gonghui.core.exceptions import ApplicationError
+from gonghui.core.registry import DemoOptions
 from gonghui.core.validators import id_number_generate
 from gonghui.core.spreadsheets import write_xlsx
 from gonghui.members import drives, imports, services
-from gonghui.members.models import Drive, DriveMetric, NewFormType
+from gonghui.members.models import ApplicationStatus, Drive, DriveMetric, JoinApplication, Membership, MembershipStatus, NewFormType, Transfer
 from gonghui.orgs import rollups
 from gonghui.orgs.models import Employer, Org, OrgType
+from gonghui.worktime.calendar import work_calendar
+from gonghui.worktime.deadlines import LOCAL, LimitUnit, deadline
 
 REGIONS = ("440106", "4419")
 
@@ -125,3 +128,45 @@ def _visits(rng: random.Random, drive: Drive, actor: User, towns, *, per_month: 
             drives.visit_log_create(actor=actor, org=town, drive=drive, visited_on=month + dt.timedelta(days=rng.randint(0, (last - month).days)),
                                     place=f"{town.short_name or town.name}{rng.choice(VISIT_PLACES)}", people_met=met,
                                     joined_on_spot=rng.randint(0, met // 3), note="平安夜访")
+
+
+# Working days ago that some of 天河's waiting applications were filed: two past the 15-day limit, two close to it.
+FILED_WORKING_DAYS_AGO = (19, 16, 14, 13, 9)
+TRANSFER_TO = "440106006"  # 石牌街道总工会
+
+
+def seed_waiting_demo() -> tuple[int, bool]:
+    """What waits on 天河区总's desk besides this week's applications: some filed weeks ago (dated back from today on
+    every run, so the desk always shows overdue and nearly due ones), and a 东莞 member moving to 石牌街道.
+    Returns the applications dated back and whether the transfer was made now."""
+    calendar, today = work_calendar(), timezone.localdate()
+    waiting = JoinApplication.objects.filter(status=ApplicationStatus.PENDING, union__path__startswith=Org.objects.get(code="440106").path)
+    for application, days_ago in zip(waiting.order_by("pk"), FILED_WORKING_DAYS_AGO):
+        day, counted = today, 0
+        while counted < days_ago:
+            day -= dt.timedelta(days=1)
+            counted += calendar.is_workday(day)
+        filed = dt.datetime.combine(day, dt.time(10, 30), tzinfo=LOCAL)
+        JoinApplication.objects.filter(pk=application.pk).update(
+            created_at=filed, due_at=deadline(calendar, filed, services.CONTACT_WITHIN_WORKING_DAYS, LimitUnit.WORKING_DAYS))
+    target = Org.objects.get(code=TRANSFER_TO)
+    if Transfer.objects.filter(to_union=target).exists():
+        return min(waiting.count(), len(FILED_WORKING_DAYS_AGO)), False
+    mover = (Membership.objects.filter(union__path__startswith=Org.objects.get(code="4419").path, status=MembershipStatus.ACTIVE,
+                                       person__user__isnull=False).order_by("pk").first())
+    if mover is not None:
+        services.transfer_request(user=mover.person.user, to_union=target, new_employer_name="天河区某科技有限公司")
+    return min(waiting.count(), len(FILED_WORKING_DAYS_AGO)), mover is not None
+
+
+def demo_members(*, options: DemoOptions) -> str:
+    return f"演示会员：新增 {seed_members_demo()} 人（天河区、东莞市，部分待审核）"
+
+
+def demo_drives(*, options: DemoOptions) -> str:
+    return f"演示入会行动：广州市总、天河区总各一项，导入会员 {seed_drives_demo()} 人（近五个月入会，含分解目标和走访记录）"
+
+
+def demo_waiting(*, options: DemoOptions) -> str:
+    dated, moved = seed_waiting_demo()
+    return f"演示待办：天河区 {dated} 份入会申请改为数周前提交（部分已超时）" + ("，一名东莞会员申请转入石牌街道" if moved else "")

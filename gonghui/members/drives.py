@@ -17,14 +17,14 @@ from django.db.models import BooleanField, Count, ExpressionWrapper, F, OuterRef
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
-from gonghui.accounts.selectors import post_list_for
 from gonghui.audit.services import audit_log
+from gonghui.core.access import covers
 from gonghui.core.exceptions import ApplicationError, NotFound, PermissionDenied
 from gonghui.core.spreadsheets import Column, write_xlsx
 from gonghui.members.imports import IMPORTED, IMPORTED_UNDATED
 from gonghui.members.models import Drive, DriveMetric, DriveTarget, Membership, MembershipEvent, VisitLog
 from gonghui.members.services import LIVE_STATUSES
-from gonghui.orgs.models import PATH_STEP_LENGTH, Org, OrgType, scope_paths, subtree_q
+from gonghui.orgs.models import PATH_STEP_LENGTH, Org, OrgType
 from gonghui.orgs.rollups import MONTH, WEEK, by_sub_org, period_buckets, period_end, period_series
 from gonghui.orgs.selectors import with_child_flag
 
@@ -32,7 +32,7 @@ MANAGE, VIEW = "members.manage", "members.view"
 
 
 def _require(actor, org: Org, action: str) -> None:
-    if not Org.objects.filter(subtree_q(actor, action, "path"), pk=org.pk).exists():
+    if not Org.objects.restrict(actor, action).filter(pk=org.pk).exists():
         raise NotFound("组织不存在或不在您的管辖范围内")
 
 
@@ -88,54 +88,40 @@ VISITING_TYPES = frozenset({OrgType.PROVINCE, OrgType.CITY, OrgType.COUNTY, OrgT
 def visit_org_choices(*, actor, drive: Drive) -> list[Org]:
     """Orgs the actor may log a visit for on this drive (inside it, where they manage members), tree-ordered: the 市/区/街道
     levels, and the orgs of the actor's own posts wherever they sit. Empty when the actor may log none."""
-    paths = scope_paths(actor, MANAGE)
+    paths = Org.objects.reach(actor, MANAGE)
     wanted = Q(type__in=VISITING_TYPES) if paths is None else Q(type__in=VISITING_TYPES) | Q(path__in=paths)
-    return list(Org.objects.filter(subtree_q(actor, MANAGE, "path"), wanted, path__startswith=drive.org.path, is_active=True)
+    return list(Org.objects.restrict(actor, MANAGE).filter(wanted, path__startswith=drive.org.path, is_active=True)
                 .only("pk", "name", "path", "depth").order_by("path"))
-
-
-def _covers(paths: list[str] | None, path: str) -> bool:
-    """subtree_q's rule in Python: scope `paths` (None: everywhere) hold the org at `path`."""
-    return paths is None or any(path.startswith(prefix) for prefix in paths)
 
 
 def _seen_paths(actor, drive: Drive) -> list[str]:
     """Where the actor sees a drive: its org when their scope covers it; when it is a higher org's drive, the orgs of their scope
     inside it (their slice); nothing otherwise. `drive_list` says the same in SQL."""
-    paths = scope_paths(actor, VIEW)
-    if _covers(paths, drive.org.path):
+    paths = Drive.objects.reach(actor, VIEW)
+    if covers(paths, drive.org.path):
         return [drive.org.path]
     return [path for path in paths if path.startswith(drive.org.path)]
 
 
 def drive_list(*, actor) -> QuerySet[Drive]:
     """Drives of the actor's subtree, and the higher drives that cover it (`higher`: a 市总's drive seen by a 区总, read-only)."""
-    paths = scope_paths(actor, VIEW)
-    drives = Drive.objects.select_related("org")
-    above = sorted({path[:end] for path in paths or () for end in range(PATH_STEP_LENGTH, len(path), PATH_STEP_LENGTH)})
-    if not above:
-        return drives.filter(subtree_q(actor, VIEW, "org__path")).annotate(higher=Value(False))
-    higher = Q(org__path__in=above)
-    return drives.filter(subtree_q(actor, VIEW, "org__path") | higher).annotate(higher=ExpressionWrapper(higher, output_field=BooleanField()))
+    drives = Drive.objects.restrict(actor, VIEW).select_related("org")
+    higher = Drive.objects.above(actor, VIEW)
+    return drives.annotate(higher=Value(False) if higher is None else ExpressionWrapper(higher, output_field=BooleanField()))
 
 
 def drive_get_for(*, actor, drive_id, action: str = VIEW) -> Drive:
     """Fetch and authorize: NotFound when missing or out of sight; for MANAGE, PermissionDenied when the actor sees the drive but
     may not change it (a higher org's drive)."""
-    try:
-        drive = drive_list(actor=actor).get(pk=int(drive_id))
-    except (Drive.DoesNotExist, ValueError, TypeError):
-        raise NotFound("行动不存在或不在您的管辖范围内") from None
+    drive = drive_list(actor=actor).restrict_get(actor, VIEW, drive_id)
     if action == MANAGE:
         _require_drive_manager(actor, drive)
     return drive
 
 
 def _manages(actor, drive: Drive) -> bool:
-    """A members.manage post at the drive's org or above (scope_paths' rule for a manage action, on the posts the page has loaded)."""
-    if actor.is_superuser:
-        return True
-    return any(MANAGE in post.role.permissions and drive.org.path.startswith(post.org.path) for post in post_list_for(user=actor))
+    """A members.manage post at the drive's org or above."""
+    return covers(Drive.objects.reach(actor, MANAGE), drive.org.path)
 
 
 def _require_drive_manager(actor, drive: Drive) -> None:
@@ -143,7 +129,7 @@ def _require_drive_manager(actor, drive: Drive) -> None:
     if _manages(actor, drive):
         return
     if not _seen_paths(actor, drive):
-        raise NotFound("行动不存在或不在您的管辖范围内")
+        raise NotFound(Drive.access.not_found_message)
     raise PermissionDenied(f"本行动由{drive.org.name}设定，只有{drive.org.name}（或其上级）有会员管理权限的干部可以修改行动和分解目标")
 
 
@@ -175,7 +161,7 @@ def drive_scope_for(*, actor, drive: Drive) -> DriveScope:
     as the target (the sum of them when their posts hold several orgs inside the drive), and the breakdown starting at their org."""
     seen = _seen_paths(actor, drive)
     if not seen:
-        raise NotFound("行动不存在或不在您的管辖范围内")
+        raise NotFound(Drive.access.not_found_message)
     if seen == [drive.org.path]:
         return DriveScope.whole(drive, manageable=_manages(actor, drive))
     common = seen[0] if len(seen) == 1 else _common_ancestor(seen)
@@ -442,7 +428,7 @@ def _within(*, actor, scope: DriveScope, within_id) -> Org:
     if within_id in (None, "", str(scope.root.pk)):
         return scope.root
     try:  # the actor's scope inside the drive: for a slice, its own subtree, never a sibling's or the drive's org
-        return Org.objects.filter(subtree_q(actor, VIEW, "path"), path__startswith=scope.drive.org.path).get(pk=int(within_id))
+        return Org.objects.restrict(actor, VIEW).filter(path__startswith=scope.drive.org.path).get(pk=int(within_id))
     except (Org.DoesNotExist, ValueError, TypeError):
         raise NotFound("组织不存在或不在本行动范围内") from None
 
@@ -451,7 +437,7 @@ def _trail(actor, scope: DriveScope, within: Org) -> list[Org]:
     if within.pk == scope.root.pk:
         return [scope.root]
     prefixes = [within.path[:end] for end in range(len(scope.root.path), len(within.path) + 1, PATH_STEP_LENGTH)]
-    return list(Org.objects.filter(subtree_q(actor, VIEW, "path") | Q(pk=scope.root.pk), path__in=prefixes).order_by("path"))
+    return list((Org.objects.restrict(actor, VIEW) | Org.objects.filter(pk=scope.root.pk)).filter(path__in=prefixes).order_by("path"))
 
 
 def drive_month_analysis(*, actor, drive: Drive, month: str | None = None, within_id=None) -> MonthlyAnalysis:
@@ -483,7 +469,7 @@ def _breakdown(*, actor, scope: DriveScope, within: Org, rows: QuerySet, visits:
     """Achievements and visits summed per org directly under `within` (by_sub_org: one query each)."""
     done = by_sub_org(rows, within=within, total=Count("pk"), month=Count("pk", filter=Q(day__gte=month_start)))
     went = by_sub_org(visits, within=within, **VISIT_SUMS)
-    children = list(_with_share(with_child_flag(Org.objects.filter(subtree_q(actor, VIEW, "path"), parent=within)), scope.drive))
+    children = list(_with_share(with_child_flag(Org.objects.restrict(actor, VIEW).filter(parent=within)), scope.drive))
 
     def figures(org: Org, **extra) -> OrgFigures:
         numbers, visited = done.get(org.path, {}), went.get(org.path, {})
@@ -511,7 +497,7 @@ def drive_targets_set(*, actor, drive: Drive, targets: dict[int, int]) -> None:
         raise NotFound("组织不存在或不在本行动范围内")
     if any(value < 0 for value in targets.values()):
         raise ApplicationError("分解目标应为 0 或正整数", code="members.drive_target", fields={"targets": ["应为 0 或正整数"]})
-    orgs = {org.pk: org for org in Org.objects.filter(subtree_q(actor, MANAGE, "path"), path__startswith=drive.org.path, pk__in=targets)
+    orgs = {org.pk: org for org in Org.objects.restrict(actor, MANAGE).filter(path__startswith=drive.org.path, pk__in=targets)
             .exclude(pk=drive.org_id)}
     if set(targets) - set(orgs):
         raise NotFound("组织不存在或不在本行动范围内")

@@ -23,9 +23,10 @@ from gonghui.core.masking import mask_id_number, mask_name, mask_phone
 from gonghui.core.spreadsheets import Column, write_csv_to, write_xlsx, write_xlsx_to
 from gonghui.jobs.models import Job
 from gonghui.jobs.services import job_create
-from gonghui.members.models import MembershipStatus, Person
-from gonghui.members.selectors import membership_list, membership_search_to_keep
-from gonghui.orgs.models import Org, scope_paths, subtree_q
+from gonghui.members.models import Membership, MembershipStatus, Person
+from gonghui.members.selectors import VIEW, membership_list, membership_search_to_keep
+from gonghui.orgs.models import Org
+from gonghui.orgs.paths import common_ancestor_path
 from gonghui.orgs.selectors import org_get_for
 
 JOB_KIND = "members.export"
@@ -63,8 +64,8 @@ def member_export_request(*, actor, fmt: str, full: bool = False, reason: str = 
     filters = {"status": status, "within": within.pk if within is not None else None, **membership_search_to_keep(q, name)}
     job = job_create(owner=actor, kind=JOB_KIND, options={"format": fmt, "full": full, "reason": reason, "filters": filters})
     if full:
-        audit_log(actor=actor, action="members.membership.export_requested", obj=job,
-                  data={"format": fmt, "reason": reason, "filters": filters, "scope": scope_paths(actor, REVEAL)})
+        audit_log(actor=actor, action="members.membership.export_requested", obj=job, org_path=_org_path_concerned(actor, within, REVEAL),
+                  data={"format": fmt, "reason": reason, "filters": filters, "scope": Membership.objects.reach(actor, REVEAL)})
     return job
 
 
@@ -78,7 +79,7 @@ def member_export_write(*, job: Job, target: Path, progress: Callable[[int, int]
                                   within=within, name_index=filters.get("name_index"))
     if full:
         _require_reveal(actor, options["reason"])
-        memberships = memberships.filter(subtree_q(actor, REVEAL, "union__path"))
+        memberships = memberships & Membership.objects.restrict(actor, REVEAL)
     report = progress or (lambda done, total: None)
     with _reading():
         total = memberships.count()
@@ -87,10 +88,19 @@ def member_export_write(*, job: Job, target: Path, progress: Callable[[int, int]
         count = write_xlsx_to(target, columns=COLUMNS, rows=rows, sheet_name="会员") if options["format"] == "xlsx" else write_csv_to(target, columns=COLUMNS, rows=rows)
     report(count, count)
     if full:
-        audit_log(actor=actor, action="members.membership.exported_full", obj=job,
-                  data={"rows": count, "format": options["format"], "reason": options["reason"], "scope": scope_paths(actor, REVEAL),
+        audit_log(actor=actor, action="members.membership.exported_full", obj=job, org_path=_org_path_concerned(actor, within, REVEAL),
+                  data={"rows": count, "format": options["format"], "reason": options["reason"], "scope": Membership.objects.reach(actor, REVEAL),
                         "file_sha256": _sha256(target)})
+    else:
+        audit_log(actor=actor, action="members.membership.exported", obj=job, org_path=_org_path_concerned(actor, within, VIEW),
+                  data={"rows": count, "format": options["format"], "filters": filters, "file_sha256": _sha256(target)})
     return count
+
+
+def _org_path_concerned(actor, within: Org | None, action: str) -> str:
+    """Where an export's audit event belongs: the org the list was narrowed to, else the deepest org above the
+    exporter's scope, so the cadres over it find the export in their audit search."""
+    return within.path if within is not None else common_ancestor_path(Membership.objects.reach(actor, action) or [])
 
 
 def _reading() -> AbstractContextManager:

@@ -30,7 +30,8 @@ from gonghui.core.validators import (EARLIEST_BIRTH, PROVINCE_PREFIXES, InvalidI
 from gonghui.members.models import (ApplicationStatus, Employment, JoinApplication, Membership, MembershipEvent, MembershipStatus,
                                      NewFormType, Person)
 from gonghui.members.services import LIVE_STATUSES, MEMBER_UNION_TYPES, mask_org_name, member_number_for
-from gonghui.orgs.models import Org, subtree_q
+from gonghui.orgs.models import Org
+from gonghui.orgs.paths import common_ancestor_path
 
 BATCH_SIZE = 10_000
 MAX_BYTES = 400 * 1024 * 1024
@@ -430,7 +431,7 @@ def _insert_members(load: BulkLoad, people: list[Candidate], joining: list[Joini
 
 def importable_unions(actor) -> dict[str, int]:
     """code → id of the active member-holding unions the actor may import into."""
-    scope = Org.objects.filter(subtree_q(actor, "members.manage", "path")) if actor is not None else Org.objects.all()
+    scope = Org.objects.restrict(actor, "members.manage") if actor is not None else Org.objects.all()
     return dict(scope.filter(type__in=MEMBER_UNION_TYPES, is_active=True).values_list("code", "pk"))
 
 
@@ -445,6 +446,13 @@ def read_and_check(data: bytes, unions: dict[str, int], today: dt.date) -> Itera
     yield from checker.batches(rows)
 
 
+def _org_path_concerned(actor, union_ids: set[int]) -> str:
+    """Where an import's audit event belongs: the deepest org above every union its rows name (the importer's own
+    scope when no row named one), so the cadres over those unions find it in their audit search."""
+    paths = Org.objects.filter(pk__in=union_ids).values_list("path", flat=True) if union_ids else Membership.objects.reach(actor, "members.manage")
+    return common_ancestor_path(paths or [])
+
+
 def member_import(*, actor, data: bytes, mode: str = "all_or_nothing", progress: Callable[[int, int], None] | None = None) -> MemberImportResult:
     """One transaction and one audit event per file. Reading, checking and encrypting run a batch or two ahead in a
     thread while this one writes (decision 0008)."""
@@ -456,8 +464,9 @@ def member_import(*, actor, data: bytes, mode: str = "all_or_nothing", progress:
     report = progress or (lambda done, total: None)
     try:
         with quick_thread_switches(), transaction.atomic():
-            writer = _Writer(result)
+            writer, unions_in_file = _Writer(result), set()
             for batch in batches:
+                unions_in_file.update(candidate.union_id for candidate in batch.candidates)
                 result.rows += batch.rows
                 result.errors.extend(batch.errors)
                 # "all or nothing" keeps checking after the first bad row (to report them all) but stops writing
@@ -465,7 +474,7 @@ def member_import(*, actor, data: bytes, mode: str = "all_or_nothing", progress:
                 report(result.rows, max(total, result.rows))
             if mode == "all_or_nothing" and result.errors:
                 raise _RollBack
-            audit_log(actor=actor, action="members.membership.imported_batch",
+            audit_log(actor=actor, action="members.membership.imported_batch", org_path=_org_path_concerned(actor, unions_in_file),
                       data={"rows": result.rows, "created": result.created, "unchanged": result.unchanged,
                             "bad_rows": len({e.row for e in result.errors}), "file_sha256": result.file_sha256, "mode": mode})
     except _RollBack:

@@ -22,7 +22,7 @@ from gonghui.core.spreadsheets import Column, write_xlsx
 from gonghui.members.models import Membership
 from gonghui.members.selectors import acting_org_for
 from gonghui.members.services import LIVE_STATUSES
-from gonghui.orgs.models import REGIONAL_TYPES, Employer, Org, OrgType, subtree_q
+from gonghui.orgs.models import REGIONAL_TYPES, Employer, Org, OrgType
 from gonghui.orgs.selectors import org_get_for
 
 VIEW = "members.view"
@@ -110,7 +110,7 @@ class LedgerFilters:
 
 
 def _require(actor, org: Org) -> None:
-    if not Org.objects.filter(subtree_q(actor, VIEW, "path"), pk=org.pk).exists():
+    if not Org.objects.restrict(actor, VIEW).filter(pk=org.pk).exists():
         raise NotFound("组织不存在或不在您的管辖范围内")
 
 
@@ -157,7 +157,7 @@ class LedgerPlaces:
 
 
 def ledger_places(*, actor, org: Org) -> LedgerPlaces:
-    visible = Org.objects.filter(subtree_q(actor, VIEW, "path"), is_active=True)
+    visible = Org.objects.restrict(actor, VIEW).filter(is_active=True)
     above = list(visible.filter(path__in=org.ancestor_paths()).order_by("depth"))
     below = list(visible.filter(parent=org, type__in=REGIONAL_TYPES).order_by("division_code", "name"))
     return LedgerPlaces(above=above, below=below)

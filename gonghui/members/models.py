@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from gonghui.core.access import Above, Access, ScopedQuerySet
 from gonghui.core.fields import BlindIndexField, EncryptedTextField
 from gonghui.core.masking import mask_name
 from gonghui.core.models import TimeStampedModel
@@ -122,6 +123,9 @@ class Membership(BulkLoadedModel):
     joined_on = models.DateField("入会日期")
     member_number = models.CharField("会员编号", max_length=20, unique=True)
 
+    objects = ScopedQuerySet.as_manager()
+    access = Access(noun="会员", paths=("union__path",), guided=True)
+
     class Meta:
         verbose_name = "会籍"
         verbose_name_plural = "会籍"
@@ -181,6 +185,9 @@ class JoinApplication(TimeStampedModel):
     due_at = models.DateTimeField("办理时限", help_text="提交后15个工作日内联系申请人")
     overdue_flagged_at = models.DateTimeField("超时提醒时间", null=True, blank=True)
 
+    objects = ScopedQuerySet.as_manager()
+    access = Access(noun="申请", paths=("union__path",), owner="applicant", owner_actions=frozenset({"members.view"}))
+
     class Meta:
         verbose_name = "入会申请"
         verbose_name_plural = "入会申请"
@@ -189,6 +196,9 @@ class JoinApplication(TimeStampedModel):
             models.UniqueConstraint(fields=["person"], condition=Q(status="pending"), name="one_pending_application_per_person"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.person}的入会申请"
+
 
 class JoinPolicy(models.Model):
     """Whether a union approves applications itself (manual) or lets them in at once (auto)."""
@@ -196,9 +206,15 @@ class JoinPolicy(models.Model):
     org = models.OneToOneField("orgs.Org", on_delete=models.CASCADE, related_name="join_policy")
     auto_approve = models.BooleanField("自动通过入会申请", default=False)
 
+    objects = ScopedQuerySet.as_manager()
+    access = Access(noun="入会设置", paths=("org__path",))
+
     class Meta:
         verbose_name = "入会审核设置"
         verbose_name_plural = "入会审核设置"
+
+    def __str__(self) -> str:
+        return f"{self.org}（{'自动通过' if self.auto_approve else '人工审核'}）"
 
 
 def _new_token() -> str:
@@ -212,9 +228,15 @@ class JoinCode(TimeStampedModel):
     token = models.CharField(max_length=20, unique=True, default=_new_token)
     scan_count = models.PositiveIntegerField("扫码次数", default=0)
 
+    objects = ScopedQuerySet.as_manager()
+    access = Access(noun="入会码", paths=("org__path",))
+
     class Meta:
         verbose_name = "入会码"
         verbose_name_plural = "入会码（一县一码）"
+
+    def __str__(self) -> str:
+        return f"{self.org}入会码"
 
 
 class TransferStatus(models.TextChoices):
@@ -235,11 +257,17 @@ class Transfer(TimeStampedModel):
     decided_at = models.DateTimeField(null=True, blank=True)
     reject_reason = models.CharField("拒绝原因", max_length=300, blank=True)
 
+    objects = ScopedQuerySet.as_manager()
+    access = Access(noun="转接申请", paths=("to_union__path",), owner="membership__person__user", owner_actions=frozenset({"members.view"}))
+
     class Meta:
         verbose_name = "会籍转接"
         verbose_name_plural = "会籍转接"
         ordering = ["-id"]
         constraints = [models.UniqueConstraint(fields=["membership"], condition=Q(status="pending"), name="one_pending_transfer")]
+
+    def __str__(self) -> str:
+        return f"{self.membership.person}：{self.from_union} → {self.to_union}"
 
 
 class AppealStatus(models.TextChoices):
@@ -261,10 +289,16 @@ class ImpersonationAppeal(TimeStampedModel):
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_note = models.CharField("处理意见", max_length=300, blank=True)
 
+    objects = ScopedQuerySet.as_manager()
+    access = Access(noun="申诉", paths=("membership__union__path",), owner="appellant", owner_actions=frozenset({"members.view"}))
+
     class Meta:
         verbose_name = "冒用申诉"
         verbose_name_plural = "冒用申诉"
         ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"{self.membership.person}（{self.membership}）的冒用申诉"
 
 
 class Segment(TimeStampedModel):
@@ -274,6 +308,9 @@ class Segment(TimeStampedModel):
     org = models.ForeignKey("orgs.Org", verbose_name="所属组织", on_delete=models.CASCADE, related_name="segments")
     filters = models.JSONField("筛选条件", default=dict)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    objects = ScopedQuerySet.as_manager()
+    access = Access(noun="分群", paths=("org__path",))
 
     class Meta:
         verbose_name = "会员分群"
@@ -294,6 +331,9 @@ class ProspectList(TimeStampedModel):
     total = models.PositiveIntegerField("名单人数", default=0)
     already_members = models.PositiveIntegerField("已是会员", default=0)
     purged_at = models.DateTimeField("已清除", null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+    access = Access(noun="名单", paths=("org__path",))
 
     class Meta:
         verbose_name = "潜在会员名单"
@@ -344,6 +384,10 @@ class Drive(TimeStampedModel):
     ends_on = models.DateField("结束日期")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
+    objects = ScopedQuerySet.as_manager()
+    # A 区总 follows the 市总's drive that covers it (上级行动), as its own slice (drives.drive_scope_for).
+    access = Access(noun="行动", paths=("org__path",), above=Above(actions=frozenset({"members.view"})))
+
     class Meta:
         verbose_name = "入会/建会行动"
         verbose_name_plural = "入会/建会行动"
@@ -360,6 +404,9 @@ class DriveTarget(TimeStampedModel):
     drive = models.ForeignKey(Drive, verbose_name="所属行动", on_delete=models.CASCADE, related_name="targets")
     org = models.ForeignKey("orgs.Org", verbose_name="承担组织", on_delete=models.CASCADE, related_name="+")
     target = models.PositiveIntegerField("分解目标数")
+
+    objects = ScopedQuerySet.as_manager()
+    access = Access(noun="分解目标", paths=("drive__org__path",))
 
     class Meta:
         verbose_name = "行动分解目标"
@@ -383,11 +430,17 @@ class VisitLog(TimeStampedModel):
     note = models.TextField("情况记录", blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
+    objects = ScopedQuerySet.as_manager()
+    access = Access(noun="走访记录", paths=("org__path",))
+
     class Meta:
         verbose_name = "走访记录"
         verbose_name_plural = "走访记录"
         ordering = ["-visited_on", "-id"]
         constraints = [models.CheckConstraint(condition=Q(joined_on_spot__lte=models.F("people_met")), name="visit_joined_le_met")]
+
+    def __str__(self) -> str:
+        return f"{self.visited_on} {self.place}"
 
 
 class MemberStarAward(TimeStampedModel):
@@ -398,6 +451,9 @@ class MemberStarAward(TimeStampedModel):
     stars = models.PositiveSmallIntegerField("星级")
     reason = models.CharField("事迹", max_length=300)
     awarded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    objects = ScopedQuerySet.as_manager()
+    access = Access(noun="星级会员", paths=("membership__union__path",), guided=True)
 
     class Meta:
         verbose_name = "星级会员"
@@ -416,6 +472,9 @@ class MemberTag(models.Model):
     name = models.CharField("标签", max_length=20)
     added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     added_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+    access = Access(noun="标签", paths=("membership__union__path",), guided=True)
 
     class Meta:
         verbose_name = "会员标签"

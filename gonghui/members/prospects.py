@@ -24,7 +24,7 @@ from gonghui.core.validators import PROVINCE_NAMES, InvalidIdentifier, normalize
 from gonghui.members.imports import ID_INDEX_PURPOSE, NEW_FORM_BY_LABEL, open_rows
 from gonghui.members.models import Membership, Prospect, ProspectList
 from gonghui.members.services import LIVE_STATUSES
-from gonghui.orgs.models import Org, subtree_q
+from gonghui.orgs.models import Org
 
 HEADERS = {"name": "姓名", "id_number": "身份证号", "phone": "手机号", "new_form_type": "新就业形态"}
 BATCH = 5000
@@ -36,7 +36,7 @@ def prospect_list_upload(*, actor, org: Org, source: str, data: bytes, keep_days
     """Returns the list and the problems found, row by row. A row with an unusable ID number (or one seen earlier in the file) is
     left out; a bad phone or an unknown 新就业形态 is reported and the row kept without it. The problems name people only by
     their masked name and ID number, as the list does, since the file itself is not kept."""
-    if not Org.objects.filter(subtree_q(actor, "members.manage", "path"), pk=org.pk).exists():
+    if not Org.objects.restrict(actor, "members.manage").filter(pk=org.pk).exists():
         raise NotFound("组织不存在或不在您的管辖范围内")
     if not source.strip():
         raise ApplicationError("请填写名单来源，如“某平台企业”", code="members.prospect_source")
@@ -120,7 +120,7 @@ def _save(batch: list[Prospect]) -> None:
 
 
 def prospect_lists(*, actor) -> QuerySet[ProspectList]:
-    return ProspectList.objects.filter(subtree_q(actor, "members.view", "org__path")).select_related("org", "uploaded_by")
+    return ProspectList.objects.restrict(actor, "members.view").select_related("org", "uploaded_by")
 
 
 def prospect_list_get_for(*, actor, list_id) -> ProspectList:

@@ -24,7 +24,7 @@ from gonghui.core.locking import lock_row
 from gonghui.members.ledger import employer_industry_q
 from gonghui.members.models import Employment, MemberTag, Membership, MembershipStatus, NewFormType, Person, Segment
 from gonghui.members.selectors import MANAGE, VIEW, membership_list
-from gonghui.orgs.models import Industry, Org, OrgType, subtree_q
+from gonghui.orgs.models import Industry, Org, OrgType
 
 MAX_AGE = 120
 AGE_MESSAGE = f"年龄应在 0 到 {MAX_AGE} 岁之间（填整数）"
@@ -153,7 +153,7 @@ def segment_members(*, actor, filters: SegmentFilters, org: Org | None = None, t
     if org is not None:
         members = members.filter(union__path__startswith=org.path)
     if filters.within:
-        within = Org.objects.filter(subtree_q(actor, VIEW, "path"), pk=filters.within)
+        within = Org.objects.restrict(actor, VIEW).filter(pk=filters.within)
         if org is not None:
             within = within.filter(path__startswith=org.path)
         within = within.first()
@@ -216,9 +216,9 @@ def _clean_name(name) -> str:
 
 def _require_manage(*, actor, org: Org, refusal: str) -> None:
     """NotFound when the org is out of the actor's sight, PermissionDenied when they see it but may not change members there."""
-    if not Org.objects.filter(subtree_q(actor, VIEW, "path"), pk=org.pk).exists():
+    if not Org.objects.restrict(actor, VIEW).filter(pk=org.pk).exists():
         raise NotFound("组织不存在或不在您的管辖范围内")
-    if not Org.objects.filter(subtree_q(actor, MANAGE, "path"), pk=org.pk).exists():
+    if not Org.objects.restrict(actor, MANAGE).filter(pk=org.pk).exists():
         raise PermissionDenied(refusal)
 
 
@@ -265,7 +265,7 @@ def _manage_refusal(segment: Segment) -> str:
 
 
 def segment_list(*, actor, q: str = "") -> QuerySet[Segment]:
-    segments = Segment.objects.filter(subtree_q(actor, VIEW, "org__path")).select_related("org", "created_by")
+    segments = Segment.objects.restrict(actor, VIEW).select_related("org", "created_by")
     q = str(q or "").strip()
     if q:
         segments = segments.filter(name__icontains=q)
@@ -280,7 +280,7 @@ def segment_get_for(*, actor, segment_id) -> Segment:
 
 
 def segment_can_manage(*, actor, segment: Segment) -> bool:
-    return Org.objects.filter(subtree_q(actor, MANAGE, "path"), pk=segment.org_id).exists()
+    return Org.objects.restrict(actor, MANAGE).filter(pk=segment.org_id).exists()
 
 
 def segment_conditions(*, actor, filters: SegmentFilters) -> list[dict]:
@@ -291,7 +291,7 @@ def segment_conditions(*, actor, filters: SegmentFilters) -> list[dict]:
         rows.append({"field": key, "label": label, "value": value})
 
     if filters.within:
-        org = Org.objects.filter(subtree_q(actor, VIEW, "path"), pk=filters.within).first()
+        org = Org.objects.restrict(actor, VIEW).filter(pk=filters.within).first()
         add("within", "组织", org.name if org else "（组织已不在您的管辖范围内）")
     if filters.industry:
         add("industry", "行业门类", Industry(filters.industry).label)
@@ -318,7 +318,7 @@ def segment_conditions(*, actor, filters: SegmentFilters) -> list[dict]:
 
 def segment_tag_choices(*, actor, org: Org, limit: int = 60) -> list[str]:
     """Tags used on members under `org` that the actor sees, most used first (the builder's checkboxes)."""
-    tags = (MemberTag.objects.filter(subtree_q(actor, VIEW, "membership__union__path"), membership__union__path__startswith=org.path)
+    tags = (MemberTag.objects.restrict(actor, VIEW).filter(membership__union__path__startswith=org.path)
             .values("name").annotate(n=Count("id")).order_by("-n", "name")[:limit])
     return [row["name"] for row in tags]
 
@@ -328,7 +328,7 @@ def segment_org_choices(*, actor, org: Org, q: str = "") -> tuple[list[Org], boo
     (市/区/街道/社区) in path order, as deep as fits in PICKER_TREE_LIMIT; with `q`, any org matching name, short name,
     code or pinyin. Each org gets `indent` (levels below `org`) and `picker_label` (the name indented with full-width
     spaces, which a <select> does not collapse; a search result is named with its code). Returns (orgs, more: whether some orgs were left out)."""
-    orgs = Org.objects.filter(subtree_q(actor, VIEW, "path"), path__startswith=org.path, is_active=True)
+    orgs = Org.objects.restrict(actor, VIEW).filter(path__startswith=org.path, is_active=True)
     q = str(q or "").strip()
     if q:
         key = q.lower().replace(" ", "")
@@ -356,6 +356,6 @@ def segment_org_choices(*, actor, org: Org, q: str = "") -> tuple[list[Org], boo
 def segment_org_chosen(*, actor, org: Org, org_id) -> Org | None:
     """The org picked in the builder, if it is one the picker could offer (else None: nothing about it is shown)."""
     try:
-        return Org.objects.filter(subtree_q(actor, VIEW, "path"), path__startswith=org.path).get(pk=int(org_id))
+        return Org.objects.restrict(actor, VIEW).filter(path__startswith=org.path).get(pk=int(org_id))
     except (Org.DoesNotExist, ValueError, TypeError, OverflowError):
         return None

@@ -1,10 +1,11 @@
 """Reads of the members app; cadres see only memberships and applications of unions in their subtree."""
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 
 from gonghui.accounts.selectors import current_post_for
@@ -23,8 +24,8 @@ from gonghui.members.models import (
     Transfer,
     TransferStatus,
 )
-from gonghui.orgs.models import Org, subtree_q
 from gonghui.members.services import MEMBER_UNION_TYPES, join_code_eligible_q
+from gonghui.orgs.models import Org
 from gonghui.orgs.selectors import org_list, org_roots_for
 
 VIEW, MANAGE = "members.view", "members.manage"
@@ -45,7 +46,7 @@ def membership_list(*, actor, q: str = "", status: str = "", within: Org | None 
     """`q`: a member-number prefix or a full ID number. `id_index`: an ID number's blind index instead, as a background
     export keeps the search (`membership_search_to_keep`). `name`: a whole name, found through its blind index (spaces
     and middle dots aside: `normalize_person_name`); `name_index`: that index, as an export keeps it."""
-    memberships = Membership.objects.filter(subtree_q(actor, VIEW, "union__path")).select_related("person", "union")
+    memberships = Membership.objects.restrict(actor, VIEW).select_related("person", "union")
     if within is not None:
         memberships = memberships.filter(union__path__startswith=within.path)
     if status:
@@ -81,38 +82,56 @@ def membership_search_to_keep(q: str, name: str = "") -> dict[str, str]:
 
 
 def membership_get_for(*, actor, membership_id) -> Membership:
-    try:
-        return membership_list(actor=actor).prefetch_related("events__from_union", "events__to_union").get(pk=int(membership_id))
-    except (Membership.DoesNotExist, ValueError, TypeError):
-        raise NotFound("会员不存在或不在您的管辖范围内") from None
+    return membership_list(actor=actor).prefetch_related("events__from_union", "events__to_union").restrict_get(actor, VIEW, membership_id)
 
 
 def application_queue(*, actor, status: str = ApplicationStatus.PENDING, holding_pool: bool | None = None,
-                      union: Org | None = None) -> QuerySet[JoinApplication]:
-    applications = JoinApplication.objects.filter(subtree_q(actor, MANAGE, "union__path")).select_related("person", "union", "join_code__org")
+                      union: Org | None = None, q: str = "") -> QuerySet[JoinApplication]:
+    """`q`: an applicant's name (as the queue shows it, 张小三 or 张*三), full ID number or mobile number, or part of the
+    receiving union's name."""
+    applications = JoinApplication.objects.restrict(actor, MANAGE).select_related("person", "union", "join_code__org")
     if status:
         applications = applications.filter(status=status)
     if holding_pool is not None:
         applications = applications.filter(in_holding_pool=holding_pool)
     if union is not None:
         applications = applications.filter(union=union)
+    q = q.strip().replace("＊", "*")
+    if q:
+        applications = applications.filter(_application_search(applications, q))
     return applications.order_by("due_at", "pk")
 
 
+def _application_search(applications: QuerySet[JoinApplication], q: str) -> Q:
+    if _NAME_QUERY.search(q):
+        matches = _name_matcher(q)
+        named = [pk for pk, name in applications.values_list("pk", "person__name") if matches(name)]
+        return Q(pk__in=named) | Q(union__name__icontains=q)
+    for field_name in ("id_index", "phone_index"):
+        try:
+            return Q(**{f"person__{field_name}": Person._meta.get_field(field_name).index_for(q)})
+        except InvalidIdentifier:
+            continue
+    return Q(pk__in=[])  # neither a name nor a valid ID or mobile number: nobody matches
+
+
+def application_counts(*, actor, within: Org, since: dt.datetime) -> dict[str, int]:
+    """Join applications made since `since` to unions under `within` that the actor may see, by status."""
+    applications = JoinApplication.objects.restrict(actor, VIEW).filter(union__path__startswith=within.path, created_at__gte=since)
+    return dict(applications.values_list("status").annotate(n=Count("pk")).order_by())
+
+
 def application_get_for(*, actor, application_id) -> JoinApplication:
-    try:
-        return application_queue(actor=actor, status="").select_related("person__employment").get(pk=int(application_id))
-    except (JoinApplication.DoesNotExist, ValueError, TypeError):
-        raise NotFound("申请不存在或不在您的管辖范围内") from None
+    return application_queue(actor=actor, status="").select_related("person__employment").restrict_get(actor, MANAGE, application_id)
 
 
 def transfer_queue(*, actor, status: str = TransferStatus.PENDING) -> QuerySet[Transfer]:
-    transfers = Transfer.objects.filter(subtree_q(actor, MANAGE, "to_union__path")).select_related("membership__person", "from_union", "to_union")
+    transfers = Transfer.objects.restrict(actor, MANAGE).select_related("membership__person", "from_union", "to_union")
     return transfers.filter(status=status) if status else transfers
 
 
 def appeal_queue(*, actor, status: str = AppealStatus.PENDING) -> QuerySet[ImpersonationAppeal]:
-    appeals = ImpersonationAppeal.objects.filter(subtree_q(actor, MANAGE, "membership__union__path")).select_related("membership__union", "membership__person")
+    appeals = ImpersonationAppeal.objects.restrict(actor, MANAGE).select_related("membership__union", "membership__person")
     return appeals.filter(status=status) if status else appeals
 
 
@@ -124,7 +143,7 @@ def join_code_orgs(*, actor, q: str = "") -> QuerySet[Org]:
 
 
 def join_codes_for(*, actor) -> QuerySet[JoinCode]:
-    return JoinCode.objects.filter(subtree_q(actor, VIEW, "org__path")).select_related("org").order_by("org__path")
+    return JoinCode.objects.restrict(actor, VIEW).select_related("org").order_by("org__path")
 
 
 def my_membership(*, user) -> Membership | None:
@@ -148,11 +167,12 @@ def my_person(*, user) -> Person | None:
 
 
 def my_applications(*, user) -> QuerySet[JoinApplication]:
-    return JoinApplication.objects.filter(applicant=user).select_related("union").order_by("-pk")
+    """The worker's own applications: the owner rule of the one access rule (a worker holds no posts)."""
+    return JoinApplication.objects.restrict(user, VIEW).filter(applicant=user).select_related("union").order_by("-pk")
 
 
 def my_transfers(*, user) -> QuerySet[Transfer]:
-    return Transfer.objects.filter(membership__person__user=user).select_related("from_union", "to_union").order_by("-pk")
+    return Transfer.objects.restrict(user, VIEW).filter(membership__person__user=user).select_related("from_union", "to_union").order_by("-pk")
 
 
 @dataclass(frozen=True)
@@ -183,6 +203,13 @@ def union_public_services(*, org: Org) -> list[UnionService]:
 _NAME_QUERY = re.compile(r"[\u3400-\u9fff*＊]")
 
 
+def _name_matcher(q: str):
+    """Names are encrypted, so a name is compared in its masked form, decrypted here rather than in the database:
+    张小三 and 张*三 both find 张*三; one character finds the surname."""
+    wanted = q if "*" in q else mask_name(q)
+    return (lambda name: name.startswith(q)) if len(q) == 1 else (lambda name: mask_name(name) == wanted)
+
+
 def star_award_list(*, actor, year: int | None = None, stars: int | None = None, q: str = "", within: Org | None = None
                     ) -> QuerySet[MemberStarAward]:
     """星级会员 of unions in the actor's subtree: newest year first, most stars first.
@@ -191,7 +218,7 @@ def star_award_list(*, actor, year: int | None = None, stars: int | None = None,
     Names are encrypted, so a name is compared in its masked form (张小三 and 张*三 both find 张*三; one character finds
     the surname) against the awards the other filters leave, decrypted here rather than in the database.
     """
-    awards = (MemberStarAward.objects.filter(subtree_q(actor, VIEW, "membership__union__path"))
+    awards = (MemberStarAward.objects.restrict(actor, VIEW)
               .select_related("membership__person", "membership__union", "awarded_by"))
     if within is not None:
         awards = awards.filter(membership__union__path__startswith=within.path)
@@ -201,8 +228,7 @@ def star_award_list(*, actor, year: int | None = None, stars: int | None = None,
         awards = awards.filter(stars=stars)
     q = q.strip().replace("＊", "*")
     if q and _NAME_QUERY.search(q):
-        wanted = q if "*" in q else mask_name(q)
-        matches = (lambda name: name.startswith(q)) if len(q) == 1 else (lambda name: mask_name(name) == wanted)
+        matches = _name_matcher(q)
         awards = awards.filter(pk__in=[pk for pk, name in awards.values_list("pk", "membership__person__name") if matches(name)])
     elif q:
         awards = awards.filter(membership__in=membership_list(actor=actor, q=q))
@@ -215,5 +241,5 @@ def star_award_counts(*, awards: QuerySet[MemberStarAward]) -> dict[int, int]:
 
 
 def star_award_years(*, actor) -> list[int]:
-    return list(MemberStarAward.objects.filter(subtree_q(actor, VIEW, "membership__union__path")).order_by("-year")
+    return list(MemberStarAward.objects.restrict(actor, VIEW).order_by("-year")
                 .values_list("year", flat=True).distinct())

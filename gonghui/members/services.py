@@ -62,7 +62,19 @@ def _require_manage(*, actor, org: Org) -> None:
     if actor is None:
         return
     if not Org.objects.restrict(actor, MANAGE).filter(pk=org.pk).exists():
-        raise NotFound("对象不存在或不在您的管辖范围内")
+        raise NotFound(Org.access.not_found_message)
+
+
+def _pending_locked(model, *, actor, pk, related: tuple[str, ...]):
+    """A row to decide, row-locked, among those the actor manages (the system, actor None, decides any); missing and
+    forbidden ids answer the model's one NotFound."""
+    rows = model.objects.select_for_update(of=("self",)).select_related(*related)
+    if actor is not None:
+        return rows.restrict_get(actor, MANAGE, pk)
+    row = rows.filter(pk=pk).first()
+    if row is None:
+        raise NotFound(model.access.not_found_message)
+    return row
 
 
 # ------------------------------------------------------------------ joining
@@ -210,12 +222,9 @@ def _approve(application: JoinApplication, *, actor, note: str = "") -> Membersh
 
 
 def _pending_application(*, actor, application_id) -> JoinApplication:
-    application = JoinApplication.objects.select_for_update(of=("self",)).select_related("union", "person", "applicant").filter(pk=application_id).first()
-    if application is None:
-        raise NotFound("申请不存在或不在您的管辖范围内")
-    _require_manage(actor=actor, org=application.union)
+    application = _pending_locked(JoinApplication, actor=actor, pk=application_id, related=("union", "person", "applicant"))
     if application.status != ApplicationStatus.PENDING:
-        _fail(f"该申请已{application.get_status_display()}，不能重复处理", "decided", None)
+        _fail(f"该申请{application.get_status_display()}，不能重复处理", "decided", None)  # 已通过 / 未通过
     return application
 
 
@@ -225,6 +234,41 @@ def application_approve(*, actor, application_id) -> Membership:
     if application.in_holding_pool:
         _fail("周转库中的申请请先分配到具体工会", "holding_pool", None)
     return _approve(application, actor=actor)
+
+
+APPLICATION_NOT_FOUND = "申请不存在或不在您的管辖范围内"
+APPROVE_AT_ONCE = 100  # the queue shows 20 a page; a batch larger than a few pages is a mistake, not a workload
+
+
+@dataclass(frozen=True)
+class ApprovalOutcome:
+    application_id: str
+    member_number: str = ""
+    refused: str = ""  # why it was not approved, as application_approve said it
+
+
+def applications_approve(*, actor, application_ids: list[str]) -> list[ApprovalOutcome]:
+    """Approve several applications from the queue, each through `application_approve` in its own transaction, so each
+    is checked, audited and notified as if approved alone, and one refused (decided meanwhile, in the 周转库, out of
+    scope) leaves the others approved. The outcomes come back in the order given, repeats once."""
+    wanted = list(dict.fromkeys(str(value).strip() for value in application_ids if str(value).strip()))
+    if not wanted:
+        _fail("请先勾选要通过的申请", "batch_empty", "ids")
+    if len(wanted) > APPROVE_AT_ONCE:
+        _fail(f"一次最多通过 {APPROVE_AT_ONCE} 份申请，请分批办理", "batch_too_large", "ids")
+    outcomes = []
+    for application_id in wanted:
+        try:
+            if not application_id.isdigit():
+                raise NotFound(APPLICATION_NOT_FOUND)
+            membership = application_approve(actor=actor, application_id=int(application_id))
+        except NotFound:  # one answer for missing and out of scope, whichever check found it
+            outcomes.append(ApprovalOutcome(application_id, refused=APPLICATION_NOT_FOUND))
+        except ApplicationError as exc:
+            outcomes.append(ApprovalOutcome(application_id, refused=exc.message))
+        else:
+            outcomes.append(ApprovalOutcome(application_id, member_number=membership.member_number))
+    return outcomes
 
 
 @transaction.atomic
@@ -414,10 +458,7 @@ def _set_status(membership: Membership, status: str, *, kind: str, actor, to_uni
 
 
 def _pending_transfer(*, actor, transfer_id) -> Transfer:
-    transfer = Transfer.objects.select_for_update(of=("self",)).select_related("membership__person__user", "from_union", "to_union").filter(pk=transfer_id).first()
-    if transfer is None:
-        raise NotFound("转接申请不存在或不在您的管辖范围内")
-    _require_manage(actor=actor, org=transfer.to_union)
+    transfer = _pending_locked(Transfer, actor=actor, pk=transfer_id, related=("membership__person__user", "from_union", "to_union"))
     if transfer.status != TransferStatus.PENDING:
         _fail("该转接申请已处理", "decided", None)
     return transfer
@@ -505,10 +546,7 @@ def appeal_file(*, user, name: str, id_number: str, statement: str, evidence=Non
 
 @transaction.atomic
 def appeal_decide(*, actor, appeal_id, upheld: bool, note: str) -> ImpersonationAppeal:
-    appeal = ImpersonationAppeal.objects.select_for_update(of=("self",)).select_related("membership__person__user", "membership__union", "appellant").filter(pk=appeal_id).first()
-    if appeal is None:
-        raise NotFound("申诉不存在或不在您的管辖范围内")
-    _require_manage(actor=actor, org=appeal.membership.union)
+    appeal = _pending_locked(ImpersonationAppeal, actor=actor, pk=appeal_id, related=("membership__person__user", "membership__union", "appellant"))
     if appeal.status != AppealStatus.PENDING:
         _fail("该申诉已处理", "decided", None)
     if len(note.strip()) < 2:

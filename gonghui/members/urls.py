@@ -25,6 +25,7 @@ cadre_patterns = ([
     path("members/import/template.xlsx", views_cadre.member_import_template, name="import_template"),
     path("members/applications/", views_cadre.application_queue, name="applications"),
     path("members/applications/<int:application_id>/decide/", views_cadre.application_decide, name="application_decide"),
+    path("members/applications/approve/", views_cadre.applications_approve, name="applications_approve"),
     path("members/policy/", views_cadre.join_policy, name="join_policy"),
     path("members/transfers/", views_cadre.transfer_queue, name="transfers"),
     path("members/transfers/<int:transfer_id>/decide/", views_cadre.transfer_decide, name="transfer_decide"),

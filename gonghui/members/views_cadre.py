@@ -107,12 +107,35 @@ def application_queue(request):
     holding = {"1": True, "0": False}.get(request.GET.get("pool", ""))
     union = org_selectors.org_get_for(actor=request.user, org_id=request.GET["union"]) if request.GET.get("union", "").isdigit() else None
     applications = selectors.application_queue(actor=request.user, status=request.GET.get("status", "pending"), holding_pool=holding,
-                                               union=union)
+                                               union=union, q=request.GET.get("q", ""))
     calendar, now = work_calendar(), timezone.now()
     page = paginate(request, applications, per_page=20)
     for application in page:
         application.working_days_left = working_days_between(calendar, now, application.due_at)
+        application.overdue = application.due_at < now
     return render(request, "members/application_queue.html", {"page": page, "filters": request.GET})
+
+
+@workbench_required
+@require_POST
+def applications_approve(request):
+    """批量通过: the ticked applications, each approved on its own (audited, the applicant told); the summary names
+    every one that was not, with the reason."""
+    back = safe_next_url(request, request.POST.get("next"), reverse("members:applications"))
+    try:
+        outcomes = services.applications_approve(actor=request.user, application_ids=request.POST.getlist("ids"))
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect(back)
+    approved = [outcome for outcome in outcomes if not outcome.refused]
+    refused = [outcome for outcome in outcomes if outcome.refused]
+    named = {str(a.pk): f"{mask_name(a.person.name)}（{a.union.name}）"
+             for a in selectors.application_queue(actor=request.user, status="").filter(pk__in=[o.application_id for o in refused if o.application_id.isdigit()])}
+    if approved:
+        messages.success(request, f"已通过 {len(approved)} 份入会申请，已通知申请人")
+    for outcome in refused:
+        messages.error(request, f"{named.get(outcome.application_id, f'申请 #{outcome.application_id}')}未通过：{outcome.refused}")
+    return redirect(back)
 
 
 def _decision(request, action, *, success: str, back: str):

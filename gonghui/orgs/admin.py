@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 
-from gonghui.core.admin import ReadOnlyAdmin
+from gonghui.core.admin import ReadOnlyAdmin, ScopedAdmin
 from gonghui.orgs.models import (
     Assessment,
     AssessmentDimension,
@@ -18,24 +18,22 @@ from gonghui.orgs.models import (
     ImprovementTask,
     Org,
     OrgMove,
-    subtree_q,
 )
 
 
 @admin.register(Org)
-class OrgAdmin(ReadOnlyAdmin):
+class OrgAdmin(ScopedAdmin):
     list_display = ("name", "code", "type", "parent", "depth", "is_active")
     list_filter = ("type", "is_active", "sector", "depth")
     search_fields = ("name", "short_name", "code", "name_initials", "name_pinyin")
     readonly_fields = ("parent", "path", "depth", "name_pinyin", "name_initials", "created_at", "updated_at")
     list_select_related = ("parent",)
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).restrict(request.user)
+    scope_action = "orgs.view"
 
 
 @admin.register(Employer)
-class EmployerAdmin(ReadOnlyAdmin):
+class EmployerAdmin(ScopedAdmin):
     list_display = ("name", "uscc", "industry", "ownership", "headcount", "has_union", "town")
     list_filter = ("has_union", "industry", "ownership")
     search_fields = ("name", "uscc", "name_initials")
@@ -44,8 +42,7 @@ class EmployerAdmin(ReadOnlyAdmin):
 
     readonly_fields = ("uscc", "name_initials", "created_at", "updated_at")
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).restrict(request.user)
+    scope_action = "employers.view"
 
 
 @admin.register(OrgMove)
@@ -54,7 +51,7 @@ class OrgMoveAdmin(ReadOnlyAdmin):
     search_fields = ("org__name", "reason")
 
     def get_queryset(self, request):
-        return super().get_queryset(request).filter(org__in=Org.objects.restrict(request.user))
+        return super().get_queryset(request).filter(org__in=Org.objects.restrict(request.user, "orgs.view"))
 
 
 @admin.register(GuidanceLink)
@@ -63,7 +60,7 @@ class GuidanceLinkAdmin(ReadOnlyAdmin):
     search_fields = ("guide__name", "org__name")
 
     def get_queryset(self, request):
-        return super().get_queryset(request).filter(guide__in=Org.objects.restrict(request.user))
+        return super().get_queryset(request).filter(guide__in=Org.objects.restrict(request.user, "orgs.view"))
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -88,7 +85,7 @@ class IndicatorInline(ReadOnlyInline):
 
 
 @admin.register(AssessmentScheme)
-class AssessmentSchemeAdmin(ReadOnlyAdmin):
+class AssessmentSchemeAdmin(ScopedAdmin):
     """Schemes are edited in the 工作台 (评价方案), where publication and the lock after the first submission are
     enforced and every change is audited; here they can only be looked at."""
 
@@ -98,12 +95,11 @@ class AssessmentSchemeAdmin(ReadOnlyAdmin):
     list_select_related = ("owner",)
     inlines = [DimensionInline, IndicatorInline]
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).filter(owner__in=Org.objects.restrict(request.user))
+    scope_action = "orgs.view"
 
 
 @admin.register(AssessmentEvidence)
-class AssessmentEvidenceAdmin(ReadOnlyAdmin):
+class AssessmentEvidenceAdmin(ScopedAdmin):
     """Metadata only: the file itself opens through the 工作台's access-checked, audited download."""
 
     list_display = ("name", "assessment", "indicator", "size", "uploaded_by", "created_at")
@@ -116,21 +112,19 @@ class AssessmentEvidenceAdmin(ReadOnlyAdmin):
     def download(self, obj):
         return format_html('<a href="{}">下载（记入审计日志）</a>', reverse("assessments:evidence", args=[obj.pk]))
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).filter(subtree_q(request.user, "orgs.manage", "assessment__union__path"))
+    scope_action = "orgs.manage"
 
 
 @admin.register(Assessment)
-class AssessmentAdmin(ReadOnlyAdmin):
+class AssessmentAdmin(ScopedAdmin):
     list_display = ("scheme", "union", "status", "total", "grade", "stars", "level")
     list_filter = ("status", "grade")
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).filter(union__in=Org.objects.restrict(request.user))
+    scope_action = "orgs.view"
 
 
 @admin.register(ImprovementTask)
-class ImprovementTaskAdmin(ReadOnlyAdmin):
+class ImprovementTaskAdmin(ScopedAdmin):
     """激励整改 tasks are reported, confirmed and reopened in the 工作台 (audited, with the separation of duties); here
     they are only looked at, and the file opens through the same audited download."""
 
@@ -149,8 +143,7 @@ class ImprovementTaskAdmin(ReadOnlyAdmin):
         return format_html('<a href="{}">{}（下载记入审计日志）</a>', reverse("assessments:improvement_evidence", args=[obj.pk]),
                            obj.evidence_name)
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).filter(subtree_q(request.user, "orgs.view", "assessment__union__path"))
+    scope_action = "orgs.view"
 
 
 class CandidateInline(ReadOnlyInline):
@@ -159,7 +152,7 @@ class CandidateInline(ReadOnlyInline):
 
 
 @admin.register(CultivationPlan)
-class CultivationPlanAdmin(ReadOnlyAdmin):
+class CultivationPlanAdmin(ScopedAdmin):
     """Plans are kept in the 工作台 (分级培育计划), where only the running org's cadres change them and every change is
     audited; here they can only be looked at."""
 
@@ -169,5 +162,4 @@ class CultivationPlanAdmin(ReadOnlyAdmin):
     list_select_related = ("org",)
     inlines = [CandidateInline]
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).filter(org__in=Org.objects.restrict(request.user))
+    scope_action = "orgs.view"

@@ -32,8 +32,6 @@ from gonghui.orgs.models import (
     Org,
     OrgType,
     REGIONAL_TYPES,
-    scope_paths,
-    subtree_q,
 )
 from gonghui.worktime.calendar import work_calendar
 from gonghui.worktime.deadlines import add_calendar_days
@@ -60,7 +58,7 @@ def _fail(message: str, code: str, field: str | None = None):
 
 def manage_depth(actor, org: Org) -> int | None:
     """The depth of the actor's outermost manage post covering `org` (1 省, 2 市, 3 区/县 …), None if none does."""
-    paths = scope_paths(actor, MANAGE)
+    paths = Org.objects.reach(actor, MANAGE)
     if paths is None:
         return 1
     covering = [len(path) // 4 for path in paths if org.path.startswith(path)]
@@ -77,12 +75,9 @@ def posted_at_or_just_above(actor, union: Org) -> bool:
 def scheme_list(*, actor, q: str = "", year: int | None = None) -> QuerySet[AssessmentScheme]:
     """Published schemes from above the actor (they take part) or within their subtree (they run them), and the
     drafts of orgs the actor manages (they are building them)."""
-    paths = scope_paths(actor, "orgs.view")
-    schemes = AssessmentScheme.objects.select_related("owner")
-    if paths is not None:
-        above = {path[:end] for path in paths for end in range(4, len(path) + 1, 4)}
-        visible = subtree_q(actor, "orgs.view", "owner__path") | Q(owner__path__in=above)
-        schemes = schemes.filter(visible, Q(published_at__isnull=False) | subtree_q(actor, MANAGE, "owner__path"))
+    drafting = AssessmentScheme.objects.restrict(actor, MANAGE, posts_only=True).values("pk")
+    schemes = (AssessmentScheme.objects.restrict(actor, VIEW).select_related("owner")
+               .filter(Q(published_at__isnull=False) | Q(pk__in=drafting)))
     if q.strip():
         schemes = schemes.filter(Q(name__icontains=q.strip()) | Q(owner__name__icontains=q.strip()))
     if year:
@@ -92,10 +87,7 @@ def scheme_list(*, actor, q: str = "", year: int | None = None) -> QuerySet[Asse
 
 def scheme_get_for(*, actor, scheme_id) -> AssessmentScheme:
     """A scheme scheme_list shows the actor; NotFound for any other, as for a missing one."""
-    scheme = scheme_list(actor=actor).filter(pk=scheme_id).first() if str(scheme_id).isdecimal() else None
-    if scheme is None:
-        raise NotFound("方案不存在或不在您的管辖范围内")
-    return scheme
+    return scheme_list(actor=actor).restrict_get(actor, VIEW, scheme_id)
 
 
 def eligible_q(scheme: AssessmentScheme) -> Q:
@@ -146,18 +138,15 @@ def _scores(assessment: Assessment, raw: dict) -> dict[str, float]:
     return scores
 
 
-def _locked(assessment_id) -> Assessment:
-    assessment = lock_row(Assessment.objects.select_related("scheme", "union"), assessment_id)
-    if assessment is None:
-        raise NotFound("评价不存在或不在您的管辖范围内")
-    return assessment
+def _locked(actor, assessment_id) -> Assessment:
+    """The assessment, row-locked, among those the actor manages; NotFound for any other."""
+    return lock_row(Assessment.objects.restrict(actor, MANAGE).select_related("scheme", "union"), assessment_id,
+                    missing=Assessment.access.not_found_message)
 
 
 def _filling(actor, assessment_id, *, doing: str) -> Assessment:
     """The assessment, locked, if the actor may fill it in now: the union's side, while it is a draft or returned."""
-    assessment = _locked(assessment_id)
-    if manage_depth(actor, assessment.union) is None:
-        raise NotFound("评价不存在或不在您的管辖范围内")
+    assessment = _locked(actor, assessment_id)
     if not posted_at_or_just_above(actor, assessment.union):
         raise PermissionDenied(f"{doing}由企业工会（或其直接上级）的干部办理")
     if assessment.status not in FILLING_STATES:
@@ -211,7 +200,7 @@ def assessment_submit(*, actor, assessment_id, scores: dict, evidence: str) -> A
 @transaction.atomic
 def assessment_recommend(*, actor, assessment_id, recommend: bool | None, comment: str, scores: dict | None = None) -> Assessment:
     """区总推优: recommend (optionally re-scoring), decline, or return for changes (recommend=None)."""
-    assessment = _locked(assessment_id)
+    assessment = _locked(actor, assessment_id)
     depth = manage_depth(actor, assessment.union)
     if depth is None:
         raise NotFound("评价不存在或不在您的管辖范围内")
@@ -256,7 +245,7 @@ def assessment_award(*, actor, assessment_id, stars: int, level: str, improvemen
     A passing grade carries 1 to 5 stars. 不合格 carries none: the stars are left empty, and a star count sent with it
     is refused rather than dropped, so the cadre sees the rule instead of a result they did not choose.
     """
-    assessment = _locked(assessment_id)
+    assessment = _locked(actor, assessment_id)
     depth = manage_depth(actor, assessment.union)
     if depth is None:
         raise NotFound("评价不存在或不在您的管辖范围内")
@@ -296,7 +285,7 @@ def assessment_award(*, actor, assessment_id, stars: int, level: str, improvemen
 
 
 def _visible(actor, scheme: AssessmentScheme, within: Org | None) -> QuerySet[Assessment]:
-    assessments = Assessment.objects.filter(subtree_q(actor, VIEW, "union__path"), scheme=scheme)
+    assessments = Assessment.objects.restrict(actor, VIEW).filter(scheme=scheme)
     return assessments.filter(union__path__startswith=within.path) if within is not None else assessments
 
 
@@ -328,27 +317,24 @@ def unranked(*, actor, scheme: AssessmentScheme, within: Org | None = None, q: s
 def areas_above(*, actor, union_paths) -> list[Org]:
     """The places (市, 区/县, 街道/镇) above these unions that the actor sees: what a list can be narrowed to."""
     prefixes = {path[:end] for path in union_paths for end in range(8, min(len(path) - 4, 16) + 1, 4)}
-    return list(Org.objects.restrict(actor).filter(path__in=prefixes, type__in=REGIONAL_TYPES).order_by("path"))
+    return list(Org.objects.restrict(actor, VIEW).filter(path__in=prefixes, type__in=REGIONAL_TYPES).order_by("path"))
 
 
 def ranking_areas(*, actor, scheme: AssessmentScheme) -> list[Org]:
-    paths = Assessment.objects.filter(subtree_q(actor, VIEW, "union__path"), scheme=scheme).values_list("union__path", flat=True)
+    paths = Assessment.objects.restrict(actor, VIEW).filter(scheme=scheme).values_list("union__path", flat=True)
     return areas_above(actor=actor, union_paths=set(paths))
 
 
 def union_assessments(*, actor, union: Org) -> QuerySet[Assessment]:
     """评价历史: every assessment of one union the actor sees, across schemes and years, newest first."""
-    return (Assessment.objects.filter(subtree_q(actor, VIEW, "union__path"), union=union).select_related("scheme__owner")
+    return (Assessment.objects.restrict(actor, VIEW).filter(union=union).select_related("scheme__owner")
             .annotate(tasks_open=Count("tasks", filter=~Q(tasks__status=ImprovementStatus.CONFIRMED)), tasks_total=Count("tasks"))
             .order_by("-scheme__year", "-scheme_id"))
 
 
 def ranking_item(*, actor, assessment_id) -> Assessment:
-    try:
-        return (Assessment.objects.filter(subtree_q(actor, VIEW, "union__path")).select_related("scheme", "union")
-                .prefetch_related("tasks").get(pk=int(assessment_id)))
-    except (Assessment.DoesNotExist, ValueError, TypeError):
-        raise NotFound("评价不存在或不在您的管辖范围内") from None
+    return (Assessment.objects.select_related("scheme", "union").prefetch_related("tasks")
+            .restrict_get(actor, VIEW, assessment_id))
 
 
 # ---------------------------------------------------------------- 佐证材料 (evidence files)
@@ -396,16 +382,13 @@ def evidence_remove(*, actor, assessment_id, evidence_id) -> None:
 
 def evidence_list(*, actor, assessment: Assessment) -> QuerySet[AssessmentEvidence]:
     """The files of an assessment for the union and the cadres above who review it; nothing for anyone else."""
-    return (AssessmentEvidence.objects.filter(subtree_q(actor, MANAGE, "assessment__union__path"), assessment=assessment)
+    return (AssessmentEvidence.objects.restrict(actor, MANAGE).filter(assessment=assessment)
             .select_related("indicator__dimension", "uploaded_by"))
 
 
 def evidence_open(*, actor, evidence_id) -> AssessmentEvidence:
     """One file for download, after the same scope check as the list; every look is audited."""
-    item = (AssessmentEvidence.objects.filter(subtree_q(actor, MANAGE, "assessment__union__path"), pk=evidence_id)
-            .select_related("assessment__union").first() if str(evidence_id).isdecimal() else None)
-    if item is None:
-        raise NotFound("材料不存在或不在您的管辖范围内")
+    item = AssessmentEvidence.objects.select_related("assessment__union").restrict_get(actor, MANAGE, evidence_id)
     audit_log(actor=actor, action="orgs.assessment.evidence_viewed", obj=item.assessment, org_path=item.assessment.union.path,
               data={"id": item.pk, "name": item.name})
     return item

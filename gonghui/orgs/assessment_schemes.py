@@ -27,8 +27,6 @@ from gonghui.orgs.models import (
     Org,
     OrgType,
     Ownership,
-    scope_paths,
-    subtree_q,
 )
 
 BLANK, ZHUHAI = "blank", "zhuhai"
@@ -69,14 +67,11 @@ def _fail(message: str, code: str, field: str | None = None):
 
 
 def scheme_editable(*, actor) -> QuerySet[AssessmentScheme]:
-    return AssessmentScheme.objects.filter(subtree_q(actor, MANAGE, "owner__path")).select_related("owner")
+    return AssessmentScheme.objects.restrict(actor, MANAGE).select_related("owner")
 
 
 def scheme_get_for_edit(*, actor, scheme_id) -> AssessmentScheme:
-    scheme = scheme_editable(actor=actor).filter(pk=scheme_id).first() if inputs.is_id(scheme_id) else None
-    if scheme is None:
-        raise NotFound("方案不存在或不在您的管辖范围内")
-    return scheme
+    return AssessmentScheme.objects.select_related("owner").restrict_get(actor, MANAGE, scheme_id)
 
 
 def dimension_get_for_edit(*, actor, dimension_id) -> AssessmentDimension:
@@ -88,16 +83,12 @@ def indicator_get_for_edit(*, actor, indicator_id) -> AssessmentIndicator:
 
 
 def _part_get(actor, model, item_id):
-    item = (model.objects.filter(subtree_q(actor, MANAGE, "scheme__owner__path"), pk=item_id).select_related("scheme__owner").first()
-            if inputs.is_id(item_id) else None)
-    if item is None:
-        raise NotFound("方案不存在或不在您的管辖范围内")
-    return item
+    return model.objects.select_related("scheme__owner").restrict_get(actor, MANAGE, item_id)
 
 
 def scheme_owner_choices(*, actor) -> QuerySet[Org]:
     """The orgs an actor may publish a scheme for: the tops of their manage scope that run assessments."""
-    paths = scope_paths(actor, MANAGE)
+    paths = Org.objects.reach(actor, MANAGE)
     orgs = Org.objects.filter(parent__isnull=True) if paths is None else Org.objects.filter(path__in=paths)
     return orgs.filter(type__in=OWNER_TYPES, is_active=True).order_by("path")
 
@@ -153,9 +144,7 @@ def scheme_problems(scheme: AssessmentScheme, dimensions: list[AssessmentDimensi
 
 def _scheme_for_change(actor, scheme_id, *, scoring: bool) -> AssessmentScheme:
     """The scheme, row-locked against a union's submission in the same instant; scoring changes need it unlocked."""
-    scheme = scheme_editable(actor=actor).select_for_update(of=("self",)).filter(pk=scheme_id).first() if inputs.is_id(scheme_id) else None
-    if scheme is None:
-        raise NotFound("方案不存在或不在您的管辖范围内")
+    scheme = AssessmentScheme.objects.select_for_update(of=("self",)).restrict_get(actor, MANAGE, scheme_id)
     if scoring:
         _require_scoring_editable(scheme)
     return scheme
@@ -174,11 +163,11 @@ def _require_scoring_editable(scheme: AssessmentScheme) -> None:
 
 def _part_for_change(actor, model, item_id):
     """A dimension or indicator, with its scheme locked and open for scoring changes."""
-    scheme_id = model.objects.filter(pk=item_id).values_list("scheme_id", flat=True).first() if inputs.is_id(item_id) else None
-    scheme = _scheme_for_change(actor, scheme_id, scoring=True)
-    item = model.objects.filter(pk=item_id, scheme=scheme).first()
+    seen = model.objects.restrict_get(actor, MANAGE, item_id)
+    scheme = _scheme_for_change(actor, seen.scheme_id, scoring=True)
+    item = model.objects.filter(pk=seen.pk).first()  # read again under the scheme's lock
     if item is None:
-        raise NotFound("方案不存在或不在您的管辖范围内")
+        raise NotFound(model.access.not_found_message)
     item.scheme = scheme
     return item
 

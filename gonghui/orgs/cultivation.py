@@ -26,14 +26,11 @@ from gonghui.orgs.models import (
     CultivationPlan,
     Org,
     OrgType,
-    scope_paths,
-    subtree_q,
 )
 
 VIEW, MANAGE = "orgs.view", "orgs.manage"
 MAX_TARGET = 100_000
 MAX_UNIONS_PER_ADD = 500
-NOT_FOUND = "培育计划不存在或不在您的管辖范围内"
 TARGET_FIELDS = {CultivationLevel.BASIC: "target_primary", CultivationLevel.INTERMEDIATE: "target_intermediate",
                  CultivationLevel.ADVANCED: "target_advanced"}
 
@@ -49,7 +46,7 @@ def _fail(message: str, code: str, field: str | None = None):
 
 
 def plan_list(*, actor, q: str = "", year: int | None = None) -> QuerySet[CultivationPlan]:
-    plans = CultivationPlan.objects.filter(subtree_q(actor, VIEW, "org__path")).select_related("org")
+    plans = CultivationPlan.objects.restrict(actor, VIEW).select_related("org")
     if q.strip():
         plans = plans.filter(name__icontains=q.strip())
     if year:
@@ -58,21 +55,18 @@ def plan_list(*, actor, q: str = "", year: int | None = None) -> QuerySet[Cultiv
 
 
 def plan_get_for(*, actor, plan_id) -> CultivationPlan:
-    plan = plan_list(actor=actor).filter(pk=plan_id).first() if inputs.is_id(plan_id) else None
-    if plan is None:
-        raise NotFound(NOT_FOUND)
-    return plan
+    return CultivationPlan.objects.select_related("org").restrict_get(actor, VIEW, plan_id)
 
 
 def plan_can_change(*, actor, plan: CultivationPlan) -> bool:
     """Only the running org's own cadres: a manage scope that starts at the plan's org, not above it."""
-    paths = scope_paths(actor, MANAGE)
+    paths = CultivationPlan.objects.reach(actor, MANAGE)
     return paths is None or plan.org.path in paths
 
 
 def plan_org_choices(*, actor) -> QuerySet[Org]:
     """The orgs an actor may run a plan for: the places (区/县, 功能区, 镇街 …) where their manage posts sit."""
-    paths = scope_paths(actor, MANAGE)
+    paths = Org.objects.reach(actor, MANAGE)
     orgs = Org.objects.filter(parent__isnull=True) if paths is None else Org.objects.filter(path__in=paths)
     return orgs.filter(type__in=REGIONAL_TYPES, is_active=True).order_by("path")
 
@@ -141,21 +135,17 @@ def plan_progress(*, plan: CultivationPlan, candidates: list[CultivationCandidat
 
 def _plan_for_change(actor, plan_id) -> CultivationPlan:
     """The plan, row-locked; 404 when the actor cannot see it, 403 when they see it from above."""
-    plan = (plan_list(actor=actor).select_for_update(of=("self",)).filter(pk=plan_id).first()
-            if inputs.is_id(plan_id) else None)
-    if plan is None:
-        raise NotFound(NOT_FOUND)
+    plan = CultivationPlan.objects.select_related("org").select_for_update(of=("self",)).restrict_get(actor, VIEW, plan_id)
     if not plan_can_change(actor=actor, plan=plan):
         raise PermissionDenied("培育计划由实施组织的干部维护，上级组织只能查看")
     return plan
 
 
 def _candidate_for_change(actor, candidate_id) -> CultivationCandidate:
-    plan_id = CultivationCandidate.objects.filter(pk=candidate_id).values_list("plan_id", flat=True).first() if inputs.is_id(candidate_id) else None
-    plan = _plan_for_change(actor, plan_id)
+    plan = _plan_for_change(actor, CultivationCandidate.objects.restrict_get(actor, VIEW, candidate_id).plan_id)
     candidate = plan.candidates.select_related("union").filter(pk=candidate_id).first()
-    if candidate is None:
-        raise NotFound("培育对象不存在或不在您的管辖范围内")
+    if candidate is None:  # removed while the plan's lock was awaited
+        raise NotFound(CultivationCandidate.access.not_found_message)
     candidate.plan = plan
     return candidate
 

@@ -8,18 +8,21 @@ from __future__ import annotations
 import random
 from collections import defaultdict
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Max
+from django.utils import timezone
 from faker import Faker
 
 from gonghui.audit.services import audit_log
 from gonghui.core.pinyin import pinyin_full, pinyin_initials
 from gonghui.core.validators import uscc_generate
-from gonghui.orgs import cultivation
+from gonghui.core.registry import DemoOptions
+from gonghui.orgs import assessment, assessment_schemes, cultivation
 from gonghui.orgs.divisions import divisions_load
-from gonghui.orgs.models import CultivationLevel, Employer, GuidanceLink, Org, OrgType, Ownership, Sector
+from gonghui.orgs.models import Assessment, AssessmentScheme, CultivationLevel, Employer, GuidanceLink, ImprovementTask, Org, OrgType, Ownership, Sector
 from gonghui.orgs.paths import child_paths, depth_of
-from gonghui.orgs.services import guidance_link_create, org_create
+from gonghui.orgs.services import EmployerInput, employer_create, guidance_link_create, org_create
 
 # 功能区 unions that sit beside districts (parent city code, code, name).
 FUNCTION_ZONES = [
@@ -239,3 +242,65 @@ def seed_cultivation_demo(*, actor) -> int:
 def demo_bound_employer() -> Employer:
     """The 天河区 employer the demo's employer account acts for (stable across re-seeding)."""
     return Employer.objects.in_subtree(Org.objects.get(code="440106")).order_by("uscc").first()
+
+
+IMPROVEMENT_SCHEME = "百人以上非公企业工会评价（演示）"
+ASSESSED_COMPANIES = (("广州石牌演示科技有限公司", 186), ("广州石牌演示物流有限公司", 142))
+IMPROVEMENT_DAYS = (12, 45)  # one union's 整改期限 runs out soon, the other's later
+
+
+def seed_improvements_demo() -> int:
+    """广州市总 publishes the 珠海-template scheme; two 石牌街道 enterprise unions go through 自主申报 (by the 街道's cadre) →
+    天河区总推优 → 市总评定, each weak on two indicators, so the desks of 石牌街道, 天河区总 and 广州市总 list 整改 tasks.
+    Returns the tasks made; nothing for a union assessed already."""
+    users = get_user_model().objects
+    city, district, street = (users.get(username=name) for name in ("gz_admin", "th_cadre", "sp_cadre"))
+    guangzhou = Org.objects.get(code="4401")
+    scheme = AssessmentScheme.objects.filter(owner=guangzhou, name=IMPROVEMENT_SCHEME).first()
+    if scheme is None:
+        scheme = assessment_schemes.scheme_create(actor=city, owner=guangzhou, name=IMPROVEMENT_SCHEME, year=timezone.localdate().year,
+                                                  template=assessment_schemes.ZHUHAI)
+        scheme = assessment_schemes.scheme_publish(actor=city, scheme_id=scheme.pk)
+    unions = _assessed_unions(actor=city, town=Org.objects.get(code="440106006"))
+    indicators = list(scheme.indicators.order_by("pk"))
+    made = 0
+    for offset, (union, days) in enumerate(zip(unions, IMPROVEMENT_DAYS)):
+        if Assessment.objects.filter(scheme=scheme, union=union).exists():
+            continue
+        weak = {indicators[(offset * 2 + k) % len(indicators)].pk for k in (0, 1)}
+        scores = {str(i.pk): (i.weight * 0.3 if i.pk in weak else i.weight * 0.9) for i in indicators}
+        item = assessment.assessment_start(actor=street, scheme=scheme, union=union)
+        assessment.assessment_submit(actor=street, assessment_id=item.pk, scores=scores, evidence="工会制度、会议记录和活动台账见附件（演示）。")
+        assessment.assessment_recommend(actor=district, assessment_id=item.pk, recommend=True, comment="材料齐全，推荐评定")
+        assessment.assessment_award(actor=city, assessment_id=item.pk, stars=3, level=CultivationLevel.BASIC, improvement_days=days)
+        made += ImprovementTask.objects.filter(assessment=item).count()
+    return made
+
+
+def _assessed_unions(*, actor, town: Org) -> list[Org]:
+    """Two companies of over a hundred staff with their unions under `town`, made here (the random ledger may give the town
+    none the scheme admits); the same ones on every run."""
+    rng, unions = random.Random(2026_0012), []
+    for name, headcount in ASSESSED_COMPANIES:
+        uscc = uscc_generate(region_code=town.code, rng=rng)
+        union = Org.objects.filter(code=f"E{uscc}").first() or org_create(actor=None, code=f"E{uscc}", parent=town, name=f"{name}工会委员会",
+                                                                           type=OrgType.ENTERPRISE)
+        if not Employer.objects.filter(uscc=uscc).exists():
+            employer_create(actor=actor, data=EmployerInput(uscc=uscc, name=name, industry="I", ownership=Ownership.NON_PUBLIC, town=town,
+                                                            headcount=headcount, has_union=True, union=union))
+        unions.append(union)
+    return unions
+
+
+def demo_orgs(*, options: DemoOptions) -> str:
+    counts = seed_orgs_demo(employers=options.employers)
+    return "演示数据：" + "，".join(f"{k} 新增 {v}" for k, v in counts.items())
+
+
+def demo_cultivation(*, options: DemoOptions) -> str:
+    added = seed_cultivation_demo(actor=get_user_model().objects.get(username="ns_cadre"))
+    return f"演示分级培育计划：南沙区总 2026 年一项，新增培育对象 {added} 家（首两家已验收；南沙无企业工会时计划为空，可加大 --employers）"
+
+
+def demo_improvements(*, options: DemoOptions) -> str:
+    return f"演示激励整改：石牌街道两家企业工会经市总评定，新增整改任务 {seed_improvements_demo()} 项（已评定的不再重复）"

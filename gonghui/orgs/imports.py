@@ -18,6 +18,7 @@ from gonghui.core.pinyin import pinyin_initials
 from gonghui.core.spreadsheets import Column, RowError, read_xlsx_rows, write_xlsx
 from gonghui.orgs.error_codes import OrgErrorCode
 from gonghui.orgs.models import Employer, Industry, Org, OrgType, Ownership, Sector
+from gonghui.orgs.paths import common_ancestor_path
 from gonghui.orgs.services import (
     EmployerInput,
     check_parent_type,
@@ -87,8 +88,9 @@ def _run_all_or_nothing(*, actor, action: str, data: bytes, process) -> ImportRe
             process(result)
             if result.errors:
                 raise _RollBack
+            # the batch belongs where the importer works, so the cadres there find it in their audit search
             audit_log(
-                actor=actor, action=action,
+                actor=actor, action=action, org_path=common_ancestor_path(actor.org_scope_paths() if getattr(actor, "pk", None) else []),
                 data={"created": result.created, "updated": result.updated, "file_sha256": result.file_sha256},
             )
     except _RollBack:

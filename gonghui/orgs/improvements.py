@@ -34,12 +34,11 @@ from gonghui.orgs.assessment import (
     manage_depth,
     posted_at_or_just_above,
 )
-from gonghui.orgs.models import PATH_STEP_LENGTH, ImprovementStatus, ImprovementTask, Org, subtree_q
+from gonghui.orgs.models import PATH_STEP_LENGTH, ImprovementStatus, ImprovementTask, Org
 from gonghui.worktime.calendar import WorkCalendar, work_calendar
 from gonghui.worktime.deadlines import END_OF_DAY, LOCAL, working_days_between
 
 PREFIX = "orgs.improvement"
-NOT_FOUND = "整改任务不存在或不在您的管辖范围内"
 MIN_NOTE, MAX_NOTE = 10, 500
 STATES = {"open": "待整改", "overdue": "已超期", "done": "待确认", "confirmed": "已销号"}
 
@@ -55,7 +54,7 @@ def improvement_list(*, actor, state: str = "", q: str = "", year: int | None = 
                      today: dt.date | None = None) -> QuerySet[ImprovementTask]:
     """Tasks of unions in the actor's subtree: open ones first, soonest due first. `state` is one of STATES."""
     today = today or timezone.localdate()
-    tasks = (ImprovementTask.objects.filter(subtree_q(actor, VIEW, "assessment__union__path"))
+    tasks = (ImprovementTask.objects.restrict(actor, VIEW)
              .select_related("assessment__union", "assessment__scheme"))
     if within is not None:
         tasks = tasks.filter(assessment__union__path__startswith=within.path)
@@ -73,21 +72,17 @@ def improvement_list(*, actor, state: str = "", q: str = "", year: int | None = 
 
 
 def improvement_years(*, actor) -> list[int]:
-    return list(ImprovementTask.objects.filter(subtree_q(actor, VIEW, "assessment__union__path"))
+    return list(ImprovementTask.objects.restrict(actor, VIEW)
                 .order_by("-assessment__scheme__year").values_list("assessment__scheme__year", flat=True).distinct())
 
 
 def improvement_areas(*, actor) -> list[Org]:
-    paths = ImprovementTask.objects.filter(subtree_q(actor, VIEW, "assessment__union__path")).values_list("assessment__union__path", flat=True)
+    paths = ImprovementTask.objects.restrict(actor, VIEW).values_list("assessment__union__path", flat=True)
     return areas_above(actor=actor, union_paths=set(paths))
 
 
 def improvement_get_for(*, actor, task_id) -> ImprovementTask:
-    task = (ImprovementTask.objects.filter(subtree_q(actor, VIEW, "assessment__union__path"), pk=task_id)
-            .select_related("assessment__union").first() if inputs.is_id(task_id) else None)
-    if task is None:
-        raise NotFound(NOT_FOUND)
-    return task
+    return ImprovementTask.objects.select_related("assessment__union").restrict_get(actor, VIEW, task_id)
 
 
 def is_overdue(task: ImprovementTask, *, today: dt.date) -> bool:
@@ -131,7 +126,7 @@ def can_review(task: ImprovementTask, *, actor, reviewer: bool) -> bool:
 
 def evidence_open(*, actor, task_id) -> ImprovementTask:
     """A task's file for download, for the union and the reviewers above it (orgs.manage), as for 佐证材料; audited."""
-    task = (ImprovementTask.objects.filter(subtree_q(actor, MANAGE, "assessment__union__path"), pk=task_id)
+    task = (ImprovementTask.objects.restrict(actor, MANAGE).filter(pk=task_id)
             .exclude(evidence="").select_related("assessment__union").first() if inputs.is_id(task_id) else None)
     if task is None:
         raise NotFound("材料不存在或不在您的管辖范围内")
@@ -176,9 +171,10 @@ def _tell(users: list, task: ImprovementTask, *, template_code: str, key: str, *
 
 
 def _locked(actor, task_id) -> ImprovementTask:
-    task = lock_row(ImprovementTask.objects.select_related("assessment__union"), task_id) if inputs.is_id(task_id) else None
-    if task is None or manage_depth(actor, task.assessment.union) is None:
-        raise NotFound(NOT_FOUND)
+    rows = ImprovementTask.objects.restrict(actor, MANAGE).select_related("assessment__union")
+    task = lock_row(rows, task_id) if inputs.is_id(task_id) else None
+    if task is None:
+        raise NotFound(ImprovementTask.access.not_found_message)
     return task
 
 
@@ -217,7 +213,7 @@ def improvement_review(*, actor, task_id, confirm: bool, note: str = "") -> Impr
     """区总确认: confirm a reported task (销号), or reopen it with a reason the union will see."""
     task = _locked(actor, task_id)
     union = task.assessment.union
-    if manage_depth(actor, union) > DISTRICT_DEPTH:
+    if (manage_depth(actor, union) or DISTRICT_DEPTH + 1) > DISTRICT_DEPTH:  # an object grant alone makes no reviewer
         raise PermissionDenied("区/县总工会（东莞、中山为镇/街道总工会）及以上的干部才能确认整改")
     if task.status != ImprovementStatus.DONE:
         _fail(f"该整改事项当前为“{task.get_status_display()}”，只有已报完成的才能确认或退回", "state")

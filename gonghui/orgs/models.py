@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from gonghui.core.access import Above, Access, ScopedQuerySet
 from gonghui.core.models import TimeStampedModel
 
 PATH_STEP_LENGTH = 4
@@ -66,53 +67,9 @@ class Sector(models.TextChoices):
     OTHER = "other", "其他行业"
 
 
-class OrgQuerySet(models.QuerySet):
+class OrgQuerySet(ScopedQuerySet):
     def subtree_of(self, org: "Org") -> "OrgQuerySet":
         return self.filter(path__startswith=org.path)
-
-    def restrict(self, actor, action: str = "orgs.view") -> "OrgQuerySet":
-        """Only orgs the actor may `action` (NetBox's restrict). The one place that decides."""
-        return self.filter(subtree_q(actor, action, "path"))
-
-
-def scope_paths(actor, action: str) -> list[str] | None:
-    """Path prefixes under which `actor` may perform `action`; None means everywhere (superuser).
-
-    A post grants its org's subtree for its role's actions. For read actions, a post marked
-    `guidance_read` also grants the subtrees of the orgs its org guides (业务指导). External
-    accounts hold no posts, so they get no org subtree.
-    """
-    if actor is None or not actor.is_authenticated:
-        return []
-    if actor.is_superuser:
-        return None
-    cache = actor.__dict__.setdefault("_scope_paths_cache", {})
-    if action not in cache:
-        cache[action] = _compute_scope_paths(actor, action)
-    return cache[action]
-
-
-def _compute_scope_paths(actor, action: str) -> list[str]:
-    posts = [p for p in actor.posts.filter(org__is_active=True).select_related("org", "role") if action in p.role.permissions]
-    paths = {post.org.path for post in posts}
-    if action.endswith(".view"):
-        for post in posts:
-            if post.guidance_read:
-                paths.update(GuidanceLink.objects.filter(guide__path__startswith=post.org.path).values_list("org__path", flat=True))
-    ordered = sorted(paths)
-    return [p for i, p in enumerate(ordered) if not any(p.startswith(q) for q in ordered[:i])]
-
-
-def subtree_q(actor, action: str, *path_fields: str) -> Q:
-    """A filter for rows whose path (through any of `path_fields`) lies where the actor may `action`."""
-    paths = scope_paths(actor, action)
-    if paths is None:
-        return Q()
-    condition = Q(pk__in=[])
-    for path in paths:
-        for field in path_fields:
-            condition |= Q(**{f"{field}__startswith": path})
-    return condition
 
 
 class Org(TimeStampedModel):
@@ -142,6 +99,7 @@ class Org(TimeStampedModel):
     name_initials = models.CharField("拼音首字母", max_length=100, blank=True, editable=False, db_index=True)
 
     objects = OrgQuerySet.as_manager()
+    access = Access(noun="组织", paths=("path",), guided=True)
 
     class Meta:
         verbose_name = "工会组织"
@@ -239,17 +197,7 @@ class Ownership(models.TextChoices):
     SOCIAL_ORG = "social_org", "社会组织"
 
 
-class EmployerQuerySet(models.QuerySet):
-    def restrict(self, actor, action: str = "employers.view") -> "EmployerQuerySet":
-        """Cadres: employers located in their subtree (and, for reading, those whose union is in it).
-        External accounts bound to an employer: that employer only, for reading."""
-        if actor is not None and actor.is_authenticated and not actor.is_superuser and action.endswith(".view"):
-            own = list(actor.external_bindings.filter(employer__isnull=False).values_list("employer_id", flat=True))
-            if own:
-                return self.filter(pk__in=own)
-        fields = ("town__path", "union__path") if action.endswith(".view") else ("town__path",)
-        return self.filter(subtree_q(actor, action, *fields))
-
+class EmployerQuerySet(ScopedQuerySet):
     def in_subtree(self, org: Org) -> "EmployerQuerySet":
         return self.filter(town__path__startswith=org.path)
 
@@ -274,6 +222,10 @@ class Employer(TimeStampedModel):
     name_initials = models.CharField("拼音首字母", max_length=200, blank=True, editable=False, db_index=True)
 
     objects = EmployerQuerySet.as_manager()
+    # Cadres: employers located in their subtree, and for reading those whose union is in it too. An external account bound
+    # to an employer reads that employer (its binding is the owner link).
+    access = Access(noun="单位", paths=("town__path",), read_paths=("union__path",), guided=True,
+                    owner="accounts__user", owner_actions=frozenset({"employers.view"}))
 
     class Meta:
         verbose_name = "用人单位"
@@ -306,6 +258,11 @@ class AssessmentScheme(TimeStampedModel):
     is_open = models.BooleanField("接受申报", default=True)
     published_at = models.DateTimeField("发布时间", null=True, blank=True)
 
+    objects = ScopedQuerySet.as_manager()
+    # Unions take part in the published schemes of the orgs above them (上级方案), so those are read upward.
+    access = Access(noun="方案", paths=("owner__path",),
+                    above=Above(actions=frozenset({"orgs.view"}), when=Q(published_at__isnull=False)))
+
     class Meta:
         verbose_name = "评价方案"
         verbose_name_plural = "评价方案（星级评定）"
@@ -330,6 +287,9 @@ class AssessmentDimension(models.Model):
     points = models.PositiveSmallIntegerField("分值")
     position = models.PositiveSmallIntegerField("顺序", default=0)
 
+    objects = ScopedQuerySet.as_manager()
+    access = Access(noun="方案", paths=("scheme__owner__path",))
+
     class Meta:
         verbose_name = "评价维度"
         verbose_name_plural = "评价维度"
@@ -346,6 +306,9 @@ class AssessmentIndicator(models.Model):
     name = models.CharField("指标", max_length=200)
     weight = models.PositiveSmallIntegerField("分值")
     position = models.PositiveSmallIntegerField("顺序", default=0)
+
+    objects = ScopedQuerySet.as_manager()
+    access = Access(noun="方案", paths=("scheme__owner__path",))
 
     class Meta:
         verbose_name = "评价指标"
@@ -391,6 +354,9 @@ class Assessment(TimeStampedModel):
     recommended_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     awarded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
 
+    objects = ScopedQuerySet.as_manager()
+    access = Access(noun="评价", paths=("union__path",))
+
     class Meta:
         verbose_name = "工会评价"
         verbose_name_plural = "工会评价"
@@ -431,6 +397,9 @@ class ImprovementTask(TimeStampedModel):
     reviewed_at = models.DateTimeField("确认/退回时间", null=True, blank=True)
     overdue_flagged_at = models.DateTimeField("超期提醒时间", null=True, blank=True)
 
+    objects = ScopedQuerySet.as_manager()
+    access = Access(noun="整改任务", paths=("assessment__union__path",))
+
     class Meta:
         verbose_name = "整改任务"
         verbose_name_plural = "整改任务"
@@ -461,6 +430,9 @@ class AssessmentEvidence(TimeStampedModel):
     size = models.PositiveIntegerField("大小（字节）")
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="上传人", on_delete=models.PROTECT, related_name="+")
 
+    objects = ScopedQuerySet.as_manager()
+    access = Access(noun="材料", paths=("assessment__union__path",))
+
     class Meta:
         verbose_name = "佐证材料"
         verbose_name_plural = "佐证材料"
@@ -484,6 +456,9 @@ class CultivationPlan(TimeStampedModel):
     target_intermediate = models.PositiveIntegerField("年底目标（中级）", default=0)
     target_advanced = models.PositiveIntegerField("年底目标（高级）", default=0)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="创建人", null=True, on_delete=models.PROTECT, related_name="+")
+
+    objects = ScopedQuerySet.as_manager()
+    access = Access(noun="培育计划", paths=("org__path",))
 
     class Meta:
         verbose_name = "分级培育计划"
@@ -510,6 +485,9 @@ class CultivationCandidate(TimeStampedModel):
     accepted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="验收人", null=True, blank=True, on_delete=models.PROTECT,
                                     related_name="+")
     note = models.CharField("验收意见", max_length=300, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+    access = Access(noun="培育对象", paths=("plan__org__path",))
 
     class Meta:
         verbose_name = "培育对象"

@@ -28,3 +28,15 @@ def child_paths(*, parent_path: str, last_child_path: str | None, count: int) ->
 
 def depth_of(path: str) -> int:
     return len(path) // PATH_STEP_LENGTH
+
+
+def common_ancestor_path(paths) -> str:
+    """The deepest path that every one of `paths` lies under (whole steps only); "" when they share no root."""
+    paths = list(paths)
+    if not paths:
+        return ""
+    shortest = min(paths, key=len)
+    end = 0
+    while end + PATH_STEP_LENGTH <= len(shortest) and all(p.startswith(shortest[: end + PATH_STEP_LENGTH]) for p in paths):
+        end += PATH_STEP_LENGTH
+    return shortest[:end]

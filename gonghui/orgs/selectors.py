@@ -1,4 +1,4 @@
-"""Every read of orgs and employers; each takes the actor and starts from `restrict(actor)`."""
+"""Every read of orgs and employers; each takes the actor and starts from `restrict(actor, action)`."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -6,17 +6,14 @@ from dataclasses import dataclass
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from gonghui.core.exceptions import NotFound
-from gonghui.orgs.models import Employer, GuidanceLink, Org, OrgMove
+from gonghui.orgs.models import REGIONAL_TYPES, Employer, GuidanceLink, Org, OrgMove
 
 LARGE_EMPLOYER_HEADCOUNT = 25  # 25 人以上 employers are the 建会 drive's first target
 
 
 def org_get_for(*, actor, org_id) -> Org:
     """Fetch and authorize in one call: missing and forbidden both answer NotFound."""
-    try:
-        return Org.objects.restrict(actor).select_related("parent").get(pk=int(org_id))
-    except (Org.DoesNotExist, ValueError, TypeError):
-        raise NotFound("组织不存在或不在您的管辖范围内") from None
+    return Org.objects.select_related("parent").restrict_get(actor, "orgs.view", org_id)
 
 
 def org_within(*, actor, org_id) -> Org | None:
@@ -32,7 +29,7 @@ def org_roots_for(*, actor) -> QuerySet[Org]:
 
 
 def org_children(*, actor, parent: Org, include_inactive: bool = False) -> QuerySet[Org]:
-    children = Org.objects.restrict(actor).filter(parent=parent)
+    children = Org.objects.restrict(actor, "orgs.view").filter(parent=parent)
     if not include_inactive:
         children = children.filter(is_active=True)
     return with_child_flag(children).order_by("type", "division_code", "name")
@@ -45,7 +42,7 @@ def with_child_flag(orgs: QuerySet[Org]) -> QuerySet[Org]:
 
 def org_list(*, actor, q: str = "", type: str = "", within: Org | None = None, include_inactive: bool = False) -> QuerySet[Org]:
     """Search by name, short name, code, full pinyin or pinyin initials (thq → 天河区)."""
-    orgs = Org.objects.restrict(actor)
+    orgs = Org.objects.restrict(actor, "orgs.view")
     if within is not None:
         orgs = orgs.subtree_of(within)
     if type:
@@ -66,7 +63,7 @@ def org_ancestors(*, actor, org: Org, include_self: bool = False) -> list[Org]:
     """The chain above `org`, each marked `in_scope` so pages link only to what the actor may open."""
     paths = org.ancestor_paths() + ([org.path] if include_self else [])
     ancestors = list(Org.objects.filter(path__in=paths).order_by("depth"))
-    visible = set(Org.objects.restrict(actor).filter(pk__in=[a.pk for a in ancestors]).values_list("pk", flat=True))
+    visible = set(Org.objects.restrict(actor, "orgs.view").filter(pk__in=[a.pk for a in ancestors]).values_list("pk", flat=True))
     for ancestor in ancestors:
         ancestor.in_scope = ancestor.pk in visible
     return ancestors
@@ -142,7 +139,7 @@ def employer_list(
     has_union: bool | None = None,
     min_headcount: int | None = None,
 ) -> QuerySet[Employer]:
-    employers = Employer.objects.restrict(actor)
+    employers = Employer.objects.restrict(actor, "employers.view")
     if within is not None:
         employers = employers.in_subtree(within)
     q = q.strip()
@@ -162,10 +159,7 @@ def employer_list(
 
 
 def employer_get_for(*, actor, employer_id) -> Employer:
-    try:
-        return Employer.objects.restrict(actor).select_related("town", "union").get(pk=int(employer_id))
-    except (Employer.DoesNotExist, ValueError, TypeError):
-        raise NotFound("单位不存在或不在您的管辖范围内") from None
+    return Employer.objects.select_related("town", "union").restrict_get(actor, "employers.view", employer_id)
 
 
 def employer_public_search(*, q: str, limit: int = 20) -> list[Employer]:
@@ -211,7 +205,7 @@ def org_public_search(*, q: str, limit: int = 20) -> list[Org]:
 
 
 def org_get_by_code_for(*, actor, code: str) -> Org:
-    org = Org.objects.restrict(actor).filter(code=(code or "").strip()).first()
+    org = Org.objects.restrict(actor, "orgs.view").filter(code=(code or "").strip()).first()
     if org is None:
         raise NotFound(f"找不到组织编码“{code}”，或它不在您的管辖范围内")
     return org
@@ -220,3 +214,15 @@ def org_get_by_code_for(*, actor, code: str) -> Org:
 def org_by_code_unscoped(*, code: str) -> Org:
     """For system jobs only (seeding, imports run by the system): no actor, no scoping."""
     return Org.objects.get(code=code)
+
+
+def org_names_by_path(*, paths) -> dict[str, str]:
+    """path → name, for records that keep an org by its path (audit events). Callers pass paths they already show."""
+    return dict(Org.objects.filter(path__in=set(paths)).values_list("path", "name"))
+
+
+def org_places_for(*, actor) -> list[Org]:
+    """Places a list can be narrowed to: the orgs at the top of the actor's tree and the 市/区/街道 directly under them."""
+    roots = list(org_roots_for(actor=actor).filter(is_active=True).order_by("path"))
+    below = Org.objects.restrict(actor, "orgs.view").filter(parent__in=roots, type__in=REGIONAL_TYPES, is_active=True)
+    return sorted([*roots, *below], key=lambda org: org.path)

@@ -10,3 +10,7 @@ urlpatterns = [
     path("unions/<int:org_id>/", views.h5_union, name="h5_union"),  # public by design: see views.h5_union
     path("employer-check/", views.h5_employer_check, name="h5_employer_check"),
 ]
+
+workbench_patterns = ([
+    path("", views.workbench_home, name="home"),
+], "workbench")

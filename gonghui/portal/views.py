@@ -1,20 +1,23 @@
 from django.shortcuts import render
 
-from gonghui.core.permissions import workbench_required
 from gonghui.accounts.selectors import current_post_for
+from gonghui.core import registry
 from gonghui.core.masking import mask_name
+from gonghui.core.permissions import workbench_required
 from gonghui.members import selectors as member_selectors
 from gonghui.orgs import selectors as org_selectors
+from gonghui.portal.desk import desk_for
 
 PUBLIC_RESULT_LIMIT = 20
 
 
 def h5_home(request):
-    return render(request, "portal/h5_home.html", {"tab": "home"})
+    tiles = [tile for tile in registry.h5_tile_list() if tile.icon]
+    return render(request, "portal/h5_home.html", {"tab": "home", "tiles": tiles})
 
 
 def h5_services(request):
-    return render(request, "portal/h5_services.html", {"tab": "services"})
+    return render(request, "portal/h5_services.html", {"tab": "services", "tiles": registry.h5_tile_list()})
 
 
 def h5_me(request):
@@ -52,5 +55,4 @@ def workbench_home(request):
     post = current_post_for(user=request.user, session=request.session)
     roots = [] if post else list(org_selectors.org_roots_for(actor=request.user))
     org = post.org if post else (roots[0] if roots else None)
-    stats = org_selectors.org_subtree_stats(org=org) if org else None
-    return render(request, "portal/workbench_home.html", {"org": org, "stats": stats})
+    return render(request, "portal/workbench_home.html", {"org": org, "desk": desk_for(actor=request.user, org=org)})

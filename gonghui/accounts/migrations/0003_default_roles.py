@@ -1,6 +1,16 @@
+"""The roles every federation starts with, as they were when this migration was written. Roles and their grants are
+declared by the apps since decision 0012 (accounts.roles.role_defaults_sync); this stays as history."""
 from django.db import migrations
 
-from gonghui.accounts.permissions import DEFAULT_ROLES
+ADMIN_ACTIONS = ["accounts.manage", "audit.view", "employers.manage", "employers.view", "members.manage", "members.view", "orgs.manage",
+                 "orgs.view", "pii.reveal"]
+DEFAULT_ROLES = {
+    "admin": ("管理员", ADMIN_ACTIONS),
+    "handler": ("工单处理员", ["orgs.view", "employers.view"]),
+    "lawyer": ("律师", ["orgs.view"]),
+    "reviewer": ("审核员", ["orgs.view", "employers.view", "members.view", "members.manage"]),
+    "analyst": ("只读分析", ["orgs.view", "employers.view", "audit.view", "members.view"]),
+}
 
 
 def create_roles(apps, schema_editor):

@@ -6,6 +6,7 @@ from django.db import DatabaseError, connection, transaction
 from gonghui.audit.models import AuditEvent, AuditImmutable
 from gonghui.audit.services import audit_log, audit_seal_pending, audit_verify
 from gonghui.audit.tasks import verify_audit_chain
+from gonghui.audit.tests.tampering import as_table_owner
 from gonghui.orgs import imports, services
 from gonghui.orgs.models import OrgType
 from gonghui.orgs.tests.test_imports import EMPLOYER_HEADER, employer_row, xlsx
@@ -58,21 +59,9 @@ def test_the_orm_refuses_to_change_or_delete_events():
         AuditEvent.objects.all().delete()
 
 
-def _raw_update(sql: str, params: list) -> None:
-    """Tamper as the table's owner could: on PostgreSQL that means disabling the append-only trigger first."""
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # ALTER TABLE refuses while the test's FK checks are queued
-            cursor.execute("ALTER TABLE audit_auditevent DISABLE TRIGGER audit_auditevent_append_only")
-        cursor.execute(sql, params)
-        if connection.vendor == "postgresql":
-            cursor.execute("ALTER TABLE audit_auditevent ENABLE ALWAYS TRIGGER audit_auditevent_append_only")
-            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-
-
 def test_tampering_one_row_by_raw_sql_is_named_by_verify_audit():
     events = make_events(6)
-    _raw_update("UPDATE audit_auditevent SET data = %s WHERE id = %s", ['{"n": 999}', events[3].pk])
+    as_table_owner("UPDATE audit_auditevent SET data = %s WHERE id = %s", ['{"n": 999}', events[3].pk])
     report = audit_verify()
     seq = events[3].seq
     assert (report.ok, report.broken_event_id, report.broken_seq, report.checked) == (False, events[3].pk, seq, seq - 1)
@@ -82,7 +71,7 @@ def test_tampering_one_row_by_raw_sql_is_named_by_verify_audit():
 
 def test_deleting_a_row_breaks_the_chain_at_the_next_one():
     events = make_events(4)
-    _raw_update("DELETE FROM audit_auditevent WHERE id = %s", [events[1].pk])
+    as_table_owner("DELETE FROM audit_auditevent WHERE id = %s", [events[1].pk])
     report = audit_verify()
     assert report.broken_event_id == events[2].pk and "缺失" in report.reason
 
@@ -117,7 +106,7 @@ def test_the_nightly_check_alerts_administrators_when_the_chain_breaks(settings,
     events = make_events(3)
     verify_audit_chain.call_local()
     assert mailoutbox == []
-    _raw_update("UPDATE audit_auditevent SET actor_name = %s WHERE id = %s", ["冒名", events[1].pk])
+    as_table_owner("UPDATE audit_auditevent SET actor_name = %s WHERE id = %s", ["冒名", events[1].pk])
     verify_audit_chain.call_local()
     assert len(mailoutbox) == 1 and "审计日志校验失败" in mailoutbox[0].subject
     assert f"id={events[1].pk}" in mailoutbox[0].body and "审计日志" in caplog.text

@@ -10,12 +10,12 @@ from django.core.exceptions import ImproperlyConfigured
 
 from gonghui.core.tasks import worker_heartbeat
 
-from config.env import DEMO_PII_INDEX_KEY, DEMO_PII_KEYS, DEMO_SECRET_KEY, refuse_demo_keys_in_production
+from config.env import DEMO_AUDIT_KEYS, DEMO_PII_INDEX_KEY, DEMO_PII_KEYS, DEMO_SECRET_KEY, refuse_demo_keys_in_production
 
 ROOT = Path(__file__).resolve().parents[3]
 
 
-DEMO = {"secret_key": DEMO_SECRET_KEY, "pii_keys": DEMO_PII_KEYS, "pii_index_key": DEMO_PII_INDEX_KEY}
+DEMO = {"secret_key": DEMO_SECRET_KEY, "pii_keys": DEMO_PII_KEYS, "pii_index_key": DEMO_PII_INDEX_KEY, "audit_keys": DEMO_AUDIT_KEYS}
 
 
 def test_demo_keys_are_fine_in_debug():
@@ -24,14 +24,15 @@ def test_demo_keys_are_fine_in_debug():
 
 @pytest.mark.parametrize("which", sorted(DEMO))
 def test_production_refuses_any_demo_key(which):
-    keys = {"secret_key": "a-real-secret-" * 4, "pii_keys": "k2:cmVhbC1rZXktbWF0ZXJpYWwtMzItYnl0ZXMtbG9uZyE=", "pii_index_key": "cmVhbA=="}
+    keys = {"secret_key": "a-real-secret-" * 4, "pii_keys": "k2:cmVhbC1rZXktbWF0ZXJpYWwtMzItYnl0ZXMtbG9uZyE=", "pii_index_key": "cmVhbA==",
+            "audit_keys": "a2:cmVhbC1hdWRpdC1rZXktMzItYnl0ZXMtbG9uZyEhIQ=="}
     keys[which] = DEMO[which]
     with pytest.raises(ImproperlyConfigured, match="禁止使用演示密钥"):
         refuse_demo_keys_in_production(debug=False, **keys)
 
 
 def test_starting_in_production_with_demo_keys_fails_loudly(tmp_path):
-    env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "PII_KEYS", "PII_INDEX_KEY")}
+    env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "PII_KEYS", "PII_INDEX_KEY", "AUDIT_KEYS")}
     env.update(DEBUG="0", DJANGO_SETTINGS_MODULE="config.settings", GONGHUI_VAR_DIR=str(tmp_path))
     result = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True)
     assert result.returncode != 0 and "禁止使用演示密钥" in result.stderr
@@ -88,7 +89,8 @@ HTTPS_SETTINGS = ("settings.SECURE_HSTS_SECONDS, settings.SECURE_HSTS_INCLUDE_SU
                   "settings.SECURE_SSL_REDIRECT, settings.SESSION_COOKIE_SECURE, settings.CSRF_COOKIE_SECURE, "
                   "getattr(settings, 'SECURE_PROXY_SSL_HEADER', None)")
 PRODUCTION_KEYS = {"DEBUG": "0", "SECRET_KEY": "a-real-secret-" * 4, "PII_KEYS": "k2:cmVhbC1rZXktbWF0ZXJpYWwtMzItYnl0ZXMtbG9uZyE=",
-                   "PII_INDEX_KEY": "cmVhbA==", "ALLOWED_HOSTS": "gonghui.example"}
+                   "PII_INDEX_KEY": "cmVhbA==", "AUDIT_KEYS": "a2:cmVhbC1hdWRpdC1rZXktMzItYnl0ZXMtbG9uZyEhIQ==",
+                   "ALLOWED_HOSTS": "gonghui.example"}
 CLEARED = {name: "" for name in ("SECURE_HSTS_SECONDS", "SECURE_HSTS_INCLUDE_SUBDOMAINS", "SECURE_HSTS_PRELOAD",
                                  "SECURE_SSL_REDIRECT", "SECURE_COOKIES", "PROXY_SSL_HEADER")}
 
@@ -116,3 +118,11 @@ def test_every_page_carries_the_strict_content_security_policy(client):
     assert sorted(directives["img-src"]) == sorted(["'self'", "data:", "blob:"])
     assert "unsafe" not in policy
     assert client.get("/no-such-page/")["Content-Security-Policy"] == policy  # error pages too
+
+
+def test_production_with_every_key_but_the_audit_one_still_refuses_to_start(tmp_path):
+    env = dict(os.environ, DEBUG="0", DJANGO_SETTINGS_MODULE="config.settings", GONGHUI_VAR_DIR=str(tmp_path), SECRET_KEY="a-real-secret-" * 4,
+               PII_KEYS="k2:cmVhbC1rZXktbWF0ZXJpYWwtMzItYnl0ZXMtbG9uZyE=", PII_INDEX_KEY="cmVhbA==", ALLOWED_HOSTS="example.org")
+    env.pop("AUDIT_KEYS", None)
+    result = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert result.returncode != 0 and "AUDIT_KEYS" in result.stderr

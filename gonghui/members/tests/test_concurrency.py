@@ -36,3 +36,19 @@ def test_two_reviewers_approving_at_once_make_one_membership(tree):
     assert sum(isinstance(r, Membership) for r in results) == 1
     assert all(isinstance(r, (Membership, ApplicationError)) for r in results), results
     assert Membership.objects.count() == 1
+
+
+def test_two_reviewers_approving_overlapping_batches_approve_each_once(tree):
+    from gonghui.accounts.models import Role
+    from gonghui.accounts.tests.factories import PostFactory
+    from gonghui.orgs.models import Org
+
+    reviewers = [PostFactory(org=Org.objects.get(code="440106"), role=Role.objects.get(code="reviewer")).user for _ in range(2)]
+    ids = [services.join_submit(applicant=worker(), data=services.JoinInput(name="批量并发", id_number=new_id_number(), town_code="440106006")).pk
+           for _ in range(6)]
+    batches = [ids[:4], list(reversed(ids[2:]))]  # both hold the middle two, taken in opposite orders
+    results = run_in_threads(lambda index: services.applications_approve(actor=reviewers[index], application_ids=batches[index]), 2)
+    outcomes = [outcome for result in results for outcome in result]
+    assert sorted(int(o.application_id) for o in outcomes if not o.refused) == ids, results
+    assert {o.refused for o in outcomes if o.refused} == {"该申请已通过，不能重复处理"}
+    assert Membership.objects.count() == 6

@@ -4,6 +4,7 @@ import re
 import pytest
 from django.urls import reverse
 
+from gonghui.accounts.models import Role
 from gonghui.accounts.tests.factories import PostFactory
 from gonghui.orgs.tests.factories import EmployerFactory
 
@@ -64,3 +65,33 @@ def test_switching_to_someone_elses_post_is_refused(client, cadre, org):
 
 def test_health_endpoint(client):
     assert client.get("/healthz").json()["database"] == "ok"
+
+
+def current_links(html: str) -> list[str]:
+    return re.findall(r'<a href="[^"]*" class="on" aria-current="page">([^<]+)</a>', html)
+
+
+@pytest.mark.parametrize(("url", "current"), [
+    ("/workbench/", "工作台首页"),
+    ("/workbench/import/employers/", "导入用人单位"),
+    ("/workbench/import/orgs/", "导入工会组织"),
+    ("/workbench/assessments/", "工会评价与星级评定"),
+    ("/workbench/assessments/improvements/", "激励整改"),  # its own name wins over the assessments namespace
+    ("/workbench/members/", "会员名册"),
+    ("/workbench/members/stars/", "星级会员"),
+    ("/workbench/members/segments/saved/", "用户画像"),
+    ("/workbench/employers/", "用人单位台账"),
+    ("/workbench/staff/", "人员与岗位"),
+    ("/accounts/security/", "账号安全"),  # an account page in the 工作台 shell, outside /workbench/
+])
+def test_the_menu_marks_the_page_by_its_url_name(client, cadre, url, current):
+    client.force_login(cadre("440106"))
+    assert current_links(client.get(url).content.decode()) == [current]
+
+
+def test_the_menu_shows_what_the_users_actions_open(client, org):
+    analyst = PostFactory(org=org("440106"), role=Role.objects.get(code="analyst")).user
+    client.force_login(analyst)
+    html = client.get(reverse("workbench:home")).content.decode()
+    assert "会员名册" in html and "审计日志" in html and "工作日历" in html
+    assert "入会审核" not in html and "人员与岗位" not in html and "导入工会组织" not in html
