@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "gonghui.worktime",
     "gonghui.jobs",
     "gonghui.members",
+    "gonghui.tickets",
     "gonghui.portal",
 ]
 

@@ -13,6 +13,12 @@ and API endpoint starts. Nothing else turns posts into filters. A row is in reac
 - the actor owns it (`owner`, a lookup to the user: a worker's own applications), for the declared owner actions;
 - an `accounts.ObjectGrant` gives the actor that action on that row, valid now and not revoked.
 
+A model may also declare a conflict of interest (`conflict`, a lookup to an `orgs.Employer`): its rows about an employer
+are withheld from that employer's own people, whatever else would give them: cadres with a post at the employer's union
+(or anywhere under it) and the employer's external accounts (a complaint about an employer never reaches the employer).
+Paths may cross to-many relations (an order read by every org that has held it); such a path is matched by subquery so
+rows never repeat.
+
 Superusers reach everything; anonymous callers nothing. Missing and forbidden rows answer the same `NotFound`, with the
 model's one message (`not_found_message`).
 """
@@ -53,6 +59,7 @@ class Access:
     above: Above | None = None
     owner: str = ""  # lookup to the user who owns a row
     owner_actions: frozenset[str] = frozenset()
+    conflict: str = ""  # lookup to an orgs.Employer whose own union's people and accounts never reach the row
 
     @property
     def not_found_message(self) -> str:
@@ -127,6 +134,16 @@ def _is_many(model, lookup: str) -> bool:
     return False
 
 
+def own_employers(actor):
+    """Ids of the employers the actor belongs to (a subquery): those whose union is the org of one of the actor's posts
+    or an org above it (the actor works inside the employer's union), and those the actor's external account is bound to."""
+    employer, binding = apps.get_model("orgs", "Employer"), apps.get_model("accounts", "ExternalBinding")
+    posts = [post.org.path for post in active_posts(actor)]
+    inside = sorted({path[:end] for path in posts for end in range(PATH_STEP, len(path) + 1, PATH_STEP)})
+    bound = binding.objects.filter(user_id=actor.pk, employer__isnull=False).values("employer_id")
+    return employer.objects.filter(Q(union__path__in=inside) | Q(pk__in=bound)).values("pk")
+
+
 class ScopedQuerySet(models.QuerySet):
     """The queryset of a model that declares `access`."""
 
@@ -143,7 +160,7 @@ class ScopedQuerySet(models.QuerySet):
         rule = self._rule()
         condition = self._subtree_q(reach(actor, action, guided=rule.guided), rule.paths + (rule.read_paths if is_read_action(action) else ()))
         if posts_only:
-            return self.filter(condition)
+            return self._without_conflicts(self.filter(condition), actor)
         above = self.above(actor, action)
         if above is not None:
             condition |= above
@@ -152,13 +169,27 @@ class ScopedQuerySet(models.QuerySet):
                 condition |= Q(pk__in=self.model._base_manager.filter(**{rule.owner: actor}).values("pk"))
             else:
                 condition |= Q(**{rule.owner: actor})
-        return self.filter(condition | Q(pk__in=granted_ids(actor, self.model, action)))
+        return self._without_conflicts(self.filter(condition | Q(pk__in=granted_ids(actor, self.model, action))), actor)
 
-    @staticmethod
-    def _subtree_q(paths: list[str], fields: tuple[str, ...]) -> Q:
+    def _without_conflicts(self, rows: ScopedQuerySet, actor) -> ScopedQuerySet:
+        rule = self._rule()
+        if not rule.conflict:
+            return rows
+        return rows.exclude(**{f"{rule.conflict}__in": own_employers(actor)})
+
+    def _subtree_q(self, paths: list[str], fields: tuple[str, ...]) -> Q:
         condition = Q(pk__in=[])
-        for path in paths:
-            for name in fields:
+        for name in fields:
+            if not paths:
+                break
+            if _is_many(self.model, name):
+                # one semi-join per path prefix list, so a row held by several orgs in reach comes once
+                held = Q(pk__in=[])
+                for path in paths:
+                    held |= Q(**{f"{name}__startswith": path})
+                condition |= Q(pk__in=self.model._base_manager.filter(held).values("pk"))
+                continue
+            for path in paths:
                 condition |= Q(**{f"{name}__startswith": path})
         return condition
 

@@ -146,6 +146,32 @@ def remaining(calendar: WorkCalendar, due: dt.datetime, now: dt.datetime, unit: 
     return due - now
 
 
+REMINDER_SHARE = 5  # a reminder comes when a fifth of the limit is left …
+REMINDER_CALENDAR_DAYS = 3  # … but no earlier than three days before a calendar-day limit ends
+
+
+def reminder_moment(calendar: WorkCalendar, start: dt.datetime, due: dt.datetime, unit: LimitUnit) -> dt.datetime:
+    """When to send the one 临期提醒 for a limit running from `start` to `due`, in the limit's own kind of time:
+
+    - working days: when the last working day opens (a 1-working-day limit started that morning: half-way instead);
+    - working hours: when a fifth of the business time is left;
+    - clock time: when a fifth of the time is left (6 minutes before a 30-minute limit);
+    - calendar days: three days before the end, or a fifth of the time when the limit is shorter than 15 days."""
+    if due <= start:
+        return due
+    if unit == LimitUnit.WORKING_DAYS:
+        opening = _at(_local(due).date(), calendar.periods[0][0])
+        if opening > start:
+            return opening
+        return add_working_time(calendar, start, working_time_between(calendar, start, due) / 2)
+    if unit == LimitUnit.WORKING_HOURS:
+        span = working_time_between(calendar, start, due)
+        return add_working_time(calendar, start, span - span / REMINDER_SHARE)
+    if unit == LimitUnit.CALENDAR_DAYS:
+        return due - min(dt.timedelta(days=REMINDER_CALENDAR_DAYS), (due - start) / REMINDER_SHARE)
+    return due - (due - start) / REMINDER_SHARE
+
+
 @dataclass(frozen=True)
 class RunningLimit:
     """A limit that can be paused while the case waits on the worker, and resumed; pauses do not count."""
@@ -178,6 +204,21 @@ class RunningLimit:
         else:
             due = self.due_at + (at - self.paused_at)
         return replace(self, due_at=due, paused_at=None)
+
+    def extend(self, calendar: WorkCalendar, *, amount: int, unit: LimitUnit | None = None) -> RunningLimit:
+        """An approved extension (延期): the due time moves by `amount` in `unit` (the limit's own unit by default),
+        counted from the current due time. In the limit's own unit the amount grows too, so a calendar-day limit resumed
+        later still counts from its real last day."""
+        unit = unit or self.unit
+        if unit != self.unit:
+            return replace(self, due_at=deadline(calendar, self.due_at, amount, unit))
+        if unit == LimitUnit.CALENDAR_DAYS:
+            total = self.amount + amount
+            return replace(self, amount=total, due_at=add_calendar_days(calendar, self.started_at, total + self.paused_days))
+        return replace(self, amount=self.amount + amount, due_at=deadline(calendar, self.due_at, amount, unit))
+
+    def reminder_at(self, calendar: WorkCalendar) -> dt.datetime:
+        return reminder_moment(calendar, self.started_at, self.due_at, self.unit)
 
     def remaining(self, calendar: WorkCalendar, *, now: dt.datetime) -> dt.timedelta:
         """While paused, the clock stands still at the moment of pausing."""

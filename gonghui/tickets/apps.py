@@ -1,0 +1,19 @@
+from gonghui.core.registry import Action, DeclaringApp, DefaultRole
+
+
+class TicketsConfig(DeclaringApp):
+    """诉求工单: intake (H5, 网上信箱, 12351 热线, API), 派单 down the org tree, SLA in the right units, 督办, 回访."""
+
+    name = "gonghui.tickets"
+    verbose_name = "诉求工单"
+
+    default_roles = (DefaultRole("dispatcher", "派单员", "12351 热线坐席与派单中心：受理、派单、直接办结、回访"),)
+    actions = (
+        Action("tickets.view", "查看诉求工单", default_roles=("admin", "handler", "dispatcher", "analyst")),
+        Action("tickets.dispatch", "受理与派单（热线录入、派单、直接办结、受理告知）", default_roles=("admin", "dispatcher")),
+        Action("tickets.handle", "办理诉求工单（签收、办理、回复、退单、转办、申请延期）", default_roles=("admin", "handler")),
+        Action("tickets.supervise", "督办下级工单、审批延期", default_roles=("admin",)),
+        Action("tickets.follow_up", "回访诉求工单", default_roles=("admin", "dispatcher")),
+        Action("tickets.admin_sla", "维护诉求工单时限标准（省总）", default_roles=("admin",)),
+    )
+    reference_data = ("gonghui.tickets.migrations.0002_reference_data.create",)
