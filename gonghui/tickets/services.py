@@ -775,7 +775,7 @@ def ticket_reply(*, actor, ticket_id, text: str, agency: str = "", agency_name: 
     sla.start_follow_up_limit(ticket, calendar, at=now)
     _save(ticket, calendar)
     _event(ticket, EventKind.REPLIED, actor=actor, org=ticket.holder, note=text, visible=True, at=now, closing_kind=kind,
-           agency=agency or None, referred_on=referred_on)
+           agency=agency or None, referred_on=referred_on.isoformat() if referred_on else None)
     _audit(actor, "replied", ticket, closing_kind=kind, agency=agency or None, late=now > ticket.resolve_due_at)
     _tell_worker(ticket, key=f"replied:{now.timestamp()}", what="已答复，请查看并评价")
     return ticket
