@@ -238,6 +238,9 @@ class Ticket(TimeStampedModel):
                          name="ticket_breach_scan"),
             models.Index(fields=["warn_at"], condition=Q(warned_at__isnull=True, paused_at__isnull=True, warn_at__isnull=False),
                          name="ticket_warn_scan"),
+            # what one run marked (the marks are cleared when an order finishes, so these hold open orders only)
+            models.Index(fields=["breached_at"], condition=Q(breached_at__isnull=False), name="ticket_breached_mark"),
+            models.Index(fields=["warned_at"], condition=Q(warned_at__isnull=False), name="ticket_warned_mark"),
         ]
         constraints = [
             models.CheckConstraint(condition=~Q(state="merged") | Q(duplicate_of__isnull=False), name="ticket_merged_has_target"),

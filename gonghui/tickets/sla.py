@@ -144,6 +144,7 @@ def refresh_due(ticket: Ticket, calendar: WorkCalendar) -> None:
     current = current_deadline(ticket)
     if current is None:
         ticket.due_at, ticket.due_kind, ticket.due_unit, ticket.warn_at = None, "", "", None
+        ticket.warned_at = ticket.breached_at = None  # the count of breaches stays in breach_count
         return
     if (ticket.due_kind, ticket.due_at) != (current.kind, current.due_at):
         ticket.warned_at = ticket.breached_at = None
