@@ -1,4 +1,6 @@
-from gonghui.core.registry import Action, DeclaringApp, DefaultRole
+from gonghui.core.registry import Action, DeclaringApp, DefaultRole, DemoStep, FigureProvider, TodoProvider
+
+DISPATCH, HANDLE, FOLLOW_UP = ("tickets.dispatch",), ("tickets.handle",), ("tickets.follow_up",)
 
 
 class TicketsConfig(DeclaringApp):
@@ -16,4 +18,13 @@ class TicketsConfig(DeclaringApp):
         Action("tickets.follow_up", "回访诉求工单", default_roles=("admin", "dispatcher")),
         Action("tickets.admin_sla", "维护诉求工单时限标准（省总）", default_roles=("admin",)),
     )
+    api_routers = ("gonghui.tickets.api.router",)
+    demo = (DemoStep(500, "gonghui.tickets.demo.demo_tickets"),)
+    todo_providers = (
+        TodoProvider("诉求工单待派单", "gonghui.tickets.desk.to_dispatch", actions=DISPATCH),
+        TodoProvider("诉求工单待签收", "gonghui.tickets.desk.to_accept", actions=HANDLE),
+        TodoProvider("诉求工单办理中", "gonghui.tickets.desk.to_handle", actions=HANDLE),
+        TodoProvider("诉求工单待回访", "gonghui.tickets.desk.to_follow_up", actions=FOLLOW_UP),
+    )
+    desk_figures = (FigureProvider("gonghui.tickets.desk.figures", actions=("tickets.view",)),)
     reference_data = ("gonghui.tickets.migrations.0002_reference_data.create",)

@@ -1017,7 +1017,7 @@ def ticket_withdraw(*, actor, ticket_id, reason: str = "") -> Ticket:
 POLICY_FIELDS = ("ack", "accept", "resolve", "bounce", "follow_up")
 
 
-def _sla_admin(actor) -> bool:
+def sla_admin(actor) -> bool:
     return actor.is_superuser or any(ADMIN_SLA in post.role.permissions and len(post.org.path) == PATH_STEP_LENGTH
                                      for post in active_posts(actor))
 
@@ -1027,7 +1027,7 @@ def sla_policy_set(*, actor, policy_id, limits: dict) -> SlaPolicy:
     """时限标准 changed by a province-level administrator (`tickets.admin_sla` at the root org). `limits` maps
     ack/accept/resolve/bounce/follow_up to (amount, unit), and extension_max to a number. Orders already running keep the
     deadlines stored when their steps started."""
-    if not _sla_admin(actor):
+    if not sla_admin(actor):
         raise PermissionDenied("只有省总工会的时限标准管理员可以修改时限标准")
     policy = lock_row(SlaPolicy, policy_id, missing="时限标准不存在") if str(policy_id).isdecimal() else None
     if policy is None:

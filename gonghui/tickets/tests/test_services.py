@@ -9,6 +9,7 @@ from PIL import Image
 
 from gonghui.accounts.models import Post, Role
 from gonghui.accounts.tests.factories import employer_account
+from gonghui.audit.models import AuditEvent
 from gonghui.core.exceptions import ApplicationError, NotFound, PermissionDenied
 from gonghui.core.tests.files import EXE, PNG, picture
 from gonghui.notify.models import Notification
@@ -16,7 +17,7 @@ from gonghui.notify.sms import MemoryBackend
 from gonghui.orgs.models import Org, OrgType
 from gonghui.orgs.tests.factories import EmployerFactory, OrgFactory
 from gonghui.tickets import selectors, services
-from gonghui.tickets.models import VIEW, Channel, EventKind, State, Ticket, TicketEvent, TicketHolding
+from gonghui.tickets.models import VIEW, Channel, EventKind, SlaPolicy, State, Ticket, TicketEvent, TicketHolding
 from gonghui.tickets.tests.factories import cadre_at, file, phone, worker
 
 pytestmark = pytest.mark.django_db
@@ -333,3 +334,15 @@ def test_photos_lose_their_location_and_other_files_are_refused(world):
                                           uploads=[SimpleUploadedFile("约谈记录.png", PNG)])[0]
     with pytest.raises(NotFound):  # a handler's internal file is not the worker's to open
         services.attachment_open(actor=world.worker, attachment_id=handler_file.pk)
+
+
+def test_time_limit_policies_are_changed_by_province_administrators_only(world, org):
+    policy = SlaPolicy.objects.get(category="complaint", urgency="normal", tier="general")
+    with pytest.raises(PermissionDenied):
+        services.sla_policy_set(actor=world.city_admin, policy_id=policy.pk, limits={"resolve": (7, "working_days")})
+    province = cadre_at(org("44"))
+    with pytest.raises(ApplicationError, match="时限单位"):
+        services.sla_policy_set(actor=province, policy_id=policy.pk, limits={"resolve": (7, "fortnights")})
+    changed = services.sla_policy_set(actor=province, policy_id=policy.pk, limits={"resolve": (7, "working_days"), "extension_max": 8})
+    assert (changed.resolve_amount, changed.extension_max) == (7, 8)
+    assert AuditEvent.objects.filter(action="tickets.sla_policy.updated", object_id=str(policy.pk)).exists()

@@ -1,0 +1,59 @@
+"""The API: an integration files with its key, cadres list and act in their own scope, out-of-scope is a missing id."""
+import pytest
+
+from gonghui.accounts.api_keys import api_key_issue
+from gonghui.tickets.models import State, Ticket
+from gonghui.tickets.tests.factories import cadre_at, file, phone
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def key(world):
+    _, secret = api_key_issue(actor=world.city_admin, client_name="12351热线系统", org=world.city,
+                              actions=["tickets.view", "tickets.dispatch"])
+    return {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+
+
+def body(**fields):
+    return {"category": "complaint", "title": "外卖平台扣罚不合理", "description": "连续三天因系统派单超时被扣款，申诉无回应。",
+            "caller_phone": phone(), "district_id": None, "employer_name": "某外卖平台广州站点", **fields}
+
+
+def test_an_integration_files_and_a_retry_with_the_same_key_files_once(client, world, key):
+    payload = body(district_id=world.tianhe.pk, new_form_type="food_delivery")
+    first = client.post("/api/tickets", payload, content_type="application/json", HTTP_IDEMPOTENCY_KEY="call-1", **key)
+    assert first.status_code == 200, first.content
+    again = client.post("/api/tickets", payload, content_type="application/json", HTTP_IDEMPOTENCY_KEY="call-1", **key)
+    assert again.json()["id"] == first.json()["id"] and Ticket.objects.count() == 1
+    data = first.json()
+    assert data["number"].startswith("GH-") and data["state"] == State.RECEIVED and len(data["query_code"]) == 8
+    assert data["caller_phone"].count("*") == 4 and data["channel"] == "api"
+
+
+def test_bad_input_answers_in_the_error_shape(client, world, key):
+    answer = client.post("/api/tickets", body(category="gossip", district_id=world.tianhe.pk), content_type="application/json", **key)
+    assert answer.status_code == 400 and answer.json()["code"] == "tickets.category_invalid" and "category" in answer.json()["fields"]
+
+
+def test_cadres_list_and_act_in_scope_and_out_of_scope_is_missing(client, world):
+    ticket = file(world.worker, district=world.tianhe).ticket
+    client.force_login(world.agent)
+    dispatched = client.post(f"/api/tickets/{ticket.pk}/dispatch", {"org_id": world.tianhe.pk}, content_type="application/json")
+    assert dispatched.status_code == 200 and dispatched.json()["state"] == State.ASSIGNED
+    client.force_login(world.handler)
+    listed = client.get("/api/tickets", {"queue": "accept"}).json()
+    assert [row["id"] for row in listed["items"]] == [ticket.pk] and listed["items"][0]["seconds_left"] > 0
+    accepted = client.post(f"/api/tickets/{ticket.pk}/accept")
+    assert accepted.json()["state"] == State.ACCEPTED and "reply" in accepted.json()["can"]
+    client.force_login(world.yuexiu_handler)
+    missing, foreign = client.get("/api/tickets/999999999"), client.get(f"/api/tickets/{ticket.pk}")
+    assert missing.status_code == foreign.status_code == 404 and missing.json() == foreign.json()
+    assert client.get("/api/tickets").json()["count"] == 0
+    client.force_login(cadre_at(world.shipai, "handler"))
+    assert client.post(f"/api/tickets/{ticket.pk}/accept").status_code == 404  # not yet held by the 街道: nothing to read
+
+
+def test_workers_use_the_pages_not_the_api(client, world):
+    client.force_login(world.worker)
+    assert client.get("/api/tickets").status_code == 401
