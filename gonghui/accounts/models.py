@@ -94,7 +94,7 @@ class Post(models.Model):
     )
 
     objects = ScopedQuerySet.as_manager()
-    access = Access(noun="人员", paths=("org__path",))
+    access = Access(paths=("org__path",))
 
     class Meta:
         verbose_name = "岗位"

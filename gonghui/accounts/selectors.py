@@ -6,7 +6,7 @@ from django.apps import apps
 
 from gonghui.accounts.models import ApiKey, Post, Role, User
 from gonghui.core import registry
-from gonghui.core.access import active_posts
+from gonghui.core.access import active_posts, covers, reach
 from gonghui.core.exceptions import ApplicationError, NotFound
 
 
@@ -43,9 +43,7 @@ def actions_for(*, user) -> frozenset[str]:
 def holds_action_at(*, actor, action: str, org) -> bool:
     """Whether a post of the actor grants `action` at `org` (its own subtree, never a guidance read): what the actor
     may hand on to someone else there."""
-    if actor.is_superuser:
-        return True
-    return any(action in post.role.permissions and org.path.startswith(post.org.path) for post in post_list_for(user=actor))
+    return covers(reach(actor, action), org.path)
 
 
 def actions_missing_at(*, actor, actions, org) -> list[str]:
@@ -57,7 +55,7 @@ def managed_org_get(*, actor, code: str):
     """An org (by its code) where the actor may manage people (accounts.manage), or NotFound as for a missing one."""
     org = apps.get_model("orgs", "Org").objects.filter(code=code.strip(), is_active=True).first() if code.strip() else None
     if org is None or not holds_action_at(actor=actor, action="accounts.manage", org=org):
-        raise NotFound("组织不存在或不在您的管辖范围内")
+        raise NotFound()
     return org
 
 
@@ -88,7 +86,7 @@ def post_get_for(*, actor, post_id) -> Post:
     try:
         return post_list(actor=actor).get(pk=int(post_id))
     except (Post.DoesNotExist, ValueError, TypeError):
-        raise NotFound("岗位不存在或不在您的管辖范围内") from None
+        raise NotFound() from None
 
 
 def post_filter_orgs(*, actor) -> list:
@@ -113,7 +111,7 @@ def role_get(*, role_id) -> Role:
     try:
         return Role.objects.get(pk=int(role_id))
     except (Role.DoesNotExist, ValueError, TypeError):
-        raise NotFound("角色不存在") from None
+        raise NotFound() from None
 
 
 def role_list_with_post_counts(*, actor) -> QuerySet[Role]:
@@ -131,7 +129,7 @@ def api_key_get_for(*, actor, key_id) -> ApiKey:
     try:
         return api_key_list(actor=actor).get(pk=int(key_id))
     except (ApiKey.DoesNotExist, ValueError, TypeError):
-        raise NotFound("接口密钥不存在或不在您的管辖范围内") from None
+        raise NotFound() from None
 
 
 def staff_list(*, actor, q: str = "", action: str = "accounts.manage") -> QuerySet[User]:
@@ -148,7 +146,7 @@ def staff_get_for(*, actor, user_id, action: str = "accounts.manage") -> User:
     try:
         return staff_list(actor=actor, action=action).get(pk=int(user_id))
     except (User.DoesNotExist, ValueError, TypeError, OverflowError):
-        raise NotFound(Post.access.not_found_message) from None
+        raise NotFound() from None
 
 
 def users_with_action_nearest(*, org, action: str) -> list[User]:

@@ -21,7 +21,7 @@ def post_switch(*, user, session, post_id) -> Post:
     """Make one of the user's own posts the current one (the 工作台 org switcher)."""
     post = Post.objects.filter(user=user, pk=post_id, org__is_active=True).select_related("org").first()
     if post is None:
-        raise NotFound("岗位不存在")
+        raise NotFound()
     session["current_post_id"] = post.pk
     return post
 
@@ -50,7 +50,7 @@ def user_pii_reveal(*, actor, user_id, field: str, reason: str) -> str:
 def _require_manages(actor, org) -> None:
     """Posts are managed by `accounts.manage` over the org; anywhere else the org is as good as missing."""
     if not holds_action_at(actor=actor, action="accounts.manage", org=org):
-        raise NotFound("组织不存在或不在您的管辖范围内")
+        raise NotFound()
 
 
 def _require_holds(actor, actions, org, *, verb: str) -> None:
@@ -106,7 +106,7 @@ def post_grant(*, actor, user, org, role, guidance_read: bool = False, title: st
 @transaction.atomic
 def post_revoke(*, actor, post: Post) -> None:
     """撤销岗位: only inside the actor's subtree, never their own, and only a role they could have granted there."""
-    post = lock_row(Post.objects.select_related("user", "org", "role"), post.pk, missing="岗位不存在或不在您的管辖范围内")
+    post = lock_row(Post.objects.select_related("user", "org", "role"), post.pk, required=True)
     _require_manages(actor, post.org)
     if post.user_id == actor.pk:
         raise ApplicationError("不能撤销自己的岗位，请联系上级管理员", code="accounts.post_self")
@@ -154,7 +154,7 @@ def role_create(*, actor, code: str, name: str, permissions, description: str = 
 def role_update(*, actor, role: Role, name: str, permissions, description: str = "") -> Role:
     """修改角色: changes what every post with this role may do, at once; the code stays (data migrations refer to it)."""
     _require_role_editor(actor)
-    role = lock_row(Role, role.pk, missing="角色不存在")
+    role = lock_row(Role, role.pk, required=True)
     changes = _role_fields(name=name, permissions=permissions, description=description)
     before = {field: getattr(role, field) for field in changes}
     for field, value in changes.items():

@@ -130,7 +130,7 @@ def test_an_org_out_of_scope_by_the_time_the_job_runs_fails_with_a_message(manag
                              options={"format": "xlsx", "full": False, "reason": "", "filters": {"status": "", "within": outside.pk, "q": ""}})
     job_services.job_run(job_id=job.pk)
     job.refresh_from_db()
-    assert job.status == "failed" and "不在您的管辖范围内" in job.summary
+    assert job.status == "failed" and "对象不存在或无权访问" in job.summary
 
 
 def test_a_bad_format_is_refused_before_anything_is_queued(manager):
