@@ -150,6 +150,9 @@ class SmsCode(models.Model):
         verbose_name_plural = "短信验证码"
         ordering = ["-id"]
 
+    def __str__(self) -> str:
+        return f"短信验证码 #{self.pk}（{self.created_at:%Y-%m-%d %H:%M}）" if self.created_at else "短信验证码"
+
 
 class ApiKey(models.Model):
     """接口密钥: one outside system (a hotline, a data exchange) calling the API as its own principal.

@@ -158,6 +158,9 @@ class MembershipEvent(models.Model):
         ordering = ["at", "id"]
         indexes = [models.Index(fields=["actor"], condition=Q(actor__isnull=False), name="membershipevent_actor")]
 
+    def __str__(self) -> str:
+        return f"{self.kind_label}（{self.at:%Y-%m-%d}）" if self.at else self.kind_label
+
     @property
     def kind_label(self) -> str:
         return self.KIND_LABELS.get(self.kind, self.kind)
@@ -365,6 +368,9 @@ class Prospect(models.Model):
         verbose_name = "潜在会员"
         verbose_name_plural = "潜在会员"
 
+    def __str__(self) -> str:
+        return f"{self.name_masked}（{self.id_masked}）"
+
 
 class DriveMetric(models.TextChoices):
     NEW_MEMBERS = "new_members", "新增会员"
@@ -481,3 +487,6 @@ class MemberTag(models.Model):
         verbose_name_plural = "会员标签"
         constraints = [models.UniqueConstraint(fields=["membership", "name"], name="tag_once_per_member")]
         indexes = [models.Index(fields=["name"], name="member_tag_name_idx")]
+
+    def __str__(self) -> str:
+        return self.name

@@ -68,7 +68,7 @@ class Sector(models.TextChoices):
 
 
 class OrgQuerySet(ScopedQuerySet):
-    def subtree_of(self, org: "Org") -> "OrgQuerySet":
+    def subtree_of(self, org: Org) -> OrgQuerySet:
         return self.filter(path__startswith=org.path)
 
 
@@ -160,6 +160,9 @@ class OrgMove(models.Model):
         verbose_name_plural = "组织调整记录"
         ordering = ["-moved_at", "-id"]
 
+    def __str__(self) -> str:
+        return f"{self.old_parent_name} → {self.new_parent_name}（{self.reason}）"
+
 
 class Industry(models.TextChoices):
     """GB/T 4754-2017 国民经济行业分类 门类."""
@@ -198,7 +201,7 @@ class Ownership(models.TextChoices):
 
 
 class EmployerQuerySet(ScopedQuerySet):
-    def in_subtree(self, org: Org) -> "EmployerQuerySet":
+    def in_subtree(self, org: Org) -> EmployerQuerySet:
         return self.filter(town__path__startswith=org.path)
 
 

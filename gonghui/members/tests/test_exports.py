@@ -244,7 +244,7 @@ def test_no_csv_cell_starts_a_formula_and_every_code_reopens_as_the_same_text(ma
         for cell in row:
             assert not cell.startswith(("+", "-", "@", "\t", "\r")) and (not cell.startswith("=") or cell.startswith('="'))
     header, row = rows
-    values = dict(zip(header, row))
+    values = dict(zip(header, row, strict=True))
     assert values["姓名"].startswith("'=") and values["所在工会"] == "'@SUM(1+1)*cmd|' /C calc'!A0"
     person = hostile_member.person
     assert values["会员编号"] == f'="{hostile_member.member_number}"' and values["所在工会编码"] == '="440106006"'
