@@ -3,10 +3,11 @@ from __future__ import annotations
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from django.apps import apps
+from django.utils import timezone
 
-from gonghui.accounts.models import ApiKey, Post, Role, User
+from gonghui.accounts.models import ApiKey, ObjectGrant, Post, Role, User
 from gonghui.core import registry
-from gonghui.core.access import active_posts, covers, reach
+from gonghui.core.access import active_posts, covers, reach, scoped_models
 from gonghui.core.exceptions import ApplicationError, NotFound
 
 
@@ -159,3 +160,47 @@ def users_with_action_nearest(*, org, action: str) -> list[User]:
         if action in post.role.permissions and post.user.is_active:
             by_depth.setdefault(post.org.depth, []).append(post.user)
     return by_depth[max(by_depth)] if by_depth else []
+
+
+GRANT_STATES = {"valid": "有效", "expired": "已到期", "revoked": "已撤销"}
+
+
+def object_grant_list(*, actor, q: str = "", state: str = "") -> QuerySet[ObjectGrant]:
+    """对象授权 of the actor's accounts.manage subtree and those the actor gave, newest first; `q` matches the grantee's
+    username or name, `state` one of GRANT_STATES."""
+    grants = ObjectGrant.objects.restrict(actor, "accounts.manage").select_related("grantee", "granted_by", "revoked_by", "content_type")
+    if q.strip():
+        grants = grants.filter(Q(grantee__username__icontains=q.strip()) | Q(grantee__display_name__icontains=q.strip()))
+    now = timezone.now()
+    if state == "valid":
+        grants = grants.filter(Q(valid_until__isnull=True) | Q(valid_until__gt=now), revoked_at__isnull=True)
+    elif state == "expired":
+        grants = grants.filter(valid_until__lte=now, revoked_at__isnull=True)
+    elif state == "revoked":
+        grants = grants.filter(revoked_at__isnull=False)
+    return grants.order_by("-granted_at", "-pk")
+
+
+def object_grant_get_for(*, actor, grant_id) -> ObjectGrant:
+    return ObjectGrant.objects.select_related("grantee", "content_type").restrict_get(actor, "accounts.manage", grant_id)
+
+
+def object_grants_received(*, user) -> QuerySet[ObjectGrant]:
+    """What others opened to this account (an external lawyer sees the cases given to them)."""
+    now = timezone.now()
+    return (ObjectGrant.objects.filter(grantee=user, revoked_at__isnull=True, valid_since__lte=now)
+            .filter(Q(valid_until__isnull=True) | Q(valid_until__gt=now)).select_related("content_type", "granted_by"))
+
+
+def grantable_kinds() -> dict[str, str]:
+    """The kinds of object a grant may open ("app_label.model" → its Chinese name): every model with an access rule."""
+    return {model._meta.label_lower: str(model._meta.verbose_name) for model in scoped_models() if model is not ObjectGrant}
+
+
+def grant_target_get(*, actor, kind: str, object_id, action: str):
+    """The object a grant would open, found as the giver's own posts reach it for `action`: a kind or id that does not
+    exist and one out of reach answer the same NotFound."""
+    if kind not in grantable_kinds():
+        raise NotFound()
+    # restrict_get narrows the posts-only rows again, so what it finds is what the giver's posts reach
+    return apps.get_model(kind).objects.restrict(actor, action, posts_only=True).restrict_get(actor, action, object_id)

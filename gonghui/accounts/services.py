@@ -192,14 +192,14 @@ def object_grant_give(*, actor, grantee, obj, actions: list[str], until: dt.date
         raise ApplicationError("请选择授权的操作", code="accounts.grant_actions", fields={"actions": ["必填"]})
     missing = [action for action in actions if not _holds_over(actor, obj, action)]
     if missing:
-        raise ApplicationError(f"您在该对象所属组织没有以下权限，不能授予他人：{'、'.join(missing)}", code="accounts.grant_not_held",
+        raise ApplicationError(f"您在该对象所属组织没有以下权限，不能授予他人：{'、'.join(action_labels().get(action, action) for action in missing)}", code="accounts.grant_not_held",
                                fields={"actions": missing})
     since = since or timezone.now()
     if until is not None and until <= max(since, timezone.now()):
         raise ApplicationError("授权截止时间应晚于开始时间和当前时间", code="accounts.grant_until", fields={"until": ["应晚于开始时间"]})
     grant = ObjectGrant.objects.create(grantee=grantee, content_type=ContentType.objects.get_for_model(type(obj)), object_id=obj.pk,
-                                       actions=actions, valid_since=since, valid_until=until, granted_by=actor)
-    audit_log(actor=actor, action="accounts.object_grant.given", obj=grant, org_path=_org_path_of(obj),
+                                       actions=actions, valid_since=since, valid_until=until, granted_by=actor, org_path=_org_path_of(obj))
+    audit_log(actor=actor, action="accounts.object_grant.given", obj=grant, org_path=grant.org_path,
               data={"grantee": grantee.pk, "object": f"{obj._meta.label_lower}:{obj.pk}", "actions": actions,
                     "since": since.isoformat(), "until": until.isoformat() if until else None})
     return grant
@@ -216,6 +216,6 @@ def object_grant_revoke(*, actor, grant: ObjectGrant) -> ObjectGrant:
         raise ApplicationError("该授权已撤销", code="accounts.grant_revoked")
     grant.revoked_at, grant.revoked_by = timezone.now(), actor
     grant.save(update_fields=["revoked_at", "revoked_by"])
-    audit_log(actor=actor, action="accounts.object_grant.revoked", obj=grant, org_path=_org_path_of(obj),
+    audit_log(actor=actor, action="accounts.object_grant.revoked", obj=grant, org_path=grant.org_path,
               data={"grantee": grant.grantee_id, "object": f"{obj._meta.label_lower}:{obj.pk}", "actions": grant.actions})
     return grant

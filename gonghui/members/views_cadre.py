@@ -161,6 +161,7 @@ def application_decide(request, application_id: int):
                                                                       reason=request.POST.get("reason", "")), success="已退回，已通知申请人", back=back)
 
     def reroute():
+        selectors.application_get_for(actor=request.user, application_id=application_id)  # an unknown id before a bad code
         union = org_selectors.org_get_by_code_for(actor=request.user, code=request.POST.get("union_code", ""))
         services.application_reroute(actor=request.user, application_id=application_id, union=union, note=request.POST.get("reason", ""))
 

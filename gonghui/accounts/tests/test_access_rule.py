@@ -127,7 +127,7 @@ class TestObjectGrants:
         with pytest.raises(ApplicationError, match="没有以下权限"):  # nor anyone an action no role has
             object_grant_give(actor=yuexiu, grantee=lawyer, obj=application, actions=["members.delete_everything"])
         reader = PostFactory(org=application.union, role=Role.objects.get(code="analyst")).user
-        with pytest.raises(ApplicationError, match="members.manage"):  # reading is no deciding, so it is not handed on
+        with pytest.raises(ApplicationError, match="办理入会审核"):  # reading is no deciding, so it is not handed on
             object_grant_give(actor=reader, grantee=lawyer, obj=application, actions=["members.manage"])
         received = object_grant_give(actor=yuexiu, grantee=lawyer, obj=application, actions=["members.view"])
         with pytest.raises(ApplicationError, match="没有以下权限"):  # a grant received is not passed on
