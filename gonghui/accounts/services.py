@@ -173,6 +173,19 @@ def _holds_over(actor, obj, action: str) -> bool:
     return type(obj).objects.restrict(actor, action, posts_only=True).filter(pk=obj.pk).exists()
 
 
+def _who(user) -> str:
+    return f"{user.display_name}（{user.username}）" if user.display_name else user.username
+
+
+def _what(obj) -> str:
+    """The object as the audit page names it: its kind, id and own name (which masks any person in it)."""
+    return f"{obj._meta.verbose_name} #{obj.pk}：{obj}"
+
+
+def _when(moment: dt.datetime | None) -> str | None:
+    return f"{timezone.localtime(moment):%Y-%m-%d %H:%M}" if moment else None
+
+
 def _org_path_of(obj) -> str:
     return type(obj).objects.filter(pk=obj.pk).values_list(type(obj).access.paths[0], flat=True).first() or ""
 
@@ -200,8 +213,7 @@ def object_grant_give(*, actor, grantee, obj, actions: list[str], until: dt.date
     grant = ObjectGrant.objects.create(grantee=grantee, content_type=ContentType.objects.get_for_model(type(obj)), object_id=obj.pk,
                                        actions=actions, valid_since=since, valid_until=until, granted_by=actor, org_path=_org_path_of(obj))
     audit_log(actor=actor, action="accounts.object_grant.given", obj=grant, org_path=grant.org_path,
-              data={"grantee": grantee.pk, "object": f"{obj._meta.label_lower}:{obj.pk}", "actions": actions,
-                    "since": since.isoformat(), "until": until.isoformat() if until else None})
+              data={"grantee": _who(grantee), "object": _what(obj), "actions": actions, "since": _when(since), "until": _when(until)})
     return grant
 
 
@@ -217,5 +229,5 @@ def object_grant_revoke(*, actor, grant: ObjectGrant) -> ObjectGrant:
     grant.revoked_at, grant.revoked_by = timezone.now(), actor
     grant.save(update_fields=["revoked_at", "revoked_by"])
     audit_log(actor=actor, action="accounts.object_grant.revoked", obj=grant, org_path=grant.org_path,
-              data={"grantee": grant.grantee_id, "object": f"{obj._meta.label_lower}:{obj.pk}", "actions": grant.actions})
+              data={"grantee": _who(grant.grantee), "object": _what(obj), "actions": grant.actions})
     return grant

@@ -105,3 +105,12 @@ def test_the_api_gives_lists_and_revokes(case, logged_in, cadre):
     assert sibling.status_code == missing.status_code == 404 and sibling.json() == missing.json()
     assert sibling.json()["message"] == NOT_FOUND_MESSAGE
     assert ObjectGrant.objects.count() == 1
+
+
+def test_the_audit_page_tells_a_grant_in_words(case, logged_in):
+    application, yuexiu, lawyer = case
+    object_grant_give(actor=yuexiu, grantee=lawyer, obj=application, actions=["members.view"],
+                      until=timezone.now() + dt.timedelta(days=3))
+    page = logged_in(yuexiu).get(reverse("audit:search"), {"action": "accounts.object_grant.given"}).content.decode()
+    assert "授予对象权限" in page and "陈律师（lawyer_chen）" in page and f"入会申请 #{application.pk}" in page
+    assert "查看会员" in page and "members.view" not in page and "失效时间" in page
