@@ -43,6 +43,20 @@ def _confirm_then(request, run, *, done: str, back: str, template: str, context:
     return render(request, template, {**context, "error": error})
 
 
+def _submit_then(request, form, run, *, page, back: str, field_map: dict[str, str]):
+    """A posted form: valid and accepted by `run(data)` (which returns the success message) goes back to `back`; invalid or
+    refused, the page (`page(request, form)`) comes again with what was typed and the service's message."""
+    if form.is_valid():
+        try:
+            done = run(form.cleaned_data)
+        except ApplicationError as exc:
+            form_add_application_error(form, exc, field_map=field_map)
+        else:
+            messages.success(request, done)
+            return redirect(back)
+    return page(request, form)
+
+
 # A refused form is shown again, as the other 工作台 forms are, with the service's message whatever refused it: an org
 # outside the subtree reads exactly like a code that does not exist.
 def _post_list_page(request, form: PostGrantForm):
@@ -63,19 +77,15 @@ def post_list(request):
 @require_POST
 def post_grant_view(request):
     _require_manage(request)
-    form = PostGrantForm(request.POST, roles=selectors.role_list())
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            post = post_grant(actor=request.user, user=selectors.cadre_by_username(username=data["username"]),
-                              org=selectors.managed_org_get(actor=request.user, code=data["org_code"]),
-                              role=selectors.role_list().get(pk=data["role"]), guidance_read=data["guidance_read"], title=data["title"])
-        except ApplicationError as exc:
-            form_add_application_error(form, exc, field_map={"org": "org_code"})
-            return _post_list_page(request, form)
-        messages.success(request, f"已授予：{post.user} · {post.org.name} · {post.role.name}")
-        return redirect("staff:posts")
-    return _post_list_page(request, form)
+
+    def grant(data) -> str:
+        post = post_grant(actor=request.user, user=selectors.cadre_by_username(username=data["username"]),
+                          org=selectors.managed_org_get(actor=request.user, code=data["org_code"]),
+                          role=selectors.role_list().get(pk=data["role"]), guidance_read=data["guidance_read"], title=data["title"])
+        return f"已授予：{post.user} · {post.org.name} · {post.role.name}"
+
+    return _submit_then(request, PostGrantForm(request.POST, roles=selectors.role_list()), grant, page=_post_list_page,
+                        back="staff:posts", field_map={"org": "org_code"})
 
 
 @workbench_required
@@ -194,19 +204,15 @@ def _end_of(day: dt.date | None) -> dt.datetime | None:
 @workbench_required
 @require_POST
 def object_grant_give_view(request):
-    form = ObjectGrantForm(request.POST, kinds=selectors.grantable_kinds())
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            obj = selectors.grant_target_get(actor=request.user, kind=data["kind"], object_id=data["object_id"], action=data["actions"][0])
-            grant = object_grant_give(actor=request.user, grantee=selectors.cadre_by_username(username=data["username"]), obj=obj,
-                                      actions=data["actions"], until=_end_of(data["until"]))
-        except ApplicationError as exc:
-            form_add_application_error(form, exc, field_map={"grantee": "username"})
-            return _object_grant_page(request, form)
-        messages.success(request, f"已授权：{grant.grantee} 可对“{obj}”执行 {len(grant.actions)} 项操作")
-        return redirect("staff:object_grants")
-    return _object_grant_page(request, form)
+
+    def give(data) -> str:
+        obj = selectors.grant_target_get(actor=request.user, kind=data["kind"], object_id=data["object_id"], action=data["actions"][0])
+        grant = object_grant_give(actor=request.user, grantee=selectors.cadre_by_username(username=data["username"]), obj=obj,
+                                  actions=data["actions"], until=_end_of(data["until"]))
+        return f"已授权：{grant.grantee} 可对“{obj}”执行 {len(grant.actions)} 项操作"
+
+    return _submit_then(request, ObjectGrantForm(request.POST, kinds=selectors.grantable_kinds()), give, page=_object_grant_page,
+                        back="staff:object_grants", field_map={"grantee": "username"})
 
 
 @workbench_required
