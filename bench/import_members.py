@@ -87,7 +87,7 @@ def phase_prepare(rows: int, shared_strings: bool = False) -> dict:
             born = start + dt.timedelta(days=(i // 1000) % 14000)
             row = [rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN),
                    id_number_generate(region_code=town[:6], birth_date=born, sequence=i % 1000),
-                   f"13{rng.randint(0, 999999999):09d}", town, "2026-0%d-15" % (1 + i % 9), rng.choice(FORMS), ""]
+                   f"13{rng.randint(0, 999999999):09d}", town, f"2026-0{1 + i % 9}-15", rng.choice(FORMS), ""]
             writer.writerow(row)
             for col, value in enumerate(row):
                 sheet.write_string(i + 1, col, value, text)

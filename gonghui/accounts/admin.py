@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin
 from django.db.models import Q
 
 from gonghui.accounts.models import ApiKey, ExternalBinding, ObjectGrant, Post, Role, User
-from gonghui.core.admin import ReadOnlyAdmin, ScopedAdmin, SuperuserOnlyAdmin
+from gonghui.core.admin import OneNotFound, ReadOnlyAdmin, ScopedAdmin, SuperuserOnlyAdmin
 
 
 class PostInline(admin.TabularInline):
@@ -28,7 +28,7 @@ class ExternalBindingInline(admin.TabularInline):
 
 
 @admin.register(User)
-class GonghuiUserAdmin(UserAdmin):
+class GonghuiUserAdmin(OneNotFound, UserAdmin):
     fieldsets = UserAdmin.fieldsets + (("工会信息", {"fields": ("kind", "display_name")}),)
     list_filter = ("kind", "is_staff", "is_active")
     list_display = ("username", "display_name", "kind", "is_staff", "is_active", "last_login")

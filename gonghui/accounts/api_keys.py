@@ -34,7 +34,7 @@ def _digest(secret: str) -> str:
 def api_key_issue(*, actor, client_name: str, org, actions: list[str]) -> tuple[ApiKey, str]:
     """签发接口密钥 for one client, bound to `org`'s subtree and `actions`; returns the key and its secret, shown once."""
     if not holds_action_at(actor=actor, action="accounts.manage", org=org):
-        raise NotFound("组织不存在或不在您的管辖范围内")
+        raise NotFound()
     client_name = client_name.strip()
     if not client_name or len(client_name) > ApiKey._meta.get_field("client_name").max_length:
         raise ApplicationError("请填写调用方名称（最多100个字）", code="accounts.api_key_client", fields={"client_name": ["必填，最多100个字"]})
@@ -60,9 +60,9 @@ def api_key_issue(*, actor, client_name: str, org, actions: list[str]) -> tuple[
 @transaction.atomic
 def api_key_revoke(*, actor, key: ApiKey) -> ApiKey:
     """吊销: the key stops working at once; the row stays so its use and the audit trail keep their name."""
-    key = lock_row(ApiKey.objects.select_related("org"), key.pk, missing="接口密钥不存在或不在您的管辖范围内")
+    key = lock_row(ApiKey.objects.select_related("org"), key.pk, required=True)
     if not holds_action_at(actor=actor, action="accounts.manage", org=key.org):
-        raise NotFound("接口密钥不存在或不在您的管辖范围内")
+        raise NotFound()
     if key.revoked_at is not None:
         raise ApplicationError("该密钥已吊销", code="accounts.api_key_revoked")
     key.revoked_at, key.revoked_by = timezone.now(), actor

@@ -26,10 +26,13 @@ class AccountsConfig(DeclaringApp):
                   current=("staff:roles", "staff:role_create", "staff:role_edit"), order=802),
         MenuEntry("安全与审计", "接口密钥", "staff:api_keys", actions=("accounts.manage",), current=("staff:api_keys", "staff:api_key_issue", "staff:api_key_revoke"),
                   order=803),
+        MenuEntry("安全与审计", "对象授权", "staff:object_grants", actions=("accounts.manage",),
+                  current=("staff:object_grants", "staff:object_grant_give", "staff:object_grant_revoke"), order=804),
         MenuEntry("系统", "账号安全", "accounts:security", current=("accounts:security", "accounts:password_change"), order=920),
     )
     urls = (UrlInclude("accounts/", "gonghui.accounts.urls"),
             UrlInclude("workbench/", "gonghui.accounts.urls", "workbench_urlpatterns", namespace="staff"))
+    api_routers = ("gonghui.accounts.api.router",)
     reference_data = ("gonghui.accounts.roles.load_default_roles",)
 
     def ready(self):

@@ -16,4 +16,17 @@ ACTIONS = {
     "accounts.object_grant.revoked": "撤销对象权限",
 }
 
-FIELDS = {"field": "字段", "field_label": "查看内容"}
+FIELDS = {"field": "字段", "field_label": "查看内容", "grantee": "被授权人", "object": "对象", "actions": "可执行的操作",
+          "since": "生效时间", "until": "失效时间", "client_name": "调用方", "prefix": "密钥前缀", "org": "组织"}
+
+
+class _ActionLabels(dict):
+    """Action codes by their labels, read from the registry when the audit page first asks (after every app is ready)."""
+
+    def get(self, key, default=None):
+        from gonghui.core.registry import action_labels
+
+        return action_labels().get(key, default)
+
+
+VALUES = {"actions": _ActionLabels()}

@@ -47,3 +47,18 @@ class RoleForm(forms.Form):
     name = forms.CharField(label="名称", max_length=50)
     description = forms.CharField(label="说明", max_length=200, required=False)
     permissions = forms.MultipleChoiceField(label="可执行的操作", choices=lambda: sorted(action_labels().items()), widget=forms.CheckboxSelectMultiple)
+
+
+class ObjectGrantForm(forms.Form):
+    kind = forms.ChoiceField(label="对象类型")
+    object_id = forms.IntegerField(label="对象编号（ID）", min_value=1, max_value=2**63 - 1,
+                                   help_text="在对象的详情页地址或“授权外部人员”按钮中可见")
+    username = forms.CharField(label="被授权人账号（用户名）", max_length=150, help_text="如外部律师、调解员、合作机构的账号；不能是本人")
+    actions = forms.MultipleChoiceField(label="可执行的操作", choices=lambda: sorted(action_labels().items()), widget=forms.CheckboxSelectMultiple,
+                                        help_text="只能选择您在该对象所属组织拥有的权限")
+    until = forms.DateField(label="截止日期（含当日）", required=False, widget=forms.DateInput(attrs={"type": "date"}),
+                            help_text="不填则一直有效，直到撤销")
+
+    def __init__(self, *args, kinds: dict[str, str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", "请选择")] + sorted(((key, label) for key, label in kinds.items()), key=lambda item: item[1])

@@ -94,7 +94,7 @@ class Post(models.Model):
     )
 
     objects = ScopedQuerySet.as_manager()
-    access = Access(noun="人员", paths=("org__path",))
+    access = Access(paths=("org__path",))
 
     class Meta:
         verbose_name = "岗位"
@@ -149,6 +149,9 @@ class SmsCode(models.Model):
         verbose_name = "短信验证码"
         verbose_name_plural = "短信验证码"
         ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"短信验证码 #{self.pk}（{self.created_at:%Y-%m-%d %H:%M}）" if self.created_at else "短信验证码"
 
 
 class ApiKey(models.Model):
@@ -207,6 +210,12 @@ class ObjectGrant(models.Model):
     granted_at = models.DateTimeField("授权时间", auto_now_add=True)
     revoked_at = models.DateTimeField("撤销时间", null=True, blank=True)
     revoked_by = models.ForeignKey(User, verbose_name="撤销人", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # The org the object belonged to when granted, so the grants of a subtree can be listed without visiting every kind
+    org_path = models.CharField("所属组织路径", max_length=255, db_index=True)
+
+    objects = ScopedQuerySet.as_manager()
+    # A grant is managed where its object is (accounts.manage), and by whoever gave it, whatever their posts
+    access = Access(paths=("org_path",), owner="granted_by", owner_actions=frozenset({"accounts.manage"}))
 
     class Meta:
         verbose_name = "对象授权"

@@ -3,10 +3,11 @@ from __future__ import annotations
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from django.apps import apps
+from django.utils import timezone
 
-from gonghui.accounts.models import ApiKey, Post, Role, User
+from gonghui.accounts.models import ApiKey, ObjectGrant, Post, Role, User
 from gonghui.core import registry
-from gonghui.core.access import active_posts
+from gonghui.core.access import active_posts, covers, reach, scoped_models
 from gonghui.core.exceptions import ApplicationError, NotFound
 
 
@@ -43,9 +44,7 @@ def actions_for(*, user) -> frozenset[str]:
 def holds_action_at(*, actor, action: str, org) -> bool:
     """Whether a post of the actor grants `action` at `org` (its own subtree, never a guidance read): what the actor
     may hand on to someone else there."""
-    if actor.is_superuser:
-        return True
-    return any(action in post.role.permissions and org.path.startswith(post.org.path) for post in post_list_for(user=actor))
+    return covers(reach(actor, action), org.path)
 
 
 def actions_missing_at(*, actor, actions, org) -> list[str]:
@@ -57,7 +56,7 @@ def managed_org_get(*, actor, code: str):
     """An org (by its code) where the actor may manage people (accounts.manage), or NotFound as for a missing one."""
     org = apps.get_model("orgs", "Org").objects.filter(code=code.strip(), is_active=True).first() if code.strip() else None
     if org is None or not holds_action_at(actor=actor, action="accounts.manage", org=org):
-        raise NotFound("组织不存在或不在您的管辖范围内")
+        raise NotFound()
     return org
 
 
@@ -88,7 +87,7 @@ def post_get_for(*, actor, post_id) -> Post:
     try:
         return post_list(actor=actor).get(pk=int(post_id))
     except (Post.DoesNotExist, ValueError, TypeError):
-        raise NotFound("岗位不存在或不在您的管辖范围内") from None
+        raise NotFound() from None
 
 
 def post_filter_orgs(*, actor) -> list:
@@ -113,7 +112,7 @@ def role_get(*, role_id) -> Role:
     try:
         return Role.objects.get(pk=int(role_id))
     except (Role.DoesNotExist, ValueError, TypeError):
-        raise NotFound("角色不存在") from None
+        raise NotFound() from None
 
 
 def role_list_with_post_counts(*, actor) -> QuerySet[Role]:
@@ -131,7 +130,7 @@ def api_key_get_for(*, actor, key_id) -> ApiKey:
     try:
         return api_key_list(actor=actor).get(pk=int(key_id))
     except (ApiKey.DoesNotExist, ValueError, TypeError):
-        raise NotFound("接口密钥不存在或不在您的管辖范围内") from None
+        raise NotFound() from None
 
 
 def staff_list(*, actor, q: str = "", action: str = "accounts.manage") -> QuerySet[User]:
@@ -148,7 +147,7 @@ def staff_get_for(*, actor, user_id, action: str = "accounts.manage") -> User:
     try:
         return staff_list(actor=actor, action=action).get(pk=int(user_id))
     except (User.DoesNotExist, ValueError, TypeError, OverflowError):
-        raise NotFound(Post.access.not_found_message) from None
+        raise NotFound() from None
 
 
 def users_with_action_nearest(*, org, action: str) -> list[User]:
@@ -161,3 +160,47 @@ def users_with_action_nearest(*, org, action: str) -> list[User]:
         if action in post.role.permissions and post.user.is_active:
             by_depth.setdefault(post.org.depth, []).append(post.user)
     return by_depth[max(by_depth)] if by_depth else []
+
+
+GRANT_STATES = {"valid": "有效", "expired": "已到期", "revoked": "已撤销"}
+
+
+def object_grant_list(*, actor, q: str = "", state: str = "") -> QuerySet[ObjectGrant]:
+    """对象授权 of the actor's accounts.manage subtree and those the actor gave, newest first; `q` matches the grantee's
+    username or name, `state` one of GRANT_STATES."""
+    grants = ObjectGrant.objects.restrict(actor, "accounts.manage").select_related("grantee", "granted_by", "revoked_by", "content_type")
+    if q.strip():
+        grants = grants.filter(Q(grantee__username__icontains=q.strip()) | Q(grantee__display_name__icontains=q.strip()))
+    now = timezone.now()
+    if state == "valid":
+        grants = grants.filter(Q(valid_until__isnull=True) | Q(valid_until__gt=now), revoked_at__isnull=True)
+    elif state == "expired":
+        grants = grants.filter(valid_until__lte=now, revoked_at__isnull=True)
+    elif state == "revoked":
+        grants = grants.filter(revoked_at__isnull=False)
+    return grants.order_by("-granted_at", "-pk")
+
+
+def object_grant_get_for(*, actor, grant_id) -> ObjectGrant:
+    return ObjectGrant.objects.select_related("grantee", "content_type").restrict_get(actor, "accounts.manage", grant_id)
+
+
+def object_grants_received(*, user) -> QuerySet[ObjectGrant]:
+    """What others opened to this account (an external lawyer sees the cases given to them)."""
+    now = timezone.now()
+    return (ObjectGrant.objects.filter(grantee=user, revoked_at__isnull=True, valid_since__lte=now)
+            .filter(Q(valid_until__isnull=True) | Q(valid_until__gt=now)).select_related("content_type", "granted_by"))
+
+
+def grantable_kinds() -> dict[str, str]:
+    """The kinds of object a grant may open ("app_label.model" → its Chinese name): every model with an access rule."""
+    return {model._meta.label_lower: str(model._meta.verbose_name) for model in scoped_models() if model is not ObjectGrant}
+
+
+def grant_target_get(*, actor, kind: str, object_id, action: str):
+    """The object a grant would open, found as the giver's own posts reach it for `action`: a kind or id that does not
+    exist and one out of reach answer the same NotFound."""
+    if kind not in grantable_kinds():
+        raise NotFound()
+    # restrict_get narrows the posts-only rows again, so what it finds is what the giver's posts reach
+    return apps.get_model(kind).objects.restrict(actor, action, posts_only=True).restrict_get(actor, action, object_id)

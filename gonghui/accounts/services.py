@@ -21,7 +21,7 @@ def post_switch(*, user, session, post_id) -> Post:
     """Make one of the user's own posts the current one (the 工作台 org switcher)."""
     post = Post.objects.filter(user=user, pk=post_id, org__is_active=True).select_related("org").first()
     if post is None:
-        raise NotFound("岗位不存在")
+        raise NotFound()
     session["current_post_id"] = post.pk
     return post
 
@@ -50,7 +50,7 @@ def user_pii_reveal(*, actor, user_id, field: str, reason: str) -> str:
 def _require_manages(actor, org) -> None:
     """Posts are managed by `accounts.manage` over the org; anywhere else the org is as good as missing."""
     if not holds_action_at(actor=actor, action="accounts.manage", org=org):
-        raise NotFound("组织不存在或不在您的管辖范围内")
+        raise NotFound()
 
 
 def _require_holds(actor, actions, org, *, verb: str) -> None:
@@ -106,7 +106,7 @@ def post_grant(*, actor, user, org, role, guidance_read: bool = False, title: st
 @transaction.atomic
 def post_revoke(*, actor, post: Post) -> None:
     """撤销岗位: only inside the actor's subtree, never their own, and only a role they could have granted there."""
-    post = lock_row(Post.objects.select_related("user", "org", "role"), post.pk, missing="岗位不存在或不在您的管辖范围内")
+    post = lock_row(Post.objects.select_related("user", "org", "role"), post.pk, required=True)
     _require_manages(actor, post.org)
     if post.user_id == actor.pk:
         raise ApplicationError("不能撤销自己的岗位，请联系上级管理员", code="accounts.post_self")
@@ -154,7 +154,7 @@ def role_create(*, actor, code: str, name: str, permissions, description: str = 
 def role_update(*, actor, role: Role, name: str, permissions, description: str = "") -> Role:
     """修改角色: changes what every post with this role may do, at once; the code stays (data migrations refer to it)."""
     _require_role_editor(actor)
-    role = lock_row(Role, role.pk, missing="角色不存在")
+    role = lock_row(Role, role.pk, required=True)
     changes = _role_fields(name=name, permissions=permissions, description=description)
     before = {field: getattr(role, field) for field in changes}
     for field, value in changes.items():
@@ -171,6 +171,19 @@ def role_update(*, actor, role: Role, name: str, permissions, description: str =
 def _holds_over(actor, obj, action: str) -> bool:
     """Whether the actor's own posts give `action` over the object's org (a grant received is not passed on)."""
     return type(obj).objects.restrict(actor, action, posts_only=True).filter(pk=obj.pk).exists()
+
+
+def _who(user) -> str:
+    return f"{user.display_name}（{user.username}）" if user.display_name else user.username
+
+
+def _what(obj) -> str:
+    """The object as the audit page names it: its kind, id and own name (which masks any person in it)."""
+    return f"{obj._meta.verbose_name} #{obj.pk}：{obj}"
+
+
+def _when(moment: dt.datetime | None) -> str | None:
+    return f"{timezone.localtime(moment):%Y-%m-%d %H:%M}" if moment else None
 
 
 def _org_path_of(obj) -> str:
@@ -192,16 +205,15 @@ def object_grant_give(*, actor, grantee, obj, actions: list[str], until: dt.date
         raise ApplicationError("请选择授权的操作", code="accounts.grant_actions", fields={"actions": ["必填"]})
     missing = [action for action in actions if not _holds_over(actor, obj, action)]
     if missing:
-        raise ApplicationError(f"您在该对象所属组织没有以下权限，不能授予他人：{'、'.join(missing)}", code="accounts.grant_not_held",
+        raise ApplicationError(f"您在该对象所属组织没有以下权限，不能授予他人：{'、'.join(action_labels().get(action, action) for action in missing)}", code="accounts.grant_not_held",
                                fields={"actions": missing})
     since = since or timezone.now()
     if until is not None and until <= max(since, timezone.now()):
         raise ApplicationError("授权截止时间应晚于开始时间和当前时间", code="accounts.grant_until", fields={"until": ["应晚于开始时间"]})
     grant = ObjectGrant.objects.create(grantee=grantee, content_type=ContentType.objects.get_for_model(type(obj)), object_id=obj.pk,
-                                       actions=actions, valid_since=since, valid_until=until, granted_by=actor)
-    audit_log(actor=actor, action="accounts.object_grant.given", obj=grant, org_path=_org_path_of(obj),
-              data={"grantee": grantee.pk, "object": f"{obj._meta.label_lower}:{obj.pk}", "actions": actions,
-                    "since": since.isoformat(), "until": until.isoformat() if until else None})
+                                       actions=actions, valid_since=since, valid_until=until, granted_by=actor, org_path=_org_path_of(obj))
+    audit_log(actor=actor, action="accounts.object_grant.given", obj=grant, org_path=grant.org_path,
+              data={"grantee": _who(grantee), "object": _what(obj), "actions": actions, "since": _when(since), "until": _when(until)})
     return grant
 
 
@@ -216,6 +228,6 @@ def object_grant_revoke(*, actor, grant: ObjectGrant) -> ObjectGrant:
         raise ApplicationError("该授权已撤销", code="accounts.grant_revoked")
     grant.revoked_at, grant.revoked_by = timezone.now(), actor
     grant.save(update_fields=["revoked_at", "revoked_by"])
-    audit_log(actor=actor, action="accounts.object_grant.revoked", obj=grant, org_path=_org_path_of(obj),
-              data={"grantee": grant.grantee_id, "object": f"{obj._meta.label_lower}:{obj.pk}", "actions": grant.actions})
+    audit_log(actor=actor, action="accounts.object_grant.revoked", obj=grant, org_path=grant.org_path,
+              data={"grantee": _who(grant.grantee), "object": _what(obj), "actions": grant.actions})
     return grant

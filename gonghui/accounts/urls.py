@@ -30,4 +30,7 @@ workbench_urlpatterns = [
     path("api-keys/", views_posts.api_key_list, name="api_keys"),
     path("api-keys/issue/", views_posts.api_key_issue_view, name="api_key_issue"),
     path("api-keys/<int:key_id>/revoke/", views_posts.api_key_revoke_view, name="api_key_revoke"),
+    path("object-grants/", views_posts.object_grant_list, name="object_grants"),
+    path("object-grants/give/", views_posts.object_grant_give_view, name="object_grant_give"),
+    path("object-grants/<int:grant_id>/revoke/", views_posts.object_grant_revoke_view, name="object_grant_revoke"),
 ]

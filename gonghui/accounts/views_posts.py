@@ -1,17 +1,21 @@
-"""岗位管理 and 接口密钥: the 工作台 pages where a cadre with accounts.manage manages posts and API keys in their subtree."""
+"""岗位管理, 接口密钥 and 对象授权: the 工作台 pages where a cadre with accounts.manage manages posts, API keys and object
+grants in their subtree (object grants also by whoever gave them)."""
 from __future__ import annotations
+
+import datetime as dt
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from gonghui.accounts import selectors
 from gonghui.accounts.api_keys import api_key_issue, api_key_revoke
-from gonghui.accounts.forms import ApiKeyIssueForm, PostGrantForm, RoleForm
+from gonghui.accounts.forms import ApiKeyIssueForm, ObjectGrantForm, PostGrantForm, RoleForm
 from gonghui.core.registry import action_labels
-from gonghui.accounts.services import post_grant, post_revoke, role_create, role_update
+from gonghui.accounts.services import object_grant_give, object_grant_revoke, post_grant, post_revoke, role_create, role_update
 from gonghui.core.exceptions import ApplicationError
 from gonghui.core.permissions import workbench_required
 from gonghui.core.views import form_add_application_error, paginate, posted_int
@@ -22,6 +26,35 @@ MANAGE = "accounts.manage"
 def _require_manage(request) -> None:
     if MANAGE not in selectors.actions_for(user=request.user):
         raise PermissionDenied
+
+
+def _confirm_then(request, run, *, done: str, back: str, template: str, context: dict):
+    """A confirmation page (GET) whose POST runs `run`: success goes back to the list with `done`, a refusal stays on the
+    page with the service's message."""
+    error = ""
+    if request.method == "POST":
+        try:
+            run()
+        except ApplicationError as exc:
+            error = exc.message
+        else:
+            messages.success(request, done)
+            return redirect(back)
+    return render(request, template, {**context, "error": error})
+
+
+def _submit_then(request, form, run, *, page, back: str, field_map: dict[str, str]):
+    """A posted form: valid and accepted by `run(data)` (which returns the success message) goes back to `back`; invalid or
+    refused, the page (`page(request, form)`) comes again with what was typed and the service's message."""
+    if form.is_valid():
+        try:
+            done = run(form.cleaned_data)
+        except ApplicationError as exc:
+            form_add_application_error(form, exc, field_map=field_map)
+        else:
+            messages.success(request, done)
+            return redirect(back)
+    return page(request, form)
 
 
 # A refused form is shown again, as the other 工作台 forms are, with the service's message whatever refused it: an org
@@ -44,19 +77,15 @@ def post_list(request):
 @require_POST
 def post_grant_view(request):
     _require_manage(request)
-    form = PostGrantForm(request.POST, roles=selectors.role_list())
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            post = post_grant(actor=request.user, user=selectors.cadre_by_username(username=data["username"]),
-                              org=selectors.managed_org_get(actor=request.user, code=data["org_code"]),
-                              role=selectors.role_list().get(pk=data["role"]), guidance_read=data["guidance_read"], title=data["title"])
-        except ApplicationError as exc:
-            form_add_application_error(form, exc, field_map={"org": "org_code"})
-            return _post_list_page(request, form)
-        messages.success(request, f"已授予：{post.user} · {post.org.name} · {post.role.name}")
-        return redirect("staff:posts")
-    return _post_list_page(request, form)
+
+    def grant(data) -> str:
+        post = post_grant(actor=request.user, user=selectors.cadre_by_username(username=data["username"]),
+                          org=selectors.managed_org_get(actor=request.user, code=data["org_code"]),
+                          role=selectors.role_list().get(pk=data["role"]), guidance_read=data["guidance_read"], title=data["title"])
+        return f"已授予：{post.user} · {post.org.name} · {post.role.name}"
+
+    return _submit_then(request, PostGrantForm(request.POST, roles=selectors.role_list()), grant, page=_post_list_page,
+                        back="staff:posts", field_map={"org": "org_code"})
 
 
 @workbench_required
@@ -64,18 +93,11 @@ def post_grant_view(request):
 def post_revoke_view(request, post_id: int):
     _require_manage(request)
     post = selectors.post_get_for(actor=request.user, post_id=post_id)
-    error = ""
-    if request.method == "POST":
-        try:
-            post_revoke(actor=request.user, post=post)
-        except ApplicationError as exc:
-            error = exc.message
-        else:
-            messages.success(request, f"已撤销：{post.user} · {post.org.name} · {post.role.name}")
-            return redirect("staff:posts")
     labels = action_labels()
-    return render(request, "accounts/post_revoke.html",
-                  {"post": post, "error": error, "action_labels": [labels.get(action, action) for action in post.role.permissions]})
+    return _confirm_then(request, lambda: post_revoke(actor=request.user, post=post),
+                         done=f"已撤销：{post.user} · {post.org.name} · {post.role.name}", back="staff:posts",
+                         template="accounts/post_revoke.html",
+                         context={"post": post, "action_labels": [labels.get(action, action) for action in post.role.permissions]})
 
 
 @workbench_required
@@ -123,16 +145,8 @@ def api_key_issue_view(request):
 def api_key_revoke_view(request, key_id: int):
     _require_manage(request)
     key = selectors.api_key_get_for(actor=request.user, key_id=key_id)
-    error = ""
-    if request.method == "POST":
-        try:
-            api_key_revoke(actor=request.user, key=key)
-        except ApplicationError as exc:
-            error = exc.message
-        else:
-            messages.success(request, f"已吊销接口密钥：{key}")
-            return redirect("staff:api_keys")
-    return render(request, "accounts/api_key_revoke.html", {"key": key, "error": error})
+    return _confirm_then(request, lambda: api_key_revoke(actor=request.user, key=key), done=f"已吊销接口密钥：{key}",
+                         back="staff:api_keys", template="accounts/api_key_revoke.html", context={"key": key})
 
 
 @workbench_required
@@ -167,3 +181,45 @@ def role_edit(request, role_id: int | None = None):
             messages.success(request, f"已保存角色：{role.name}")
             return redirect("staff:roles")
     return render(request, "accounts/role_form.html", {"form": form, "role": role})
+
+
+def _object_grant_page(request, form: ObjectGrantForm):
+    filters = {"q": request.GET.get("q", ""), "state": request.GET.get("state", "")}
+    context = {"page": paginate(request, selectors.object_grant_list(actor=request.user, **filters), per_page=25), "form": form,
+               "filters": filters, "states": selectors.GRANT_STATES, "action_labels": action_labels(), "now": timezone.now()}
+    return render(request, "accounts/object_grant_list.html", context)
+
+
+@workbench_required
+def object_grant_list(request):
+    """对象授权: the list, and the give form, prefilled when a domain page links here with ?kind=…&object_id=…."""
+    initial = {key: request.GET[key] for key in ("kind", "object_id") if request.GET.get(key)}
+    return _object_grant_page(request, ObjectGrantForm(initial=initial, kinds=selectors.grantable_kinds()))
+
+
+def _end_of(day: dt.date | None) -> dt.datetime | None:
+    return timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min)) if day else None
+
+
+@workbench_required
+@require_POST
+def object_grant_give_view(request):
+
+    def give(data) -> str:
+        obj = selectors.grant_target_get(actor=request.user, kind=data["kind"], object_id=data["object_id"], action=data["actions"][0])
+        grant = object_grant_give(actor=request.user, grantee=selectors.cadre_by_username(username=data["username"]), obj=obj,
+                                  actions=data["actions"], until=_end_of(data["until"]))
+        return f"已授权：{grant.grantee} 可对“{obj}”执行 {len(grant.actions)} 项操作"
+
+    return _submit_then(request, ObjectGrantForm(request.POST, kinds=selectors.grantable_kinds()), give, page=_object_grant_page,
+                        back="staff:object_grants", field_map={"grantee": "username"})
+
+
+@workbench_required
+@require_http_methods(["GET", "POST"])
+def object_grant_revoke_view(request, grant_id: int):
+    grant = selectors.object_grant_get_for(actor=request.user, grant_id=grant_id)
+    labels = action_labels()
+    return _confirm_then(request, lambda: object_grant_revoke(actor=request.user, grant=grant), done=f"已撤销授权：{grant}",
+                         back="staff:object_grants", template="accounts/object_grant_revoke.html",
+                         context={"grant": grant, "action_labels": [labels.get(action, action) for action in grant.actions]})

@@ -41,7 +41,9 @@ def _declared() -> tuple[dict[str, str], dict[str, str], dict[str, dict]]:
 
 
 def _value(key: str, value):
-    """A stored code (an import mode, a status) by its label, where an app named it."""
+    """A stored code (an import mode, a status, each of a list of actions) by its label, where an app named it."""
+    if isinstance(value, list):
+        return [_value(key, item) for item in value]
     return _declared()[2].get(key, {}).get(value, value) if isinstance(value, str) else value
 
 

@@ -65,7 +65,7 @@ class AuditEvent(models.Model):
 
     objects = AuditEventQuerySet.as_manager()
     # Events with no org (system work, logins) reach superusers only: no org path starts with "".
-    access = Access(noun="审计事件", paths=("org_path",))
+    access = Access(paths=("org_path",))
 
     class Meta:
         verbose_name = "审计事件"

@@ -19,8 +19,8 @@ are withheld from that employer's own people, whatever else would give them: cad
 Paths may cross to-many relations (an order read by every org that has held it); such a path is matched by subquery so
 rows never repeat.
 
-Superusers reach everything; anonymous callers nothing. Missing and forbidden rows answer the same `NotFound`, with the
-model's one message (`not_found_message`).
+Superusers reach everything; anonymous callers nothing. Missing and forbidden rows answer the same `NotFound`, whose one
+message (`core.exceptions.NOT_FOUND_MESSAGE`) is the same for every model and every page.
 """
 from __future__ import annotations
 
@@ -52,7 +52,6 @@ class Above:
 class Access:
     """How a model's rows reach their org, declared once on the model (`access = Access(...)`)."""
 
-    noun: str  # what a row is called in the not-found message: 组织, 会员, 申请 …
     paths: tuple[str, ...]  # lookups to the org's materialized path, e.g. ("union__path",)
     read_paths: tuple[str, ...] = ()  # more lookups that count for read actions only (an employer's own union)
     guided: bool = False  # guidance_read posts read the rows of the orgs they guide
@@ -60,10 +59,6 @@ class Access:
     owner: str = ""  # lookup to the user who owns a row
     owner_actions: frozenset[str] = frozenset()
     conflict: str = ""  # lookup to an orgs.Employer whose own union's people and accounts never reach the row
-
-    @property
-    def not_found_message(self) -> str:
-        return f"{self.noun}不存在或不在您的管辖范围内"
 
 
 def active_posts(actor) -> list:
@@ -212,7 +207,7 @@ class ScopedQuerySet(models.QuerySet):
         try:
             return self.restrict(actor, action).get(pk=int(pk))
         except (self.model.DoesNotExist, ValueError, TypeError, OverflowError):
-            raise NotFound(self._rule().not_found_message) from None
+            raise NotFound() from None
 
 
 ScopedManager = models.Manager.from_queryset(ScopedQuerySet)

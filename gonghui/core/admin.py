@@ -1,7 +1,20 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+
+from gonghui.core.exceptions import NOT_FOUND_MESSAGE
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class OneNotFound:
+    """A missing or out-of-scope id gets the project's one not-found message, not Django's «ID 为…的…不存在», which would
+    name the model and echo the id."""
+
+    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
+        self.message_user(request, NOT_FOUND_MESSAGE, messages.WARNING)
+        return HttpResponseRedirect(reverse("admin:index", current_app=self.admin_site.name))
+
+
+class ReadOnlyAdmin(OneNotFound, admin.ModelAdmin):
     """For records that only services write (history, audit): the admin may look, never touch."""
 
     def has_add_permission(self, request):

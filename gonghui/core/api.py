@@ -18,7 +18,7 @@ from ninja.security import SessionAuth
 from pydantic import ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
-from gonghui.core.exceptions import ApplicationError
+from gonghui.core.exceptions import NOT_FOUND_MESSAGE, ApplicationError
 
 PYDANTIC_MESSAGES = {
     "missing": "必填",
@@ -203,7 +203,7 @@ def build_api(*, routers: list[tuple[str, object]], key_auth: list | None = None
 
     @api.exception_handler(Http404)
     def not_found(request, exc):
-        return reply(request, 404, "not_found", "对象不存在或无权访问")
+        return reply(request, 404, "not_found", NOT_FOUND_MESSAGE)
 
     @api.exception_handler(HttpError)
     def http_error(request, exc: HttpError):

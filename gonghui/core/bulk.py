@@ -177,7 +177,7 @@ def _adapted(model: type[models.Model], columns: Sequence[str], rows: list[Seque
     ops = connection.ops
     adapters = [ops.adapt_datetimefield_value if isinstance(fields[c], models.DateTimeField)
                 else ops.adapt_datefield_value if isinstance(fields[c], models.DateField) else None for c in columns]
-    return [[value if adapt is None else adapt(value) for value, adapt in zip(row, adapters)] for row in rows]
+    return [[value if adapt is None else adapt(value) for value, adapt in zip(row, adapters, strict=True)] for row in rows]
 
 
 def _column_types(model: type[models.Model], columns: Sequence[str]) -> list[str]:

@@ -2,6 +2,10 @@
 from __future__ import annotations
 
 
+# The one answer for a missing object and one out of the asker's reach, on every page and API path (issue 13).
+NOT_FOUND_MESSAGE = "对象不存在或无权访问"
+
+
 class ApplicationError(Exception):
     """A business rule refused the request. `message` is shown to the user (简体中文)."""
 
@@ -22,8 +26,8 @@ class NotFound(ApplicationError):
 
     status_code = 404
 
-    def __init__(self, message: str = "对象不存在或无权访问", *, code: str = "not_found"):
-        super().__init__(message, code=code)
+    def __init__(self):
+        super().__init__(NOT_FOUND_MESSAGE, code="not_found")
 
 
 class PermissionDenied(ApplicationError):

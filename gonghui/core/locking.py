@@ -73,13 +73,13 @@ def lock_rows(source: type[models.Model] | models.QuerySet, ids: Iterable, *, ti
         return list(queryset.select_for_update(of=("self",)).filter(pk__in=list(ids)).order_by("pk"))
 
 
-def lock_row(source: type[models.Model] | models.QuerySet, pk, *, missing: str | None = None,
+def lock_row(source: type[models.Model] | models.QuerySet, pk, *, required: bool = False,
              timeout: float | None = DEFAULT_TIMEOUT):
-    """The one row with primary key `pk`, locked (see `lock_rows`). When there is none: `NotFound(missing)` if a message is
-    given (a row deleted since the caller read it), else None for the caller to answer."""
+    """The one row with primary key `pk`, locked (see `lock_rows`). When there is none: `NotFound` if `required` (a row
+    deleted since the caller read it), else None for the caller to answer."""
     rows = lock_rows(source, [pk], timeout=timeout)
-    if not rows and missing is not None:
-        raise NotFound(missing)
+    if not rows and required:
+        raise NotFound()
     return rows[0] if rows else None
 
 

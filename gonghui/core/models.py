@@ -25,3 +25,6 @@ class IdempotencyRecord(models.Model):
         verbose_name = "幂等请求记录"
         verbose_name_plural = "幂等请求记录"
         constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_user_key_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path}（{self.key}）"

@@ -235,7 +235,7 @@ def menu_for(*, actions: frozenset[str], view_name: str = "", kwargs: dict | Non
     matches = [_match(entry, view_name, kwargs or {}) for entry in entries]
     best = max(matches, default=0)
     sections: dict[str, list[MenuLink]] = {}
-    for entry, match in zip(entries, matches):
+    for entry, match in zip(entries, matches, strict=True):
         sections.setdefault(entry.section, []).append(
             MenuLink(entry.label, reverse(entry.url_name, kwargs=entry.url_kwargs or None), current=bool(best) and match == best))
     return [MenuSection(title, links) for title, links in sections.items()]

@@ -304,8 +304,9 @@ def write_csv_to(target, *, columns: Sequence[Column], rows: Iterable[dict]) -> 
     with open(target, "w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow([csv_cell(column.header) for column in columns])
-        for count, row in enumerate(rows, start=1):
+        for row in rows:
             writer.writerow([csv_cell(row.get(column.key), text=column.text) for column in columns])
+            count += 1
     return count
 
 

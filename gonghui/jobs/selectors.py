@@ -14,7 +14,7 @@ def job_get_for(*, actor, job_id) -> Job:
     try:
         return job_list(actor=actor).get(pk=int(job_id))
     except (Job.DoesNotExist, ValueError, TypeError):
-        raise NotFound("任务不存在或不属于您") from None
+        raise NotFound() from None
 
 
 def job_result_get_for(*, actor, job_id) -> Job:
@@ -23,7 +23,7 @@ def job_result_get_for(*, actor, job_id) -> Job:
     try:
         return Job.objects.get(pk=int(job_id), owner=actor)
     except (Job.DoesNotExist, ValueError, TypeError):
-        raise NotFound("任务不存在或不属于您") from None
+        raise NotFound() from None
 
 
 def job_unseen_finished(*, actor) -> QuerySet[Job]:

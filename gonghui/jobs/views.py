@@ -27,7 +27,7 @@ def job_detail(request, job_id: int):
 def job_result(request, job_id: int):
     job = job_result_get_for(actor=request.user, job_id=job_id)
     if not job.result_file:
-        raise NotFound("该任务没有结果文件，或结果文件已过保留期被删除")
+        raise NotFound()
     return FileResponse(job.result_file.open("rb"), as_attachment=True, filename=job.result_name or f"任务{job.pk}结果.xlsx")
 
 

@@ -141,7 +141,7 @@ def seed_waiting_demo() -> tuple[int, bool]:
     Returns the applications dated back and whether the transfer was made now."""
     calendar, today = work_calendar(), timezone.localdate()
     waiting = JoinApplication.objects.filter(status=ApplicationStatus.PENDING, union__path__startswith=Org.objects.get(code="440106").path)
-    for application, days_ago in zip(waiting.order_by("pk"), FILED_WORKING_DAYS_AGO):
+    for application, days_ago in zip(waiting.order_by("pk"), FILED_WORKING_DAYS_AGO, strict=False):
         day, counted = today, 0
         while counted < days_ago:
             day -= dt.timedelta(days=1)

@@ -33,7 +33,7 @@ MANAGE, VIEW = "members.manage", "members.view"
 
 def _require(actor, org: Org, action: str) -> None:
     if not Org.objects.restrict(actor, action).filter(pk=org.pk).exists():
-        raise NotFound("组织不存在或不在您的管辖范围内")
+        raise NotFound()
 
 
 @transaction.atomic
@@ -129,7 +129,7 @@ def _require_drive_manager(actor, drive: Drive) -> None:
     if _manages(actor, drive):
         return
     if not _seen_paths(actor, drive):
-        raise NotFound(Drive.access.not_found_message)
+        raise NotFound()
     raise PermissionDenied(f"本行动由{drive.org.name}设定，只有{drive.org.name}（或其上级）有会员管理权限的干部可以修改行动和分解目标")
 
 
@@ -161,7 +161,7 @@ def drive_scope_for(*, actor, drive: Drive) -> DriveScope:
     as the target (the sum of them when their posts hold several orgs inside the drive), and the breakdown starting at their org."""
     seen = _seen_paths(actor, drive)
     if not seen:
-        raise NotFound(Drive.access.not_found_message)
+        raise NotFound()
     if seen == [drive.org.path]:
         return DriveScope.whole(drive, manageable=_manages(actor, drive))
     common = seen[0] if len(seen) == 1 else _common_ancestor(seen)
@@ -430,7 +430,7 @@ def _within(*, actor, scope: DriveScope, within_id) -> Org:
     try:  # the actor's scope inside the drive: for a slice, its own subtree, never a sibling's or the drive's org
         return Org.objects.restrict(actor, VIEW).filter(path__startswith=scope.drive.org.path).get(pk=int(within_id))
     except (Org.DoesNotExist, ValueError, TypeError):
-        raise NotFound("组织不存在或不在本行动范围内") from None
+        raise NotFound() from None
 
 
 def _trail(actor, scope: DriveScope, within: Org) -> list[Org]:
@@ -494,13 +494,13 @@ def drive_targets_set(*, actor, drive: Drive, targets: dict[int, int]) -> None:
     slice of the drive (a 区总 under the 市总's drive) is refused: the shares are the drive's org's to give."""
     _require_drive_manager(actor, drive)
     if any(not 0 < org_id < 2**63 for org_id in targets):  # not an id any database could hold
-        raise NotFound("组织不存在或不在本行动范围内")
+        raise NotFound()
     if any(value < 0 for value in targets.values()):
         raise ApplicationError("分解目标应为 0 或正整数", code="members.drive_target", fields={"targets": ["应为 0 或正整数"]})
     orgs = {org.pk: org for org in Org.objects.restrict(actor, MANAGE).filter(path__startswith=drive.org.path, pk__in=targets)
             .exclude(pk=drive.org_id)}
     if set(targets) - set(orgs):
-        raise NotFound("组织不存在或不在本行动范围内")
+        raise NotFound()
     existing = {share.org_id: share for share in DriveTarget.objects.select_for_update().filter(drive=drive, org_id__in=orgs).order_by("pk")}
     changed = {org_id: value for org_id, value in sorted(targets.items())
                if (existing[org_id].target if org_id in existing else 0) != value}

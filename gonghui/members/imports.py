@@ -408,9 +408,9 @@ def _insert_members(load: BulkLoad, people: list[Candidate], joining: list[Joini
     load.insert(Person, ("id", "created_at", "updated_at", "name", "name_index", "id_number", "id_index", "gender", "birth_month",
                          "phone", "phone_index", "residence_region", "education", "political_status"),
                 ((pk, now, now, c.name_sealed, c.name_index, c.id_sealed, c.id_index, c.gender, c.birth_month, c.phone_sealed,
-                  c.phone_index, "", "", "") for pk, c in zip(person_ids, people)))
-    members = [*zip(person_ids, people), *((j.person_id, j.candidate) for j in joining)]
-    unemployed = [*zip(person_ids, people), *((j.person_id, j.candidate) for j in joining if not j.employed)]
+                  c.phone_index, "", "", "") for pk, c in zip(person_ids, people, strict=True)))
+    members = [*zip(person_ids, people, strict=True), *((j.person_id, j.candidate) for j in joining)]
+    unemployed = [*zip(person_ids, people, strict=True), *((j.person_id, j.candidate) for j in joining if not j.employed)]
     load.insert(Employment, ("created_at", "updated_at", "person_id", "employer_name", "employer_uscc", "new_form_type",
                              "platform_company"),
                 ((now, now, person_id, "", "", c.new_form_type, c.platform_company)
@@ -419,11 +419,11 @@ def _insert_members(load: BulkLoad, people: list[Candidate], joining: list[Joini
     load.insert(Membership, ("id", "created_at", "updated_at", "person_id", "union_id", "status", "joined_on", "member_number"),
                 ((pk, now, now, person_id, c.union_id, MembershipStatus.ACTIVE, c.joined_on,
                   member_number_for(person_id=person_id, joined_on=c.joined_on))
-                 for pk, (person_id, c) in zip(membership_ids, members)))
+                 for pk, (person_id, c) in zip(membership_ids, members, strict=True)))
     load.insert(MembershipEvent, ("membership_id", "at", "kind", "to_union_id", "status", "note"),
                 ((membership_id, now, IMPORTED if c.dated else IMPORTED_UNDATED, c.union_id, MembershipStatus.ACTIVE,
                   "批量导入" if c.dated else "批量导入（未填入会日期，按导入当日登记）")
-                 for membership_id, (_, c) in zip(membership_ids, members)))
+                 for membership_id, (_, c) in zip(membership_ids, members, strict=True)))
 
 
 # ---------------------------------------------------------------- the service

@@ -111,7 +111,7 @@ class LedgerFilters:
 
 def _require(actor, org: Org) -> None:
     if not Org.objects.restrict(actor, VIEW).filter(pk=org.pk).exists():
-        raise NotFound("组织不存在或不在您的管辖范围内")
+        raise NotFound()
 
 
 def ledger_org(*, actor, session, org_id=None) -> Org:

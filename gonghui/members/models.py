@@ -124,7 +124,7 @@ class Membership(BulkLoadedModel):
     member_number = models.CharField("会员编号", max_length=20, unique=True)
 
     objects = ScopedQuerySet.as_manager()
-    access = Access(noun="会员", paths=("union__path",), guided=True)
+    access = Access(paths=("union__path",), guided=True)
 
     class Meta:
         verbose_name = "会籍"
@@ -158,6 +158,9 @@ class MembershipEvent(models.Model):
         ordering = ["at", "id"]
         indexes = [models.Index(fields=["actor"], condition=Q(actor__isnull=False), name="membershipevent_actor")]
 
+    def __str__(self) -> str:
+        return f"{self.kind_label}（{self.at:%Y-%m-%d}）" if self.at else self.kind_label
+
     @property
     def kind_label(self) -> str:
         return self.KIND_LABELS.get(self.kind, self.kind)
@@ -186,7 +189,7 @@ class JoinApplication(TimeStampedModel):
     overdue_flagged_at = models.DateTimeField("超时提醒时间", null=True, blank=True)
 
     objects = ScopedQuerySet.as_manager()
-    access = Access(noun="申请", paths=("union__path",), owner="applicant", owner_actions=frozenset({"members.view"}))
+    access = Access(paths=("union__path",), owner="applicant", owner_actions=frozenset({"members.view"}))
 
     class Meta:
         verbose_name = "入会申请"
@@ -207,7 +210,7 @@ class JoinPolicy(models.Model):
     auto_approve = models.BooleanField("自动通过入会申请", default=False)
 
     objects = ScopedQuerySet.as_manager()
-    access = Access(noun="入会设置", paths=("org__path",))
+    access = Access(paths=("org__path",))
 
     class Meta:
         verbose_name = "入会审核设置"
@@ -229,7 +232,7 @@ class JoinCode(TimeStampedModel):
     scan_count = models.PositiveIntegerField("扫码次数", default=0)
 
     objects = ScopedQuerySet.as_manager()
-    access = Access(noun="入会码", paths=("org__path",))
+    access = Access(paths=("org__path",))
 
     class Meta:
         verbose_name = "入会码"
@@ -258,7 +261,7 @@ class Transfer(TimeStampedModel):
     reject_reason = models.CharField("拒绝原因", max_length=300, blank=True)
 
     objects = ScopedQuerySet.as_manager()
-    access = Access(noun="转接申请", paths=("to_union__path",), owner="membership__person__user", owner_actions=frozenset({"members.view"}))
+    access = Access(paths=("to_union__path",), owner="membership__person__user", owner_actions=frozenset({"members.view"}))
 
     class Meta:
         verbose_name = "会籍转接"
@@ -290,7 +293,7 @@ class ImpersonationAppeal(TimeStampedModel):
     decision_note = models.CharField("处理意见", max_length=300, blank=True)
 
     objects = ScopedQuerySet.as_manager()
-    access = Access(noun="申诉", paths=("membership__union__path",), owner="appellant", owner_actions=frozenset({"members.view"}))
+    access = Access(paths=("membership__union__path",), owner="appellant", owner_actions=frozenset({"members.view"}))
 
     class Meta:
         verbose_name = "冒用申诉"
@@ -310,7 +313,7 @@ class Segment(TimeStampedModel):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
     objects = ScopedQuerySet.as_manager()
-    access = Access(noun="分群", paths=("org__path",))
+    access = Access(paths=("org__path",))
 
     class Meta:
         verbose_name = "会员分群"
@@ -333,7 +336,7 @@ class ProspectList(TimeStampedModel):
     purged_at = models.DateTimeField("已清除", null=True, blank=True)
 
     objects = ScopedQuerySet.as_manager()
-    access = Access(noun="名单", paths=("org__path",))
+    access = Access(paths=("org__path",))
 
     class Meta:
         verbose_name = "潜在会员名单"
@@ -365,6 +368,9 @@ class Prospect(models.Model):
         verbose_name = "潜在会员"
         verbose_name_plural = "潜在会员"
 
+    def __str__(self) -> str:
+        return f"{self.name_masked}（{self.id_masked}）"
+
 
 class DriveMetric(models.TextChoices):
     NEW_MEMBERS = "new_members", "新增会员"
@@ -386,7 +392,7 @@ class Drive(TimeStampedModel):
 
     objects = ScopedQuerySet.as_manager()
     # A 区总 follows the 市总's drive that covers it (上级行动), as its own slice (drives.drive_scope_for).
-    access = Access(noun="行动", paths=("org__path",), above=Above(actions=frozenset({"members.view"})))
+    access = Access(paths=("org__path",), above=Above(actions=frozenset({"members.view"})))
 
     class Meta:
         verbose_name = "入会/建会行动"
@@ -406,7 +412,7 @@ class DriveTarget(TimeStampedModel):
     target = models.PositiveIntegerField("分解目标数")
 
     objects = ScopedQuerySet.as_manager()
-    access = Access(noun="分解目标", paths=("drive__org__path",))
+    access = Access(paths=("drive__org__path",))
 
     class Meta:
         verbose_name = "行动分解目标"
@@ -431,7 +437,7 @@ class VisitLog(TimeStampedModel):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
     objects = ScopedQuerySet.as_manager()
-    access = Access(noun="走访记录", paths=("org__path",))
+    access = Access(paths=("org__path",))
 
     class Meta:
         verbose_name = "走访记录"
@@ -453,7 +459,7 @@ class MemberStarAward(TimeStampedModel):
     awarded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
     objects = ScopedQuerySet.as_manager()
-    access = Access(noun="星级会员", paths=("membership__union__path",), guided=True)
+    access = Access(paths=("membership__union__path",), guided=True)
 
     class Meta:
         verbose_name = "星级会员"
@@ -474,10 +480,13 @@ class MemberTag(models.Model):
     added_at = models.DateTimeField(auto_now_add=True)
 
     objects = ScopedQuerySet.as_manager()
-    access = Access(noun="标签", paths=("membership__union__path",), guided=True)
+    access = Access(paths=("membership__union__path",), guided=True)
 
     class Meta:
         verbose_name = "会员标签"
         verbose_name_plural = "会员标签"
         constraints = [models.UniqueConstraint(fields=["membership", "name"], name="tag_once_per_member")]
         indexes = [models.Index(fields=["name"], name="member_tag_name_idx")]
+
+    def __str__(self) -> str:
+        return self.name

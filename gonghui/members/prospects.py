@@ -37,7 +37,7 @@ def prospect_list_upload(*, actor, org: Org, source: str, data: bytes, keep_days
     left out; a bad phone or an unknown 新就业形态 is reported and the row kept without it. The problems name people only by
     their masked name and ID number, as the list does, since the file itself is not kept."""
     if not Org.objects.restrict(actor, "members.manage").filter(pk=org.pk).exists():
-        raise NotFound("组织不存在或不在您的管辖范围内")
+        raise NotFound()
     if not source.strip():
         raise ApplicationError("请填写名单来源，如“某平台企业”", code="members.prospect_source")
     rows, total = open_rows(data)
@@ -127,7 +127,7 @@ def prospect_list_get_for(*, actor, list_id) -> ProspectList:
     try:
         return prospect_lists(actor=actor).get(pk=int(list_id))
     except (ProspectList.DoesNotExist, ValueError, TypeError):
-        raise NotFound("名单不存在或不在您的管辖范围内") from None
+        raise NotFound() from None
 
 
 def _member_now() -> Exists:

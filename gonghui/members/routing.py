@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 
 from gonghui.members.models import NewFormType
 from gonghui.orgs.models import Org, OrgType
@@ -33,7 +34,7 @@ def county_level(org: Org) -> Org | None:
     for node in reversed(chain):
         if node.type in (OrgType.COUNTY, OrgType.FUNCTION_ZONE):
             return node
-    for parent, child in zip(chain, chain[1:]):
+    for parent, child in pairwise(chain):
         if parent.type == OrgType.CITY and child.type == OrgType.TOWN:
             return child  # a city without a county level
     return None

@@ -33,7 +33,6 @@ TAG_LENGTH = MemberTag._meta.get_field("name").max_length
 PLATFORM_LENGTH = Employment._meta.get_field("platform_company").max_length
 NAME_LENGTH = Segment._meta.get_field("name").max_length
 GENDERS = dict(Person._meta.get_field("gender").choices)
-SEGMENT_NOT_FOUND = "分群不存在或不在您的管辖范围内"
 # The org picker's tree: places (市/区/街道/社区), not enterprise unions; those are found by searching.
 PICKER_TYPES = (OrgType.PROVINCE, OrgType.CITY, OrgType.COUNTY, OrgType.FUNCTION_ZONE, OrgType.TOWN, OrgType.COMMUNITY)
 PICKER_TREE_LIMIT = 300
@@ -158,7 +157,7 @@ def segment_members(*, actor, filters: SegmentFilters, org: Org | None = None, t
             within = within.filter(path__startswith=org.path)
         within = within.first()
         if within is None:
-            raise NotFound("组织不存在或不在您的管辖范围内")
+            raise NotFound()
         members = members.filter(union__path__startswith=within.path)
     if filters.industry:
         members = members.filter(employer_industry_q(filters.industry))
@@ -217,7 +216,7 @@ def _clean_name(name) -> str:
 def _require_manage(*, actor, org: Org, refusal: str) -> None:
     """NotFound when the org is out of the actor's sight, PermissionDenied when they see it but may not change members there."""
     if not Org.objects.restrict(actor, VIEW).filter(pk=org.pk).exists():
-        raise NotFound("组织不存在或不在您的管辖范围内")
+        raise NotFound()
     if not Org.objects.restrict(actor, MANAGE).filter(pk=org.pk).exists():
         raise PermissionDenied(refusal)
 
@@ -236,7 +235,7 @@ def segment_save(*, actor, name: str, org: Org, filters: SegmentFilters) -> Segm
 def segment_rename(*, actor, segment: Segment, name: str) -> Segment:
     name = _clean_name(name)
     _require_manage(actor=actor, org=segment.org, refusal=_manage_refusal(segment))
-    segment = lock_row(Segment.objects.select_related("org"), segment.pk, missing=SEGMENT_NOT_FOUND)
+    segment = lock_row(Segment.objects.select_related("org"), segment.pk, required=True)
     old = segment.name
     if name != old:
         segment.name = name
@@ -249,7 +248,7 @@ def segment_rename(*, actor, segment: Segment, name: str) -> Segment:
 def segment_delete(*, actor, segment: Segment) -> None:
     """Refused while another record refers to the segment (later features point at it with PROTECT/RESTRICT keys)."""
     _require_manage(actor=actor, org=segment.org, refusal=_manage_refusal(segment))
-    segment = lock_row(Segment.objects.select_related("org"), segment.pk, missing=SEGMENT_NOT_FOUND)
+    segment = lock_row(Segment.objects.select_related("org"), segment.pk, required=True)
     audit_log(actor=actor, action="members.segment.deleted", obj=segment, org_path=segment.org.path,
               data={"name": segment.name, "filters": segment.filters})
     try:
@@ -276,7 +275,7 @@ def segment_get_for(*, actor, segment_id) -> Segment:
     try:
         return segment_list(actor=actor).get(pk=int(segment_id))
     except (Segment.DoesNotExist, ValueError, TypeError, OverflowError):
-        raise NotFound(SEGMENT_NOT_FOUND) from None
+        raise NotFound() from None
 
 
 def segment_can_manage(*, actor, segment: Segment) -> bool:

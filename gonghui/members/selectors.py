@@ -37,7 +37,7 @@ def acting_org_for(*, actor, session) -> Org:
     post = current_post_for(user=actor, session=session)
     org = post.org if post else org_roots_for(actor=actor).first()
     if org is None:
-        raise NotFound("您没有工会岗位，无法使用此功能")
+        raise NotFound()
     return org
 
 

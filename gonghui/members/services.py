@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from gonghui.accounts.selectors import actions_for, users_with_action_nearest
 from gonghui.audit.services import audit_log
-from gonghui.core.exceptions import ApplicationError, NotFound, PermissionDenied
+from gonghui.core.exceptions import NOT_FOUND_MESSAGE, ApplicationError, NotFound, PermissionDenied
 from gonghui.core.uploads import sniff_upload
 from gonghui.core.validators import InvalidIdentifier, parse_id_number
 from gonghui.members.identity import IdentityRejected, identity_check
@@ -62,7 +62,7 @@ def _require_manage(*, actor, org: Org) -> None:
     if actor is None:
         return
     if not Org.objects.restrict(actor, MANAGE).filter(pk=org.pk).exists():
-        raise NotFound(Org.access.not_found_message)
+        raise NotFound()
 
 
 def _pending_locked(model, *, actor, pk, related: tuple[str, ...]):
@@ -73,7 +73,7 @@ def _pending_locked(model, *, actor, pk, related: tuple[str, ...]):
         return rows.restrict_get(actor, MANAGE, pk)
     row = rows.filter(pk=pk).first()
     if row is None:
-        raise NotFound(model.access.not_found_message)
+        raise NotFound()
     return row
 
 
@@ -236,7 +236,6 @@ def application_approve(*, actor, application_id) -> Membership:
     return _approve(application, actor=actor)
 
 
-APPLICATION_NOT_FOUND = "申请不存在或不在您的管辖范围内"
 APPROVE_AT_ONCE = 100  # the queue shows 20 a page; a batch larger than a few pages is a mistake, not a workload
 
 
@@ -260,10 +259,10 @@ def applications_approve(*, actor, application_ids: list[str]) -> list[ApprovalO
     for application_id in wanted:
         try:
             if not application_id.isdigit():
-                raise NotFound(APPLICATION_NOT_FOUND)
+                raise NotFound()
             membership = application_approve(actor=actor, application_id=int(application_id))
         except NotFound:  # one answer for missing and out of scope, whichever check found it
-            outcomes.append(ApprovalOutcome(application_id, refused=APPLICATION_NOT_FOUND))
+            outcomes.append(ApprovalOutcome(application_id, refused=NOT_FOUND_MESSAGE))
         except ApplicationError as exc:
             outcomes.append(ApprovalOutcome(application_id, refused=exc.message))
         else:
@@ -353,7 +352,7 @@ def join_code_for(*, org: Org) -> JoinCode:
 def join_code_scan(*, token: str, count: bool = True) -> JoinCode:
     code = JoinCode.objects.select_related("org").filter(token=token, org__is_active=True).first()
     if code is None:
-        raise NotFound("入会码无效或已停用")
+        raise NotFound()
     if count:
         JoinCode.objects.filter(pk=code.pk).update(scan_count=F("scan_count") + 1)
     return code
@@ -367,7 +366,7 @@ def join_codes_create(*, actor, orgs: QuerySet[Org]) -> int:
     if actor is not None and missing:
         managed = Org.objects.restrict(actor, MANAGE).filter(pk__in=[org.pk for org in missing]).count()
         if managed < len(missing):
-            raise NotFound("对象不存在或不在您的管辖范围内")
+            raise NotFound()
     JoinCode.objects.bulk_create([JoinCode(org=org) for org in missing])
     if missing:
         audit_log(actor=actor, action="members.join_codes.created", data={"orgs": [org.code for org in missing]})

@@ -161,6 +161,7 @@ def application_decide(request, application_id: int):
                                                                       reason=request.POST.get("reason", "")), success="已退回，已通知申请人", back=back)
 
     def reroute():
+        selectors.application_get_for(actor=request.user, application_id=application_id)  # an unknown id before a bad code
         union = org_selectors.org_get_by_code_for(actor=request.user, code=request.POST.get("union_code", ""))
         services.application_reroute(actor=request.user, application_id=application_id, union=union, note=request.POST.get("reason", ""))
 
@@ -202,7 +203,7 @@ def appeal_evidence(request, appeal_id: int):
     """The appellant's proof (ID photos): only for cadres who decide the appeal, and every look is audited."""
     appeal = selectors.appeal_queue(actor=request.user, status="").filter(pk=appeal_id).first()
     if appeal is None or not appeal.evidence:
-        raise NotFound("材料不存在或不在您的管辖范围内")
+        raise NotFound()
     audit_log(actor=request.user, action="members.appeal.evidence_viewed", obj=appeal, org_path=appeal.membership.union.path)
     return download_response(appeal.evidence, filename=appeal.evidence.name.rsplit("/", 1)[-1])
 
@@ -242,7 +243,7 @@ def join_code_download(request, org_id: int, fmt: str):
     org = org_selectors.org_get_for(actor=request.user, org_id=org_id)
     code = JoinCode.objects.filter(org=org).first()
     if code is None:
-        raise NotFound("该工会还没有入会码，请先在入会码页面生成")
+        raise NotFound()
     url = request.build_absolute_uri(reverse("members_h5:code", args=[code.token]))
     if fmt == "png":
         return HttpResponse(join_qr_png(url), content_type="image/png", headers=_attachment(f"{org.name}-入会码.png"))

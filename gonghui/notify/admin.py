@@ -1,12 +1,12 @@
 from django.contrib import admin, messages
 
-from gonghui.core.admin import SuperuserOnlyAdmin
+from gonghui.core.admin import OneNotFound, SuperuserOnlyAdmin
 from gonghui.notify.models import MessageTemplate, Notification, Status
 from gonghui.notify.services import notification_retry
 
 
 @admin.register(MessageTemplate)
-class MessageTemplateAdmin(admin.ModelAdmin):
+class MessageTemplateAdmin(OneNotFound, admin.ModelAdmin):
     list_display = ("code", "channel", "title", "provider_template_code", "essential")
     list_filter = ("channel", "essential")
     search_fields = ("code", "title", "body")

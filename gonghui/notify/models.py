@@ -74,3 +74,6 @@ class NotificationPreference(models.Model):
     class Meta:
         verbose_name = "消息设置"
         verbose_name_plural = "消息设置"
+
+    def __str__(self) -> str:
+        return "接收非必要消息" if self.receive_non_essential else "不接收非必要消息"

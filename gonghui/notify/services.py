@@ -132,7 +132,7 @@ def inbox_mark_read(*, user, notification_id: int | None = None) -> int:
     unread = Notification.objects.filter(recipient=user, channel=Channel.INBOX, read_at__isnull=True)
     if notification_id is not None:
         if not Notification.objects.filter(recipient=user, pk=notification_id).exists():
-            raise NotFound("消息不存在")
+            raise NotFound()
         unread = unread.filter(pk=notification_id)
     return unread.update(read_at=timezone.now())
 

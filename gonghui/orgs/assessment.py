@@ -105,7 +105,7 @@ def eligible(scheme: AssessmentScheme, union: Org) -> bool:
 @transaction.atomic
 def assessment_start(*, actor, scheme: AssessmentScheme, union: Org) -> Assessment:
     if manage_depth(actor, union) is None or not union.path.startswith(scheme.owner.path):
-        raise NotFound("组织不存在或不在您的管辖范围内")
+        raise NotFound()
     if scheme.published_at is None:
         _fail("该方案尚未发布，发布后才能参评", "unpublished")
     if not scheme.is_open:
@@ -141,7 +141,7 @@ def _scores(assessment: Assessment, raw: dict) -> dict[str, float]:
 def _locked(actor, assessment_id) -> Assessment:
     """The assessment, row-locked, among those the actor manages; NotFound for any other."""
     return lock_row(Assessment.objects.restrict(actor, MANAGE).select_related("scheme", "union"), assessment_id,
-                    missing=Assessment.access.not_found_message)
+                    required=True)
 
 
 def _filling(actor, assessment_id, *, doing: str) -> Assessment:
@@ -203,7 +203,7 @@ def assessment_recommend(*, actor, assessment_id, recommend: bool | None, commen
     assessment = _locked(actor, assessment_id)
     depth = manage_depth(actor, assessment.union)
     if depth is None:
-        raise NotFound("评价不存在或不在您的管辖范围内")
+        raise NotFound()
     if depth > DISTRICT_DEPTH:  # depth 3 is a 区/县, or a 东莞/中山 镇/街道 directly under its 市总
         raise PermissionDenied("区/县总工会（东莞、中山为镇/街道总工会）及以上的干部才能推优")
     if assessment.status != AssessmentStatus.SELF_SUBMITTED:
@@ -248,7 +248,7 @@ def assessment_award(*, actor, assessment_id, stars: int, level: str, improvemen
     assessment = _locked(actor, assessment_id)
     depth = manage_depth(actor, assessment.union)
     if depth is None:
-        raise NotFound("评价不存在或不在您的管辖范围内")
+        raise NotFound()
     if depth > CITY_DEPTH:
         raise PermissionDenied("市总工会及以上的干部才能评定等级")
     if assessment.status != AssessmentStatus.RECOMMENDED:
@@ -372,7 +372,7 @@ def evidence_remove(*, actor, assessment_id, evidence_id) -> None:
     assessment = _filling(actor, assessment_id, doing="删除佐证材料")
     item = assessment.files.filter(pk=evidence_id).first() if str(evidence_id).isdecimal() else None
     if item is None:
-        raise NotFound("材料不存在或不在您的管辖范围内")
+        raise NotFound()
     storage, stored = item.file.storage, item.file.name
     item.delete()
     transaction.on_commit(lambda: storage.delete(stored))  # the bytes go only once the row is surely gone

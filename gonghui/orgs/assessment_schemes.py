@@ -167,7 +167,7 @@ def _part_for_change(actor, model, item_id):
     scheme = _scheme_for_change(actor, seen.scheme_id, scoring=True)
     item = model.objects.filter(pk=seen.pk).first()  # read again under the scheme's lock
     if item is None:
-        raise NotFound(model.access.not_found_message)
+        raise NotFound()
     item.scheme = scheme
     return item
 
@@ -237,12 +237,12 @@ def scheme_create(*, actor, owner: Org, name: str, year: int | None, template: s
     """A draft: blank, from the 珠海 seven-dimension template (one indicator per dimension), or a copy of a scheme
     the actor can see (its settings, dimensions and indicators; nothing of its assessments)."""
     if manage_depth(actor, owner) is None:
-        raise NotFound("组织不存在或不在您的管辖范围内")
+        raise NotFound()
     if owner.type not in OWNER_TYPES:
         _fail("评价方案由省、市、区/县、街道/镇总工会、功能区工会或产业工会发布", "owner_type", "owner")
     if copy_from is not None:
         if not scheme_list(actor=actor).filter(pk=copy_from.pk).exists():
-            raise NotFound("方案不存在或不在您的管辖范围内")
+            raise NotFound()
         outline = [(d.name, d.points, [(i.name, i.weight) for i in d.indicators.all()])
                    for d in copy_from.dimensions.prefetch_related("indicators")]
         settings = {"total_points": copy_from.total_points, "min_headcount": copy_from.min_headcount,

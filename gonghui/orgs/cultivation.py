@@ -145,7 +145,7 @@ def _candidate_for_change(actor, candidate_id) -> CultivationCandidate:
     plan = _plan_for_change(actor, CultivationCandidate.objects.restrict_get(actor, VIEW, candidate_id).plan_id)
     candidate = plan.candidates.select_related("union").filter(pk=candidate_id).first()
     if candidate is None:  # removed while the plan's lock was awaited
-        raise NotFound(CultivationCandidate.access.not_found_message)
+        raise NotFound()
     candidate.plan = plan
     return candidate
 
@@ -182,7 +182,7 @@ def _targets_of(plan: CultivationPlan) -> dict[str, int]:
 @transaction.atomic
 def plan_create(*, actor, org: Org, year: int | None, name: str, targets: dict[str, int | None]) -> CultivationPlan:
     if not plan_org_choices(actor=actor).filter(pk=org.pk).exists():
-        raise NotFound("组织不存在或不在您的管辖范围内")
+        raise NotFound()
     name, year, fields = inputs.required_text(name, label="计划名称", limit=100, prefix=PREFIX), inputs.year(year, prefix=PREFIX), _targets(targets)
     _unique_name(org, year, name)
     plan = CultivationPlan.objects.create(org=org, year=year, name=name, created_by=actor, **fields)

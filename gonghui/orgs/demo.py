@@ -187,7 +187,7 @@ def _seed_enterprise_unions() -> int:
     for town_id, town_employers in by_town.items():
         town = town_employers[0].town
         paths = child_paths(parent_path=town.path, last_child_path=last_child.get(town_id), count=len(town_employers))
-        for employer, path in zip(town_employers, paths):
+        for employer, path in zip(town_employers, paths, strict=True):
             name = f"{employer.name}工会委员会"
             unions.append(
                 Org(
@@ -264,7 +264,7 @@ def seed_improvements_demo() -> int:
     unions = _assessed_unions(actor=city, town=Org.objects.get(code="440106006"))
     indicators = list(scheme.indicators.order_by("pk"))
     made = 0
-    for offset, (union, days) in enumerate(zip(unions, IMPROVEMENT_DAYS)):
+    for offset, (union, days) in enumerate(zip(unions, IMPROVEMENT_DAYS, strict=False)):
         if Assessment.objects.filter(scheme=scheme, union=union).exists():
             continue
         weak = {indicators[(offset * 2 + k) % len(indicators)].pk for k in (0, 1)}

@@ -29,7 +29,7 @@ def _new_children(parent: Org | None, specs: list[tuple[str, str, str]], existin
     fresh = [spec for spec in specs if spec[0] not in existing]
     paths = allocate_child_paths(parent, len(fresh))
     orgs = []
-    for (code, place, org_type), path in zip(fresh, paths):
+    for (code, place, org_type), path in zip(fresh, paths, strict=True):
         name = union_name(place=place, code=code)
         orgs.append(
             Org(

@@ -1,8 +1,8 @@
 """Stable error codes of the orgs app (Saleor's error_codes), used in the API's `code`."""
-from enum import Enum
+from enum import StrEnum
 
 
-class OrgErrorCode(str, Enum):
+class OrgErrorCode(StrEnum):
     INVALID = "orgs.invalid"
     PARENT_TYPE = "orgs.parent_type_not_allowed"
     MOVE_INTO_SELF = "orgs.move_into_own_subtree"

@@ -129,7 +129,7 @@ def evidence_open(*, actor, task_id) -> ImprovementTask:
     task = (ImprovementTask.objects.restrict(actor, MANAGE).filter(pk=task_id)
             .exclude(evidence="").select_related("assessment__union").first() if inputs.is_id(task_id) else None)
     if task is None:
-        raise NotFound("材料不存在或不在您的管辖范围内")
+        raise NotFound()
     audit_log(actor=actor, action="orgs.improvement.evidence_viewed", obj=task, org_path=task.assessment.union.path,
               data={"name": task.evidence_name})
     return task
@@ -174,7 +174,7 @@ def _locked(actor, task_id) -> ImprovementTask:
     rows = ImprovementTask.objects.restrict(actor, MANAGE).select_related("assessment__union")
     task = lock_row(rows, task_id) if inputs.is_id(task_id) else None
     if task is None:
-        raise NotFound(ImprovementTask.access.not_found_message)
+        raise NotFound()
     return task
 
 

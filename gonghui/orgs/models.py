@@ -68,7 +68,7 @@ class Sector(models.TextChoices):
 
 
 class OrgQuerySet(ScopedQuerySet):
-    def subtree_of(self, org: "Org") -> "OrgQuerySet":
+    def subtree_of(self, org: Org) -> OrgQuerySet:
         return self.filter(path__startswith=org.path)
 
 
@@ -99,7 +99,7 @@ class Org(TimeStampedModel):
     name_initials = models.CharField("拼音首字母", max_length=100, blank=True, editable=False, db_index=True)
 
     objects = OrgQuerySet.as_manager()
-    access = Access(noun="组织", paths=("path",), guided=True)
+    access = Access(paths=("path",), guided=True)
 
     class Meta:
         verbose_name = "工会组织"
@@ -160,6 +160,9 @@ class OrgMove(models.Model):
         verbose_name_plural = "组织调整记录"
         ordering = ["-moved_at", "-id"]
 
+    def __str__(self) -> str:
+        return f"{self.old_parent_name} → {self.new_parent_name}（{self.reason}）"
+
 
 class Industry(models.TextChoices):
     """GB/T 4754-2017 国民经济行业分类 门类."""
@@ -198,7 +201,7 @@ class Ownership(models.TextChoices):
 
 
 class EmployerQuerySet(ScopedQuerySet):
-    def in_subtree(self, org: Org) -> "EmployerQuerySet":
+    def in_subtree(self, org: Org) -> EmployerQuerySet:
         return self.filter(town__path__startswith=org.path)
 
 
@@ -224,7 +227,7 @@ class Employer(TimeStampedModel):
     objects = EmployerQuerySet.as_manager()
     # Cadres: employers located in their subtree, and for reading those whose union is in it too. An external account bound
     # to an employer reads that employer (its binding is the owner link).
-    access = Access(noun="单位", paths=("town__path",), read_paths=("union__path",), guided=True,
+    access = Access(paths=("town__path",), read_paths=("union__path",), guided=True,
                     owner="accounts__user", owner_actions=frozenset({"employers.view"}))
 
     class Meta:
@@ -260,7 +263,7 @@ class AssessmentScheme(TimeStampedModel):
 
     objects = ScopedQuerySet.as_manager()
     # Unions take part in the published schemes of the orgs above them (上级方案), so those are read upward.
-    access = Access(noun="方案", paths=("owner__path",),
+    access = Access(paths=("owner__path",),
                     above=Above(actions=frozenset({"orgs.view"}), when=Q(published_at__isnull=False)))
 
     class Meta:
@@ -288,7 +291,7 @@ class AssessmentDimension(models.Model):
     position = models.PositiveSmallIntegerField("顺序", default=0)
 
     objects = ScopedQuerySet.as_manager()
-    access = Access(noun="方案", paths=("scheme__owner__path",))
+    access = Access(paths=("scheme__owner__path",))
 
     class Meta:
         verbose_name = "评价维度"
@@ -308,7 +311,7 @@ class AssessmentIndicator(models.Model):
     position = models.PositiveSmallIntegerField("顺序", default=0)
 
     objects = ScopedQuerySet.as_manager()
-    access = Access(noun="方案", paths=("scheme__owner__path",))
+    access = Access(paths=("scheme__owner__path",))
 
     class Meta:
         verbose_name = "评价指标"
@@ -355,7 +358,7 @@ class Assessment(TimeStampedModel):
     awarded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
 
     objects = ScopedQuerySet.as_manager()
-    access = Access(noun="评价", paths=("union__path",))
+    access = Access(paths=("union__path",))
 
     class Meta:
         verbose_name = "工会评价"
@@ -398,7 +401,7 @@ class ImprovementTask(TimeStampedModel):
     overdue_flagged_at = models.DateTimeField("超期提醒时间", null=True, blank=True)
 
     objects = ScopedQuerySet.as_manager()
-    access = Access(noun="整改任务", paths=("assessment__union__path",))
+    access = Access(paths=("assessment__union__path",))
 
     class Meta:
         verbose_name = "整改任务"
@@ -431,7 +434,7 @@ class AssessmentEvidence(TimeStampedModel):
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="上传人", on_delete=models.PROTECT, related_name="+")
 
     objects = ScopedQuerySet.as_manager()
-    access = Access(noun="材料", paths=("assessment__union__path",))
+    access = Access(paths=("assessment__union__path",))
 
     class Meta:
         verbose_name = "佐证材料"
@@ -458,7 +461,7 @@ class CultivationPlan(TimeStampedModel):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="创建人", null=True, on_delete=models.PROTECT, related_name="+")
 
     objects = ScopedQuerySet.as_manager()
-    access = Access(noun="培育计划", paths=("org__path",))
+    access = Access(paths=("org__path",))
 
     class Meta:
         verbose_name = "分级培育计划"
@@ -487,7 +490,7 @@ class CultivationCandidate(TimeStampedModel):
     note = models.CharField("验收意见", max_length=300, blank=True)
 
     objects = ScopedQuerySet.as_manager()
-    access = Access(noun="培育对象", paths=("plan__org__path",))
+    access = Access(paths=("plan__org__path",))
 
     class Meta:
         verbose_name = "培育对象"

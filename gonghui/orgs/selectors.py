@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
-from gonghui.core.exceptions import NotFound
+from gonghui.core.exceptions import ApplicationError, NotFound
 from gonghui.orgs.models import REGIONAL_TYPES, Employer, GuidanceLink, Org, OrgMove
 
 LARGE_EMPLOYER_HEADCOUNT = 25  # 25 人以上 employers are the 建会 drive's first target
@@ -183,7 +183,7 @@ def org_public_get(*, org_id) -> Org:
     since 找工会 lists any union. Only its public fields may be shown (`PUBLIC_ORG_FIELDS`); inactive or missing: NotFound."""
     org = Org.objects.filter(pk=org_id, is_active=True).only(*PUBLIC_ORG_FIELDS).first()
     if org is None:
-        raise NotFound("该工会组织不存在或已停用")
+        raise NotFound()
     return org
 
 
@@ -205,9 +205,11 @@ def org_public_search(*, q: str, limit: int = 20) -> list[Org]:
 
 
 def org_get_by_code_for(*, actor, code: str) -> Org:
+    """An org code typed into a form: an unknown one and one out of reach get the same refusal, as typed input (400), not
+    the not-found answer of an id in a path."""
     org = Org.objects.restrict(actor, "orgs.view").filter(code=(code or "").strip()).first()
     if org is None:
-        raise NotFound(f"找不到组织编码“{code}”，或它不在您的管辖范围内")
+        raise ApplicationError(f"找不到组织编码“{code}”，或它不在您的管辖范围内", code="orgs.code_unknown")
     return org
 
 

@@ -52,7 +52,7 @@ def plan_create(request):
         try:
             org = next((org for org in orgs if str(org.pk) == form.cleaned_data["org"]), None)
             if org is None:
-                raise NotFound("组织不存在或不在您的管辖范围内")
+                raise NotFound()
             plan = service.plan_create(actor=request.user, org=org, year=form.cleaned_data["year"], name=form.cleaned_data["name"],
                                        targets=form.targets())
         except ApplicationError as exc:

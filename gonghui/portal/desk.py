@@ -30,7 +30,7 @@ class DeskItem:
         """Items with a deadline first, soonest (so the overdue) first; then those without one, longest waiting first."""
         if self.item.due_at is not None:
             return (0, self.item.due_at)
-        return (1, self.item.waiting_since or dt.datetime.max.replace(tzinfo=dt.timezone.utc))
+        return (1, self.item.waiting_since or dt.datetime.max.replace(tzinfo=dt.UTC))
 
 
 @dataclass(frozen=True)

@@ -219,7 +219,7 @@ class Ticket(TimeStampedModel):
     breached_at = models.DateTimeField("超时标记时间", null=True, blank=True)
 
     objects = TicketQuerySet.as_manager()
-    access = Access(noun="工单", paths=("holder__path", "centre__path"), read_paths=("holdings__org__path",),
+    access = Access(paths=("holder__path", "centre__path"), read_paths=("holdings__org__path",),
                     owner="filed_by", owner_actions=frozenset({VIEW}), conflict="employer")
 
     class Meta:
@@ -283,6 +283,9 @@ class TicketCounter(models.Model):
         verbose_name = "工单号计数"
         verbose_name_plural = "工单号计数"
 
+    def __str__(self) -> str:
+        return f"{self.day:%Y%m%d}: {self.last}"
+
 
 class TicketHolding(models.Model):
     """承办记录: every org that has held the order, and how long; each keeps reading the order afterwards."""
@@ -301,7 +304,7 @@ class TicketHolding(models.Model):
     until = models.DateTimeField("止", null=True, blank=True)
 
     objects = ScopedQuerySet.as_manager()
-    access = Access(noun="工单", paths=("ticket__holder__path", "ticket__centre__path"), read_paths=("org__path",),
+    access = Access(paths=("ticket__holder__path", "ticket__centre__path"), read_paths=("org__path",),
                     owner="ticket__filed_by", owner_actions=frozenset({VIEW}), conflict="ticket__employer")
 
     class Meta:
@@ -359,7 +362,7 @@ class TicketEvent(models.Model):
     data = models.JSONField("详情", default=dict, blank=True)
 
     objects = ScopedQuerySet.as_manager()
-    access = Access(noun="工单记录", paths=("ticket__holder__path", "ticket__centre__path"), read_paths=("ticket__holdings__org__path",),
+    access = Access(paths=("ticket__holder__path", "ticket__centre__path"), read_paths=("ticket__holdings__org__path",),
                     owner="ticket__filed_by", owner_actions=frozenset({VIEW}), conflict="ticket__employer")
 
     class Meta:
@@ -386,7 +389,7 @@ class Attachment(TimeStampedModel):
     visible_to_worker = models.BooleanField("职工可见", default=False)
 
     objects = ScopedQuerySet.as_manager()
-    access = Access(noun="附件", paths=("ticket__holder__path", "ticket__centre__path"), read_paths=("ticket__holdings__org__path",),
+    access = Access(paths=("ticket__holder__path", "ticket__centre__path"), read_paths=("ticket__holdings__org__path",),
                     owner="ticket__filed_by", owner_actions=frozenset({VIEW}), conflict="ticket__employer")
 
     class Meta:
@@ -423,7 +426,7 @@ class Extension(TimeStampedModel):
     new_due_at = models.DateTimeField("新期限", null=True, blank=True)
 
     objects = ScopedQuerySet.as_manager()
-    access = Access(noun="延期申请", paths=("ticket__holder__path",), read_paths=("ticket__holdings__org__path", "ticket__centre__path"),
+    access = Access(paths=("ticket__holder__path",), read_paths=("ticket__holdings__org__path", "ticket__centre__path"),
                     conflict="ticket__employer")
 
     class Meta:
@@ -454,7 +457,7 @@ class Supervision(TimeStampedModel):
     note = models.CharField("督办意见", max_length=300, blank=True)
 
     objects = ScopedQuerySet.as_manager()
-    access = Access(noun="督办", paths=("org__path", "holder__path"), read_paths=("ticket__holdings__org__path", "ticket__centre__path"),
+    access = Access(paths=("org__path", "holder__path"), read_paths=("ticket__holdings__org__path", "ticket__centre__path"),
                     conflict="ticket__employer")
 
     class Meta:
@@ -485,7 +488,7 @@ class FollowUp(TimeStampedModel):
     holder = models.ForeignKey("orgs.Org", verbose_name="被评价单位", on_delete=models.PROTECT, related_name="+")
 
     objects = ScopedQuerySet.as_manager()
-    access = Access(noun="回访", paths=("ticket__centre__path",), read_paths=("ticket__holdings__org__path",),
+    access = Access(paths=("ticket__centre__path",), read_paths=("ticket__holdings__org__path",),
                     owner="ticket__filed_by", owner_actions=frozenset({VIEW}), conflict="ticket__employer")
 
     class Meta:
@@ -535,7 +538,7 @@ class DutyShift(TimeStampedModel):
     ends_at = models.DateTimeField("结束")
 
     objects = ScopedQuerySet.as_manager()
-    access = Access(noun="值班安排", paths=("org__path",))
+    access = Access(paths=("org__path",))
 
     class Meta:
         verbose_name = "值班安排"

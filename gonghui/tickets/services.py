@@ -24,7 +24,7 @@ from django.utils import timezone
 from gonghui.audit.services import audit_log
 from gonghui.core.access import active_posts, covers, reach
 from gonghui.core.crypto import blind_index
-from gonghui.core.exceptions import ApplicationError, NotFound, PermissionDenied
+from gonghui.core.exceptions import NOT_FOUND_MESSAGE, ApplicationError, NotFound, PermissionDenied
 from gonghui.core.locking import advisory_lock, lock_row
 from gonghui.core.uploads import display_name, sniff_upload
 from gonghui.core.validators import InvalidIdentifier, normalize_uscc
@@ -156,7 +156,7 @@ def _locked(actor, ticket_id) -> Ticket:
     rows = Ticket.objects.restrict(actor, VIEW).select_related("holder", "centre", "employer__union", "district")
     ticket = lock_row(rows, ticket_id) if str(ticket_id).isdecimal() else None
     if ticket is None:
-        raise NotFound(Ticket.access.not_found_message)
+        raise NotFound()
     return ticket
 
 
@@ -518,7 +518,7 @@ def attachment_open(*, actor, attachment_id) -> Attachment:
         rows = rows.filter(visible_to_worker=True)
     item = rows.filter(pk=attachment_id).first() if str(attachment_id).isdecimal() else None
     if item is None:
-        raise NotFound(Attachment.access.not_found_message)
+        raise NotFound()
     audit_log(actor=actor, action="tickets.attachment.viewed", obj=item, org_path=item.ticket.holder.path,
               data={"number": item.ticket.number, "name": item.name})
     return item
@@ -940,9 +940,9 @@ def extension_decide(*, actor, extension_id, approve: bool, note: str = "") -> E
     rows = Extension.objects.restrict(actor, SUPERVISE)
     extension = rows.filter(pk=extension_id).first() if str(extension_id).isdecimal() else None
     if extension is None:
-        raise NotFound(Extension.access.not_found_message)
+        raise NotFound()
     ticket = _locked(actor, extension.ticket_id)
-    extension = lock_row(Extension, extension.pk, missing=Extension.access.not_found_message)
+    extension = lock_row(Extension, extension.pk, missing=NOT_FOUND_MESSAGE)
     org = supervising_org(actor, SUPERVISE, ticket.holder)
     _require(org is not None, "延期由承办单位的上级工会审批")
     if extension.status != ExtensionStatus.PENDING:

@@ -1,10 +1,11 @@
 from django.contrib import admin
 
 from gonghui.audit.services import audit_log
+from gonghui.core.admin import OneNotFound
 from gonghui.worktime.models import HolidayOverride, HolidayYear, WorkSchedule
 
 
-class AuditedAdmin(admin.ModelAdmin):
+class AuditedAdmin(OneNotFound, admin.ModelAdmin):
     """Reference tables edited in the admin still leave an audit event per change."""
 
     def save_model(self, request, obj, form, change):

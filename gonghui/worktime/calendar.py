@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from functools import lru_cache
 
 import chinese_calendar
@@ -20,7 +20,7 @@ from gonghui.worktime.models import DayKind, HolidayOverride, HolidayYear, WorkS
 DEFAULT_PERIODS = (("09:00", "12:00"), ("13:30", "18:00"))
 
 
-class YearStatus(str, Enum):
+class YearStatus(StrEnum):
     OFFICIAL = "official"  # packaged State Council data
     CONFIRMED = "confirmed"  # entered and confirmed by an administrator
     PROVISIONAL = "provisional"  # fallback: fixed holidays only, no 调休

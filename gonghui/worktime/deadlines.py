@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, replace
-from enum import Enum
+from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from gonghui.worktime.calendar import WorkCalendar
@@ -21,7 +21,7 @@ LOCAL = ZoneInfo("Asia/Shanghai")
 END_OF_DAY = dt.time(23, 59, 59)
 
 
-class LimitUnit(str, Enum):
+class LimitUnit(StrEnum):
     CLOCK_MINUTES = "clock_minutes"
     CLOCK_HOURS = "clock_hours"
     WORKING_HOURS = "working_hours"

@@ -10,7 +10,7 @@ from gonghui.accounts.models import ObjectGrant, Role
 from gonghui.accounts.services import object_grant_give, object_grant_revoke
 from gonghui.accounts.tests.factories import PostFactory, UserFactory
 from gonghui.audit.models import AuditEvent
-from gonghui.core.exceptions import ApplicationError
+from gonghui.core.exceptions import NOT_FOUND_MESSAGE, ApplicationError
 from gonghui.core.tests.test_url_walk import flashed
 from gonghui.members import drives
 from gonghui.members import services as member_services
@@ -127,7 +127,7 @@ class TestObjectGrants:
         with pytest.raises(ApplicationError, match="没有以下权限"):  # nor anyone an action no role has
             object_grant_give(actor=yuexiu, grantee=lawyer, obj=application, actions=["members.delete_everything"])
         reader = PostFactory(org=application.union, role=Role.objects.get(code="analyst")).user
-        with pytest.raises(ApplicationError, match="members.manage"):  # reading is no deciding, so it is not handed on
+        with pytest.raises(ApplicationError, match="办理入会审核"):  # reading is no deciding, so it is not handed on
             object_grant_give(actor=reader, grantee=lawyer, obj=application, actions=["members.manage"])
         received = object_grant_give(actor=yuexiu, grantee=lawyer, obj=application, actions=["members.view"])
         with pytest.raises(ApplicationError, match="没有以下权限"):  # a grant received is not passed on
@@ -146,7 +146,8 @@ class TestObjectGrants:
 
 class TestOneNotFound:
     """The decide pages answer a 越秀区 id exactly as an id that does not exist: the same redirect back to the queue with
-    the same message (before, «对象不存在…» for one and «申请不存在…» for the other)."""
+    the same message (before, «对象不存在…» for one and «申请不存在…» for the other); every page and API path now
+    answers a missing object with the one NOT_FOUND_MESSAGE."""
 
     @pytest.fixture
     def yuexiu(self, org):
@@ -166,5 +167,4 @@ class TestOneNotFound:
         pk = yuexiu[url_name].pk
         sibling, missing = client.post(reverse(url_name, args=[pk]), body), client.post(reverse(url_name, args=[MISSING]), body)
         assert sibling.status_code == missing.status_code == 302 and sibling["Location"] == missing["Location"]
-        assert flashed(sibling) == flashed(missing) == [{"members:application_decide": "申请", "members:transfer_decide": "转接申请",
-                                                          "members:appeal_decide": "申诉"}[url_name] + "不存在或不在您的管辖范围内"]
+        assert flashed(sibling) == flashed(missing) == [NOT_FOUND_MESSAGE]

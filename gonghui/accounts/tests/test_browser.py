@@ -24,7 +24,7 @@ def test_district_cadre_grants_and_revokes_a_street_post(live_server, divisions,
     page.get_by_label("角色", exact=True).select_option(label="审核员")
     page.get_by_label("职务").fill("入会专员")
     page.get_by_role("button", name="授予").click()
-    expect(page.locator(".flash.error")).to_contain_text("组织不存在或不在您的管辖范围内")
+    expect(page.locator(".flash.error")).to_contain_text("对象不存在或无权访问")
     expect(page.get_by_label("干部账号（用户名）")).to_have_value("shipai_new")
     expect(page.get_by_label("职务")).to_have_value("入会专员")
     page.get_by_label("组织编码").fill("440106006")

@@ -154,7 +154,7 @@ class TestWorkerSmsLogin:
             self.send(client)
         code = self.code_from_outbox()
         wrong = "000000" if code != "000000" else "111111"
-        for attempt in range(5):
+        for _ in range(5):
             with pytest.raises(auth.ApplicationError):
                 auth.sms_code_login(phone="13800138000", code=wrong)
         with pytest.raises(auth.ApplicationError, match="次数过多"):

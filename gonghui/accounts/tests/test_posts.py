@@ -139,9 +139,9 @@ def test_granting_on_the_page_and_an_error_keeps_what_was_typed(logged_in, cadre
     typed = {"username": "shipai_cadre", "org_code": "440104", "role": role("handler").pk, "title": "宣传委员"}
     response = client.post(reverse("staff:post_grant"), typed)
     page = response.content.decode()
-    assert response.status_code == 200 and "组织不存在或不在您的管辖范围内" in page
+    assert response.status_code == 200 and "对象不存在或无权访问" in page
     missing = client.post(reverse("staff:post_grant"), typed | {"org_code": "999999999"})
-    assert missing.status_code == 200 and "组织不存在或不在您的管辖范围内" in missing.content.decode()
+    assert missing.status_code == 200 and "对象不存在或无权访问" in missing.content.decode()
     assert 'value="shipai_cadre"' in page and 'value="440104"' in page and 'value="宣传委员"' in page
     assert f'value="{role("handler").pk}" selected' in page
     assert not Post.objects.filter(user=newcomer).exists()

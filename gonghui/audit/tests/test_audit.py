@@ -1,4 +1,6 @@
 """The audit log is append-only and hash-chained; tampering is found and named."""
+from itertools import pairwise
+
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
@@ -26,7 +28,7 @@ def test_events_are_chained_in_order():
     events = make_events(5)
     first = events[0].seq
     assert [e.seq for e in events] == list(range(first, first + 5))
-    assert all(b.prev_hash == a.hash for a, b in zip(events, events[1:]))
+    assert all(b.prev_hash == a.hash for a, b in pairwise(events))
     assert audit_verify().ok and audit_verify().checked == events[-1].seq
 
 

@@ -8,7 +8,7 @@ from django.db import connection, connections, transaction
 from django.db.transaction import TransactionManagementError
 
 from gonghui.accounts.tests.factories import UserFactory
-from gonghui.core.exceptions import NotFound
+from gonghui.core.exceptions import NOT_FOUND_MESSAGE, NotFound
 from gonghui.core.locking import Busy, advisory_key, advisory_lock, lock_row, lock_rows
 from gonghui.core.models import IdempotencyRecord
 
@@ -56,8 +56,8 @@ def test_rows_come_back_in_primary_key_order_without_the_missing_ones(rows):
         locked = lock_rows(IdempotencyRecord.objects.order_by("-pk"), [rows[2].pk, 987654321, rows[0].pk])
         assert [row.pk for row in locked] == [rows[0].pk, rows[2].pk]
         assert lock_row(IdempotencyRecord, 987654321) is None
-        with pytest.raises(NotFound, match="记录不存在"):
-            lock_row(IdempotencyRecord, 987654321, missing="记录不存在")
+        with pytest.raises(NotFound, match=NOT_FOUND_MESSAGE):
+            lock_row(IdempotencyRecord, 987654321, required=True)
 
 
 def test_locks_are_refused_outside_a_transaction(rows):

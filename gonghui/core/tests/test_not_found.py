@@ -24,7 +24,7 @@ def test_an_unknown_url_in_the_demo_shows_our_404_page(client, demo):
 def test_a_404_raised_by_a_view_in_the_demo_shows_our_page(client, demo, cadre):
     client.force_login(cadre("440106"))
     response = client.get(reverse("orgs:employer_detail", kwargs={"employer_id": 999_999_999}))
-    assert response.status_code == 404 and "不在您的管辖范围内" in response.content.decode()
+    assert response.status_code == 404 and "对象不存在或无权访问" in response.content.decode()
     assert "Raised by" not in response.content.decode()
 
 

@@ -20,6 +20,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from gonghui.accounts.models import ExternalBinding, PartyType, UserKind
 from gonghui.accounts.tests.factories import PostFactory, UserFactory
 from gonghui.core.access import scoped_models
+from gonghui.core.exceptions import NOT_FOUND_MESSAGE
 from gonghui.core.tests.places import Place
 from gonghui.members.tests.factories import worker
 from gonghui.orgs.models import OrgType
@@ -107,6 +108,17 @@ def answer(client, method: str, url: str, value) -> tuple:
             [message.replace(str(value), "<id>") for message in flashed(response)], text)
 
 
+def says_not_found(answer: tuple) -> bool:
+    """A missing id gets the one not-found message (a 404 page or JSON, or a redirect that flashes it), or is sent to sign
+    in, or refused before any lookup (an empty body 400/422, 403, 405) — never another wording."""
+    status, location, messages, text = answer
+    if status == 404:
+        return NOT_FOUND_MESSAGE in text
+    if status == 302:
+        return messages in ([], [NOT_FOUND_MESSAGE])  # a redirect to sign in, to the admin index, or back to a queue
+    return status in (400, 401, 403, 405, 422)
+
+
 @pytest.fixture
 def walkers(org):
     cadre = PostFactory(org=org("440106"), user=UserFactory(is_staff=True)).user
@@ -155,6 +167,9 @@ def test_every_path_with_an_id_answers_a_sibling_districts_object_as_a_missing_o
                 continue
             for method in ("get",) if route.startswith("admin/") else ("get", "post"):  # the admin here is read-only
                 missing = answer(client, method, url_for(route, MISSING), MISSING)
+                if not says_not_found(missing):
+                    failures.append(f"{who} {method.upper()} {url_for(route, MISSING)}: a missing id answers "
+                                    f"{missing[0]} {missing[1]} {missing[2]}, not the one not-found message")
                 for label, obj in tried.items():
                     got = answer(client, method, url_for(route, obj.pk), obj.pk)
                     if got != missing:

@@ -79,7 +79,7 @@ class TestDrives:
         body = client.get(f"/api/drives/{tianhe_drive.pk}").json()
         progress = drives.drive_progress(drive=tianhe_drive)
         assert [(w["week"], w["achieved"], w["cumulative"], w["planned"]) for w in body["weekly"]] == [
-            (f"{week:%Y-%m-%d}", count, running, planned) for (week, count, running), planned in zip(progress.weekly, progress.planned)]
+            (f"{week:%Y-%m-%d}", count, running, planned) for (week, count, running), planned in zip(progress.weekly, progress.planned, strict=True)]
         analysis = drives.drive_month_analysis(actor=manager, drive=tianhe_drive)
         monthly = body["monthly"]
         assert monthly["month"] == f"{months_ago(0):%Y-%m}" and monthly["choices"] == [f"{months_ago(1):%Y-%m}", f"{months_ago(0):%Y-%m}"]

@@ -41,8 +41,8 @@ def test_approves_the_ticked_ones_and_explains_the_rest(client, reviewer):
         "已通过 3 份入会申请，已通知申请人",
         "李*四（五山街道总工会）未通过：该申请已通过，不能重复处理",
         "周*五（五山街道总工会）未通过：周转库中的申请请先分配到具体工会",
-        f"申请 #{elsewhere.pk}未通过：申请不存在或不在您的管辖范围内",  # out of scope: not even its name
-        "申请 #abc未通过：申请不存在或不在您的管辖范围内",
+        f"申请 #{elsewhere.pk}未通过：对象不存在或无权访问",  # out of scope: not even its name
+        "申请 #abc未通过：对象不存在或无权访问",
     ]
     assert {a.status for a in JoinApplication.objects.filter(pk__in=[a.pk for a in ticked])} == {ApplicationStatus.APPROVED}
     assert JoinApplication.objects.get(pk=elsewhere.pk).status == ApplicationStatus.PENDING

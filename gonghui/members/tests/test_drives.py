@@ -410,7 +410,7 @@ def test_a_visit_for_an_org_outside_the_drive_or_the_cadres_scope_is_refused(man
     posted = {**fields, "visited_on": f"{timezone.localdate():%Y-%m-%d}"}
     client.force_login(manager)
     page = client.post(url, {**posted, "org": org("440104001").pk})
-    assert page.status_code == 200 and "组织不存在或不在您的管辖范围内" in page.content.decode()
+    assert page.status_code == 200 and "对象不存在或无权访问" in page.content.decode()
     assert 'action="#visit-form" id="visit-form"' in page.content.decode()  # the refused form scrolls into view
     assert f'value="{posted["visited_on"]}"' in page.content.decode()  # the date kept as the date picker reads it
     client.force_login(city)
@@ -540,7 +540,7 @@ def test_a_district_cadre_logs_visits_for_its_own_orgs_against_the_city_drive(ma
 
     count = VisitLog.objects.count()
     refused = client.post(url, {"org": org("4401").pk, "visited_on": today, "place": "x", "people_met": 1, "joined_on_spot": 0})
-    assert refused.status_code == 200 and "不在您的管辖范围内" in refused.content.decode() and VisitLog.objects.count() == count
+    assert refused.status_code == 200 and "对象不存在或无权访问" in refused.content.decode() and VisitLog.objects.count() == count
 
 
 # ---------------------------------------------------------------- what counts: 成立日期, imported rosters, days left

@@ -130,7 +130,7 @@ def test_an_org_out_of_scope_by_the_time_the_job_runs_fails_with_a_message(manag
                              options={"format": "xlsx", "full": False, "reason": "", "filters": {"status": "", "within": outside.pk, "q": ""}})
     job_services.job_run(job_id=job.pk)
     job.refresh_from_db()
-    assert job.status == "failed" and "不在您的管辖范围内" in job.summary
+    assert job.status == "failed" and "对象不存在或无权访问" in job.summary
 
 
 def test_a_bad_format_is_refused_before_anything_is_queued(manager):
@@ -244,7 +244,7 @@ def test_no_csv_cell_starts_a_formula_and_every_code_reopens_as_the_same_text(ma
         for cell in row:
             assert not cell.startswith(("+", "-", "@", "\t", "\r")) and (not cell.startswith("=") or cell.startswith('="'))
     header, row = rows
-    values = dict(zip(header, row))
+    values = dict(zip(header, row, strict=True))
     assert values["姓名"].startswith("'=") and values["所在工会"] == "'@SUM(1+1)*cmd|' /C calc'!A0"
     person = hostile_member.person
     assert values["会员编号"] == f'="{hostile_member.member_number}"' and values["所在工会编码"] == '="440106006"'

@@ -193,7 +193,7 @@ def test_the_org_picker_offers_only_orgs_in_scope(people, cadre, org, client):
     assert '<strong class="big-count">2</strong>' in client.get(SEGMENTS, {"within": shipai.pk}, HTTP_HX_REQUEST="true").content.decode()
     yuexiu = org("440104001")
     page = client.get(SEGMENTS, {"within": yuexiu.pk}).content.decode()
-    assert "组织不存在或不在您的管辖范围内" in page and yuexiu.name not in page and "big-count" not in page
+    assert "对象不存在或无权访问" in page and yuexiu.name not in page and "big-count" not in page
     assert yuexiu.name not in client.get(reverse("members:segment_orgs"), {"within": yuexiu.pk}).content.decode()
     client.post(SEGMENTS, {"name": "越权", "within": yuexiu.pk})
     assert not Segment.objects.exists()
@@ -316,7 +316,7 @@ def test_segments_api_lists_reads_and_counts_in_scope(people, cadre, org, client
     for path in (f"/api/member-segments/{other.pk}", f"/api/member-segments/{other.pk}/count"):  # IDOR: another district's id
         forbidden, missing = client.get(path), client.get(path.replace(str(other.pk), "987654321"))
         assert forbidden.status_code == missing.status_code == 404 and forbidden.json() == missing.json()
-        assert forbidden.json()["message"] == "分群不存在或不在您的管辖范围内"
+        assert forbidden.json()["message"] == "对象不存在或无权访问"
     Segment.objects.filter(pk=segment.pk).update(filters={"within": org("440104001").pk})  # as if its org had moved away
     stale = client.get(f"/api/member-segments/{segment.pk}/count")
     assert stale.status_code == 400 and stale.json()["code"] == "members.segment_stale"

@@ -35,7 +35,7 @@ def test_a_sibling_districts_org_is_404_like_a_missing_one(logged_in, cadre, org
     missing = client.get(path.format(id=987654321))
     assert forbidden.status_code == missing.status_code == 404
     assert forbidden.json() == missing.json()
-    assert forbidden.json()["message"] == "组织不存在或不在您的管辖范围内"
+    assert forbidden.json()["message"] == "对象不存在或无权访问"
 
 
 def test_stats_report_the_unionization_rate(logged_in, superuser, org):

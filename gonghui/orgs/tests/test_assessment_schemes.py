@@ -193,7 +193,7 @@ class TestDeleting:
     def test_other_cities_and_levels_below_get_the_same_404_as_a_missing_scheme(self, draft, cadre):
         for outsider in (cadre("4403"), cadre("440106")):
             for missing_or_foreign in (draft.pk, 987654321, "abc"):
-                with pytest.raises(NotFound, match="方案不存在或不在您的管辖范围内"):
+                with pytest.raises(NotFound, match="对象不存在或无权访问"):
                     service.scheme_delete(actor=outsider, scheme_id=missing_or_foreign)
         assert AssessmentScheme.objects.filter(pk=draft.pk).exists() and draft.dimensions.count() == 7
         assert not AuditEvent.objects.filter(action="orgs.assessment_scheme.deleted").exists()

@@ -153,7 +153,7 @@ def test_district_cadre_logs_in_with_totp_and_works_in_their_subtree(live_server
 
     response = page.goto(f"{live_server.url}/workbench/employers/{sibling.pk}/")
     assert response.status == 404
-    expect(page.locator("body")).to_contain_text("不在您的管辖范围内")
+    expect(page.locator("body")).to_contain_text("对象不存在或无权访问")
     expect(page.locator("body")).not_to_contain_text("越秀区某商贸有限公司")
     page.screenshot(path=shots / "sibling-employer-refused.png")
 

@@ -49,7 +49,7 @@ def test_sibling_org_and_employer_pages_are_404(tianhe, org):
     assert tianhe.get(reverse("orgs:detail", args=[org("440104").pk])).status_code == 404
     employer = EmployerFactory(town=org("440104001"))
     response = tianhe.get(reverse("orgs:employer_detail", args=[employer.pk]))
-    assert response.status_code == 404 and "不在您的管辖范围内" in response.content.decode()
+    assert response.status_code == 404 and "对象不存在或无权访问" in response.content.decode()
 
 
 def test_employer_list_filters_and_paginates(tianhe, org):

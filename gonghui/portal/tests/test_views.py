@@ -53,7 +53,7 @@ def test_org_switcher_lists_own_posts_and_switches(client, cadre, org):
     assert "天河区总工会 · 管理员" in html and "越秀区总工会 · 管理员" in html
     client.post(reverse("accounts:switch_post"), {"post_id": second.pk, "next": "/workbench/"})
     assert "当前组织：<a" in client.get(reverse("workbench:home")).content.decode()
-    assert 'href="/workbench/orgs/%d/">越秀区总工会' % org("440104").pk in client.get(reverse("workbench:home")).content.decode()
+    assert f'href="/workbench/orgs/{org("440104").pk}/">越秀区总工会' in client.get(reverse("workbench:home")).content.decode()
 
 
 def test_switching_to_someone_elses_post_is_refused(client, cadre, org):

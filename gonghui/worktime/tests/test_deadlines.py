@@ -72,7 +72,7 @@ def test_aware_times_are_required_and_limits_positive():
 
 
 def test_utc_input_is_reckoned_in_shanghai():
-    start = dt.datetime(2026, 2, 13, 8, 0, tzinfo=dt.timezone.utc)  # 16:00 in Shanghai
+    start = dt.datetime(2026, 2, 13, 8, 0, tzinfo=dt.UTC)  # 16:00 in Shanghai
     assert deadline(CAL, start, 4, WH) == t("2026-02-14 11:00")
 
 
