@@ -218,7 +218,7 @@ def ticket_public_lookup(*, number: str, query_code: str) -> PublicView:
     code = (query_code or "").strip()
     ticket = Ticket.objects.select_related("duplicate_of").filter(number=number).first() if number and code.isdigit() else None
     if ticket is None or not ticket.query_code_index or not hmac.compare_digest(ticket.query_code_index, services.query_code_digest(number, code)):
-        raise NotFound("工单号或查询码不正确")
+        raise NotFound()
     shown = ticket.duplicate_of or ticket
     steps = [(event.at, event.get_kind_display(), event.note) for event in shown.events.filter(visible_to_worker=True).order_by("at", "id")]
     return PublicView(number=ticket.number, state_label=shown.get_state_display(), filed_at=ticket.created_at,

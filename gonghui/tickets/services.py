@@ -24,7 +24,7 @@ from django.utils import timezone
 from gonghui.audit.services import audit_log
 from gonghui.core.access import active_posts, covers, reach
 from gonghui.core.crypto import blind_index
-from gonghui.core.exceptions import NOT_FOUND_MESSAGE, ApplicationError, NotFound, PermissionDenied
+from gonghui.core.exceptions import ApplicationError, NotFound, PermissionDenied
 from gonghui.core.locking import advisory_lock, lock_row
 from gonghui.core.uploads import display_name, sniff_upload
 from gonghui.core.validators import InvalidIdentifier, normalize_uscc
@@ -942,7 +942,7 @@ def extension_decide(*, actor, extension_id, approve: bool, note: str = "") -> E
     if extension is None:
         raise NotFound()
     ticket = _locked(actor, extension.ticket_id)
-    extension = lock_row(Extension, extension.pk, missing=NOT_FOUND_MESSAGE)
+    extension = lock_row(Extension, extension.pk, required=True)
     org = supervising_org(actor, SUPERVISE, ticket.holder)
     _require(org is not None, "延期由承办单位的上级工会审批")
     if extension.status != ExtensionStatus.PENDING:
@@ -1029,9 +1029,9 @@ def sla_policy_set(*, actor, policy_id, limits: dict) -> SlaPolicy:
     deadlines stored when their steps started."""
     if not sla_admin(actor):
         raise PermissionDenied("只有省总工会的时限标准管理员可以修改时限标准")
-    policy = lock_row(SlaPolicy, policy_id, missing="时限标准不存在") if str(policy_id).isdecimal() else None
+    policy = lock_row(SlaPolicy, policy_id, required=True) if str(policy_id).isdecimal() else None
     if policy is None:
-        raise NotFound("时限标准不存在")
+        raise NotFound()
     before, after = {}, {}
     for name, value in limits.items():
         if name == "extension_max":

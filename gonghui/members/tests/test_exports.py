@@ -82,7 +82,7 @@ def test_a_full_export_needs_the_permission_and_a_reason_and_is_audited_when_ask
     job = export(manager, fmt="csv", full=True, reason="  年度核对名册 ")
     content = job.result_file.read()
     assert "13712345678" in content.decode("utf-8-sig") and job.result_name == "会员名册（含完整信息）.csv"
-    asked, written = AuditEvent.objects.filter(object_id=str(job.pk)).order_by("pk")
+    asked, written = AuditEvent.objects.filter(object_type="jobs.job", object_id=str(job.pk)).order_by("pk")
     assert (asked.action, asked.data["reason"], asked.data["format"]) == ("members.membership.export_requested", "年度核对名册", "csv")
     assert (written.action, written.data["rows"], written.data["reason"]) == ("members.membership.exported_full", 2, "年度核对名册")
     assert written.data["file_sha256"] == hashlib.sha256(content).hexdigest()

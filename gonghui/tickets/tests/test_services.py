@@ -181,7 +181,7 @@ def test_a_caller_without_an_account_gets_a_query_code_for_the_public_page(world
     view = selectors.ticket_public_lookup(number=filing.ticket.number, query_code=filing.query_code)
     assert view.state_label == "待派单" and view.steps
     for number, code in ((filing.ticket.number, "00000000"), ("GH-20260101-000001", filing.query_code), ("", "")):
-        with pytest.raises(NotFound, match="工单号或查询码不正确"):
+        with pytest.raises(NotFound):
             selectors.ticket_public_lookup(number=number, query_code=code)
 
 
