@@ -1,4 +1,4 @@
-from gonghui.core.registry import Action, DeclaringApp, DefaultRole, DemoStep, FigureProvider, TodoProvider
+from gonghui.core.registry import Action, DeclaringApp, DefaultRole, DemoStep, FigureProvider, H5Tile, MenuEntry, TodoProvider, UrlInclude
 
 DISPATCH, HANDLE, FOLLOW_UP = ("tickets.dispatch",), ("tickets.handle",), ("tickets.follow_up",)
 
@@ -18,6 +18,17 @@ class TicketsConfig(DeclaringApp):
         Action("tickets.follow_up", "回访诉求工单", default_roles=("admin", "dispatcher")),
         Action("tickets.admin_sla", "维护诉求工单时限标准（省总）", default_roles=("admin",)),
     )
+    menu = (
+        MenuEntry("诉求工单", "工单办理", "tickets:list", actions=("tickets.view",),
+                  current=("tickets:list", "tickets:detail", "tickets:act", "tickets:export"), order=300),
+        MenuEntry("诉求工单", "热线受理", "tickets:hotline", actions=DISPATCH, order=305),
+    )
+    h5_tiles = (
+        H5Tile("我要反映", "tickets_h5:new", "欠薪、工伤、劳动合同等问题，向工会反映", icon="chat", order=15),
+        H5Tile("我的诉求", "tickets_h5:mine", "查看办理进度、补充材料、评价", order=16),
+        H5Tile("查询码查进度", "tickets_h5:query", "没有账号？用短信中的编号和查询码查询", order=17),
+    )
+    urls = (UrlInclude("h5/", "gonghui.tickets.urls", "worker_patterns"), UrlInclude("workbench/", "gonghui.tickets.urls", "cadre_patterns"))
     api_routers = ("gonghui.tickets.api.router",)
     demo = (DemoStep(500, "gonghui.tickets.demo.demo_tickets"),)
     todo_providers = (

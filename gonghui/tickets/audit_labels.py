@@ -2,6 +2,7 @@
 
 ACTIONS = {
     "tickets.ticket.filed": "受理诉求工单",
+    "tickets.ticket.exported": "导出诉求工单清单",
     "tickets.ticket.merged": "重复诉求合并",
     "tickets.ticket.acknowledged": "发出受理告知",
     "tickets.ticket.dispatched": "派单",

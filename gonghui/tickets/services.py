@@ -1070,3 +1070,10 @@ def duty_shift_add(*, actor, org: Org, user, starts_at: dt.datetime, ends_at: dt
     audit_log(actor=actor, action="tickets.duty_shift.created", obj=shift, org_path=org.path,
               data={"user": str(user), "from": starts_at, "to": ends_at})
     return shift
+
+
+def tickets_exported(*, actor, rows: int, filters: dict) -> None:
+    """An xlsx of the desk's filtered list left the system: who, how many, which filters (caller data is not in it)."""
+    paths = reach(actor, "tickets.view")
+    audit_log(actor=actor, action="tickets.ticket.exported", obj=None, org_path=paths[0] if paths and len(paths) == 1 else "",
+              data={"rows": rows, "filters": {key: value for key, value in filters.items() if key != "export"}})

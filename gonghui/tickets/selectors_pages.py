@@ -1,0 +1,33 @@
+"""Reads the pages need beside the domain selectors: the districts an intake form offers, a page of the desk with clocks."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Q
+
+from gonghui.orgs.models import Org, OrgType
+from gonghui.tickets.models import Extension, ExtensionStatus, Ticket
+from gonghui.tickets.presentation import Countdown, countdown
+from gonghui.worktime.calendar import WorkCalendar
+
+
+def district_choices() -> list[tuple[int, str]]:
+    """Where a problem happened: every 区/县 and 功能区, and the 镇/街道 of cities without counties (东莞, 中山)."""
+    places = Org.objects.filter(Q(type__in=(OrgType.COUNTY, OrgType.FUNCTION_ZONE)) | Q(type=OrgType.TOWN, parent__type=OrgType.CITY),
+                                is_active=True).select_related("parent").order_by("path")
+    return [(place.pk, f"{place.parent.name.removesuffix('总工会')} · {place.name.removesuffix('总工会')}") for place in places]
+
+
+@dataclass(frozen=True)
+class DeskRow:
+    ticket: Ticket
+    clock: Countdown
+
+
+def desk_rows(tickets, *, calendar: WorkCalendar, now: dt.datetime) -> list[DeskRow]:
+    return [DeskRow(ticket, countdown(ticket, calendar=calendar, now=now)) for ticket in tickets]
+
+
+def pending_extension(ticket: Ticket) -> Extension | None:
+    return ticket.extensions.filter(status=ExtensionStatus.PENDING).order_by("-pk").first()

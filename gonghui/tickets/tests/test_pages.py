@@ -1,0 +1,137 @@
+"""The 诉求工单 pages as people use them: a worker files on H5 and follows the order, a caller without an account follows it
+by 查询码, the 12351 agent takes a call, a 天河 handler works the desk. Each refusal keeps what was typed and changes
+nothing; another district's order and another worker's order answer as a missing one."""
+import pytest
+from django.urls import reverse
+
+from gonghui.audit.models import AuditEvent
+from gonghui.core.exceptions import NOT_FOUND_MESSAGE
+from gonghui.notify.sms import MemoryBackend
+from gonghui.tickets import services
+from gonghui.tickets.models import State, Ticket
+from gonghui.tickets.tests.factories import file, worker
+
+pytestmark = pytest.mark.django_db
+MISSING = 987654321
+
+
+def h5_form(client, **changes) -> dict:
+    page = client.get(reverse("tickets_h5:new")).content.decode()
+    token = page.split('name="form_token" value="')[1].split('"')[0]
+    return {"form_token": token, "category": "complaint", "topic": "wages", "title": "三个月未发工资",
+            "description": "公司从九月起拖欠工资，多次讨要无果。", "affected_count": "12", "district": "", "employer_name": "广州某某餐饮有限公司",
+            "employer_uscc": "", "new_form_type": "", "caller_name": "", "caller_phone": "", "contact_preference": "phone", **changes}
+
+
+def dispatched_to_tianhe(world, employer_name: str = "广州某某餐饮有限公司"):
+    ticket = file(world.worker, district=world.tianhe, employer_name=employer_name).ticket
+    return services.ticket_dispatch(actor=world.agent, ticket_id=ticket.pk, org=world.tianhe)
+
+
+class TestWorkerOnH5:
+    def test_files_once_even_when_the_form_is_sent_twice_and_sees_it_in_my_orders(self, client, world):
+        client.force_login(world.worker)
+        form = h5_form(client, district=str(world.tianhe.pk))
+        first = client.post(reverse("tickets_h5:new"), form)
+        again = client.post(reverse("tickets_h5:new"), form)
+        ticket = Ticket.objects.get()
+        assert first.status_code == again.status_code == 200 and ticket.number in first.content.decode()
+        assert "已提交过" in again.content.decode() and ticket.filed_by == world.worker and ticket.affected_count == 12
+        mine = client.get(reverse("tickets_h5:mine")).content.decode()
+        assert ticket.number in mine and "三个月未发工资" in mine
+
+    def test_a_refused_form_keeps_what_was_typed(self, client, world):
+        client.force_login(world.worker)
+        page = client.post(reverse("tickets_h5:new"), h5_form(client, title="三个月未发工资啊", district="")).content.decode()
+        assert "请选择问题发生的地区" in page and "三个月未发工资啊" in page and not Ticket.objects.exists()
+
+    def test_a_caller_without_an_account_gets_a_query_code_and_follows_the_order_by_it(self, client, world, django_capture_on_commit_callbacks):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(reverse("tickets_h5:new"), h5_form(client, district=str(world.tianhe.pk), caller_phone="13812345678"))
+        ticket = Ticket.objects.get()
+        code = response.content.decode().split('class="mono secret">')[1].split("<")[0]
+        assert len(code) >= 6 and any(code in message.text for message in MemoryBackend.outbox)
+        found = client.post(reverse("tickets_h5:query"), {"number": ticket.number, "code": code}).content.decode()
+        assert "待派单" in found and "诉求已受理" in found
+        wrong = client.post(reverse("tickets_h5:query"), {"number": ticket.number, "code": "000000" if code != "000000" else "111111"})
+        unknown = client.post(reverse("tickets_h5:query"), {"number": "GH-20990101-000001", "code": code})
+        assert "工单编号或查询码不正确" in wrong.content.decode() and "工单编号或查询码不正确" in unknown.content.decode()
+        assert ticket.title not in wrong.content.decode()
+
+    def test_rates_dissatisfied_and_the_order_is_handled_again(self, client, world):
+        ticket = dispatched_to_tianhe(world)
+        services.ticket_accept(actor=world.handler, ticket_id=ticket.pk)
+        services.ticket_reply(actor=world.handler, ticket_id=ticket.pk, text="已约谈单位，单位承诺月底前补发。")
+        client.force_login(world.worker)
+        detail = client.get(reverse("tickets_h5:detail", args=[ticket.pk])).content.decode()
+        assert "请评价办理结果" in detail and "已约谈单位" in detail
+        response = client.post(reverse("tickets_h5:act", args=[ticket.pk]), {"op": "follow_up", "result": "dissatisfied", "comment": "没有补发"})
+        assert response.status_code == 302
+        ticket.refresh_from_db()
+        assert ticket.state == State.IN_PROGRESS and ticket.reopen_count == 1
+
+    def test_another_workers_order_answers_as_a_missing_one(self, client, world):
+        ticket = file(world.worker, district=world.tianhe).ticket
+        client.force_login(worker())
+        other, missing = client.get(reverse("tickets_h5:detail", args=[ticket.pk])), client.get(reverse("tickets_h5:detail", args=[MISSING]))
+        assert other.status_code == missing.status_code == 404 and NOT_FOUND_MESSAGE in other.content.decode()
+        assert client.post(reverse("tickets_h5:act", args=[ticket.pk]), {"op": "withdraw"}).status_code == 404
+        assert Ticket.objects.get().state == State.RECEIVED
+
+
+class TestHandlerDesk:
+    def test_the_desk_lists_the_queue_with_its_clock_and_bulk_signs(self, client, world):
+        first, second = dispatched_to_tianhe(world), dispatched_to_tianhe(world, "广州另一家物流有限公司")  # two matters, not a duplicate
+        client.force_login(world.handler)
+        page = client.get(reverse("tickets:list"), {"queue": "accept"}).content.decode()
+        assert first.number in page and second.number in page and "剩余" in page
+        response = client.post(reverse("tickets:bulk"), {"op": "accept", "ids": [first.pk, second.pk, MISSING]})
+        assert response.status_code == 302
+        assert set(Ticket.objects.values_list("state", flat=True)) == {State.ACCEPTED}
+        assert client.get(reverse("tickets:list"), {"q": first.number}).content.decode().count(first.number) >= 1
+
+    def test_a_handler_signs_notes_and_replies_on_the_detail_page(self, client, world):
+        ticket = dispatched_to_tianhe(world)
+        client.force_login(world.handler)
+        act = reverse("tickets:act", args=[ticket.pk])
+        assert client.post(act, {"op": "accept"}).status_code == 302
+        refused = client.post(act, {"op": "reply", "text": "短"})
+        assert refused.status_code == 400 and 'value="reply"' in refused.content.decode()
+        assert client.post(act, {"op": "reply", "text": "已约谈单位，单位承诺月底前补发。"}).status_code == 302
+        assert Ticket.objects.get().state == State.REPLIED
+        assert client.post(act, {"op": "accept"}).status_code == 400  # wrong state: refused, nothing changes
+        assert Ticket.objects.get().state == State.REPLIED
+
+    def test_another_districts_order_answers_as_a_missing_one(self, client, world):
+        ticket = dispatched_to_tianhe(world)
+        client.force_login(world.yuexiu_handler)
+        for name in ("tickets:detail",):
+            other, missing = client.get(reverse(name, args=[ticket.pk])), client.get(reverse(name, args=[MISSING]))
+            assert other.status_code == missing.status_code == 404
+        assert client.post(reverse("tickets:act", args=[ticket.pk]), {"op": "accept"}).status_code == 404
+        assert ticket.number not in client.get(reverse("tickets:list")).content.decode()
+        assert Ticket.objects.get().state == State.ASSIGNED
+
+    def test_the_export_is_an_audited_xlsx_of_the_filtered_list(self, client, world):
+        dispatched_to_tianhe(world)
+        client.force_login(world.handler)
+        response = client.get(reverse("tickets:export"), {"queue": "accept"})
+        assert response.status_code == 200 and response["Content-Type"].startswith("application/vnd.openxmlformats")
+        assert AuditEvent.objects.filter(action="tickets.ticket.exported").count() == 1
+
+
+class TestHotline:
+    def test_a_pure_consultation_is_answered_and_closed_on_the_call(self, client, world):
+        client.force_login(world.agent)
+        page = client.get(reverse("tickets:hotline")).content.decode()
+        token = page.split('name="form_token" value="')[1].split('"')[0]
+        response = client.post(reverse("tickets:hotline"), {
+            "form_token": token, "caller_phone": "13812345678", "category": "consult", "topic": "contract", "urgency": "normal",
+            "tier": "general", "title": "试用期多长", "description": "三年合同试用期最长多久？", "affected_count": "1",
+            "district": str(world.tianhe.pk), "contact_preference": "phone", "quick_answer": "三年以上固定期限合同试用期不得超过六个月。"})
+        ticket = Ticket.objects.get()
+        assert response.status_code == 302 and ticket.state == State.CLOSED and ticket.closing_kind == "direct"
+
+    def test_a_worker_cannot_open_the_agent_screen(self, client, world):
+        client.force_login(world.handler)
+        assert client.get(reverse("tickets:hotline")).status_code == 403
