@@ -135,3 +135,28 @@ class TestHotline:
     def test_a_worker_cannot_open_the_agent_screen(self, client, world):
         client.force_login(world.handler)
         assert client.get(reverse("tickets:hotline")).status_code == 403
+
+
+class TestAttachments:
+    def test_a_photo_filed_on_h5_opens_for_the_handler_only_through_the_audited_view(self, client, world):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from gonghui.core.tests.files import EXE, PNG
+
+        client.force_login(world.worker)
+        refused = client.post(reverse("tickets_h5:new"), {**h5_form(client, district=str(world.tianhe.pk)),
+                                                          "files": [SimpleUploadedFile("工资条.exe", EXE)]})
+        assert refused.status_code == 200 and "三个月未发工资" in refused.content.decode() and not Ticket.objects.exists()
+        client.post(reverse("tickets_h5:new"), {**h5_form(client, district=str(world.tianhe.pk)),
+                                                "files": [SimpleUploadedFile("工资条.png", PNG, content_type="image/png")]})
+        ticket = Ticket.objects.get()
+        attachment = ticket.attachments.get()
+        services.ticket_dispatch(actor=world.agent, ticket_id=ticket.pk, org=world.tianhe)
+        client.force_login(world.handler)
+        assert reverse("tickets:attachment", args=[attachment.pk]) in client.get(reverse("tickets:detail", args=[ticket.pk])).content.decode()
+        download = client.get(reverse("tickets:attachment", args=[attachment.pk]))
+        assert download.status_code == 200 and b"".join(download.streaming_content)[:8] == PNG[:8]
+        assert AuditEvent.objects.filter(action="tickets.attachment.viewed").count() == 1
+        client.force_login(world.yuexiu_handler)
+        assert client.get(reverse("tickets:attachment", args=[attachment.pk])).status_code == 404
+        assert AuditEvent.objects.filter(action="tickets.attachment.viewed").count() == 1
