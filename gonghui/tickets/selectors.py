@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
+from gonghui.core.access import reach
 from gonghui.core.exceptions import NotFound
 from gonghui.core.masking import mask_name, mask_phone
 from gonghui.core.validators import InvalidIdentifier
@@ -60,8 +61,8 @@ def _queue(rows: QuerySet, actor, queue: str, now: dt.datetime) -> QuerySet:
         return rows.filter(state=State.ASSIGNED, pk__in=handled_by(actor).values("pk"))
     if queue == "handling":
         return rows.filter(state__in=(*HANDLING_STATES, State.WAITING_MATERIAL), pk__in=handled_by(actor).values("pk"))
-    if queue == "follow_up":
-        return rows.filter(state=State.REPLIED, pk__in=Ticket.objects.restrict(actor, FOLLOW_UP).values("pk"))
+    if queue == "follow_up":  # 回访 is the centre's, not the holder's (nor the orgs above the holder)
+        return rows.filter(_centre_reached(actor, FOLLOW_UP), state=State.REPLIED)
     if queue == "overdue":
         return rows.filter(state__in=OPEN_STATES, paused_at__isnull=True, due_at__lt=now)
     if queue == "supervised":
@@ -72,6 +73,16 @@ def _queue(rows: QuerySet, actor, queue: str, now: dt.datetime) -> QuerySet:
     if queue == "closed":
         return rows.exclude(state__in=OPEN_STATES)
     return rows
+
+
+def _centre_reached(actor, action: str) -> Q:
+    paths = reach(actor, action)
+    if paths is None:
+        return Q()
+    condition = Q(pk__in=[])
+    for path in paths:
+        condition |= Q(centre__path__startswith=path)
+    return condition
 
 
 def handled_by(actor) -> QuerySet[Ticket]:

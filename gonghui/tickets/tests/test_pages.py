@@ -160,3 +160,13 @@ class TestAttachments:
         client.force_login(world.yuexiu_handler)
         assert client.get(reverse("tickets:attachment", args=[attachment.pk])).status_code == 404
         assert AuditEvent.objects.filter(action="tickets.attachment.viewed").count() == 1
+
+
+def test_the_follow_up_queue_is_the_centres_not_the_holders(client, world):
+    ticket = dispatched_to_tianhe(world)
+    services.ticket_accept(actor=world.handler, ticket_id=ticket.pk)
+    services.ticket_reply(actor=world.handler, ticket_id=ticket.pk, text="已约谈单位，单位承诺月底前补发。")
+    client.force_login(world.district_admin)  # 天河区总 holds the order and the follow_up action, but 回访 is 市总's
+    assert ticket.number not in client.get(reverse("tickets:list"), {"queue": "follow_up"}).content.decode()
+    client.force_login(world.agent)
+    assert ticket.number in client.get(reverse("tickets:list"), {"queue": "follow_up"}).content.decode()
