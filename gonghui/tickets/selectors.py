@@ -3,14 +3,12 @@ its caller as the actor may see them, what the actor may do with it, a worker's 
 from __future__ import annotations
 
 import datetime as dt
-import hmac
 from dataclasses import dataclass
 
 from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from gonghui.core.access import reach
-from gonghui.core.exceptions import NotFound
 from gonghui.core.masking import mask_name, mask_phone
 from gonghui.core.validators import InvalidIdentifier
 from gonghui.tickets import services
@@ -220,20 +218,18 @@ class PublicView:
     filed_at: dt.datetime
     merged_into: str
     steps: list[tuple[dt.datetime, str, str]]  # (when, step, text) of the steps shown to the worker
+    material_wanted: bool = False  # the handler asked for more: the page offers the form
 
 
 def ticket_public_lookup(*, number: str, query_code: str) -> PublicView:
     """The order with this number, if the 查询码 matches (else the same NotFound as for a missing number). A duplicate
     shows the order it was merged into."""
-    number = (number or "").strip().upper()
-    code = (query_code or "").strip()
-    ticket = Ticket.objects.select_related("duplicate_of").filter(number=number).first() if number and code.isdigit() else None
-    if ticket is None or not ticket.query_code_index or not hmac.compare_digest(ticket.query_code_index, services.query_code_digest(number, code)):
-        raise NotFound()
+    ticket = services.query_code_ticket(number=number, query_code=query_code)
     shown = ticket.duplicate_of or ticket
     steps = [(event.at, event.get_kind_display(), event.note) for event in shown.events.filter(visible_to_worker=True).order_by("at", "id")]
     return PublicView(number=ticket.number, state_label=shown.get_state_display(), filed_at=ticket.created_at,
-                      merged_into=ticket.duplicate_of.number if ticket.duplicate_of_id else "", steps=steps)
+                      merged_into=ticket.duplicate_of.number if ticket.duplicate_of_id else "", steps=steps,
+                      material_wanted=ticket.state == State.WAITING_MATERIAL)
 
 
 def time_left(ticket: Ticket, *, calendar: WorkCalendar, now: dt.datetime) -> dt.timedelta | None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import secrets
 import uuid
 from dataclasses import dataclass, field
@@ -755,6 +756,25 @@ def ticket_material_add(*, actor, ticket_id, text: str, uploads: list | None = N
     _require(owner or is_handler(actor, ticket) or is_dispatcher(actor, ticket), "只有反映人本人或办理人员可以补充材料")
     _require_state(ticket, (State.WAITING_MATERIAL,), "补充材料")
     return _material_added(ticket, actor=actor, text=text, uploads=uploads or [], from_worker=owner)
+
+
+def query_code_ticket(*, number: str, query_code: str, lock: bool = False) -> Ticket:
+    """The order with this number when the 查询码 matches (compared in constant time); a wrong code and an unknown number
+    raise the same NotFound."""
+    number, code = (number or "").strip().upper(), (query_code or "").strip()
+    rows = Ticket.objects.select_related("duplicate_of", "holder")
+    ticket = (rows.select_for_update(of=("self",)) if lock else rows).filter(number=number).first() if number and code.isdigit() else None
+    if ticket is None or not ticket.query_code_index or not hmac.compare_digest(ticket.query_code_index, query_code_digest(number, code)):
+        raise NotFound()
+    return ticket
+
+
+@transaction.atomic
+def ticket_material_add_by_code(*, number: str, query_code: str, text: str, uploads: list | None = None) -> Ticket:
+    """补充材料 on the public 查询码 page: a caller without an account answers the handler's request; the limit runs on."""
+    ticket = query_code_ticket(number=number, query_code=query_code, lock=True)
+    _require_state(ticket, (State.WAITING_MATERIAL,), "补充材料")
+    return _material_added(ticket, actor=None, text=text, uploads=uploads or [], from_worker=True)
 
 
 @transaction.atomic

@@ -96,11 +96,21 @@ def act(request, ticket_id: int):
 def query(request):
     """查询码: the number and the code sent by SMS show the order's state and replies, nothing else. A wrong code and an
     unknown number read alike."""
-    found, error = None, ""
+    found, error, done = None, "", ""
     number, code = request.POST.get("number", ""), request.POST.get("code", "")
     if request.method == "POST":
         try:
+            if request.POST.get("op") == "material_add":
+                try:
+                    services.ticket_material_add_by_code(number=number, query_code=code, text=request.POST.get("text", ""),
+                                                         uploads=request.FILES.getlist("files"))
+                    done = "已补充材料，工会将继续办理"
+                except NotFound:
+                    raise
+                except ApplicationError as exc:
+                    error = exc.message
             found = selectors.ticket_public_lookup(number=number, query_code=code)
         except NotFound:
-            error = "工单编号或查询码不正确，请核对短信中的编号和查询码"
-    return render(request, "tickets/h5_query.html", {"found": found, "error": error, "number": number})
+            found, error = None, "工单编号或查询码不正确，请核对短信中的编号和查询码"
+    return render(request, "tickets/h5_query.html", {"found": found, "error": error, "done": done, "number": number,
+                                                     "code": code if found else "", "text": request.POST.get("text", "") if error else ""})

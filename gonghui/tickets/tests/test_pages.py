@@ -170,3 +170,20 @@ def test_the_follow_up_queue_is_the_centres_not_the_holders(client, world):
     assert ticket.number not in client.get(reverse("tickets:list"), {"queue": "follow_up"}).content.decode()
     client.force_login(world.agent)
     assert ticket.number in client.get(reverse("tickets:list"), {"queue": "follow_up"}).content.decode()
+
+
+def test_a_caller_without_an_account_adds_material_by_query_code(client, world):
+    filing = file(None, district=world.tianhe)
+    ticket = services.ticket_dispatch(actor=world.agent, ticket_id=filing.ticket.pk, org=world.tianhe)
+    services.ticket_accept(actor=world.handler, ticket_id=ticket.pk)
+    services.ticket_request_material(actor=world.handler, ticket_id=ticket.pk, what="请补充工资条或考勤记录")
+    query = reverse("tickets_h5:query")
+    page = client.post(query, {"number": ticket.number, "code": filing.query_code}).content.decode()
+    assert "请补充工资条" in page and "提交材料" in page
+    short = client.post(query, {"op": "material_add", "number": ticket.number, "code": filing.query_code, "text": "好"}).content.decode()
+    assert "请填写补充说明（至少2个字）" in short and ">好<" in short and Ticket.objects.get().state == State.WAITING_MATERIAL
+    forged = client.post(query, {"op": "material_add", "number": ticket.number, "code": "000000", "text": "这是补充的考勤记录"})
+    assert "工单编号或查询码不正确" in forged.content.decode() and Ticket.objects.get().state == State.WAITING_MATERIAL
+    done = client.post(query, {"op": "material_add", "number": ticket.number, "code": filing.query_code, "text": "这是补充的考勤记录"})
+    assert "已补充材料" in done.content.decode()
+    assert Ticket.objects.get().state == State.IN_PROGRESS and Ticket.objects.get().paused_at is None
