@@ -22,6 +22,7 @@ class IntakeForm(forms.Form):
                                   widget=forms.Textarea(attrs={"rows": 5, "placeholder": "时间、地点、经过，以及您希望工会帮助做什么"}))
     affected_count = forms.IntegerField(label="涉及人数", min_value=1, max_value=100000, initial=1, help_text="包括您自己，共有多少名职工遇到同样的问题")
     district = forms.TypedChoiceField(label="问题发生地区", coerce=int, empty_value=None, required=False)
+    employer_id = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)  # chosen from the ledger (H5 picker)
     employer_name = forms.CharField(label="涉及单位名称", max_length=200, required=False)
     employer_uscc = forms.CharField(label="统一社会信用代码（选填）", max_length=18, required=False)
     new_form_type = forms.ChoiceField(label="新就业形态（如是）", required=False,
@@ -41,7 +42,7 @@ class IntakeForm(forms.Form):
         return TicketInput(
             channel=channel, category=data["category"], topic=data["topic"], title=data["title"], description=data["description"],
             urgency=data.get("urgency") or Urgency.NORMAL, tier=data.get("tier") or Tier.GENERAL, affected_count=data["affected_count"],
-            district_id=data["district"], employer_name=data["employer_name"], employer_uscc=data["employer_uscc"],
+            district_id=data["district"], employer_id=data.get("employer_id"), employer_name=data["employer_name"], employer_uscc=data["employer_uscc"],
             new_form_type=data["new_form_type"], caller_name=data["caller_name"], caller_phone=data["caller_phone"],
             callback_phone=data.get("callback_phone", ""), call_ref=data.get("call_ref", ""),
             contact_preference=data["contact_preference"], anonymous=data["anonymous"], quick_answer=data.get("quick_answer", ""),

@@ -35,6 +35,9 @@ def test_a_complaint_goes_round_the_loop_and_comes_back_when_the_worker_is_not_s
     phone.fill("textarea[name=description]", "公司从九月起拖欠工资，多次讨要无果。")
     phone.fill("input[name=affected_count]", "12")
     phone.select_option("select[name=district]", str(world.tianhe.pk))
+    phone.fill("#id_employer_query", "某某餐饮")  # not in the ledger: the worker types it by hand
+    expect(phone.locator("#employer-options")).to_contain_text("台账中没有找到")
+    phone.get_by_role("button", name="找不到这家单位，手动填写").click()
     phone.fill("input[name=employer_name]", "广州某某餐饮有限公司")
     phone.get_by_role("button", name="提交").click()
     expect(phone.locator("h2")).to_have_text("已受理")

@@ -187,3 +187,14 @@ def test_a_caller_without_an_account_adds_material_by_query_code(client, world):
     done = client.post(query, {"op": "material_add", "number": ticket.number, "code": filing.query_code, "text": "这是补充的考勤记录"})
     assert "已补充材料" in done.content.decode()
     assert Ticket.objects.get().state == State.IN_PROGRESS and Ticket.objects.get().paused_at is None
+
+
+def test_an_employer_chosen_from_the_ledger_is_kept_after_a_refusal_and_filed(client, world):
+    from gonghui.orgs.tests.factories import EmployerFactory
+
+    employer = EmployerFactory(town=world.shipai, name="广州石牌某科技有限公司")
+    client.force_login(world.worker)
+    refused = client.post(reverse("tickets_h5:new"), h5_form(client, employer_id=str(employer.pk), employer_name="", title="")).content.decode()
+    assert 'data-employer-label="广州石牌某科技有限公司"' in refused and not Ticket.objects.exists()
+    client.post(reverse("tickets_h5:new"), h5_form(client, employer_id=str(employer.pk), employer_name="", district=str(world.tianhe.pk)))
+    assert Ticket.objects.get().employer == employer
