@@ -90,26 +90,18 @@ def ticket_export(request):
 @workbench_required
 @require_POST
 def ticket_bulk(request):
-    """批量签收 or 批量派单 (auto-routed) of the ticked rows; each goes through its own service call, and the answer says
-    which were refused and why."""
+    """批量签收 or 批量派单 of the ticked rows; the answer says how many were done and which were refused, and why."""
     op = request.POST.get("op")
-    run = {"accept": lambda pk: services.ticket_accept(actor=request.user, ticket_id=pk),
-           "dispatch": lambda pk: services.ticket_dispatch(actor=request.user, ticket_id=pk)}.get(op)
-    ids = [posted_int(value) for value in request.POST.getlist("ids")][:100]
-    if run is None or not ids:
-        messages.error(request, "请先勾选工单，再选择批量操作")
+    try:
+        outcome = services.tickets_bulk(actor=request.user, op=op, ticket_ids=[posted_int(value) for value in request.POST.getlist("ids")])
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
     else:
-        done, refused = 0, []
-        for pk in ids:
-            try:
-                run(pk)
-                done += 1
-            except ApplicationError as exc:
-                refused.append(f"#{pk}：{exc.message}")
         verb = "签收" if op == "accept" else "派单"
-        messages.success(request, f"已{verb} {done} 件") if done else None
-        if refused:
-            messages.error(request, f"{len(refused)} 件未能{verb}：" + "；".join(refused[:5]))
+        if outcome.done:
+            messages.success(request, f"已{verb} {outcome.done} 件")
+        if outcome.refused:
+            messages.error(request, f"{len(outcome.refused)} 件未能{verb}：" + "；".join(f"#{pk}：{why}" for pk, why in outcome.refused[:5]))
     return redirect(request.POST.get("back") or reverse("tickets:list"))
 
 

@@ -198,3 +198,13 @@ def test_an_employer_chosen_from_the_ledger_is_kept_after_a_refusal_and_filed(cl
     assert 'data-employer-label="广州石牌某科技有限公司"' in refused and not Ticket.objects.exists()
     client.post(reverse("tickets_h5:new"), h5_form(client, employer_id=str(employer.pk), employer_name="", district=str(world.tianhe.pk)))
     assert Ticket.objects.get().employer == employer
+
+
+def test_bulk_dispatch_routes_each_order_and_reports_the_refused(world):
+    waiting = [file(world.worker, district=world.tianhe, employer_name=f"广州第{n}餐饮有限公司").ticket for n in range(3)]
+    services.ticket_dispatch(actor=world.agent, ticket_id=waiting[0].pk, org=world.tianhe)  # already sent: refused, the rest go on
+    outcome = services.tickets_bulk(actor=world.agent, op="dispatch", ticket_ids=[t.pk for t in waiting] + [MISSING])
+    assert outcome.done == 2 and [pk for pk, _ in outcome.refused] == [waiting[0].pk, MISSING]
+    assert set(Ticket.objects.values_list("state", flat=True)) == {State.ASSIGNED}
+    with pytest.raises(services.ApplicationError, match="一次最多处理"):
+        services.tickets_bulk(actor=world.agent, op="accept", ticket_ids=list(range(1, services.BULK_AT_ONCE + 2)))
