@@ -4,7 +4,7 @@ from django.contrib import admin
 
 from gonghui.analytics import services
 from gonghui.analytics.models import ALERTS, RULES, VIEW, Alert, AlertNote, AlertRoute, AlertRule, TicketDaily
-from gonghui.core.admin import ScopedAdmin
+from gonghui.core.admin import OneNotFound, ScopedAdmin
 
 
 @admin.register(TicketDaily)
@@ -39,7 +39,7 @@ class AlertNoteAdmin(ScopedAdmin):
 
 
 @admin.register(AlertRule)
-class AlertRuleAdmin(admin.ModelAdmin):
+class AlertRuleAdmin(OneNotFound, admin.ModelAdmin):
     list_display = ("name", "org", "kind", "topic", "window_days", "yellow", "orange", "red", "is_active")
     list_filter = ("kind", "is_active")
     list_select_related = ("org",)
