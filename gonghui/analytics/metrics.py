@@ -166,5 +166,6 @@ def _by_sub_org(rows: QuerySet, within: Org, base: dict) -> list[tuple[str, Figu
     for prefix, row in sorted(found.items(), key=lambda item: -(item[1]["received"] or 0)):
         org = orgs.get(prefix)
         label = "本级" if prefix == within.path else (org.name if org else prefix)
-        groups.append((label, _figures(row, {**base, "org": org.pk if org else within.pk})))
+        link = {**base, "org": within.pk, "org_only": 1} if prefix == within.path else {**base, "org": org.pk if org else within.pk}
+        groups.append((label, _figures(row, link)))
     return groups

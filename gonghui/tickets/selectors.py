@@ -47,6 +47,7 @@ class TicketFilters:
     tier: str = ""
     channel: str = ""
     org_id: int | None = None  # the holder lies under this org
+    org_only: bool = False  # …or is that org itself (a figure's 本级 row)
     employer: str = ""  # name (contains) or USCC
     overdue: bool = False
     q: str = ""  # a number, a caller's phone, an employer's name
@@ -114,7 +115,10 @@ def ticket_list(*, actor, filters: TicketFilters = TicketFilters(), now: dt.date
         from gonghui.orgs.models import Org
 
         org = Org.objects.filter(pk=filters.org_id).first()
-        rows = rows.filter(holder__path__startswith=org.path) if org is not None else rows.none()
+        if org is None:
+            rows = rows.none()
+        else:
+            rows = rows.filter(holder=org) if filters.org_only else rows.filter(holder__path__startswith=org.path)
     if filters.employer.strip():
         text = filters.employer.strip()
         rows = rows.filter(Q(employer_name__icontains=text) | Q(employer_uscc=text.upper()))

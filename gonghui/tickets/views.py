@@ -44,7 +44,7 @@ def _filters(request) -> selectors.TicketFilters:
     return selectors.TicketFilters(
         queue=get.get("queue", "") if get.get("queue", "") in selectors.QUEUES else "", state=get.get("state", ""),
         category=get.get("category", ""), urgency=get.get("urgency", ""), tier=get.get("tier", ""),
-        channel=get.get("channel", ""), org_id=posted_int(get.get("org")) or None, employer=get.get("employer", ""),
+        channel=get.get("channel", ""), org_id=posted_int(get.get("org")) or None, org_only=get.get("org_only") == "1", employer=get.get("employer", ""),
         overdue=get.get("overdue") == "1", q=get.get("q", ""), received_from=_query_date(get.get("received_from")),
         received_to=_query_date(get.get("received_to")), employer_id=posted_int(get.get("employer_id")) if get.get("employer_id") else None,
         fact=get.get("fact", "") if get.get("fact", "") in FACTS else "")

@@ -6,6 +6,7 @@
   "use strict";
   var FONT = '"Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", sans-serif';
   var COLOURS = ["#fef3c7", "#f59e0b", "#c8161d"];
+  var MARKER_COLOURS = ["#fcd34d", "#f59e0b", "#c8161d"];  // a marker at zero still stands out on the grey city
   var holder, chart, view, measure = "open_orders", loaded = {};
 
   function geo(code) {
@@ -66,21 +67,29 @@
     });
     var option = {
       textStyle: { fontFamily: FONT },
+      animation: false,  // a drill-down redraws at once (and what is ready is what is drawn)
       tooltip: { trigger: "item", formatter: tooltip },
       visualMap: [
         { min: 0, max: Math.max(max, 1), calculable: true, left: 16, bottom: 16, text: ["高", "低"], seriesIndex: 0,
           inRange: { color: COLOURS }, formatter: function (v) { return Math.round(v * 10) / 10; } },
-        { min: 0, max: Math.max(max, 1), show: false, seriesIndex: 1, dimension: 2, inRange: { color: COLOURS } }
+        { min: 0, max: Math.max(max, 1), show: false, seriesIndex: 1, dimension: 2, inRange: { color: MARKER_COLOURS } }
       ],
-      geo: json ? { map: "gd-" + view.geo, nameProperty: "code", roam: true, itemStyle: { areaColor: "#f3f4f6", borderColor: "#9ca3af" },
-                    emphasis: { label: { show: true } }, label: { show: view.geo !== "44" && markers.length === 0, fontSize: 11,
+      geo: json ? { map: "gd-" + view.geo, nameProperty: "code", roam: true, layoutCenter: ["50%", "52%"], layoutSize: "92%",
+                    itemStyle: { areaColor: "#f3f4f6", borderColor: "#9ca3af" },
+                    emphasis: { label: { show: true }, itemStyle: { areaColor: "#fde68a" } }, select: { disabled: true }, label: { show: view.geo !== "44", fontSize: 11,
                     formatter: function (p) { var hit = areas.filter(function (a) { return a.name === p.name; })[0]; return hit ? hit.region.name : ""; } } } : undefined,
       series: [
         { type: "map", geoIndex: 0, data: areas.map(function (a) { return { name: a.name, value: a.value, region: a.region }; }) },
-        { type: "scatter", coordinateSystem: "geo", geoIndex: 0, symbolSize: 18, data: points,
-          label: { show: true, position: "right", fontSize: 11, formatter: function (p) { return p.data.region.name; } } }
+        { type: "scatter", coordinateSystem: "geo", geoIndex: 0, symbolSize: 18, z: 5, data: points,
+          itemStyle: { borderColor: "#7f1d1d", borderWidth: 1, opacity: 1 },
+          label: { show: true, position: "right", fontSize: 12, color: "#1f2937", formatter: function (p) { return p.data.region.name; } } }
       ]
     };
+    if (!areas.length) {  // markers only: a map series without data would paint every region in its own colour
+      option.series = [option.series[1]];
+      option.visualMap = [Object.assign({}, option.visualMap[1], { show: true, calculable: true, left: 16, bottom: 16, text: ["高", "低"] })];
+      option.visualMap[0].seriesIndex = 0;
+    }
     if (!json) { option.geo = undefined; option.series = []; }
     chart.setOption(option, true);
     holder.setAttribute("data-map-level", view.geo || "none");
