@@ -10,7 +10,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from gonghui.core.exceptions import ApplicationError, NotFound
 from gonghui.core.views import form_add_application_error
-from gonghui.orgs import selectors as org_selectors
 from gonghui.tickets import selectors, services
 from gonghui.tickets.forms import FollowUpForm, IntakeForm
 from gonghui.tickets.models import Channel
@@ -38,9 +37,7 @@ def new(request):
                 return render(request, "tickets/h5_filed.html", {"filing": filing, "ticket": filing.ticket})
     else:
         form = IntakeForm(initial={"form_token": services.form_token_issue()}, districts=districts)
-    chosen = form["employer_id"].value()
-    employer_name = org_selectors.employer_public_name(employer_id=chosen) if str(chosen or "").isdecimal() else ""
-    return render(request, "tickets/h5_new.html", {"form": form, "letter": channel == Channel.LETTER, "employer_name": employer_name})
+    return render(request, "tickets/h5_new.html", {"form": form, "letter": channel == Channel.LETTER})
 
 
 @login_required(login_url=H5_LOGIN)
