@@ -15,6 +15,7 @@ from gonghui.tickets.models import (
     Ticket,
     TicketEvent,
     TicketHolding,
+    TicketParty,
 )
 
 
@@ -42,6 +43,12 @@ class TicketEventAdmin(ScopedReadOnlyAdmin):
 class TicketHoldingAdmin(ScopedReadOnlyAdmin):
     list_display = ("ticket", "org", "how", "since", "until")
     list_select_related = ("ticket", "org")
+
+
+@admin.register(TicketParty)
+class TicketPartyAdmin(ScopedReadOnlyAdmin):
+    list_display = ("ticket", "kind", "org", "employer", "person", "note", "created_at")
+    list_select_related = ("ticket", "org", "employer", "person")
 
 
 @admin.register(Attachment)

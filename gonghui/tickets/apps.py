@@ -9,7 +9,8 @@ class TicketsConfig(DeclaringApp):
     name = "gonghui.tickets"
     verbose_name = "诉求工单"
 
-    default_roles = (DefaultRole("dispatcher", "派单员", "12351 热线坐席与派单中心：受理、派单、直接办结、回访"),)
+    default_roles = (DefaultRole("dispatcher", "派单员", "12351 热线坐席与派单中心：受理、派单、直接办结、回访",
+                                 actions=("orgs.view",)),)
     actions = (
         Action("tickets.view", "查看诉求工单", default_roles=("admin", "handler", "dispatcher", "analyst")),
         Action("tickets.dispatch", "受理与派单（热线录入、派单、直接办结、受理告知）", default_roles=("admin", "dispatcher")),

@@ -26,6 +26,7 @@ from gonghui.tickets.models import (
     State,
     Ticket,
     TicketEvent,
+    TicketParty,
     normalize_caller_phone,
 )
 from gonghui.worktime.calendar import WorkCalendar
@@ -152,6 +153,13 @@ def ticket_attachments(*, actor, ticket: Ticket) -> list[Attachment]:
     return list(rows.order_by("id"))
 
 
+def ticket_parties(*, actor, ticket: Ticket) -> list[TicketParty]:
+    """被反映对象, for the orgs only: the worker never sees whom the centre recorded."""
+    if services.is_owner(actor, ticket):
+        return []
+    return list(TicketParty.objects.restrict(actor, VIEW).filter(ticket=ticket).select_related("org", "employer", "person"))
+
+
 @dataclass(frozen=True)
 class Caller:
     name: str
@@ -201,6 +209,8 @@ def ticket_capabilities(*, actor, ticket: Ticket, now: dt.datetime | None = None
         can |= {"withdraw", "attach"}
     if state in OPEN_STATES and (handler or dispatcher or above):
         can |= {"message"}
+    if state in OPEN_STATES and (handler or dispatcher):
+        can |= {"party_add"}
     return can
 
 

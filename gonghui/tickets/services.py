@@ -60,6 +60,7 @@ from gonghui.tickets.models import (
     Ticket,
     TicketEvent,
     TicketHolding,
+    TicketParty,
     Tier,
     Topic,
     Urgency,
@@ -211,7 +212,10 @@ def _link(url_name: str, ticket: Ticket) -> str:
 
 
 def _tell_org(org: Org, ticket: Ticket, *, key: str, what: str, users: list | None = None) -> None:
+    named = set(ticket.parties.filter(person__isnull=False).values_list("person_id", flat=True))  # 回避: never told of it
     for user in users if users is not None else _org_users(org, HANDLE):
+        if user.pk in named:
+            continue
         notify(recipient=user, template_code="tickets.for_org", dedupe_key=f"ticket:{ticket.pk}:{key}:{user.pk}",
                params={"number": ticket.number, "title": ticket.title, "org": org.name, "what": what},
                link=_link("tickets:detail", ticket))
@@ -1029,6 +1033,56 @@ def ticket_withdraw(*, actor, ticket_id, reason: str = "") -> Ticket:
     _audit(actor, "withdrawn", ticket, reason=reason)
     _tell_org(ticket.holder, ticket, key="withdrawn", what="反映人已撤回诉求")
     return ticket
+
+
+# ---------------------------------------------------------------- 回避: the parties a complaint names
+
+
+def _party(*, org: Org | None, employer: Employer | None, person) -> dict:
+    given = {key: value for key, value in (("org", org), ("employer", employer), ("person", person)) if value is not None}
+    if len(given) != 1:
+        _fail("请填写一个被反映对象：工会组织、用人单位或人员", "party_missing")
+    (kind, value), = given.items()
+    return {"kind": kind, kind: value}
+
+
+@transaction.atomic
+def ticket_party_add(*, actor, ticket_id, org: Org | None = None, employer: Employer | None = None, person=None,
+                     note: str = "") -> TicketParty:
+    """登记被反映对象: the centre or the holder records a union, employer or person the complaint names. From then on the order
+    never goes to them nor shows to them; when the current holder is one of them, the order goes back to the centre to be
+    dispatched elsewhere, and a named assignee is taken off it."""
+    ticket = _locked(actor, ticket_id)
+    _require(is_dispatcher(actor, ticket) or is_handler(actor, ticket), "只有派单中心或承办单位可以登记被反映对象")
+    _require_state(ticket, OPEN_STATES, "登记被反映对象")
+    fields = _party(org=org, employer=employer, person=person)
+    if org is not None and ticket.centre.path.startswith(org.path):
+        _fail("被反映的是派单中心本身或其上级工会，请报更上一级工会受理", "party_is_centre", "org_code")
+    if ticket.parties.filter(**{fields["kind"]: fields[fields["kind"]]}).exists():
+        _fail("该对象已登记", "party_exists")
+    party = TicketParty.objects.create(ticket=ticket, note=(note or "").strip()[:200], added_by=actor, **fields)
+    now = timezone.now()
+    _event(ticket, EventKind.PARTY_NAMED, actor=actor, org=_acting_org(actor, ticket, DISPATCH) or ticket.holder, at=now,
+           note=f"{party.get_kind_display()}：{party.named}" + (f"（{party.note}）" if party.note else ""))
+    _audit(actor, "party_named", ticket, kind=party.kind, party=party.named)
+    if ticket.assignee_id and ticket.assignee_id == getattr(person, "pk", None):
+        ticket.assignee = None
+    if ticket.holder_id != ticket.centre_id and routing.conflicted(ticket, ticket.holder):
+        _recall(ticket, now=now)
+    ticket.save()
+    return party
+
+
+def _recall(ticket: Ticket, *, now: dt.datetime) -> None:
+    """The holder turned out to be a party: the order leaves it at once for the centre, which dispatches it again."""
+    leaving = ticket.holder
+    _hand_to(ticket, ticket.centre, how=TicketHolding.How.RECALLED, at=now)
+    ticket.state = State.RECEIVED
+    ticket.accept_due_at = ticket.bounce_until = None
+    sla.refresh_due(ticket, work_calendar())
+    _event(ticket, EventKind.RECALLED, org=ticket.centre, at=now, note=f"{leaving.name}须回避，工单收回派单中心重新派单")
+    _tell_org(ticket.centre, ticket, key=f"recalled:{now.timestamp()}", what=f"{leaving.name}须回避，工单已收回待重新派单",
+              users=_org_users(ticket.centre, DISPATCH))
 
 
 # ---------------------------------------------------------------- administration

@@ -7,8 +7,18 @@ from django.utils import timezone
 
 from gonghui.core.tests.files import PNG
 from gonghui.tickets import services
-from gonghui.tickets.models import Attachment, DutyShift, Extension, FollowUp, Supervision, Ticket, TicketEvent, TicketHolding
-from gonghui.tickets.tests.factories import file
+from gonghui.tickets.models import (
+    Attachment,
+    DutyShift,
+    Extension,
+    FollowUp,
+    Supervision,
+    Ticket,
+    TicketEvent,
+    TicketHolding,
+    TicketParty,
+)
+from gonghui.tickets.tests.factories import file, worker
 
 
 def _signed(place, key: str = "ticket") -> Ticket:
@@ -45,4 +55,6 @@ FACTORIES = {
     Supervision: lambda place: services.ticket_supervise(actor=place.city_cadre, ticket_id=_signed(place).pk, note="请加快办理并按期答复"),
     FollowUp: follow_up,
     DutyShift: duty_shift,
+    TicketParty: lambda place: services.ticket_party_add(actor=place.city_cadre, ticket_id=_signed(place).pk, person=worker(),
+                                                         note="诉求中点名的班组长"),
 }

@@ -102,6 +102,19 @@ class TestHandlerDesk:
         assert client.post(act, {"op": "accept"}).status_code == 400  # wrong state: refused, nothing changes
         assert Ticket.objects.get().state == State.REPLIED
 
+    def test_the_centre_names_a_party_and_a_mistyped_one_is_kept_and_refused(self, client, world):
+        ticket = file(world.worker, district=world.tianhe).ticket
+        client.force_login(world.agent)
+        act = reverse("tickets:act", args=[ticket.pk])
+        refused = client.post(act, {"op": "party_add", "kind": "employer", "uscc": "91440106ABC", "note": "劳务派遣单位"})
+        body = refused.content.decode()
+        assert refused.status_code == 400 and "统一社会信用代码不正确" in body and 'value="91440106ABC"' in body and "劳务派遣单位" in body
+        assert client.post(act, {"op": "party_add", "kind": "org", "org_code": world.shipai.code, "note": "反映街道工会推诿"}).status_code == 302
+        page = client.get(reverse("tickets:detail", args=[ticket.pk])).content.decode()
+        assert "被反映对象（回避）" in page and world.shipai.name in page
+        client.force_login(world.worker)
+        assert world.shipai.name not in client.get(reverse("tickets_h5:detail", args=[ticket.pk])).content.decode()
+
     def test_another_districts_order_answers_as_a_missing_one(self, client, world):
         ticket = dispatched_to_tianhe(world)
         client.force_login(world.yuexiu_handler)
