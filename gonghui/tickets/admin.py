@@ -10,6 +10,7 @@ from gonghui.tickets.models import (
     DutyShift,
     Extension,
     FollowUp,
+    Review,
     SlaPolicy,
     Supervision,
     Ticket,
@@ -70,6 +71,13 @@ class SupervisionAdmin(ScopedReadOnlyAdmin):
 @admin.register(FollowUp)
 class FollowUpAdmin(ScopedReadOnlyAdmin):
     list_display = ("ticket", "result", "by_worker", "holder", "created_at")
+
+
+@admin.register(Review)
+class ReviewAdmin(ScopedReadOnlyAdmin):
+    list_display = ("ticket", "stage", "org", "due_at", "decided_at", "outcome")
+    list_filter = ("stage", "outcome")
+    list_select_related = ("ticket", "org")
 
 
 @admin.register(DutyShift)

@@ -349,6 +349,8 @@ class EventKind(models.TextChoices):
     EXTENSION_REFUSED = "extension_refused", "不同意延期"
     SUPERVISED = "supervised", "督办"
     PARTY_NAMED = "party_named", "登记被反映对象"
+    REVIEW_REQUESTED = "review_requested", "申请复查/复核"
+    REVIEW_DECIDED = "review_decided", "复查/复核意见"
     RECALLED = "recalled", "回避收回"
     WARNED = "warned", "临期提醒"
     BREACHED = "breached", "超时"
@@ -422,6 +424,48 @@ class TicketParty(TimeStampedModel):
     @property
     def named(self) -> str:
         return str(self.org or self.employer or self.person or "")
+
+
+class Review(TimeStampedModel):
+    """信访复查/复核 (信访工作条例 §35, §36): a petitioner who does not accept the 处理意见 asks the org above the one that
+    gave it to look again (复查) within 30 days; a 复查意见 not accepted goes once more, to the org above that (复核),
+    also within 30 days; each is answered within 30 days. After 复核 the same matter is not accepted again."""
+
+    class Stage(models.TextChoices):
+        RECHECK = "recheck", "复查"
+        REVIEW = "review", "复核"
+
+    class Outcome(models.TextChoices):
+        UPHELD = "upheld", "维持原处理意见"
+        CHANGED = "changed", "撤销或变更原处理意见"
+
+    REQUEST_DAYS = ANSWER_DAYS = 30  # calendar days, §35/§36
+
+    ticket = models.ForeignKey(Ticket, verbose_name="工单", on_delete=models.CASCADE, related_name="reviews")
+    stage = models.CharField("环节", max_length=8, choices=Stage.choices)
+    org = models.ForeignKey("orgs.Org", verbose_name="复查/复核单位", on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField("不服理由", max_length=1000)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="申请登记人", null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+    due_at = models.DateTimeField("答复期限")
+    decided_at = models.DateTimeField("答复时间", null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="答复人", null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    outcome = models.CharField("结论", max_length=8, choices=Outcome.choices, blank=True)
+    opinion = models.TextField("复查/复核意见", blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+    access = Access(paths=("org__path",), read_paths=("ticket__holdings__org__path", "ticket__centre__path"),
+                    owner="ticket__filed_by", owner_actions=frozenset({VIEW}), conflict=about_parties("ticket__"))
+
+    class Meta:
+        verbose_name = "信访复查/复核"
+        verbose_name_plural = "信访复查/复核"
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["ticket", "stage"], name="review_once_per_stage")]
+
+    def __str__(self) -> str:
+        return f"{self.ticket} · {self.get_stage_display()}"
 
 
 class Attachment(TimeStampedModel):

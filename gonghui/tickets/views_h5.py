@@ -56,6 +56,7 @@ def _detail(request, ticket, *, error: str = "", follow_up: FollowUpForm | None 
     context = {"ticket": ticket, "timeline": selectors.ticket_timeline(actor=request.user, ticket=ticket),
                "attachments": selectors.ticket_attachments(actor=request.user, ticket=ticket),
                "can": selectors.ticket_capabilities(actor=request.user, ticket=ticket), "error": error,
+               "reviews": selectors.ticket_reviews(actor=request.user, ticket=ticket),
                "follow_up": follow_up or FollowUpForm()}
     return render(request, "tickets/h5_detail.html", context, status=status)
 
@@ -68,7 +69,7 @@ def detail(request, ticket_id: int):
 @login_required(login_url=H5_LOGIN)
 @require_POST
 def act(request, ticket_id: int):
-    """The worker's steps: 补充材料, 撤回, 回访."""
+    """The worker's steps: 补充材料, 撤回, 回访, 申请复查/复核."""
     ticket = _own(request, ticket_id)
     op, post = request.POST.get("op"), request.POST
     follow_up = FollowUpForm(post) if op == "follow_up" else None
@@ -78,6 +79,8 @@ def act(request, ticket_id: int):
         "withdraw": (lambda: services.ticket_withdraw(actor=request.user, ticket_id=ticket.pk, reason=post.get("reason", "")), "已撤回"),
         "follow_up": (lambda: services.ticket_follow_up(actor=request.user, ticket_id=ticket.pk, result=post.get("result", ""),
                                                         comment=post.get("comment", "")), "感谢您的评价"),
+        "review_request": (lambda: services.review_request(actor=request.user, ticket_id=ticket.pk, reason=post.get("reason", "")),
+                           "申请已提交，上级工会将在30日内答复"),
     }
     if op not in steps:
         return _detail(request, ticket, error="未知的操作", status=400)
