@@ -46,6 +46,7 @@ class DefaultRole:
     code: str
     name: str
     description: str = ""
+    actions: tuple[str, ...] = ()  # other apps' actions the role starts with (a 派单员 reads the org tree to pick a target)
 
 
 @dataclass(frozen=True)
@@ -194,8 +195,9 @@ def default_role_list() -> list[DefaultRole]:
 
 def default_grants() -> dict[str, list[str]]:
     """Declared default role code → the declared actions it gets by default (a grant to an undeclared role fails the check)."""
-    grants: dict[str, list[str]] = {role.code: [] for role in default_role_list()}
-    for action in action_list().values():
+    declared = action_list()
+    grants: dict[str, list[str]] = {role.code: [code for code in role.actions if code in declared] for role in default_role_list()}
+    for action in declared.values():
         for role in action.default_roles:
             if role in grants:
                 grants[role].append(action.code)

@@ -1,6 +1,6 @@
 from gonghui.core.registry import Action, DeclaringApp, DefaultRole, DemoStep, FigureProvider, H5Tile, MenuEntry, TodoProvider, UrlInclude
 
-DISPATCH, HANDLE, FOLLOW_UP = ("tickets.dispatch",), ("tickets.handle",), ("tickets.follow_up",)
+DISPATCH, HANDLE, FOLLOW_UP, SUPERVISE = ("tickets.dispatch",), ("tickets.handle",), ("tickets.follow_up",), ("tickets.supervise",)
 
 
 class TicketsConfig(DeclaringApp):
@@ -9,7 +9,8 @@ class TicketsConfig(DeclaringApp):
     name = "gonghui.tickets"
     verbose_name = "诉求工单"
 
-    default_roles = (DefaultRole("dispatcher", "派单员", "12351 热线坐席与派单中心：受理、派单、直接办结、回访"),)
+    default_roles = (DefaultRole("dispatcher", "派单员", "12351 热线坐席与派单中心：受理、派单、直接办结、回访",
+                                 actions=("orgs.view",)),)
     actions = (
         Action("tickets.view", "查看诉求工单", default_roles=("admin", "handler", "dispatcher", "analyst")),
         Action("tickets.dispatch", "受理与派单（热线录入、派单、直接办结、受理告知）", default_roles=("admin", "dispatcher")),
@@ -36,6 +37,7 @@ class TicketsConfig(DeclaringApp):
         TodoProvider("诉求工单待签收", "gonghui.tickets.desk.to_accept", actions=HANDLE),
         TodoProvider("诉求工单办理中", "gonghui.tickets.desk.to_handle", actions=HANDLE),
         TodoProvider("诉求工单待回访", "gonghui.tickets.desk.to_follow_up", actions=FOLLOW_UP),
+        TodoProvider("信访复查/复核待答复", "gonghui.tickets.desk.reviews_due", actions=SUPERVISE),
     )
     desk_figures = (FigureProvider("gonghui.tickets.desk.figures", actions=("tickets.view",)),)
     reference_data = ("gonghui.tickets.migrations.0002_reference_data.create",)

@@ -52,6 +52,7 @@ class IntakeForm(forms.Form):
 class HotlineForm(IntakeForm):
     """The 12351 agent's screen: the call's numbers and reference, urgency and tier, and a quick answer for a pure 咨询."""
 
+    caller_name = forms.CharField(label="来电人姓名（选填）", max_length=50, required=False)
     caller_phone = forms.CharField(label="来电号码", max_length=20, widget=forms.TextInput(attrs=PHONE_INPUT))
     callback_phone = forms.CharField(label="回拨号码（与来电不同时填）", max_length=20, required=False, widget=forms.TextInput(attrs=PHONE_INPUT))
     call_ref = forms.CharField(label="通话流水号", max_length=64, required=False)
