@@ -25,7 +25,7 @@ from django.db.models import Max, Q
 from gonghui.analytics.models import AlertRule, AlertState, Level, Line, RuleKind
 from gonghui.members.routing import SECTOR_FOR, county_level
 from gonghui.orgs.models import Industry, Org, OrgType, Sector
-from gonghui.tickets.facts import orders_received_between
+from gonghui.tickets.facts import named_union_paths, orders_received_between
 from gonghui.tickets.models import State, Topic
 
 _PUNCTUATION = re.compile(r"[\s()\[\]·.,，、\-_/]+")
@@ -52,6 +52,7 @@ class Finding:
     industry: str = ""
     about_union: bool = False
     new_form_type: str = ""
+    named: set[str] = field(default_factory=set)  # paths of unions the orders name as parties: told nothing
 
 
 def level_for(rule: AlertRule, count: int) -> str | None:
@@ -121,6 +122,9 @@ def _employer_findings(rule: AlertRule, *, start: dt.datetime, now: dt.datetime)
         if ticket.state != State.MERGED:
             largest[key] = max(largest[key], ticket.affected_count)
     for key, finding in found.items():
+        finding.named = named_union_paths(finding.ticket_ids)
+        union = finding.employer.union if finding.employer is not None and finding.employer.union_id else None
+        finding.about_union |= union is not None and any(union.path.startswith(path) for path in finding.named)
         finding.people = len(people[key])
         finding.workers = max(largest[key], finding.people)
         finding.count = finding.people if rule.kind == RuleKind.EMPLOYER_PEOPLE else finding.workers
@@ -163,7 +167,7 @@ def _industry_findings(rule: AlertRule, *, start: dt.datetime, now: dt.datetime)
     for key, finding in current.items():
         previous = before[key].count if key in before else 0
         if finding.count * 100 >= previous * (100 + rule.rise_percent) and finding.count > previous:
-            finding.people = finding.count
+            finding.people, finding.named = finding.count, named_union_paths(finding.ticket_ids)
             rising.append(finding)
     return rising
 
@@ -186,11 +190,12 @@ def sector_federation(county: Org, new_form_type: str) -> Org | None:
 def routes_for(finding: Finding) -> list[Route]:
     """The 三道防线 for one finding, each org once:
     1. 企业源头: the employer's own union, told to act at the source, unless an order in the alert is about that union
-       (问题类型 工会工作) or the employer has none. It hears of the alert (counts and topic), never the orders, which the
+       (问题类型 工会工作, or the union named as a 被反映对象) or the employer has none. It hears of the alert (counts and topic), never the orders, which the
        tickets' conflict rule keeps from it;
     2. 行业缓冲: the district's 行业工会联合会 of the sector when the workers are in a 新就业形态 industry;
     3. 区街阻截: always the district (the 区/县; in 东莞/中山 the 镇/街道, as `members.routing.county_level` says), and the
-       employer's 街道/镇 when that lies below the district."""
+       employer's 街道/镇 when that lies below the district.
+    No union an order names as a party (or anything under it) is told, on any line."""
     routes: list[Route] = []
     employer = finding.employer
     if employer is not None and employer.union_id and employer.union.is_active and not finding.about_union:
@@ -205,6 +210,8 @@ def routes_for(finding: Finding) -> list[Route]:
         routes.append(Route(town, Line.DISTRICT, "单位所在街道/镇：区街阻截"))
     seen, unique = set(), []
     for route in routes:
+        if any(route.org.path.startswith(path) for path in finding.named):
+            continue  # an order names this union (or one above it) as a party: it is not warned about itself
         if route.org.pk not in seen:
             seen.add(route.org.pk)
             unique.append(route)

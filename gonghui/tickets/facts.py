@@ -48,3 +48,17 @@ def receipt_times_changed_since(moment):
     from gonghui.tickets.models import Ticket
 
     return Ticket.objects.filter(updated_at__gte=moment).values_list("created_at", flat=True)
+
+
+def named_union_paths(ticket_ids) -> set[str]:
+    """The paths of the unions the orders name as parties (被反映对象: a union, or an employer's union): early warning
+    never tells a union about complaints against itself."""
+    from gonghui.tickets.models import TicketParty
+
+    paths = set()
+    for party in TicketParty.objects.filter(ticket_id__in=list(ticket_ids)).select_related("org", "employer__union"):
+        if party.org_id:
+            paths.add(party.org.path)
+        elif party.employer_id and party.employer.union_id:
+            paths.add(party.employer.union.path)
+    return paths

@@ -101,6 +101,18 @@ def test_not_to_the_union_the_orders_are_about(world, employer):
     assert alert.about_union and not alert.routes.filter(line=Line.SOURCE).exists()
 
 
+def test_no_union_an_order_names_as_a_party_is_told(world, employer):
+    from gonghui.tickets import services as ticket_services
+
+    rule(world.city, yellow=2)
+    first, _second = reports(world, employer, 2)
+    ticket_services.ticket_party_add(actor=world.agent, ticket_id=first.pk, org=world.shipai, note="街道工会推诿不作为")
+    [alert] = services.alerts_evaluate()
+    assert not alert.routes.filter(org=world.shipai).exists()  # the street named in the complaint hears nothing of it
+    assert not alert.routes.filter(line=Line.SOURCE).exists()  # nor does the employer's union under it
+    assert alert.about_union and alert.routes.filter(org=world.tianhe).exists()
+
+
 def test_new_form_workers_reach_the_sector_federation(world):
     federation = OrgFactory(parent=world.tianhe, type=OrgType.SECTOR_FEDERATION, sector="food_delivery", name="天河区外卖配送行业工会联合会")
     platform = employer_with_union(world.shipai, name="广州某配送服务有限公司", union_name="广州某配送服务有限公司工会")
