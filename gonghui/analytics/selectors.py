@@ -86,22 +86,27 @@ class Region:
 @dataclass
 class MapView:
     within: Org
-    geo: str  # the boundary file to draw (the province "44" or a city "4401"); empty: markers only
-    parent_id: int | None
+    geo: str  # the boundary file to draw (the province "44" or a city "4401"); empty: none
+    focus: str  # a district's code when the map shows one district of its city (its towns as markers around it)
+    parent_id: int | None  # where "back" goes, when the actor reads it
     regions: list[Region]
 
     def as_json(self) -> dict:
         return {"org": {"id": self.within.pk, "name": self.within.name, "code": self.within.division_code},
-                "geo": self.geo, "parent": self.parent_id, "regions": [asdict(region) for region in self.regions],
+                "geo": self.geo, "focus": self.focus, "parent": self.parent_id, "regions": [asdict(region) for region in self.regions],
                 "recent_days": RECENT_DAYS}
 
 
-def _geo_for(org: Org) -> str:
-    if org.type == OrgType.PROVINCE and org.division_code[:2] == "44":
-        return "44"
-    if org.type == OrgType.CITY and len(org.division_code) >= 4 and org.division_code.startswith("44"):
-        return org.division_code[:4]
-    return ""
+def _geo_for(org: Org) -> tuple[str, str]:
+    """(boundary file, focus): the province's cities, a city's districts, or a district inside its city's file."""
+    code = org.division_code or ""
+    if org.type == OrgType.PROVINCE and code[:2] == "44":
+        return "44", ""
+    if org.type == OrgType.CITY and len(code) >= 4 and code.startswith("44"):
+        return code[:4], ""
+    if org.type in (OrgType.COUNTY, OrgType.FUNCTION_ZONE) and len(code) == 6 and code.startswith("44"):
+        return code[:4], code
+    return "", ""
 
 
 def _member_counts(actor, within: Org) -> dict[str, int]:
@@ -123,13 +128,15 @@ def map_view(*, actor, within: Org) -> MapView:
     out = []
     for org in regions:
         received, people = recent.get(org.path, {}).get("n") or 0, members.get(org.path, 0)
-        drill = org.type == OrgType.CITY  # the map goes down to a city's districts; figures further down are on the metrics page
+        drill = org.type in (OrgType.CITY, OrgType.COUNTY, OrgType.FUNCTION_ZONE)  # a district shows its towns as markers
         out.append(Region(org_id=org.pk, name=org.short_name or org.name.removesuffix("总工会"), code=org.division_code,
                           open_orders=open_orders.get(org.path, {}).get("n") or 0, alerts=alerts.get(org.path, 0),
                           received=received, members=people, per_10k=round(received * PER_MEMBERS / people, 1) if people else None,
                           url=f"{reverse('analytics:map_data')}?org={org.pk}" if drill else "",
                           orders_url=f"{listing}?org={org.pk}&received_from={since.isoformat()}"))
-    return MapView(within=within, geo=_geo_for(within), parent_id=within.parent_id if within.type == OrgType.CITY else None, regions=out)
+    geo, focus = _geo_for(within)
+    parent = within.parent_id if within.parent_id and Org.objects.restrict(actor, "orgs.view").filter(pk=within.parent_id).exists() else None
+    return MapView(within=within, geo=geo, focus=focus, parent_id=parent, regions=out)
 
 
 def _alert_counts(actor, within: Org) -> dict[str, int]:

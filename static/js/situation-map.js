@@ -16,15 +16,15 @@
       .then(function (json) { loaded[code] = json; window.echarts.registerMap("gd-" + code, json); return json; });
   }
 
-  function bbox(json) {
+  function bbox(json, only) {
     var box = [180, 90, -180, -90];
     function walk(item) {
       if (typeof item[0] === "number") {
         box = [Math.min(box[0], item[0]), Math.min(box[1], item[1]), Math.max(box[2], item[0]), Math.max(box[3], item[1])];
       } else item.forEach(walk);
     }
-    json.features.forEach(function (feature) { walk(feature.geometry.coordinates); });
-    return box;
+    json.features.forEach(function (feature) { if (!only || String(feature.id) === only) walk(feature.geometry.coordinates); });
+    return box[0] > box[2] ? bbox(json) : box;
   }
 
   function value(region) { var v = region[measure]; return v === null || v === undefined ? null : v; }
@@ -56,10 +56,10 @@
       var v = value(region);
       if (v !== null && v > max) max = v;
       var key = view.geo === "44" ? (region.code || "").slice(0, 4) : region.code;
-      if (json && codes[key]) areas.push({ name: key, value: v, region: region });
+      if (json && codes[key] && !view.focus) areas.push({ name: key, value: v, region: region });
       else markers.push(region);
     });
-    var box = json ? bbox(json) : [112, 22, 115, 24];
+    var box = json ? bbox(json, view.focus) : [112, 22, 115, 24];
     var cx = (box[0] + box[2]) / 2, cy = (box[1] + box[3]) / 2, spread = Math.min(box[2] - box[0], box[3] - box[1]) * 0.42;
     var points = markers.map(function (region, index) {
       var angle = index * 2.39996, radius = spread * Math.sqrt((index + 0.5) / Math.max(markers.length, 1));
@@ -85,6 +85,12 @@
           label: { show: true, position: "right", fontSize: 12, color: "#1f2937", formatter: function (p) { return p.data.region.name; } } }
       ]
     };
+    if (view.focus) {  // one district of its city: zoom to it, its towns as markers around its centre
+      var whole = bbox(json);
+      option.geo.center = [cx, cy];
+      option.geo.zoom = Math.max(1, 0.8 * Math.min((whole[2] - whole[0]) / (box[2] - box[0]), (whole[3] - whole[1]) / (box[3] - box[1])));
+      option.geo.regions = [{ name: view.focus, itemStyle: { areaColor: "#fff7ed", borderColor: "#c8161d", borderWidth: 1.5 } }];
+    }
     if (!areas.length) {  // markers only: a map series without data would paint every region in its own colour
       option.series = [option.series[1]];
       option.visualMap = [Object.assign({}, option.visualMap[1], { show: true, calculable: true, left: 16, bottom: 16, text: ["高", "低"] })];

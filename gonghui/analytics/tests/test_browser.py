@@ -15,6 +15,7 @@ from gonghui.tickets.tests.test_browser import signed_in
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs an event loop in this thread
 
+DRILL = 20_000  # ms: a drill-down fetches figures and a boundary file; on a busy machine that may take a while
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("divisions_after_flush")]
 
 
@@ -35,7 +36,7 @@ def test_the_map_goes_from_the_province_to_a_citys_districts(live_server, divisi
     page = signed_in(open_page, live_server, cadre_at(org("44")), 1920, 1080)
     page.goto(f"{live_server.url}/workbench/analytics/map/")
     chart = page.locator("#situation-map")
-    expect(chart).to_have_attribute("data-map-level", "44")
+    expect(chart).to_have_attribute("data-map-level", "44", timeout=DRILL)
     expect(page.locator("#map-table tbody tr")).to_have_count(21)
     page.screenshot(path=shots / "analytics-map-province-1920.png")
     # click 广州 on the map itself (its centre, converted to a pixel by the chart)
@@ -43,16 +44,24 @@ def test_the_map_goes_from_the_province_to_a_citys_districts(live_server, divisi
         return chart.convertToPixel({geoIndex: 0}, [113.45, 23.35]); }""")
     box = chart.bounding_box()
     page.mouse.click(box["x"] + x, box["y"] + y)
-    expect(chart).to_have_attribute("data-map-level", "4401")
-    expect(page.locator("#map-title")).to_have_text("广州市总工会")
+    expect(chart).to_have_attribute("data-map-level", "4401", timeout=DRILL)
+    expect(page.locator("#map-title")).to_have_text("广州市总工会", timeout=DRILL)
     expect(page.locator("#map-table tbody")).to_contain_text("天河")
     page.get_by_role("button", name="未解除预警").click()
     expect(page.get_by_role("button", name="未解除预警")).to_have_attribute("aria-pressed", "true")
     page.screenshot(path=shots / "analytics-map-guangzhou-1920.png")
+    page.locator("#map-table a", has_text="天河区").click()  # a district: its 街道 as markers around it
+    expect(page.locator("#map-title")).to_have_text("天河区总工会", timeout=DRILL)
+    expect(page.locator("#map-table tbody")).to_contain_text("石牌街道")
+    page.evaluate("window.scrollTo(0, 0)")
+    page.mouse.move(5, 5)
+    page.screenshot(path=shots / "analytics-map-tianhe-1920.png")
     page.get_by_role("button", name="← 返回上级").click()
-    expect(chart).to_have_attribute("data-map-level", "44")
+    expect(page.locator("#map-title")).to_have_text("广州市总工会", timeout=DRILL)
+    page.get_by_role("button", name="← 返回上级").click()
+    expect(chart).to_have_attribute("data-map-level", "44", timeout=DRILL)
     page.locator("#map-table a", has_text="东莞").click()  # no districts: its towns are markers
-    expect(chart).to_have_attribute("data-map-level", "4419")
+    expect(chart).to_have_attribute("data-map-level", "4419", timeout=DRILL)
     expect(page.locator("#map-table tbody")).to_contain_text("石龙镇")
     page.evaluate("window.scrollTo(0, 0)")
     page.mouse.move(5, 5)  # off the map: no hover colour in the picture

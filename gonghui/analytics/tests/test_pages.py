@@ -59,6 +59,9 @@ def test_map_data_lists_the_regions(world, rolled, logged_in):
     tianhe = next(region for region in data["regions"] if region["code"] == "440106")
     assert tianhe["open_orders"] == 0 and tianhe["received"] == 1  # the unanswered one is still at the centre
     assert logged_in(cadre_at(world.yuexiu)).get(reverse("analytics:map_data"), {"org": world.tianhe.pk}).status_code == 404
+    district = logged_in(world.district_admin).get(reverse("analytics:map_data")).json()  # a district cadre starts at home
+    assert (district["geo"], district["focus"], district["parent"]) == ("4401", "440106", None)  # the city is not theirs to open
+    assert any(region["code"] == "440106006" for region in district["regions"])
 
 
 @pytest.fixture
