@@ -1236,6 +1236,17 @@ def duty_shift_add(*, actor, org: Org, user, starts_at: dt.datetime, ends_at: dt
     return shift
 
 
+@transaction.atomic
+def duty_shift_remove(*, actor, shift_id) -> None:
+    """取消值班 that has not ended yet (an ended one is the record of who was on duty, kept)."""
+    shift = lock_row(DutyShift.objects.restrict(actor, HANDLE).select_related("org", "user"), shift_id, required=True)
+    if shift.ends_at <= timezone.now():
+        _fail("已结束的值班是值班记录，不能删除", "duty_ended")
+    audit_log(actor=actor, action="tickets.duty_shift.removed", obj=shift, org_path=shift.org.path,
+              data={"user": str(shift.user), "from": shift.starts_at, "to": shift.ends_at})
+    shift.delete()
+
+
 def tickets_exported(*, actor, rows: int, filters: dict) -> None:
     """An xlsx of the desk's filtered list left the system: who, how many, which filters (caller data is not in it)."""
     paths = reach(actor, "tickets.view")
