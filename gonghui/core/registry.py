@@ -168,6 +168,7 @@ class DeclaringApp(AppConfig):
     api_routers: Sequence[str] = ()  # dotted paths of django-ninja routers, mounted at /api/
     urls: Sequence[UrlInclude] = ()
     demo: Sequence[DemoStep] = ()
+    demo_logins: Sequence[tuple[str, str]] = ()  # (username, what the account sees) the demo prints after seeding
     todo_providers: Sequence[TodoProvider] = ()
     desk_figures: Sequence[FigureProvider] = ()
     reference_data: Sequence[str] = ()  # dotted paths of `load(apps, schema_editor)`: rows the app needs (data migrations)
@@ -178,6 +179,10 @@ def _declared(attribute: str) -> list:
 
 
 # ---------------------------------------------------------------- reading them
+
+
+def demo_login_list() -> list[tuple[str, str]]:
+    return _declared("demo_logins")
 
 
 def action_list() -> dict[str, Action]:

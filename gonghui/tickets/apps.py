@@ -23,6 +23,7 @@ class TicketsConfig(DeclaringApp):
         MenuEntry("诉求工单", "工单办理", "tickets:list", actions=("tickets.view",),
                   current=("tickets:list", "tickets:detail", "tickets:act", "tickets:export"), order=300),
         MenuEntry("诉求工单", "热线受理", "tickets:hotline", actions=DISPATCH, order=305),
+        MenuEntry("诉求工单", "值班安排", "tickets:duty", actions=HANDLE, order=306),
     )
     h5_tiles = (
         H5Tile("我要反映", "tickets_h5:new", "欠薪、工伤、劳动合同等问题，向工会反映", icon="chat", order=15),
@@ -32,6 +33,9 @@ class TicketsConfig(DeclaringApp):
     urls = (UrlInclude("h5/", "gonghui.tickets.urls", "worker_patterns"), UrlInclude("workbench/", "gonghui.tickets.urls", "cadre_patterns"))
     api_routers = ("gonghui.tickets.api.router",)
     demo = (DemoStep(500, "gonghui.tickets.demo.demo_tickets"),)
+    demo_logins = (("gz_12351", "广州12351热线坐席：受理、派单、直接办结、回访（需动态口令）"),
+                   ("dg_12351", "东莞12351热线坐席（需动态口令）"),
+                   ("th_waimai", "天河区外卖配送行业工会联合会：办理骑手诉求"))
     todo_providers = (
         TodoProvider("诉求工单待派单", "gonghui.tickets.desk.to_dispatch", actions=DISPATCH),
         TodoProvider("诉求工单待签收", "gonghui.tickets.desk.to_accept", actions=HANDLE),

@@ -32,6 +32,7 @@ ACTIONS = {
     "tickets.sla_policy.updated": "修改时限标准",
     "tickets.sla.scanned": "工单时限扫描",
     "tickets.duty_shift.created": "安排值班",
+    "tickets.duty_shift.removed": "取消值班",
     "tickets.demo.seeded": "生成演示工单",
 }
 

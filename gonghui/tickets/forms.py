@@ -73,3 +73,16 @@ class FollowUpForm(forms.Form):
 
 REFERRAL_AGENCIES = [("", "不转交")] + list(Agency.choices)
 STATE_CHOICES = [("", "全部状态")] + list(State.choices)
+
+
+SHIFT_TIME = {"widget": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+              "input_formats": ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]}
+
+
+class DutyShiftForm(forms.Form):
+    """值班安排: who takes urgent orders for an org, from when to when."""
+
+    org_code = forms.CharField(label="值班单位（组织编码）", max_length=40)
+    username = forms.CharField(label="值班人（用户名）", max_length=150)
+    starts_at = forms.DateTimeField(label="开始", **SHIFT_TIME)
+    ends_at = forms.DateTimeField(label="结束", **SHIFT_TIME)

@@ -246,3 +246,46 @@ def test_bulk_dispatch_routes_each_order_and_reports_the_refused(world):
     assert set(Ticket.objects.values_list("state", flat=True)) == {State.ASSIGNED}
     with pytest.raises(services.ApplicationError, match="一次最多处理"):
         services.tickets_bulk(actor=world.agent, op="accept", ticket_ids=list(range(1, services.BULK_AT_ONCE + 2)))
+
+
+class TestDutyRoster:
+    def shift(self, world, **changes) -> dict:
+        return {"org_code": world.tianhe.code, "username": world.colleague.username, "starts_at": "2026-12-05T08:00",
+                "ends_at": "2026-12-05T20:00", **changes}
+
+    def test_a_handler_puts_a_colleague_on_duty_and_a_refusal_keeps_the_form(self, client, world):
+        from gonghui.tickets.models import DutyShift
+
+        client.force_login(world.handler)
+        refused = client.post(reverse("tickets:duty"), self.shift(world, ends_at="2026-12-05T07:00"))
+        body = refused.content.decode()
+        assert refused.status_code == 200 and "结束时间须晚于开始时间" in body and 'value="2026-12-05T07:00"' in body
+        assert not DutyShift.objects.exists()
+        assert client.post(reverse("tickets:duty"), self.shift(world)).status_code == 302
+        shift = DutyShift.objects.get()
+        assert shift.user == world.colleague and shift.org == world.tianhe
+        listing = client.get(reverse("tickets:duty")).content.decode()
+        assert str(world.colleague) in listing and "待值班" in listing
+        assert client.post(reverse("tickets:duty_remove", args=[shift.pk])).status_code == 302
+        assert not DutyShift.objects.exists()
+        assert AuditEvent.objects.filter(action="tickets.duty_shift.removed").count() == 1
+
+    def test_another_districts_shift_answers_as_a_missing_one_and_an_ended_one_stays(self, client, world):
+        import datetime as dt
+
+        from django.utils import timezone
+
+        from gonghui.tickets.models import DutyShift
+
+        now = timezone.now()
+        theirs = services.duty_shift_add(actor=world.yuexiu_handler, org=world.yuexiu, user=world.yuexiu_handler,
+                                         starts_at=now, ends_at=now + dt.timedelta(hours=8))
+        client.force_login(world.handler)
+        assert client.post(reverse("tickets:duty_remove", args=[theirs.pk])).status_code == 404
+        assert client.post(reverse("tickets:duty_remove", args=[MISSING])).status_code == 404
+        assert str(world.yuexiu_handler) not in client.get(reverse("tickets:duty")).content.decode()
+        ended = DutyShift.objects.create(org=world.tianhe, user=world.handler, starts_at=now - dt.timedelta(days=2),
+                                         ends_at=now - dt.timedelta(days=1))
+        client.post(reverse("tickets:duty_remove", args=[ended.pk]))
+        assert DutyShift.objects.filter(pk=ended.pk).exists()
+        assert str(world.handler) in client.get(reverse("tickets:duty"), {"when": "past"}).content.decode()
