@@ -20,7 +20,7 @@ from gonghui.tickets.models import Topic
 from gonghui.worktime.calendar import work_calendar
 from gonghui.worktime.deadlines import LimitUnit, deadline
 
-# How long each step may take, by level (ours; decision 0020): 研判 from raising, 处置 from the 研判 conclusion.
+# How long each step may take, by level (ours; decision 0021): 研判 from raising, 处置 from the 研判 conclusion.
 JUDGE_LIMIT = {Level.RED: (4, LimitUnit.WORKING_HOURS), Level.ORANGE: (1, LimitUnit.WORKING_DAYS), Level.YELLOW: (2, LimitUnit.WORKING_DAYS)}
 HANDLE_LIMIT = {Level.RED: (3, LimitUnit.WORKING_DAYS), Level.ORANGE: (5, LimitUnit.WORKING_DAYS), Level.YELLOW: (10, LimitUnit.WORKING_DAYS)}
 

@@ -1,4 +1,4 @@
-"""群体性 early warning: what each rule finds in the recent orders, and where an alert goes (三道防线, decision 0020).
+"""群体性 early warning: what each rule finds in the recent orders, and where an alert goes (三道防线, decision 0021).
 
 A rule looks at the orders received in its last `window_days` under its org (held or dispatched there), leaving out
 withdrawn ones, and from the moment the last alert on the same subject was lifted (解除), so a lifted alert is not raised
