@@ -366,7 +366,8 @@ class ReviewOut(Schema):
     opinion: str = Field(title="意见")
 
 
-@router.get("/tickets/{ticket_id}/reviews", response=list[ReviewOut], summary="信访复查/复核")
+@router.get("/tickets/{ticket_id}/reviews", response=list[ReviewOut], summary="信访复查/复核",
+            description="一件信访事项的复查和复核申请及答复，按申请先后。")
 def ticket_reviews(request, ticket_id: int = Path(description="工单 id")):
     ticket = selectors.ticket_get_for(actor=request.user, ticket_id=ticket_id)
     return selectors.ticket_reviews(actor=request.user, ticket=ticket)
