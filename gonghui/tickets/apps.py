@@ -30,7 +30,8 @@ class TicketsConfig(DeclaringApp):
         H5Tile("我的诉求", "tickets_h5:mine", "查看办理进度、补充材料、评价", order=16),
         H5Tile("查询码查进度", "tickets_h5:query", "没有账号？用短信中的编号和查询码查询", order=17),
     )
-    urls = (UrlInclude("h5/", "gonghui.tickets.urls", "worker_patterns"), UrlInclude("workbench/", "gonghui.tickets.urls", "cadre_patterns"))
+    urls = (UrlInclude("h5/", "gonghui.tickets.urls", "worker_patterns"), UrlInclude("workbench/", "gonghui.tickets.urls", "cadre_patterns"),
+            UrlInclude("open311/v2/", "gonghui.tickets.urls_open311", "open311_patterns"))
     api_routers = ("gonghui.tickets.api.router",)
     demo = (DemoStep(500, "gonghui.tickets.demo.demo_tickets"),)
     demo_logins = (("gz_12351", "广州12351热线坐席：受理、派单、直接办结、回访（需动态口令）"),

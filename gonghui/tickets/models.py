@@ -642,3 +642,33 @@ class DutyShift(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.org} · {self.user}"
+
+
+class Open311Request(TimeStampedModel):
+    """Open311 提交记录: what a GeoReport v2 client sent with an order beyond the order's own fields (where, the client's
+    own ids, a photo link), the key it came with, and the token the spec's `tokens/{token}` resolves."""
+
+    ticket = models.OneToOneField(Ticket, verbose_name="工单", on_delete=models.CASCADE, related_name="open311")
+    api_key = models.ForeignKey("accounts.ApiKey", verbose_name="接口密钥", on_delete=models.PROTECT, related_name="+")
+    token = models.CharField("令牌", max_length=32, unique=True)
+    address = EncryptedTextField("地址", blank=True, default="")
+    address_id = models.CharField("地址编码", max_length=64, blank=True, help_text="行政区划代码（GB/T 2260 或乡级统计代码）")
+    lat = models.DecimalField("纬度", max_digits=9, decimal_places=6, null=True, blank=True)
+    long = models.DecimalField("经度", max_digits=9, decimal_places=6, null=True, blank=True)
+    email = EncryptedTextField("电子邮箱", blank=True, default="")
+    device_id = models.CharField("设备编号", max_length=100, blank=True)
+    account_id = models.CharField("调用方账号", max_length=100, blank=True)
+    media_url = models.URLField("图片链接", max_length=500, blank=True, help_text="只记录，不下载")
+    attributes = models.JSONField("附加属性", default=dict, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+    access = Access(paths=("ticket__holder__path", "ticket__centre__path"), read_paths=("ticket__holdings__org__path",),
+                    conflict=about_parties("ticket__"))
+
+    class Meta:
+        verbose_name = "Open311 提交记录"
+        verbose_name_plural = "Open311 提交记录"
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"{self.ticket} · {self.token}"
