@@ -18,12 +18,15 @@ class TicketsConfig(DeclaringApp):
         Action("tickets.supervise", "督办下级工单、审批延期", default_roles=("admin",)),
         Action("tickets.follow_up", "回访诉求工单", default_roles=("admin", "dispatcher")),
         Action("tickets.admin_sla", "维护诉求工单时限标准（省总）", default_roles=("admin",)),
+        Action("tickets.knowledge", "维护诉求知识库（本地区的标准答复）", default_roles=("admin", "dispatcher")),
     )
     menu = (
         MenuEntry("诉求工单", "工单办理", "tickets:list", actions=("tickets.view",),
                   current=("tickets:list", "tickets:detail", "tickets:act", "tickets:export"), order=300),
         MenuEntry("诉求工单", "热线受理", "tickets:hotline", actions=DISPATCH, order=305),
         MenuEntry("诉求工单", "值班安排", "tickets:duty", actions=HANDLE, order=306),
+        MenuEntry("诉求工单", "知识库", "tickets:knowledge_list", actions=("tickets.view",),
+                  current=("tickets:knowledge_list", "tickets:knowledge_new", "tickets:knowledge_edit"), order=307),
     )
     h5_tiles = (
         H5Tile("我要反映", "tickets_h5:new", "欠薪、工伤、劳动合同等问题，向工会反映", icon="chat", order=15),

@@ -9,13 +9,14 @@ from django.http import QueryDict
 
 from gonghui.accounts.api_keys import api_key_authenticate, api_key_issue
 from gonghui.core.tests.files import PNG
-from gonghui.tickets import open311, services
+from gonghui.tickets import knowledge, open311, services
 from gonghui.tickets.models import (
     Attachment,
     DutyShift,
     Extension,
     Category,
     FollowUp,
+    KnowledgeAnswer,
     Open311Request,
     Review,
     Supervision,
@@ -74,6 +75,12 @@ def open311_request(place) -> Open311Request:
     return Open311Request.objects.get(ticket__number=number)
 
 
+def knowledge_answer(place) -> KnowledgeAnswer:
+    return knowledge.knowledge_answer_create(actor=place.cadre, data=knowledge.AnswerInput(
+        title="本区职工服务中心在哪里？", answer="区职工服务中心提供劳动争议调解和法律咨询，工作日9:00-17:30。", category="consult",
+        region_id=place.district.pk, review_on=timezone.localdate() + dt.timedelta(days=365), status="published"))
+
+
 FACTORIES = {
     Ticket: _signed,
     TicketHolding: lambda place: _signed(place).holdings.order_by("pk").last(),
@@ -84,6 +91,7 @@ FACTORIES = {
     FollowUp: follow_up,
     DutyShift: duty_shift,
     Open311Request: open311_request,
+    KnowledgeAnswer: knowledge_answer,
     Review: review,
     TicketParty: lambda place: services.ticket_party_add(actor=place.city_cadre, ticket_id=_signed(place).pk, person=worker(),
                                                          note="诉求中点名的班组长"),
