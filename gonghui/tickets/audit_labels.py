@@ -35,6 +35,7 @@ ACTIONS = {
     "tickets.duty_shift.removed": "取消值班",
     "tickets.knowledge.created": "新增知识库答复",
     "tickets.knowledge.updated": "修改知识库答复",
+    "tickets.knowledge.reindexed": "重新切分知识库检索词",
     "tickets.demo.seeded": "生成演示工单",
 }
 

@@ -126,3 +126,12 @@ def test_pages(client, world, kb):
     h5 = client.get("/h5/tickets/knowledge/", {"description": "请问广州的最低工资是多少", "district": world.tianhe.pk, "topic": "wages"})
     assert "这些解答也许能帮到您" in h5.content.decode() and "2500元" in h5.content.decode() and "2520元" not in h5.content.decode()
     assert client.get("/h5/tickets/knowledge/", {"description": ""}).content.decode().strip() == ""
+
+
+def test_reindex_cuts_every_answer_again(world, kb):
+    from django.core.management import call_command
+
+    KnowledgeAnswer.objects.update(search_tokens="", title_tokens="")
+    call_command("knowledge_reindex", stdout=open("/dev/null", "w"))
+    assert knowledge.knowledge_public(q="拖欠工资", district=None)[0] == kb["province"]
+    assert AuditEvent.objects.filter(action="tickets.knowledge.reindexed").exists()
