@@ -1157,6 +1157,8 @@ def review_request(*, actor, ticket_id, reason: str) -> Review:
 @transaction.atomic
 def review_decide(*, actor, review_id, outcome: str, opinion: str) -> Review:
     """复查/复核意见 by the reviewing org's cadres with 督办 rights: uphold or change the opinion, with reasons."""
+    if not str(review_id).isdecimal():
+        raise NotFound()
     review = lock_row(Review.objects.restrict(actor, VIEW).select_related("org", "ticket"), review_id, required=True)
     _require(_reaches(actor, SUPERVISE, review.org), f"只有{review.org.name}可以答复这件{review.get_stage_display()}")
     if review.decided_at is not None:
@@ -1239,6 +1241,8 @@ def duty_shift_add(*, actor, org: Org, user, starts_at: dt.datetime, ends_at: dt
 @transaction.atomic
 def duty_shift_remove(*, actor, shift_id) -> None:
     """取消值班 that has not ended yet (an ended one is the record of who was on duty, kept)."""
+    if not str(shift_id).isdecimal():
+        raise NotFound()
     shift = lock_row(DutyShift.objects.restrict(actor, HANDLE).select_related("org", "user"), shift_id, required=True)
     if shift.ends_at <= timezone.now():
         _fail("已结束的值班是值班记录，不能删除", "duty_ended")
