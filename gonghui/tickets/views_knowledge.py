@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
+from django_ratelimit.core import is_ratelimited
 
 from gonghui.accounts.selectors import actions_for, cadre_by_username
 from gonghui.core.access import covers, reach
@@ -17,6 +18,8 @@ from gonghui.tickets import knowledge
 from gonghui.tickets.forms import KnowledgeAnswerForm
 from gonghui.tickets.models import DISPATCH, KNOWLEDGE, VIEW, AnswerStatus, Category, Topic
 from gonghui.tickets.views import _require
+
+H5_GROUP, H5_RATE = "knowledge-h5", "60/m"
 
 
 def _filters(request) -> knowledge.AnswerFilters:
@@ -39,9 +42,11 @@ def knowledge_list(request):
         "can_add": KNOWLEDGE in actions_for(user=request.user), "today": timezone.localdate()})
 
 
-def _form(request, *, data=None, initial=None) -> KnowledgeAnswerForm:
-    province = knowledge.province()
-    return KnowledgeAnswerForm(data, initial=initial, regions=knowledge.region_choices(actor=request.user),
+def _form(request, *, data=None, initial=None, answer=None) -> KnowledgeAnswerForm:
+    province, regions = knowledge.province(), knowledge.region_choices(actor=request.user)
+    if answer is not None and answer.region not in regions:  # an answer kept for a 街道 stays choosable when edited
+        regions.append(answer.region)
+    return KnowledgeAnswerForm(data, initial=initial, regions=regions,
                                province_allowed=province is not None and covers(reach(request.user, KNOWLEDGE), province.path))
 
 
@@ -91,11 +96,11 @@ def knowledge_edit(request, answer_id: int):
     if request.method == "POST":
         if not editable:
             return render(request, "tickets/knowledge_form.html", {"answer": answer, "form": None}, status=403)
-        form = _form(request, data=request.POST)
+        form = _form(request, data=request.POST, answer=answer)
         if form.is_valid() and (done := _save(request, form, answer.pk)):
             return done
     else:
-        form = _form(request, initial={
+        form = _form(request, answer=answer, initial={
             "title": answer.title, "answer": answer.answer, "category": answer.category, "topic": answer.topic, "basis": answer.basis,
             "region": None if answer.region.parent_id is None else answer.region_id, "owner": answer.owner.username,
             "review_on": answer.review_on, "status": answer.status}) if editable else None
@@ -119,7 +124,10 @@ def knowledge_suggest(request):
 
 @require_GET
 def knowledge_h5(request):
-    """Under the worker's form (htmx): published answers for the chosen place that match what they are typing."""
+    """Under the worker's form (htmx): published answers for the chosen place that match what they are typing. Open to
+    anyone, so limited per IP; past the limit the box stays empty rather than the form showing an error."""
+    if is_ratelimited(request, group=H5_GROUP, key="ip", rate=H5_RATE, increment=True):
+        return render(request, "tickets/_knowledge_h5.html", {"answers": []})
     topic = request.GET.get("topic", "")
     words = " ".join([request.GET.get("title", ""), request.GET.get("description", "")[:1000],
                       Topic(topic).label if topic in Topic.values else ""])

@@ -135,3 +135,23 @@ def test_reindex_cuts_every_answer_again(world, kb):
     call_command("knowledge_reindex", stdout=open("/dev/null", "w"))
     assert knowledge.knowledge_public(q="拖欠工资", district=None)[0] == kb["province"]
     assert AuditEvent.objects.filter(action="tickets.knowledge.reindexed").exists()
+
+
+def test_a_street_answer_is_edited_on_its_page_and_the_public_box_is_rate_limited(client, world, kb, monkeypatch):
+    from django.core.cache import cache
+
+    from gonghui.tickets import views_knowledge
+
+    street = make(world.district_admin, world.shipai, "石牌街道职工服务站在哪里？", "石牌街道总工会职工服务站工作日接待职工来访和咨询。", topic="union")
+    client.force_login(world.district_admin)
+    form = {"title": street.title, "answer": street.answer + "（周六上午也开放）", "category": "consult", "topic": "union",
+            "region": world.shipai.pk, "review_on": NEXT_YEAR.isoformat(), "status": "published", "owner": ""}
+    assert client.post(f"/workbench/tickets/knowledge/{street.pk}/", form).status_code == 302
+    street.refresh_from_db()
+    assert "周六" in street.answer and street.region == world.shipai
+    cache.clear()
+    monkeypatch.setattr(views_knowledge, "H5_RATE", "2/m")
+    client.logout()
+    asked = [client.get("/h5/tickets/knowledge/", {"description": "拖欠工资怎么办"}).content.decode() for _ in range(3)]
+    assert "拖欠工资怎么办" in asked[0] and "拖欠工资怎么办" in asked[1] and asked[2].strip() == ""
+    cache.clear()
