@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "gonghui.jobs",
     "gonghui.members",
     "gonghui.tickets",
+    "gonghui.analytics",
     "gonghui.portal",
 ]
 

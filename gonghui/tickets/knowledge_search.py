@@ -1,4 +1,4 @@
-"""知识库 search by jieba tokens (decision 0022): the same tokenizer cuts an answer when it is saved and a query when it
+"""知识库 search by jieba tokens (decision 0023): the same tokenizer cuts an answer when it is saved and a query when it
 is asked; the tokens are stored space-delimited (" 最低 工资 最低工资 ") and a query token matches a stored one only
 whole (LIKE '% token %', which Django escapes), so the match is the same on SQLite and PostgreSQL — no substring of the
 text, no database-specific full-text engine. Answers rank by how many query tokens they hold, a title token counting

@@ -1,4 +1,4 @@
-"""Open311 GeoReport v2 (decision 0021): the services (our 诉求类别), filing an order from a client with an API key, and
+"""Open311 GeoReport v2 (decision 0022): the services (our 诉求类别), filing an order from a client with an API key, and
 reading orders back.
 
 A keyless read is public and answers only what identifies nobody: the order's number, status, service, dates and the

@@ -1,4 +1,4 @@
-"""Open311 GeoReport v2 over HTTP (decision 0021): plain views, because the spec wants `.json` paths, form-encoded POST
+"""Open311 GeoReport v2 over HTTP (decision 0022): plain views, because the spec wants `.json` paths, form-encoded POST
 bodies with `attribute[code]` fields and errors as a bare array of {code, description}.
 
 Nothing here reads the session: a request is keyless (public fields, rate-limited per IP) or carries an API key (`api_key`
