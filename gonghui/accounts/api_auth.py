@@ -32,6 +32,27 @@ def _refuse(status: int, code: str, message: str) -> JsonResponse:
     return JsonResponse({"code": code, "message": message, "fields": {}}, status=status, json_dumps_params={"ensure_ascii": False})
 
 
+class KeyRefused(Exception):
+    """A presented key that does not authenticate: the status, code and Chinese message to answer with."""
+
+    def __init__(self, status: int, code: str, message: str):
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+def key_account(request, raw: str):
+    """The integration account a presented key acts as, counting failures per IP (also for Open311, whose key comes in
+    a form field); raises `KeyRefused` for a bad key or once the IP is past the failure limit."""
+    failures = get_usage(request, group=FAILED_KEY_GROUP, key="ip", rate=FAILED_KEY_RATE)
+    if failures is not None and failures["count"] >= failures["limit"]:
+        raise KeyRefused(429, "api_key_rate_limited", "接口密钥验证失败次数过多，请10分钟后再试")
+    account = api_key_authenticate(raw=raw, ip=client_ip(request))
+    if account is None:
+        is_ratelimited(request, group=FAILED_KEY_GROUP, key="ip", rate=FAILED_KEY_RATE, increment=True)
+        raise KeyRefused(401, "invalid_api_key", "接口密钥无效或已吊销")
+    return account
+
+
 class ApiKeyMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -40,13 +61,10 @@ class ApiKeyMiddleware:
         raw = presented_key(request) if request.path.startswith(API_PREFIX) else None
         if raw is None:
             return self.get_response(request)
-        failures = get_usage(request, group=FAILED_KEY_GROUP, key="ip", rate=FAILED_KEY_RATE)
-        if failures is not None and failures["count"] >= failures["limit"]:
-            return _refuse(429, "api_key_rate_limited", "接口密钥验证失败次数过多，请10分钟后再试")
-        account = api_key_authenticate(raw=raw, ip=client_ip(request))
-        if account is None:
-            is_ratelimited(request, group=FAILED_KEY_GROUP, key="ip", rate=FAILED_KEY_RATE, increment=True)
-            return _refuse(401, "invalid_api_key", "接口密钥无效或已吊销")
+        try:
+            account = key_account(request, raw)
+        except KeyRefused as refused:
+            return _refuse(refused.status, refused.code, refused.message)
         request.user = request.api_key_account = account
         return self.get_response(request)
 

@@ -10,6 +10,8 @@ from gonghui.tickets.models import (
     DutyShift,
     Extension,
     FollowUp,
+    KnowledgeAnswer,
+    Open311Request,
     Review,
     SlaPolicy,
     Supervision,
@@ -106,3 +108,20 @@ class SlaPolicyAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         limits = {name: (form.cleaned_data[f"{name}_amount"], form.cleaned_data[f"{name}_unit"]) for name in LIMITS}
         services.sla_policy_set(actor=request.user, policy_id=obj.pk, limits={**limits, "extension_max": form.cleaned_data["extension_max"]})
+
+
+@admin.register(KnowledgeAnswer)
+class KnowledgeAnswerAdmin(ScopedReadOnlyAdmin):
+    """Read here; written on 工作台 → 知识库 (`knowledge_answer_create/update`: the region's action, audited, re-indexed)."""
+
+    list_display = ("title", "category", "topic", "region", "owner", "review_on", "status")
+    list_filter = ("status", "category", "topic")
+    search_fields = ("title",)
+    list_select_related = ("region", "owner")
+
+
+@admin.register(Open311Request)
+class Open311RequestAdmin(ScopedReadOnlyAdmin):
+    list_display = ("ticket", "api_key", "address_id", "created_at")
+    exclude = ("address", "email", "token")
+    list_select_related = ("ticket", "api_key")

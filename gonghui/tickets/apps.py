@@ -18,19 +18,23 @@ class TicketsConfig(DeclaringApp):
         Action("tickets.supervise", "督办下级工单、审批延期", default_roles=("admin",)),
         Action("tickets.follow_up", "回访诉求工单", default_roles=("admin", "dispatcher")),
         Action("tickets.admin_sla", "维护诉求工单时限标准（省总）", default_roles=("admin",)),
+        Action("tickets.knowledge", "维护诉求知识库（本地区的标准答复）", default_roles=("admin", "dispatcher")),
     )
     menu = (
         MenuEntry("诉求工单", "工单办理", "tickets:list", actions=("tickets.view",),
                   current=("tickets:list", "tickets:detail", "tickets:act", "tickets:export"), order=300),
         MenuEntry("诉求工单", "热线受理", "tickets:hotline", actions=DISPATCH, order=305),
         MenuEntry("诉求工单", "值班安排", "tickets:duty", actions=HANDLE, order=306),
+        MenuEntry("诉求工单", "知识库", "tickets:knowledge_list", actions=("tickets.view",),
+                  current=("tickets:knowledge_list", "tickets:knowledge_new", "tickets:knowledge_edit"), order=307),
     )
     h5_tiles = (
         H5Tile("我要反映", "tickets_h5:new", "欠薪、工伤、劳动合同等问题，向工会反映", icon="chat", order=15),
         H5Tile("我的诉求", "tickets_h5:mine", "查看办理进度、补充材料、评价", order=16),
         H5Tile("查询码查进度", "tickets_h5:query", "没有账号？用短信中的编号和查询码查询", order=17),
     )
-    urls = (UrlInclude("h5/", "gonghui.tickets.urls", "worker_patterns"), UrlInclude("workbench/", "gonghui.tickets.urls", "cadre_patterns"))
+    urls = (UrlInclude("h5/", "gonghui.tickets.urls", "worker_patterns"), UrlInclude("workbench/", "gonghui.tickets.urls", "cadre_patterns"),
+            UrlInclude("open311/v2/", "gonghui.tickets.urls_open311", "open311_patterns"))
     api_routers = ("gonghui.tickets.api.router",)
     demo = (DemoStep(500, "gonghui.tickets.demo.demo_tickets"),)
     demo_logins = (("gz_12351", "广州12351热线坐席：受理、派单、直接办结、回访（需动态口令）"),

@@ -33,6 +33,9 @@ ACTIONS = {
     "tickets.sla.scanned": "工单时限扫描",
     "tickets.duty_shift.created": "安排值班",
     "tickets.duty_shift.removed": "取消值班",
+    "tickets.knowledge.created": "新增知识库答复",
+    "tickets.knowledge.updated": "修改知识库答复",
+    "tickets.knowledge.reindexed": "重新切分知识库检索词",
     "tickets.demo.seeded": "生成演示工单",
 }
 
@@ -43,6 +46,7 @@ FIELDS = {
     "satisfaction": "回访结果", "amount": "延长", "unit": "单位", "new_due": "新期限", "resumed_due": "恢复计时后的期限",
     "what": "需补充的材料", "from_org": "原承办单位", "assignee": "承办人", "warned": "临期提醒", "breached": "新增超时",
     "supervised": "自动督办", "orgs": "涉及单位数", "digests": "汇总提醒条数", "no_escalation": "无上级可提级",
+    "title": "问题", "answer_status": "答复状态", "region": "适用地区", "review_on": "复核日期", "owner": "负责人",
 }
 
 VALUES = {
@@ -51,6 +55,7 @@ VALUES = {
     "channel": {"h5": "H5表单", "letter": "网上信箱", "hotline": "12351热线", "api": "接口接入"},
     "category": {"consult": "咨询", "complaint": "投诉", "help": "求助帮扶", "legal_aid": "法律援助", "petition": "信访", "suggestion": "意见建议"},
     "urgency": {"normal": "一般", "urgent": "紧急"},
+    "answer_status": {"draft": "草稿", "published": "已发布", "retired": "已停用"},
     "closing_kind": {"answered": "答复办结", "referred": "转交有关部门", "direct": "直接办结"},
     "result": {"satisfied": "满意", "basic": "基本满意", "dissatisfied": "不满意", "unreached": "未回访"},
     "satisfaction": {"satisfied": "满意", "basic": "基本满意", "dissatisfied": "不满意", "unreached": "未回访"},

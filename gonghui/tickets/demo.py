@@ -19,6 +19,7 @@ from gonghui.core.exceptions import ApplicationError
 from gonghui.core.registry import DemoOptions
 from gonghui.orgs.models import Employer, Org, OrgType
 from gonghui.tickets import scan, services, sla
+from gonghui.tickets.demo_knowledge import seed_knowledge_demo
 from gonghui.tickets.models import (
     Category,
     Channel,
@@ -225,6 +226,6 @@ def seed_duty_demo() -> int:
 
 
 def demo_tickets(*, options: DemoOptions) -> str:
-    made, shifts = seed_tickets_demo(), seed_duty_demo()
+    made, shifts, answers = seed_tickets_demo(), seed_duty_demo(), seed_knowledge_demo()
     return (f"演示诉求工单：新增 {made} 件（天河区、越秀区、东莞各镇街和天河外卖配送行业工会联合会，各状态都有，部分临期或已超时），"
-            f"值班安排 {shifts} 项")
+            f"值班安排 {shifts} 项，知识库答复 {answers} 条（全省通用及广州、深圳、东莞、天河，含复核已到期和草稿）")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from django import forms
 
-from gonghui.tickets.models import Agency, Category, ContactPreference, Satisfaction, State, Tier, Topic, Urgency
+from gonghui.tickets.models import Agency, AnswerStatus, Category, ContactPreference, Satisfaction, State, Tier, Topic, Urgency
 from gonghui.tickets.services import NEW_FORM_TYPES, TicketInput
 
 NEW_FORM_LABELS = {"food_delivery": "外卖骑手", "courier": "快递员", "ride_hailing": "网约车司机", "trucking": "货车司机",
@@ -86,3 +86,25 @@ class DutyShiftForm(forms.Form):
     username = forms.CharField(label="值班人（用户名）", max_length=150)
     starts_at = forms.DateTimeField(label="开始", **SHIFT_TIME)
     ends_at = forms.DateTimeField(label="结束", **SHIFT_TIME)
+
+
+class KnowledgeAnswerForm(forms.Form):
+    """知识库 答复: the region is chosen from the places the cadre keeps answers for ("" is 全省通用)."""
+
+    title = forms.CharField(label="问题", max_length=200, widget=forms.TextInput(attrs={"placeholder": "职工会怎么问，如：深圳最低工资是多少？"}))
+    answer = forms.CharField(label="解答", max_length=4000, widget=forms.Textarea(attrs={"rows": 8}))
+    category = forms.ChoiceField(label="诉求类别", choices=Category.choices, initial=Category.CONSULT)
+    topic = forms.ChoiceField(label="问题类型", choices=Topic.choices, initial=Topic.WAGES)
+    region = forms.TypedChoiceField(label="适用地区", coerce=int, empty_value=None, required=False,
+                                    help_text="市、区的答复只对该地区的来电和干部显示")
+    basis = forms.CharField(label="依据（选填）", max_length=300, required=False,
+                            widget=forms.TextInput(attrs={"placeholder": "如：《广东省工资支付条例》第二十条"}))
+    owner = forms.CharField(label="负责人（用户名，空为本人）", max_length=150, required=False)
+    review_on = forms.DateField(label="复核日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                                help_text="到期后列入“复核已到期”，由负责人核对是否仍然有效")
+    status = forms.ChoiceField(label="状态", choices=AnswerStatus.choices, initial=AnswerStatus.PUBLISHED)
+
+    def __init__(self, *args, regions: list, province_allowed: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [(org.pk, org.name) for org in regions if org.parent_id is not None]
+        self.fields["region"].choices = ([("", "全省通用（省总工会）")] if province_allowed else []) + choices

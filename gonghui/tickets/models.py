@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from gonghui.core.access import Access, Conflict, ScopedQuerySet
+from gonghui.core.access import Above, Access, Conflict, ScopedQuerySet
 from gonghui.core.fields import BlindIndexField, EncryptedTextField
 from gonghui.core.masking import mask_name
 from gonghui.core.models import TimeStampedModel
@@ -22,6 +22,7 @@ from gonghui.worktime.deadlines import LimitUnit, RunningLimit
 
 VIEW, DISPATCH, HANDLE = "tickets.view", "tickets.dispatch", "tickets.handle"
 SUPERVISE, FOLLOW_UP, ADMIN_SLA = "tickets.supervise", "tickets.follow_up", "tickets.admin_sla"
+KNOWLEDGE = "tickets.knowledge"
 
 def about_parties(prefix: str = "") -> Conflict:
     """回避 for an order's rows: the employer it is about and every party it names never reach them."""
@@ -642,3 +643,71 @@ class DutyShift(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.org} · {self.user}"
+
+
+class Open311Request(TimeStampedModel):
+    """Open311 提交记录: what a GeoReport v2 client sent with an order beyond the order's own fields (where, the client's
+    own ids, a photo link), the key it came with, and the token the spec's `tokens/{token}` resolves."""
+
+    ticket = models.OneToOneField(Ticket, verbose_name="工单", on_delete=models.CASCADE, related_name="open311")
+    api_key = models.ForeignKey("accounts.ApiKey", verbose_name="接口密钥", on_delete=models.PROTECT, related_name="+")
+    token = models.CharField("令牌", max_length=32, unique=True)
+    address = EncryptedTextField("地址", blank=True, default="")
+    address_id = models.CharField("地址编码", max_length=64, blank=True, help_text="行政区划代码（GB/T 2260 或乡级统计代码）")
+    lat = models.DecimalField("纬度", max_digits=9, decimal_places=6, null=True, blank=True)
+    long = models.DecimalField("经度", max_digits=9, decimal_places=6, null=True, blank=True)
+    email = EncryptedTextField("电子邮箱", blank=True, default="")
+    device_id = models.CharField("设备编号", max_length=100, blank=True)
+    account_id = models.CharField("调用方账号", max_length=100, blank=True)
+    media_url = models.URLField("图片链接", max_length=500, blank=True, help_text="只记录，不下载")
+    attributes = models.JSONField("附加属性", default=dict, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+    access = Access(paths=("ticket__holder__path", "ticket__centre__path"), read_paths=("ticket__holdings__org__path",),
+                    conflict=about_parties("ticket__"))
+
+    class Meta:
+        verbose_name = "Open311 提交记录"
+        verbose_name_plural = "Open311 提交记录"
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"{self.ticket} · {self.token}"
+
+
+class AnswerStatus(models.TextChoices):
+    DRAFT = "draft", "草稿"
+    PUBLISHED = "published", "已发布"
+    RETIRED = "retired", "已停用"
+
+
+class KnowledgeAnswer(TimeStampedModel):
+    """知识库: a standard answer to a common question, for one 诉求类别 and one region (a city's rules differ; the province
+    org's answers hold province-wide), kept true by its owner by the review date. Searched by stored jieba tokens
+    (`knowledge_search`)."""
+
+    title = models.CharField("问题", max_length=200)
+    answer = models.TextField("解答")
+    category = models.CharField("诉求类别", max_length=16, choices=Category.choices)
+    topic = models.CharField("问题类型", max_length=24, choices=Topic.choices, default=Topic.OTHER)
+    region = models.ForeignKey("orgs.Org", verbose_name="适用地区", on_delete=models.PROTECT, related_name="+",
+                               help_text="省总工会：全省通用；市、区的答复只对该地区的来电和干部显示")
+    basis = models.CharField("依据", max_length=300, blank=True, help_text="法律法规、政策文件及条款")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="负责人", on_delete=models.PROTECT, related_name="+")
+    review_on = models.DateField("复核日期", help_text="到期前由负责人核对内容是否仍然有效")
+    status = models.CharField("状态", max_length=16, choices=AnswerStatus.choices, default=AnswerStatus.DRAFT)
+    search_tokens = models.TextField("检索词", blank=True, editable=False)
+    title_tokens = models.TextField("标题检索词", blank=True, editable=False)
+
+    objects = ScopedQuerySet.as_manager()
+    # Read in the subtree, and upward once published: a 区 cadre answers with its city's and the province's answers.
+    access = Access(paths=("region__path",), above=Above(actions=frozenset({VIEW}), when=Q(status="published")))
+
+    class Meta:
+        verbose_name = "知识库答复"
+        verbose_name_plural = "知识库答复"
+        ordering = ["-review_on", "-id"]
+        indexes = [models.Index(fields=["status", "review_on"], name="knowledge_status_review")]
+
+    def __str__(self) -> str:
+        return self.title

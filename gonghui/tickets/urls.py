@@ -1,6 +1,6 @@
 from django.urls import path
 
-from gonghui.tickets import views, views_duty, views_h5
+from gonghui.tickets import views, views_duty, views_h5, views_knowledge
 
 worker_patterns = ([
     path("tickets/new/", views_h5.new, name="new"),
@@ -8,6 +8,7 @@ worker_patterns = ([
     path("tickets/<int:ticket_id>/", views_h5.detail, name="detail"),
     path("tickets/<int:ticket_id>/act/", views_h5.act, name="act"),
     path("tickets/query/", views_h5.query, name="query"),
+    path("tickets/knowledge/", views_knowledge.knowledge_h5, name="knowledge"),
 ], "tickets_h5")
 
 cadre_patterns = ([
@@ -18,6 +19,10 @@ cadre_patterns = ([
     path("tickets/<int:ticket_id>/", views.ticket_detail, name="detail"),
     path("tickets/<int:ticket_id>/act/", views.ticket_act, name="act"),
     path("tickets/attachments/<int:attachment_id>/", views.attachment_download, name="attachment"),
+    path("tickets/knowledge/", views_knowledge.knowledge_list, name="knowledge_list"),
+    path("tickets/knowledge/new/", views_knowledge.knowledge_new, name="knowledge_new"),
+    path("tickets/knowledge/suggest/", views_knowledge.knowledge_suggest, name="knowledge_suggest"),
+    path("tickets/knowledge/<int:answer_id>/", views_knowledge.knowledge_edit, name="knowledge_edit"),
     path("tickets/duty/", views_duty.duty, name="duty"),
     path("tickets/duty/<int:shift_id>/remove/", views_duty.duty_remove, name="duty_remove"),
 ], "tickets")

@@ -69,3 +69,25 @@
     }
   });
 })();
+
+// 知识库 on the 12351 screen: <button data-fill="id_quick_answer" data-fill-from="kb-answer-7" data-fill-title="…"> puts the
+// answer's text into the quick answer, makes the call a 咨询, and gives it the question as its title when none is typed.
+(function () {
+  function set(id, value, onlyIfEmpty) {
+    var field = document.getElementById(id);
+    if (!field || (onlyIfEmpty && field.value.trim())) return;
+    field.value = value;
+    field.dispatchEvent(new Event("change", { bubbles: true }));
+  }
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-fill]");
+    if (!button) return;
+    var source = document.getElementById(button.getAttribute("data-fill-from"));
+    if (!source) return;
+    set(button.getAttribute("data-fill"), source.textContent.trim(), false);
+    set("id_category", "consult", false);
+    set("id_title", (button.getAttribute("data-fill-title") || "").slice(0, 100), true);
+    var target = document.getElementById(button.getAttribute("data-fill"));
+    if (target) target.focus();
+  });
+})();

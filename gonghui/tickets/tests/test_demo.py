@@ -24,3 +24,16 @@ def test_demo_orders_cover_every_state_and_fill_the_desks(seeded):
     desk = desk_for(actor=th, org=th.posts.get().org)
     assert any(group.count for group in desk.groups if "诉求工单" in group.label)
     assert any(figure.label == "在办工单" for figure in desk.figures)
+
+
+@pytest.mark.django_db
+def test_demo_knowledge_base_covers_the_common_questions_and_regions(seeded):
+    from gonghui.tickets.demo_knowledge import ANSWERS, seed_knowledge_demo
+    from gonghui.tickets.models import KnowledgeAnswer
+
+    answers = KnowledgeAnswer.objects.select_related("region")
+    assert answers.count() == len(ANSWERS) >= 12
+    assert {"wages", "injury", "contract", "social_insurance", "platform"} <= set(answers.values_list("topic", flat=True))
+    assert {a.region.code for a in answers} >= {"44", "4401", "4403", "4419", "440106"}
+    assert answers.filter(status="published", review_on__lt=timezone.localdate()).count() == 2
+    assert seed_knowledge_demo() == 0  # idempotent
