@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "gonghui.jobs",
     "gonghui.members",
     "gonghui.tickets",
+    "gonghui.bookings",
     "gonghui.portal",
 ]
 
@@ -168,6 +169,11 @@ AXES_VERBOSE = False
 SMS_BACKEND = env_str("SMS_BACKEND", "gonghui.notify.sms.ConsoleFileBackend")
 SMS_OUTBOX_FILE = env_str("SMS_OUTBOX_FILE", str(VAR_DIR / "sms-outbox.log"))
 # 实名 check before joining (gonghui/members/identity.py); the demo checks ID checksums only.
+# 预约: after N no-shows within a period a person cannot book for M days (bookings.services.no_shows_record)
+BOOKINGS_NO_SHOW_LIMIT = int(env_str("BOOKINGS_NO_SHOW_LIMIT", "3"))
+BOOKINGS_NO_SHOW_WINDOW_DAYS = int(env_str("BOOKINGS_NO_SHOW_WINDOW_DAYS", "90"))
+BOOKINGS_NO_SHOW_BAN_DAYS = int(env_str("BOOKINGS_NO_SHOW_BAN_DAYS", "30"))
+BOOKINGS_RATE = env_str("BOOKINGS_RATE", "20/m")  # booking attempts per person (django-ratelimit)
 IDENTITY_CHECKER = env_str("IDENTITY_CHECKER", "gonghui.members.identity.ChecksumOnlyChecker")
 WECHAT_BACKEND = env_str("WECHAT_BACKEND", "gonghui.notify.wechat.LogWechatBackend")
 WECHAT_OUTBOX_FILE = env_str("WECHAT_OUTBOX_FILE", str(VAR_DIR / "wechat-outbox.log"))

@@ -1,0 +1,2 @@
+worker_patterns = ([], "bookings_h5")
+cadre_patterns = ([], "bookings")
