@@ -268,7 +268,7 @@ class Booker:
     in_segment: bool
 
 
-def _bookable(session_id) -> Session:
+def bookable_session(*, session_id) -> Session:
     """The session with its offering, the segment and whether the offering names orgs: one query. Unpublished offerings
     are missing to workers."""
     through = Offering.eligible_orgs.through
@@ -421,20 +421,29 @@ def _audit_booking(*, actor, action: str, session: Session, booking: Booking | N
         audit_log(actor=actor, action=action, obj=booking or session, org_path=session.offering.org.path, data=data or {})
 
 
-@transaction.atomic
-def booking_create(*, actor, session_id, topic: str = "") -> list[Booking]:
+def booking_create(*, actor, session_id=None, session: Session | None = None, topic: str = "") -> list[Booking]:
     """预约: one session, or every remaining session of a whole-term course (all or none). Raises `Refused` with the
-    reason; a repeat answers 已预约 (the partial unique constraint when two clicks race)."""
+    reason; a repeat answers 已预约 (the partial unique constraint when two clicks race). `session`: one the caller has
+    just read with `bookable_session` (the button's view, which rate-limits only attempts on real sessions).
+
+    The refusals are read before any transaction opens (a read that can only refuse; the seat itself is only ever taken
+    by `_claim`'s conditional UPDATE), so a refusal costs two queries here and no transaction."""
     now = timezone.now()
-    session = _bookable(session_id)
+    session = session or bookable_session(session_id=session_id)
     _refuse_open(session, now)
+    booker = _booker(user=actor, session=session, now=now)
     if session.capacity is not None and session.taken >= session.capacity and not session.offering.whole_term:
-        booker = _booker(user=actor, session=session, now=now)
         if booker is not None and booker.already:
             raise Refused("您已预约该项目，无需重复预约", code="bookings.already")
-        raise _full(session)  # a read that can only refuse: the seat itself is claimed by the conditional UPDATE below
-    booker = _booker(user=actor, session=session, now=now)
+        raise _full(session)
     _refuse_person(session, booker, now)
+    return _book(actor=actor, session=session, booker=booker, now=now, topic=topic)
+
+
+@transaction.atomic
+def _book(*, actor, session: Session, booker: Booker, now: dt.datetime, topic: str) -> list[Booking]:
+    """The writes of a booking, once the reads found nothing to refuse: seats (conditional UPDATEs in id order), the term
+    counter, the rows (the partial unique constraint answers a racing repeat), audit and message, in one transaction."""
     offering = session.offering
     sessions = list(offering.sessions.filter(starts_at__gt=now).order_by("pk")) if offering.whole_term else [session]
     if not sessions:
@@ -457,7 +466,7 @@ def booking_create(*, actor, session_id, topic: str = "") -> list[Booking]:
     return bookings
 
 
-def _own_booking(actor, booking_id, *, lock: bool = False) -> Booking:
+def _own_booking(actor, booking_id) -> Booking:
     rows = Booking.objects.filter(user=actor) if actor.is_authenticated else Booking.objects.none()
     booking = rows.select_related("session__offering__org", "session__offering__term").filter(pk=booking_id).first() if str(booking_id).isdecimal() else None
     if booking is None:
@@ -519,10 +528,10 @@ def confirm_deadline(*, session: Session, now: dt.datetime) -> dt.datetime | Non
 
 
 @transaction.atomic
-def waitlist_join(*, actor, session_id, topic: str = "") -> WaitlistEntry:
+def waitlist_join(*, actor, session_id=None, session: Session | None = None, topic: str = "") -> WaitlistEntry:
     """候补: only for a full session, with the same eligibility as booking."""
     now = timezone.now()
-    session = _bookable(session_id)
+    session = session or bookable_session(session_id=session_id)
     if session.offering.whole_term:
         raise ApplicationError("整期课程不设候补", code="bookings.no_waitlist")
     _refuse_open(session, now)
