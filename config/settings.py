@@ -208,7 +208,9 @@ SESSION_SAVE_EVERY_REQUEST = True
 # behind it: every other page, and the job's own progress bar, would stand still. There sessions live in the shared
 # cache (files on one box) instead; on PostgreSQL they stay in the database.
 # Their own cache: the default one culls a third of its files at random once it holds 300, which would log people out.
-if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+# SESSIONS_IN_CACHE=1 keeps them in the cache on PostgreSQL too (Redis when REDIS_URL is set): a signed-in request then reads
+# no session row, which matters under flash demand (bench/flash_booking.py).
+if DATABASES["default"]["ENGINE"].endswith("sqlite3") or env_bool("SESSIONS_IN_CACHE", False):
     SESSION_ENGINE = "django.contrib.sessions.backends.cache"
     SESSION_CACHE_ALIAS = "sessions"
 SESSION_COOKIE_HTTPONLY = True

@@ -40,12 +40,12 @@ def offering_detail(request, offering_id):
         "completion": selectors.completion(user=request.user, offering=offering) if request.user.is_authenticated else None})
 
 
-def _answer(request, *, session_id, refusal: ApplicationError | None = None, booked: list | None = None, waiting=None):
+def _answer(request, *, session, refusal: ApplicationError | None = None, booked: list | None = None, waiting=None):
     """The button's answer: an htmx fragment in place of the button, else a message on the offering's page. Rendered
     without the page's context processors (no queries of theirs on the light path)."""
     if is_htmx(request):
         return HttpResponse(render_to_string("bookings/_answer.html", {
-            "refusal": refusal, "booked": booked, "waiting": waiting, "session_id": session_id, "csrf_token": get_token(request)}))
+            "refusal": refusal, "booked": booked, "waiting": waiting, "session": session, "session_id": session.pk, "csrf_token": get_token(request)}))
     if refusal is not None:
         messages.error(request, refusal.message)
     else:
@@ -66,12 +66,12 @@ def book(request, session_id):
         return _sign_in(request)
     session = services.bookable_session(session_id=session_id)  # a missing id answers 404 before any limit counts
     if _limited(request):
-        return _answer(request, session_id=session_id, refusal=ApplicationError("操作太频繁，请稍后再试", code="bookings.rate"))
+        return _answer(request, session=session, refusal=ApplicationError("操作太频繁，请稍后再试", code="bookings.rate"))
     try:
         booked = services.booking_create(actor=request.user, session=session, topic=request.POST.get("topic", ""))
     except Refused as refusal:
-        return _answer(request, session_id=session_id, refusal=refusal)
-    return _answer(request, session_id=session_id, booked=booked)
+        return _answer(request, session=session, refusal=refusal)
+    return _answer(request, session=session, booked=booked)
 
 
 @require_POST
@@ -81,14 +81,14 @@ def wait(request, session_id):
         return _sign_in(request)
     session = services.bookable_session(session_id=session_id)
     if _limited(request):
-        return _answer(request, session_id=session_id, refusal=ApplicationError("操作太频繁，请稍后再试", code="bookings.rate"))
+        return _answer(request, session=session, refusal=ApplicationError("操作太频繁，请稍后再试", code="bookings.rate"))
     try:
         entry = services.waitlist_join(actor=request.user, session=session, topic=request.POST.get("topic", ""))
     except ApplicationError as refusal:
         if refusal.status_code == 404:
             raise
-        return _answer(request, session_id=session_id, refusal=refusal)
-    return _answer(request, session_id=session_id, waiting=entry)
+        return _answer(request, session=session, refusal=refusal)
+    return _answer(request, session=session, waiting=entry)
 
 
 def _sign_in(request):
