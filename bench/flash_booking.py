@@ -249,14 +249,14 @@ def main() -> None:
         warm = [[ping_request(args.port, people[c])] * 3 for c in range(args.clients)]
         asyncio.run(fire(args.port, warm))  # every worker process up and connected
 
-        repeaters = people[: args.repeaters]
+        # each client: one repeat clicker hammering the button at opening time, then the members who come after
         plans: list[list[bytes]] = [[] for _ in range(args.clients)]
-        for index, person in enumerate(repeaters):
-            plans[index % args.clients].extend([booking_request(args.port, session_id, person)] * args.clicks)
         for index, person in enumerate(people[args.repeaters:]):
             plans[index % args.clients].append(booking_request(args.port, session_id, person))
         for plan in plans:
             rng.shuffle(plan)
+        for index, person in enumerate(people[: args.repeaters]):
+            plans[index % args.clients][:0] = [booking_request(args.port, session_id, person)] * args.clicks
         seconds, latencies, answers = asyncio.run(fire(args.port, plans))
         attempts = len(answers)
 

@@ -268,11 +268,22 @@ class Booker:
     in_segment: bool
 
 
+# What booking reads of a session and its offering: the columns its rules use, not whole rows of five tables (the button's
+# query is compiled and planned on every press)
+LIGHT_FIELDS = (
+    "offering_id", "starts_at", "ends_at", "capacity", "taken", "reserved",
+    *(f"offering__{name}" for name in ("org_id", "kind", "title", "status", "whole_term", "members_only", "segment_id", "min_age",
+                                       "max_age", "opens_at", "term_id", "cancel_hours", "completion_percent")),
+    "offering__org__path", "offering__org__name", "offering__term__name", "offering__term__max_per_person",
+    "offering__segment__org_id", "offering__segment__filters", "offering__segment__org__path",
+)
+
+
 def bookable_session(*, session_id) -> Session:
     """The session with its offering, the segment and whether the offering names orgs: one query. Unpublished offerings
     are missing to workers."""
     through = Offering.eligible_orgs.through
-    session = (Session.objects.select_related("offering__org", "offering__segment__org", "offering__term")
+    session = (Session.objects.select_related("offering__org", "offering__segment__org", "offering__term").only(*LIGHT_FIELDS)
                .annotate(has_orgs=Exists(through.objects.filter(offering_id=OuterRef("offering_id"))))
                .filter(pk=session_id, offering__status=OfferingStatus.PUBLISHED).first()) if str(session_id).isdecimal() else None
     if session is None:
@@ -281,18 +292,21 @@ def bookable_session(*, session_id) -> Session:
 
 
 def _booker(*, user, session: Session, now: dt.datetime) -> Booker | None:
+    """The person's facts in one query; each rule the offering does not use adds nothing to it (compiled on every press)."""
     offering = session.offering
-    through = Offering.eligible_orgs.through
     mine = Booking.objects.filter(user=user, status=ACTIVE)
     mine = mine.filter(session__offering=offering) if offering.whole_term else mine.filter(session=session)
     facts = person_facts(user=user).annotate(
-        already=Exists(mine),
-        banned_until=Subquery(NoShowBan.objects.filter(user=user, until__gt=now).order_by("-until").values("until")[:1]),
-        term_count=Subquery(TermCounter.objects.filter(term_id=offering.term_id, user=user).values("count")[:1]),
-        in_orgs=Exists(through.objects.filter(offering_id=offering.pk,
-                                              org__path=Substr(OuterRef("membership__union__path"), 1, Length("org__path")))),
-    )
-    names = ["pk", "union_id", "union_path", "member_status", "new_form", "birth_month", "already", "banned_until", "term_count", "in_orgs"]
+        already=Exists(mine), banned_until=Subquery(NoShowBan.objects.filter(user=user, until__gt=now).order_by("-until").values("until")[:1]))
+    names = ["pk", "union_id", "union_path", "member_status", "new_form", "birth_month", "already", "banned_until"]
+    if offering.term_id:
+        facts = facts.annotate(term_count=Subquery(TermCounter.objects.filter(term_id=offering.term_id, user=user).values("count")[:1]))
+        names.append("term_count")
+    if session.has_orgs:
+        through = Offering.eligible_orgs.through
+        facts = facts.annotate(in_orgs=Exists(through.objects.filter(
+            offering_id=offering.pk, org__path=Substr(OuterRef("membership__union__path"), 1, Length("org__path")))))
+        names.append("in_orgs")
     if offering.segment_id:
         facts = facts.annotate(in_segment=Exists(segment_covers(segment=offering.segment).filter(pk=OuterRef("membership_pk"))))
         names.append("in_segment")
@@ -300,8 +314,9 @@ def _booker(*, user, session: Session, now: dt.datetime) -> Booker | None:
     if row is None:
         return None
     row["person_id"] = row.pop("pk")
-    row.setdefault("in_segment", True)
-    row["term_count"] = row["term_count"] or 0
+    row["in_segment"] = row.get("in_segment", True)
+    row["in_orgs"] = row.get("in_orgs", False)
+    row["term_count"] = row.get("term_count") or 0
     row["new_form"] = row["new_form"] or ""
     row["union_path"] = row["union_path"] or ""
     return Booker(**row)
