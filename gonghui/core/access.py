@@ -13,9 +13,10 @@ and API endpoint starts. Nothing else turns posts into filters. A row is in reac
 - the actor owns it (`owner`, a lookup to the user: a worker's own applications), for the declared owner actions;
 - an `accounts.ObjectGrant` gives the actor that action on that row, valid now and not revoked.
 
-A model may also declare a conflict of interest (`conflict`, a lookup to an `orgs.Employer`): its rows about an employer
-are withheld from that employer's own people, whatever else would give them: cadres with a post at the employer's union
-(or anywhere under it) and the employer's external accounts (a complaint about an employer never reaches the employer).
+A model may also declare a conflict of interest (回避, `conflict`): its rows about someone are withheld from them, whatever
+else would give them. About an employer (`Conflict.employers`): cadres with a post at the employer's union (or anywhere
+under it) and the employer's external accounts (a complaint about an employer never reaches the employer). About a union
+(`Conflict.orgs`): cadres with a post at that org or under it. About a person (`Conflict.people`): that person.
 Paths may cross to-many relations (an order read by every org that has held it); such a path is matched by subquery so
 rows never repeat.
 
@@ -49,6 +50,15 @@ class Above:
 
 
 @dataclass(frozen=True)
+class Conflict:
+    """回避: lookups to whom a row is about; each may cross to-many relations (the parties a complaint names)."""
+
+    employers: tuple[str, ...] = ()  # lookups to orgs.Employer
+    orgs: tuple[str, ...] = ()  # lookups to orgs.Org
+    people: tuple[str, ...] = ()  # lookups to accounts.User
+
+
+@dataclass(frozen=True)
 class Access:
     """How a model's rows reach their org, declared once on the model (`access = Access(...)`)."""
 
@@ -58,7 +68,7 @@ class Access:
     above: Above | None = None
     owner: str = ""  # lookup to the user who owns a row
     owner_actions: frozenset[str] = frozenset()
-    conflict: str = ""  # lookup to an orgs.Employer whose own union's people and accounts never reach the row
+    conflict: Conflict | None = None  # who the row is about, who therefore never reaches it
 
 
 def active_posts(actor) -> list:
@@ -129,14 +139,18 @@ def _is_many(model, lookup: str) -> bool:
     return False
 
 
+def inside_paths(actor) -> list[str]:
+    """The paths of the orgs the actor works inside: the orgs of their posts and every org above them."""
+    posts = [post.org.path for post in active_posts(actor)]
+    return sorted({path[:end] for path in posts for end in range(PATH_STEP, len(path) + 1, PATH_STEP)})
+
+
 def own_employers(actor):
     """Ids of the employers the actor belongs to (a subquery): those whose union is the org of one of the actor's posts
     or an org above it (the actor works inside the employer's union), and those the actor's external account is bound to."""
     employer, binding = apps.get_model("orgs", "Employer"), apps.get_model("accounts", "ExternalBinding")
-    posts = [post.org.path for post in active_posts(actor)]
-    inside = sorted({path[:end] for path in posts for end in range(PATH_STEP, len(path) + 1, PATH_STEP)})
     bound = binding.objects.filter(user_id=actor.pk, employer__isnull=False).values("employer_id")
-    return employer.objects.filter(Q(union__path__in=inside) | Q(pk__in=bound)).values("pk")
+    return employer.objects.filter(Q(union__path__in=inside_paths(actor)) | Q(pk__in=bound)).values("pk")
 
 
 class ScopedQuerySet(models.QuerySet):
@@ -167,10 +181,18 @@ class ScopedQuerySet(models.QuerySet):
         return self._without_conflicts(self.filter(condition | Q(pk__in=granted_ids(actor, self.model, action))), actor)
 
     def _without_conflicts(self, rows: ScopedQuerySet, actor) -> ScopedQuerySet:
-        rule = self._rule()
-        if not rule.conflict:
+        conflict = self._rule().conflict
+        if conflict is None:
             return rows
-        return rows.exclude(**{f"{rule.conflict}__in": own_employers(actor)})
+        # one exclude per lookup: across a to-many relation, a row goes when any of its parties is the actor's
+        for lookup in conflict.employers:
+            rows = rows.exclude(**{f"{lookup}__in": own_employers(actor)})
+        inside = inside_paths(actor)
+        for lookup in conflict.orgs if inside else ():
+            rows = rows.exclude(**{f"{lookup}__path__in": inside})
+        for lookup in conflict.people:
+            rows = rows.exclude(**{lookup: actor.pk})
+        return rows
 
     def _subtree_q(self, paths: list[str], fields: tuple[str, ...]) -> Q:
         condition = Q(pk__in=[])

@@ -46,6 +46,7 @@ class DefaultRole:
     code: str
     name: str
     description: str = ""
+    actions: tuple[str, ...] = ()  # other apps' actions the role starts with (a 派单员 reads the org tree to pick a target)
 
 
 @dataclass(frozen=True)
@@ -167,6 +168,7 @@ class DeclaringApp(AppConfig):
     api_routers: Sequence[str] = ()  # dotted paths of django-ninja routers, mounted at /api/
     urls: Sequence[UrlInclude] = ()
     demo: Sequence[DemoStep] = ()
+    demo_logins: Sequence[tuple[str, str]] = ()  # (username, what the account sees) the demo prints after seeding
     todo_providers: Sequence[TodoProvider] = ()
     desk_figures: Sequence[FigureProvider] = ()
     reference_data: Sequence[str] = ()  # dotted paths of `load(apps, schema_editor)`: rows the app needs (data migrations)
@@ -177,6 +179,10 @@ def _declared(attribute: str) -> list:
 
 
 # ---------------------------------------------------------------- reading them
+
+
+def demo_login_list() -> list[tuple[str, str]]:
+    return _declared("demo_logins")
 
 
 def action_list() -> dict[str, Action]:
@@ -194,8 +200,9 @@ def default_role_list() -> list[DefaultRole]:
 
 def default_grants() -> dict[str, list[str]]:
     """Declared default role code → the declared actions it gets by default (a grant to an undeclared role fails the check)."""
-    grants: dict[str, list[str]] = {role.code: [] for role in default_role_list()}
-    for action in action_list().values():
+    declared = action_list()
+    grants: dict[str, list[str]] = {role.code: [code for code in role.actions if code in declared] for role in default_role_list()}
+    for action in declared.values():
         for role in action.default_roles:
             if role in grants:
                 grants[role].append(action.code)

@@ -60,14 +60,7 @@ def join(request):
             request.session.pop(JOIN_CODE_SESSION, None)
             return redirect("members_h5:submitted", application_id=application.pk)
     start = code.org if code and code.org.type != OrgType.SECTOR_FEDERATION else None
-    return render(request, "members/h5_join.html", {"form": form, "code": code, "place_start": start, "step": 2, "tab": "services",
-                                                    "employer_name": _chosen_employer_name(form)})
-
-
-def _chosen_employer_name(form) -> str:
-    """The name of the employer picked before a refused submit, so the form shows it again (the id alone is posted)."""
-    employer_id = getattr(form, "cleaned_data", {}).get("employer_id")  # cleaned only when posted
-    return org_selectors.employer_public_name(employer_id=employer_id) if employer_id else ""
+    return render(request, "members/h5_join.html", {"form": form, "code": code, "place_start": start, "step": 2, "tab": "services"})
 
 
 def _sector_type(org: Org) -> str:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from gonghui.core.exceptions import ApplicationError, NotFound
+from gonghui.core.validators import InvalidIdentifier, normalize_uscc
 from gonghui.orgs.models import REGIONAL_TYPES, Employer, GuidanceLink, Org, OrgMove
 
 LARGE_EMPLOYER_HEADCOUNT = 25  # 25 人以上 employers are the 建会 drive's first target
@@ -176,6 +177,19 @@ def employer_public_search(*, q: str, limit: int = 20) -> list[Employer]:
 def employer_public_name(*, employer_id) -> str:
     """An employer's name, as the public employer search shows it ("" for no such employer)."""
     return Employer.objects.filter(pk=employer_id).values_list("name", flat=True).first() or ""
+
+
+def employer_by_uscc(*, uscc: str) -> Employer:
+    """An employer of the ledger by its typed USCC (names and codes are public, as the employer search shows them); an
+    invalid or unknown code is an input error."""
+    try:
+        code = normalize_uscc(uscc)
+    except InvalidIdentifier as exc:
+        raise ApplicationError(f"统一社会信用代码不正确：{exc}", code="orgs.uscc_invalid") from None
+    employer = Employer.objects.filter(uscc=code).first()
+    if employer is None:
+        raise ApplicationError(f"用人单位台账中没有统一社会信用代码为 {code} 的单位", code="orgs.employer_unknown")
+    return employer
 
 
 def org_public_get(*, org_id) -> Org:

@@ -10,11 +10,13 @@ from gonghui.tickets.models import (
     DutyShift,
     Extension,
     FollowUp,
+    Review,
     SlaPolicy,
     Supervision,
     Ticket,
     TicketEvent,
     TicketHolding,
+    TicketParty,
 )
 
 
@@ -44,6 +46,12 @@ class TicketHoldingAdmin(ScopedReadOnlyAdmin):
     list_select_related = ("ticket", "org")
 
 
+@admin.register(TicketParty)
+class TicketPartyAdmin(ScopedReadOnlyAdmin):
+    list_display = ("ticket", "kind", "org", "employer", "person", "note", "created_at")
+    list_select_related = ("ticket", "org", "employer", "person")
+
+
 @admin.register(Attachment)
 class AttachmentAdmin(ScopedReadOnlyAdmin):
     list_display = ("ticket", "name", "size", "from_worker", "created_at")
@@ -63,6 +71,13 @@ class SupervisionAdmin(ScopedReadOnlyAdmin):
 @admin.register(FollowUp)
 class FollowUpAdmin(ScopedReadOnlyAdmin):
     list_display = ("ticket", "result", "by_worker", "holder", "created_at")
+
+
+@admin.register(Review)
+class ReviewAdmin(ScopedReadOnlyAdmin):
+    list_display = ("ticket", "stage", "org", "due_at", "decided_at", "outcome")
+    list_filter = ("stage", "outcome")
+    list_select_related = ("ticket", "org")
 
 
 @admin.register(DutyShift)

@@ -5,13 +5,16 @@ from __future__ import annotations
 import datetime as dt
 
 from django.utils import timezone
-from ninja import Field, Path, Query, Router, Schema
+from ninja import Field, Path, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
+from gonghui.accounts.selectors import cadre_by_username
 from gonghui.core.api import BodyIn, PageRows, Pages
+from gonghui.orgs import selectors as org_selectors
 from gonghui.orgs.models import Org
 from gonghui.tickets import selectors, services
 from gonghui.tickets.models import Agency, Category, Channel, ClosingKind, Satisfaction, State, Tier, Topic, Urgency
+from gonghui.tickets.selectors_pages import duty_shifts
 from gonghui.worktime.calendar import work_calendar
 
 router = Router(tags=["诉求工单"])
@@ -302,3 +305,118 @@ class DecideIn(BodyIn):
 @router.post("/ticket-extensions/{extension_id}/decide", response=ExtensionOut, summary="审批延期", description="承办单位的上级工会同意或不同意延期。")
 def extension_decide(request, payload: DecideIn, extension_id: int = Path(description="延期申请 id")):
     return services.extension_decide(actor=request.user, extension_id=extension_id, approve=payload.approve, note=payload.note)
+
+
+# ---------------------------------------------------------------- 回避, 信访复查/复核, 值班
+
+
+class PartyIn(BodyIn):
+    kind: str = Field(title="类型", description="org 工会组织、employer 用人单位、person 人员")
+    org_code: str = Field("", title="工会组织编码", description="类型为 org 时填写")
+    employer_uscc: str = Field("", title="统一社会信用代码", description="类型为 employer 时填写，须在用人单位台账中")
+    username: str = Field("", title="用户名", description="类型为 person 时填写")
+    note: str = Field("", title="说明")
+
+
+class PartyOut(Schema):
+    id: int = Field(title="被反映对象 id")
+    kind: str = Field(title="类型")
+    name: str = Field(title="名称")
+    note: str = Field(title="说明")
+
+    @staticmethod
+    def resolve_name(party) -> str:
+        return party.named
+
+
+@router.get("/tickets/{ticket_id}/parties", response=list[PartyOut], summary="被反映对象（回避）", description="反映人本人看不到。")
+def ticket_parties(request, ticket_id: int = Path(description="工单 id")):
+    ticket = selectors.ticket_get_for(actor=request.user, ticket_id=ticket_id)
+    return selectors.ticket_parties(actor=request.user, ticket=ticket)
+
+
+@router.post("/tickets/{ticket_id}/parties", response=PartyOut, summary="登记被反映对象",
+             description="诉求点名的工会组织、用人单位或人员：此后工单不派给他们、他们也看不到；当前承办单位须回避时工单收回派单中心。")
+def ticket_party_add(request, payload: PartyIn, ticket_id: int = Path(description="工单 id")):
+    named = {"org": lambda: {"org": org_selectors.org_get_by_code_for(actor=request.user, code=payload.org_code)},
+             "employer": lambda: {"employer": org_selectors.employer_by_uscc(uscc=payload.employer_uscc)},
+             "person": lambda: {"person": cadre_by_username(username=payload.username)}}.get(payload.kind, dict)()
+    return services.ticket_party_add(actor=request.user, ticket_id=ticket_id, note=payload.note, **named)
+
+
+class ReviewIn(BodyIn):
+    reason: str = Field(title="不服理由", description="10–1000 字")
+
+
+class ReviewDecideIn(BodyIn):
+    outcome: str = Field(title="结论", description="upheld 维持原处理意见、changed 撤销或变更原处理意见")
+    opinion: str = Field(title="复查（复核）意见", description="10–4000 字")
+
+
+class ReviewOut(Schema):
+    id: int = Field(title="复查/复核 id")
+    ticket_id: int = Field(title="工单 id")
+    stage: str = Field(title="环节", description="recheck 复查、review 复核")
+    org_name: str = Field(title="复查/复核单位", alias="org.name")
+    reason: str = Field(title="不服理由")
+    created_at: dt.datetime = Field(title="申请时间")
+    due_at: dt.datetime = Field(title="答复期限", description="自申请之日起30日（最后一日为休息日的顺延）")
+    decided_at: dt.datetime | None = Field(None, title="答复时间")
+    outcome: str = Field(title="结论")
+    opinion: str = Field(title="意见")
+
+
+@router.get("/tickets/{ticket_id}/reviews", response=list[ReviewOut], summary="信访复查/复核")
+def ticket_reviews(request, ticket_id: int = Path(description="工单 id")):
+    ticket = selectors.ticket_get_for(actor=request.user, ticket_id=ticket_id)
+    return selectors.ticket_reviews(actor=request.user, ticket=ticket)
+
+
+@router.post("/tickets/{ticket_id}/reviews", response=ReviewOut, summary="申请信访复查/复核",
+             description="已办结的信访事项，信访人（或派单中心代为登记）在收到意见之日起30日内申请；复核后不再受理。")
+def review_request(request, payload: ReviewIn, ticket_id: int = Path(description="工单 id")):
+    return services.review_request(actor=request.user, ticket_id=ticket_id, reason=payload.reason)
+
+
+@router.post("/ticket-reviews/{review_id}/decide", response=ReviewOut, summary="答复信访复查/复核",
+             description="复查（复核）单位有督办权限的干部在30日内答复。")
+def review_decide(request, payload: ReviewDecideIn, review_id: int = Path(description="复查/复核 id")):
+    return services.review_decide(actor=request.user, review_id=review_id, outcome=payload.outcome, opinion=payload.opinion)
+
+
+class DutyShiftIn(BodyIn):
+    org_code: str = Field(title="值班单位编码")
+    username: str = Field(title="值班人用户名", description="须是该单位有工单办理权限的干部")
+    starts_at: dt.datetime = Field(title="开始")
+    ends_at: dt.datetime = Field(title="结束", description="一次不超过7天")
+
+
+class DutyShiftOut(Schema):
+    id: int = Field(title="值班 id")
+    org_name: str = Field(title="值班单位", alias="org.name")
+    user_name: str = Field(title="值班人")
+    starts_at: dt.datetime = Field(title="开始")
+    ends_at: dt.datetime = Field(title="结束")
+
+    @staticmethod
+    def resolve_user_name(shift) -> str:
+        return str(shift.user)
+
+
+@router.get("/ticket-duty-shifts", response=list[DutyShiftOut], summary="值班安排", description="当前和今后的值班；past=true 为已结束的。")
+@paginate(Pages)
+def duty_shift_list(request, past: bool = Query(False, description="已结束的"), org_id: int | None = Query(None, description="单位 id")):
+    return duty_shifts(actor=request.user, org_id=org_id, when="past" if past else "now")
+
+
+@router.post("/ticket-duty-shifts", response=DutyShiftOut, summary="安排值班", description="紧急诉求派单时推送给当班人员。")
+def duty_shift_add(request, payload: DutyShiftIn):
+    return services.duty_shift_add(actor=request.user, org=org_selectors.org_get_by_code_for(actor=request.user, code=payload.org_code),
+                                   user=cadre_by_username(username=payload.username), starts_at=payload.starts_at,
+                                   ends_at=payload.ends_at)
+
+
+@router.delete("/ticket-duty-shifts/{shift_id}", response={204: None}, summary="取消值班", description="只能取消尚未结束的值班。")
+def duty_shift_remove(request, shift_id: int = Path(description="值班 id")):
+    services.duty_shift_remove(actor=request.user, shift_id=shift_id)
+    return Status(204, None)

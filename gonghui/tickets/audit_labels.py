@@ -25,15 +25,19 @@ ACTIONS = {
     "tickets.ticket.extension_refused": "不同意延期",
     "tickets.ticket.supervised": "督办",
     "tickets.ticket.withdrawn": "撤回诉求",
+    "tickets.ticket.party_named": "登记被反映对象（回避）",
+    "tickets.ticket.review_requested": "申请信访复查/复核",
+    "tickets.ticket.review_decided": "答复信访复查/复核",
     "tickets.attachment.viewed": "查看工单附件",
     "tickets.sla_policy.updated": "修改时限标准",
     "tickets.sla.scanned": "工单时限扫描",
     "tickets.duty_shift.created": "安排值班",
+    "tickets.duty_shift.removed": "取消值班",
     "tickets.demo.seeded": "生成演示工单",
 }
 
 FIELDS = {
-    "number": "工单号", "state": "状态", "channel": "来源渠道", "category": "诉求类别", "urgency": "紧急程度", "employer": "涉及单位",
+    "number": "工单号", "kind": "类型", "party": "被反映对象", "stage": "环节", "state": "状态", "channel": "来源渠道", "category": "诉求类别", "urgency": "紧急程度", "employer": "涉及单位",
     "attachments": "附件数", "into": "合并至", "to": "交至", "by_org": "单位", "count": "次数", "bounces": "累计退单", "late": "超时",
     "closing_kind": "办结方式", "agency": "转交部门", "referred_on": "转交日期", "result": "回访结果", "by_worker": "职工自评",
     "satisfaction": "回访结果", "amount": "延长", "unit": "单位", "new_due": "新期限", "resumed_due": "恢复计时后的期限",

@@ -11,6 +11,8 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from gonghui.accounts.auth import totp_required
+from gonghui.accounts.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET
 from gonghui.accounts.models import Post, Role, User, UserKind
 from gonghui.audit.services import audit_log
 from gonghui.core.exceptions import ApplicationError
@@ -20,6 +22,7 @@ from gonghui.tickets import scan, services, sla
 from gonghui.tickets.models import (
     Category,
     Channel,
+    DutyShift,
     State,
     Ticket,
     TicketEvent,
@@ -54,9 +57,11 @@ def _staff() -> dict[str, User]:
         if org is None:
             continue
         user, _ = User.objects.get_or_create(username=username, defaults={"display_name": name, "kind": UserKind.CADRE})
-        user.set_password("Gonghui@2026")
-        user.save()
         Post.objects.get_or_create(user=user, org=org, role=Role.objects.get(code=role))
+        user.set_password(DEMO_PASSWORD)
+        if totp_required(user):  # a 市 seat signs in with TOTP, like the other demo accounts there
+            user.totp_secret = user.totp_secret or DEMO_TOTP_SECRET
+        user.save()
         users[username] = user
     return users
 
@@ -204,6 +209,22 @@ def seed_tickets_demo(*, orders: int = ORDERS, seed: int = 2026) -> int:
     return made
 
 
+def seed_duty_demo() -> int:
+    """值班 for the demo's handling orgs: each handler on duty from this morning for a day, unless a shift is running."""
+    now, made = timezone.now(), 0
+    start = timezone.localtime(now).replace(hour=8, minute=0, second=0, microsecond=0)
+    for _, area, _, handler in _places():
+        if DutyShift.objects.filter(org=area, ends_at__gt=now).exists():
+            continue
+        try:
+            services.duty_shift_add(actor=handler, org=area, user=handler, starts_at=start, ends_at=start + dt.timedelta(hours=24))
+        except ApplicationError:
+            continue  # the handler holds no handling post at that org
+        made += 1
+    return made
+
+
 def demo_tickets(*, options: DemoOptions) -> str:
-    made = seed_tickets_demo()
-    return f"演示诉求工单：新增 {made} 件（天河区、越秀区、东莞各镇街和天河外卖配送行业工会联合会，各状态都有，部分临期或已超时）"
+    made, shifts = seed_tickets_demo(), seed_duty_demo()
+    return (f"演示诉求工单：新增 {made} 件（天河区、越秀区、东莞各镇街和天河外卖配送行业工会联合会，各状态都有，部分临期或已超时），"
+            f"值班安排 {shifts} 项")

@@ -12,7 +12,7 @@ from gonghui.core.registry import Figure, TodoItem, TodoList
 from gonghui.core.templatetags.gonghui import percent
 from gonghui.tickets import selectors
 from gonghui.tickets.models import OPEN_STATES, VIEW, Satisfaction, State, Ticket
-from gonghui.worktime.deadlines import LOCAL
+from gonghui.worktime.deadlines import LOCAL, LimitUnit
 
 
 def _url(name: str, **kwargs) -> str:
@@ -57,6 +57,15 @@ def to_handle(*, actor, limit: int) -> TodoList:
 def to_follow_up(*, actor, limit: int) -> TodoList:
     """Replied orders whose 回访 the actor's centre owes."""
     return _queue(actor, "follow_up", limit)
+
+
+def reviews_due(*, actor, limit: int) -> TodoList:
+    """信访复查/复核 the actor's orgs owe an answer to (30 days each)."""
+    rows = selectors.reviews_waiting(actor=actor)
+    items = [TodoItem(title=f"{review.ticket.number} {review.ticket.title}", url=_url("tickets:detail", ticket_id=review.ticket_id),
+                      due_at=review.due_at, limit_unit=LimitUnit.CALENDAR_DAYS.value,
+                      note=f"{review.org.name} · 信访{review.get_stage_display()}") for review in rows[:limit]]
+    return TodoList(count=rows.count(), items=items, url="")
 
 
 def figures(*, actor, org) -> list[Figure]:

@@ -52,6 +52,7 @@ class IntakeForm(forms.Form):
 class HotlineForm(IntakeForm):
     """The 12351 agent's screen: the call's numbers and reference, urgency and tier, and a quick answer for a pure 咨询."""
 
+    caller_name = forms.CharField(label="来电人姓名（选填）", max_length=50, required=False)
     caller_phone = forms.CharField(label="来电号码", max_length=20, widget=forms.TextInput(attrs=PHONE_INPUT))
     callback_phone = forms.CharField(label="回拨号码（与来电不同时填）", max_length=20, required=False, widget=forms.TextInput(attrs=PHONE_INPUT))
     call_ref = forms.CharField(label="通话流水号", max_length=64, required=False)
@@ -72,3 +73,16 @@ class FollowUpForm(forms.Form):
 
 REFERRAL_AGENCIES = [("", "不转交")] + list(Agency.choices)
 STATE_CHOICES = [("", "全部状态")] + list(State.choices)
+
+
+SHIFT_TIME = {"widget": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+              "input_formats": ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]}
+
+
+class DutyShiftForm(forms.Form):
+    """值班安排: who takes urgent orders for an org, from when to when."""
+
+    org_code = forms.CharField(label="值班单位（组织编码）", max_length=40)
+    username = forms.CharField(label="值班人（用户名）", max_length=150)
+    starts_at = forms.DateTimeField(label="开始", **SHIFT_TIME)
+    ends_at = forms.DateTimeField(label="结束", **SHIFT_TIME)

@@ -3,7 +3,7 @@
 An order is read by every org that has held it (`TicketHolding`), by the dispatching centre, by the worker who filed it
 (owner rows) and by the orgs above them; it is acted on by the current holder (handling), the centre (dispatch, 回访) and
 the orgs above the holder (督办, 延期). An order about an employer is withheld from that employer's own union and accounts
-at every step (`Access.conflict`).
+at every step, and so is an order from every union, employer and person it names (`TicketParty`, `Access.conflict`).
 """
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from gonghui.core.access import Access, ScopedQuerySet
+from gonghui.core.access import Access, Conflict, ScopedQuerySet
 from gonghui.core.fields import BlindIndexField, EncryptedTextField
 from gonghui.core.masking import mask_name
 from gonghui.core.models import TimeStampedModel
@@ -22,6 +22,12 @@ from gonghui.worktime.deadlines import LimitUnit, RunningLimit
 
 VIEW, DISPATCH, HANDLE = "tickets.view", "tickets.dispatch", "tickets.handle"
 SUPERVISE, FOLLOW_UP, ADMIN_SLA = "tickets.supervise", "tickets.follow_up", "tickets.admin_sla"
+
+def about_parties(prefix: str = "") -> Conflict:
+    """回避 for an order's rows: the employer it is about and every party it names never reach them."""
+    return Conflict(employers=(f"{prefix}employer", f"{prefix}parties__employer"), orgs=(f"{prefix}parties__org",),
+                    people=(f"{prefix}parties__person",))
+
 
 def normalize_caller_phone(value: object) -> str:
     """A mainland mobile as `normalize_mobile` gives it; a landline a hotline caller rang from (020-12345678, 12351) as its
@@ -220,7 +226,7 @@ class Ticket(TimeStampedModel):
 
     objects = TicketQuerySet.as_manager()
     access = Access(paths=("holder__path", "centre__path"), read_paths=("holdings__org__path",),
-                    owner="filed_by", owner_actions=frozenset({VIEW}), conflict="employer")
+                    owner="filed_by", owner_actions=frozenset({VIEW}), conflict=about_parties())
 
     class Meta:
         verbose_name = "诉求工单"
@@ -296,6 +302,7 @@ class TicketHolding(models.Model):
         TRANSFERRED = "transferred", "转办"
         BOUNCED = "bounced", "退单退回"
         ESCALATED = "escalated", "提级办理"
+        RECALLED = "recalled", "回避收回"
 
     ticket = models.ForeignKey(Ticket, verbose_name="工单", on_delete=models.CASCADE, related_name="holdings")
     org = models.ForeignKey("orgs.Org", verbose_name="承办单位", on_delete=models.PROTECT, related_name="+")
@@ -305,7 +312,7 @@ class TicketHolding(models.Model):
 
     objects = ScopedQuerySet.as_manager()
     access = Access(paths=("ticket__holder__path", "ticket__centre__path"), read_paths=("org__path",),
-                    owner="ticket__filed_by", owner_actions=frozenset({VIEW}), conflict="ticket__employer")
+                    owner="ticket__filed_by", owner_actions=frozenset({VIEW}), conflict=about_parties("ticket__"))
 
     class Meta:
         verbose_name = "承办记录"
@@ -341,6 +348,10 @@ class EventKind(models.TextChoices):
     EXTENSION_APPROVED = "extension_approved", "同意延期"
     EXTENSION_REFUSED = "extension_refused", "不同意延期"
     SUPERVISED = "supervised", "督办"
+    PARTY_NAMED = "party_named", "登记被反映对象"
+    REVIEW_REQUESTED = "review_requested", "申请复查/复核"
+    REVIEW_DECIDED = "review_decided", "复查/复核意见"
+    RECALLED = "recalled", "回避收回"
     WARNED = "warned", "临期提醒"
     BREACHED = "breached", "超时"
     WITHDRAWN = "withdrawn", "撤回"
@@ -363,7 +374,7 @@ class TicketEvent(models.Model):
 
     objects = ScopedQuerySet.as_manager()
     access = Access(paths=("ticket__holder__path", "ticket__centre__path"), read_paths=("ticket__holdings__org__path",),
-                    owner="ticket__filed_by", owner_actions=frozenset({VIEW}), conflict="ticket__employer")
+                    owner="ticket__filed_by", owner_actions=frozenset({VIEW}), conflict=about_parties("ticket__"))
 
     class Meta:
         verbose_name = "工单流程记录"
@@ -373,6 +384,88 @@ class TicketEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ticket} · {self.get_kind_display()}"
+
+
+class TicketParty(TimeStampedModel):
+    """被反映对象: a union, an employer or a person the complaint names besides its employer. Like the employer, they never
+    hold the order nor read it (回避); naming the current holder takes the order back to the centre."""
+
+    class Kind(models.TextChoices):
+        ORG = "org", "工会组织"
+        EMPLOYER = "employer", "用人单位"
+        PERSON = "person", "人员"
+
+    ticket = models.ForeignKey(Ticket, verbose_name="工单", on_delete=models.CASCADE, related_name="parties")
+    kind = models.CharField("类型", max_length=8, choices=Kind.choices)
+    org = models.ForeignKey("orgs.Org", verbose_name="工会组织", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    employer = models.ForeignKey("orgs.Employer", verbose_name="用人单位", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="人员", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    note = models.CharField("说明", max_length=200, blank=True)
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="登记人", null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="+")
+
+    objects = ScopedQuerySet.as_manager()
+    access = Access(paths=("ticket__holder__path", "ticket__centre__path"), read_paths=("ticket__holdings__org__path",),
+                    conflict=about_parties("ticket__"))
+
+    class Meta:
+        verbose_name = "被反映对象"
+        verbose_name_plural = "被反映对象"
+        ordering = ["id"]
+        constraints = [models.CheckConstraint(
+            condition=(Q(kind="org", org__isnull=False, employer__isnull=True, person__isnull=True)
+                       | Q(kind="employer", org__isnull=True, employer__isnull=False, person__isnull=True)
+                       | Q(kind="person", org__isnull=True, employer__isnull=True, person__isnull=False)),
+            name="ticket_party_one_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.ticket} · {self.get_kind_display()} {self.named}"
+
+    @property
+    def named(self) -> str:
+        return str(self.org or self.employer or self.person or "")
+
+
+class Review(TimeStampedModel):
+    """信访复查/复核 (信访工作条例 §35, §36): a petitioner who does not accept the 处理意见 asks the org above the one that
+    gave it to look again (复查) within 30 days; a 复查意见 not accepted goes once more, to the org above that (复核),
+    also within 30 days; each is answered within 30 days. After 复核 the same matter is not accepted again."""
+
+    class Stage(models.TextChoices):
+        RECHECK = "recheck", "复查"
+        REVIEW = "review", "复核"
+
+    class Outcome(models.TextChoices):
+        UPHELD = "upheld", "维持原处理意见"
+        CHANGED = "changed", "撤销或变更原处理意见"
+
+    REQUEST_DAYS = ANSWER_DAYS = 30  # calendar days, §35/§36
+
+    ticket = models.ForeignKey(Ticket, verbose_name="工单", on_delete=models.CASCADE, related_name="reviews")
+    stage = models.CharField("环节", max_length=8, choices=Stage.choices)
+    org = models.ForeignKey("orgs.Org", verbose_name="复查/复核单位", on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField("不服理由", max_length=1000)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="申请登记人", null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+    due_at = models.DateTimeField("答复期限")
+    decided_at = models.DateTimeField("答复时间", null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="答复人", null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    outcome = models.CharField("结论", max_length=8, choices=Outcome.choices, blank=True)
+    opinion = models.TextField("复查/复核意见", blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+    access = Access(paths=("org__path",), read_paths=("ticket__holdings__org__path", "ticket__centre__path"),
+                    owner="ticket__filed_by", owner_actions=frozenset({VIEW}), conflict=about_parties("ticket__"))
+
+    class Meta:
+        verbose_name = "信访复查/复核"
+        verbose_name_plural = "信访复查/复核"
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["ticket", "stage"], name="review_once_per_stage")]
+
+    def __str__(self) -> str:
+        return f"{self.ticket} · {self.get_stage_display()}"
 
 
 class Attachment(TimeStampedModel):
@@ -390,7 +483,7 @@ class Attachment(TimeStampedModel):
 
     objects = ScopedQuerySet.as_manager()
     access = Access(paths=("ticket__holder__path", "ticket__centre__path"), read_paths=("ticket__holdings__org__path",),
-                    owner="ticket__filed_by", owner_actions=frozenset({VIEW}), conflict="ticket__employer")
+                    owner="ticket__filed_by", owner_actions=frozenset({VIEW}), conflict=about_parties("ticket__"))
 
     class Meta:
         verbose_name = "工单附件"
@@ -427,7 +520,7 @@ class Extension(TimeStampedModel):
 
     objects = ScopedQuerySet.as_manager()
     access = Access(paths=("ticket__holder__path",), read_paths=("ticket__holdings__org__path", "ticket__centre__path"),
-                    conflict="ticket__employer")
+                    conflict=about_parties("ticket__"))
 
     class Meta:
         verbose_name = "延期申请"
@@ -458,7 +551,7 @@ class Supervision(TimeStampedModel):
 
     objects = ScopedQuerySet.as_manager()
     access = Access(paths=("org__path", "holder__path"), read_paths=("ticket__holdings__org__path", "ticket__centre__path"),
-                    conflict="ticket__employer")
+                    conflict=about_parties("ticket__"))
 
     class Meta:
         verbose_name = "督办"
@@ -489,7 +582,7 @@ class FollowUp(TimeStampedModel):
 
     objects = ScopedQuerySet.as_manager()
     access = Access(paths=("ticket__centre__path",), read_paths=("ticket__holdings__org__path",),
-                    owner="ticket__filed_by", owner_actions=frozenset({VIEW}), conflict="ticket__employer")
+                    owner="ticket__filed_by", owner_actions=frozenset({VIEW}), conflict=about_parties("ticket__"))
 
     class Meta:
         verbose_name = "回访"

@@ -6,7 +6,8 @@ Auto-routing, in order:
 2. 求助帮扶 and 法律援助 → the county-level union (区/县总工会; in 东莞/中山 the 镇/街道), which runs 帮扶 and the lawyers;
 3. other categories with a ledger employer → the 街道/镇 union where the employer sits (区街阻截);
 4. otherwise the chosen district's union.
-The target must lie under the dispatching centre and must not be the employer's own union (or anything under it).
+The target must lie under the dispatching centre and must not be a union the order is about (回避), nor anything under it:
+the employer's own union, a named employer's union, or a union the complaint names (`TicketParty`).
 """
 from __future__ import annotations
 
@@ -25,10 +26,20 @@ class Route:
     reason: str
 
 
-def conflicted(ticket: Ticket, org: Org) -> bool:
-    """Whether `org` is the named employer's own union or lies under it (it would be judging a complaint about itself)."""
-    union = ticket.employer.union if ticket.employer_id and ticket.employer.union_id else None
-    return union is not None and org.path.startswith(union.path)
+def conflict_paths(ticket: Ticket) -> list[str]:
+    """The paths of the unions the order is about: it must reach none of them nor anything under them."""
+    paths = [ticket.employer.union.path] if ticket.employer_id and ticket.employer.union_id else []
+    for party in ticket.parties.select_related("org", "employer__union"):
+        if party.org_id:
+            paths.append(party.org.path)
+        elif party.employer_id and party.employer.union_id:
+            paths.append(party.employer.union.path)
+    return paths
+
+
+def conflicted(ticket: Ticket, org: Org, paths: list[str] | None = None) -> bool:
+    """Whether `org` is, or lies under, a union the order is about (it would be judging a complaint about itself)."""
+    return any(org.path.startswith(path) for path in (conflict_paths(ticket) if paths is None else paths))
 
 
 def _sector_federation(county: Org, new_form_type: str) -> Org | None:
@@ -60,10 +71,11 @@ def _candidates(ticket: Ticket) -> list[Route]:
 
 
 def auto_route(ticket: Ticket) -> Route | None:
-    """The first candidate that is active, under the centre (not the centre itself) and free of the employer's conflict."""
+    """The first candidate that is active, under the centre (not the centre itself) and about nobody the order is about."""
+    paths = conflict_paths(ticket)
     for route in _candidates(ticket):
         org = route.org
         if (org.is_active and org.pk != ticket.centre_id and org.path.startswith(ticket.centre.path)
-                and not conflicted(ticket, org)):
+                and not conflicted(ticket, org, paths)):
             return route
     return None

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
-from gonghui.core.access import reach
+from gonghui.core.access import covers, reach
 from gonghui.core.masking import mask_name, mask_phone
 from gonghui.core.validators import InvalidIdentifier
 from gonghui.tickets import services
@@ -21,11 +21,14 @@ from gonghui.tickets.models import (
     SUPERVISE,
     VIEW,
     Attachment,
+    Category,
     Extension,
     ExtensionStatus,
     State,
     Ticket,
     TicketEvent,
+    TicketParty,
+    Review,
     normalize_caller_phone,
 )
 from gonghui.worktime.calendar import WorkCalendar
@@ -152,6 +155,28 @@ def ticket_attachments(*, actor, ticket: Ticket) -> list[Attachment]:
     return list(rows.order_by("id"))
 
 
+def pending_review(ticket: Ticket) -> Review | None:
+    """The 复查/复核 awaiting its answer (at most one at a time)."""
+    return ticket.reviews.filter(decided_at__isnull=True).select_related("org").first()
+
+
+def ticket_reviews(*, actor, ticket: Ticket) -> list[Review]:
+    return list(Review.objects.restrict(actor, VIEW).filter(ticket=ticket).select_related("org").order_by("id"))
+
+
+def reviews_waiting(*, actor) -> QuerySet[Review]:
+    """复查/复核 the actor's orgs owe an answer to, soonest due first."""
+    return (Review.objects.restrict(actor, SUPERVISE).filter(decided_at__isnull=True).select_related("ticket", "org")
+            .order_by("due_at", "id"))
+
+
+def ticket_parties(*, actor, ticket: Ticket) -> list[TicketParty]:
+    """被反映对象, for the orgs only: the worker never sees whom the centre recorded."""
+    if services.is_owner(actor, ticket):
+        return []
+    return list(TicketParty.objects.restrict(actor, VIEW).filter(ticket=ticket).select_related("org", "employer", "person"))
+
+
 @dataclass(frozen=True)
 class Caller:
     name: str
@@ -201,6 +226,21 @@ def ticket_capabilities(*, actor, ticket: Ticket, now: dt.datetime | None = None
         can |= {"withdraw", "attach"}
     if state in OPEN_STATES and (handler or dispatcher or above):
         can |= {"message"}
+    if state in OPEN_STATES and (handler or dispatcher):
+        can |= {"party_add"}
+    return can | _review_capabilities(actor, ticket, now=now, owner=owner, dispatcher=dispatcher)
+
+
+def _review_capabilities(actor, ticket: Ticket, *, now: dt.datetime, owner: bool, dispatcher: bool) -> set[str]:
+    can: set[str] = set()
+    if ticket.category != Category.PETITION or ticket.state != State.CLOSED:
+        return can
+    step = services.review_next(ticket)
+    if step is not None and (owner or dispatcher) and now <= services.review_window_end(step[1]):
+        can.add("review_request")
+    pending = pending_review(ticket)
+    if pending is not None and covers(reach(actor, SUPERVISE), pending.org.path):
+        can.add("review_decide")
     return can
 
 

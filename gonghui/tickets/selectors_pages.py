@@ -1,13 +1,15 @@
-"""Reads the pages need beside the domain selectors: the districts an intake form offers, a page of the desk with clocks."""
+"""Reads the pages need beside the domain selectors: the districts an intake form offers, a page of the desk with clocks,
+the 值班 list."""
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Q
+from django.utils import timezone
 
 from gonghui.orgs.models import Org, OrgType
-from gonghui.tickets.models import Extension, ExtensionStatus, Ticket
+from gonghui.tickets.models import HANDLE, DutyShift, Extension, ExtensionStatus, Ticket
 from gonghui.tickets.presentation import Countdown, countdown
 from gonghui.worktime.calendar import WorkCalendar
 
@@ -31,3 +33,19 @@ def desk_rows(tickets, *, calendar: WorkCalendar, now: dt.datetime) -> list[Desk
 
 def pending_extension(ticket: Ticket) -> Extension | None:
     return ticket.extensions.filter(status=ExtensionStatus.PENDING).order_by("-pk").first()
+
+
+DUTY_WHEN = {"now": "当前和今后", "past": "已结束"}
+
+
+def duty_shifts(*, actor, org_id: int | None = None, when: str = "now", q: str = "", now: dt.datetime | None = None):
+    """值班安排 of the actor's orgs: current and coming ones soonest first, or ended ones latest first."""
+    now = now or timezone.now()
+    rows = DutyShift.objects.restrict(actor, HANDLE).select_related("org", "user")
+    if org_id:
+        rows = rows.filter(org_id=org_id)
+    if q.strip():
+        rows = rows.filter(Q(user__display_name__icontains=q.strip()) | Q(user__username=q.strip()))
+    if when == "past":
+        return rows.filter(ends_at__lte=now).order_by("-ends_at", "-id")
+    return rows.filter(ends_at__gt=now).order_by("starts_at", "id")

@@ -60,13 +60,15 @@ from gonghui.tickets.models import (
     Ticket,
     TicketEvent,
     TicketHolding,
+    TicketParty,
+    Review,
     Tier,
     Topic,
     Urgency,
     normalize_caller_phone,
 )
 from gonghui.worktime.calendar import WorkCalendar, work_calendar
-from gonghui.worktime.deadlines import LimitUnit, RunningLimit
+from gonghui.worktime.deadlines import LimitUnit, RunningLimit, deadline
 
 PREFIX = "tickets"
 DUPLICATE_DAYS = 7  # the same worker, employer and category within a week is the same matter
@@ -211,7 +213,10 @@ def _link(url_name: str, ticket: Ticket) -> str:
 
 
 def _tell_org(org: Org, ticket: Ticket, *, key: str, what: str, users: list | None = None) -> None:
+    named = set(ticket.parties.filter(person__isnull=False).values_list("person_id", flat=True))  # 回避: never told of it
     for user in users if users is not None else _org_users(org, HANDLE):
+        if user.pk in named:
+            continue
         notify(recipient=user, template_code="tickets.for_org", dedupe_key=f"ticket:{ticket.pk}:{key}:{user.pk}",
                params={"number": ticket.number, "title": ticket.title, "org": org.name, "what": what},
                link=_link("tickets:detail", ticket))
@@ -1031,6 +1036,147 @@ def ticket_withdraw(*, actor, ticket_id, reason: str = "") -> Ticket:
     return ticket
 
 
+# ---------------------------------------------------------------- 回避: the parties a complaint names
+
+
+def _party(*, org: Org | None, employer: Employer | None, person) -> dict:
+    given = {key: value for key, value in (("org", org), ("employer", employer), ("person", person)) if value is not None}
+    if len(given) != 1:
+        _fail("请填写一个被反映对象：工会组织、用人单位或人员", "party_missing")
+    (kind, value), = given.items()
+    return {"kind": kind, kind: value}
+
+
+@transaction.atomic
+def ticket_party_add(*, actor, ticket_id, org: Org | None = None, employer: Employer | None = None, person=None,
+                     note: str = "") -> TicketParty:
+    """登记被反映对象: the centre or the holder records a union, employer or person the complaint names. From then on the order
+    never goes to them nor shows to them; when the current holder is one of them, the order goes back to the centre to be
+    dispatched elsewhere, and a named assignee is taken off it."""
+    ticket = _locked(actor, ticket_id)
+    _require(is_dispatcher(actor, ticket) or is_handler(actor, ticket), "只有派单中心或承办单位可以登记被反映对象")
+    _require_state(ticket, OPEN_STATES, "登记被反映对象")
+    fields = _party(org=org, employer=employer, person=person)
+    if org is not None and ticket.centre.path.startswith(org.path):
+        _fail("被反映的是派单中心本身或其上级工会，请报更上一级工会受理", "party_is_centre", "org_code")
+    if ticket.parties.filter(**{fields["kind"]: fields[fields["kind"]]}).exists():
+        _fail("该对象已登记", "party_exists")
+    party = TicketParty.objects.create(ticket=ticket, note=(note or "").strip()[:200], added_by=actor, **fields)
+    now = timezone.now()
+    _event(ticket, EventKind.PARTY_NAMED, actor=actor, org=_acting_org(actor, ticket, DISPATCH) or ticket.holder, at=now,
+           note=f"{party.get_kind_display()}：{party.named}" + (f"（{party.note}）" if party.note else ""))
+    _audit(actor, "party_named", ticket, kind=party.kind, party=party.named)
+    if ticket.assignee_id and ticket.assignee_id == getattr(person, "pk", None):
+        ticket.assignee = None
+    if ticket.holder_id != ticket.centre_id and routing.conflicted(ticket, ticket.holder):
+        _recall(ticket, now=now)
+    ticket.save()
+    return party
+
+
+def _recall(ticket: Ticket, *, now: dt.datetime) -> None:
+    """The holder turned out to be a party: the order leaves it at once for the centre, which dispatches it again."""
+    leaving = ticket.holder
+    _hand_to(ticket, ticket.centre, how=TicketHolding.How.RECALLED, at=now)
+    ticket.state = State.RECEIVED
+    ticket.accept_due_at = ticket.bounce_until = None
+    sla.refresh_due(ticket, work_calendar())
+    _event(ticket, EventKind.RECALLED, org=ticket.centre, at=now, note=f"{leaving.name}须回避，工单收回派单中心重新派单")
+    _tell_org(ticket.centre, ticket, key=f"recalled:{now.timestamp()}", what=f"{leaving.name}须回避，工单已收回待重新派单",
+              users=_org_users(ticket.centre, DISPATCH))
+
+
+# ---------------------------------------------------------------- 信访复查/复核
+
+
+def review_next(ticket: Ticket) -> tuple[str, dt.datetime, Org] | None:
+    """The 复查 or 复核 a closed 信访 matter may still ask for: (stage, since when the 30 days run, the org whose opinion it
+    contests); None when there is none (not 信访, not closed, one pending, or 复核 done)."""
+    if ticket.category != Category.PETITION or ticket.state != State.CLOSED:
+        return None
+    reviews = list(ticket.reviews.select_related("org").order_by("id"))
+    if not reviews:
+        return Review.Stage.RECHECK, ticket.closed_at, ticket.holder
+    last = reviews[-1]
+    if last.decided_at is None or last.stage == Review.Stage.REVIEW:
+        return None
+    return Review.Stage.REVIEW, last.decided_at, last.org
+
+
+def review_window_end(since: dt.datetime) -> dt.datetime:
+    return deadline(work_calendar(), since, Review.REQUEST_DAYS, LimitUnit.CALENDAR_DAYS)
+
+
+def _review_org(ticket: Ticket, below: Org) -> Org | None:
+    """The org above `below` that looks again: the nearest active one that the matter is not about (回避)."""
+    paths = routing.conflict_paths(ticket)
+    org = below.parent
+    while org is not None and (not org.is_active or routing.conflicted(ticket, org, paths)):
+        org = org.parent
+    return org
+
+
+def _review_refusal(ticket: Ticket) -> None:
+    if ticket.category != Category.PETITION:
+        _fail("只有信访事项可以申请复查、复核", "review_not_petition")
+    _require_state(ticket, (State.CLOSED,), "申请复查、复核")
+    if ticket.reviews.filter(decided_at__isnull=True).exists():
+        _fail("复查（复核）正在办理中，请等待答复", "review_pending")
+    _fail("已经复核，同一信访事项不再受理", "review_final")
+
+
+@transaction.atomic
+def review_request(*, actor, ticket_id, reason: str) -> Review:
+    """申请复查/复核: the petitioner in H5, or the centre recording a request made by letter or phone, within 30 days of the
+    opinion contested; the org above the one that gave it answers within 30 days."""
+    ticket = _locked(actor, ticket_id)
+    _require(is_owner(actor, ticket) or is_dispatcher(actor, ticket), "只有信访人本人或派单中心可以申请复查、复核")
+    step = review_next(ticket)
+    if step is None:
+        _review_refusal(ticket)
+    stage, since, below = step
+    now, label = timezone.now(), Review.Stage(stage).label
+    window_end = review_window_end(since)
+    if now > window_end:
+        _fail(f"应在收到{'处理意见' if stage == Review.Stage.RECHECK else '复查意见'}之日起30日内申请{label}，"
+              f"已于 {timezone.localtime(window_end):%Y-%m-%d %H:%M} 截止", "review_too_late")
+    org = _review_org(ticket, below)
+    if org is None:
+        _fail(f"没有可以受理{label}的上级工会", "review_no_org")
+    reason = _text(reason, label="不服理由", field_name="reason", minimum=10, limit=1000)
+    review = Review.objects.create(ticket=ticket, stage=stage, org=org, reason=reason, requested_by=actor, due_at=deadline(
+        work_calendar(), now, Review.ANSWER_DAYS, LimitUnit.CALENDAR_DAYS))
+    _event(ticket, EventKind.REVIEW_REQUESTED, actor=actor, org=org, visible=True, at=now,
+           note=f"申请{label}，由{org.name}在30日内答复：{reason}")
+    _audit(actor, "review_requested", ticket, stage=stage, to=org.name)
+    _tell_org(org, ticket, key=f"review:{stage}", what=f"信访{label}申请待答复（30日内）", users=_org_users(org, SUPERVISE))
+    _tell_worker(ticket, key=f"review:{stage}", what=f"{label}申请已受理，{org.name}将在30日内答复")
+    return review
+
+
+@transaction.atomic
+def review_decide(*, actor, review_id, outcome: str, opinion: str) -> Review:
+    """复查/复核意见 by the reviewing org's cadres with 督办 rights: uphold or change the opinion, with reasons."""
+    if not str(review_id).isdecimal():
+        raise NotFound()
+    review = lock_row(Review.objects.restrict(actor, VIEW).select_related("org", "ticket"), review_id, required=True)
+    _require(_reaches(actor, SUPERVISE, review.org), f"只有{review.org.name}可以答复这件{review.get_stage_display()}")
+    if review.decided_at is not None:
+        _fail(f"这件{review.get_stage_display()}已经答复", "review_decided")
+    outcome = _choice(outcome, Review.Outcome, label="结论", field_name="outcome")
+    review.opinion = _text(opinion, label=f"{review.get_stage_display()}意见", field_name="opinion", minimum=10, limit=4000)
+    review.outcome, review.decided_at, review.decided_by = outcome, timezone.now(), actor
+    review.save()
+    ticket, label = review.ticket, review.get_stage_display()
+    late = "（超过答复期限）" if review.decided_at > review.due_at else ""
+    _event(ticket, EventKind.REVIEW_DECIDED, actor=actor, org=review.org, visible=True, at=review.decided_at,
+           note=f"{label}意见：{review.get_outcome_display()}{late}。{review.opinion}")
+    _audit(actor, "review_decided", ticket, stage=review.stage, result=outcome, late=bool(late))
+    following = "如不服，可在30日内申请复核" if review.stage == Review.Stage.RECHECK else "复核为终结，同一事项不再受理"
+    _tell_worker(ticket, key=f"review_decided:{review.stage}", what=f"{label}已答复：{review.get_outcome_display()}。{following}")
+    return review
+
+
 # ---------------------------------------------------------------- administration
 
 
@@ -1090,6 +1236,19 @@ def duty_shift_add(*, actor, org: Org, user, starts_at: dt.datetime, ends_at: dt
     audit_log(actor=actor, action="tickets.duty_shift.created", obj=shift, org_path=org.path,
               data={"user": str(user), "from": starts_at, "to": ends_at})
     return shift
+
+
+@transaction.atomic
+def duty_shift_remove(*, actor, shift_id) -> None:
+    """取消值班 that has not ended yet (an ended one is the record of who was on duty, kept)."""
+    if not str(shift_id).isdecimal():
+        raise NotFound()
+    shift = lock_row(DutyShift.objects.restrict(actor, HANDLE).select_related("org", "user"), shift_id, required=True)
+    if shift.ends_at <= timezone.now():
+        _fail("已结束的值班是值班记录，不能删除", "duty_ended")
+    audit_log(actor=actor, action="tickets.duty_shift.removed", obj=shift, org_path=shift.org.path,
+              data={"user": str(shift.user), "from": shift.starts_at, "to": shift.ends_at})
+    shift.delete()
 
 
 def tickets_exported(*, actor, rows: int, filters: dict) -> None:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from gonghui.tickets import views, views_h5
+from gonghui.tickets import views, views_duty, views_h5
 
 worker_patterns = ([
     path("tickets/new/", views_h5.new, name="new"),
@@ -18,4 +18,6 @@ cadre_patterns = ([
     path("tickets/<int:ticket_id>/", views.ticket_detail, name="detail"),
     path("tickets/<int:ticket_id>/act/", views.ticket_act, name="act"),
     path("tickets/attachments/<int:attachment_id>/", views.attachment_download, name="attachment"),
+    path("tickets/duty/", views_duty.duty, name="duty"),
+    path("tickets/duty/<int:shift_id>/remove/", views_duty.duty_remove, name="duty_remove"),
 ], "tickets")

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from gonghui.accounts.selectors import actions_for
+from gonghui.accounts.selectors import actions_for, cadre_by_username
 from gonghui.core.exceptions import ApplicationError
 from gonghui.core.permissions import workbench_required
 from gonghui.core.spreadsheets import Column, write_xlsx
@@ -21,7 +21,7 @@ from gonghui.core.views import form_add_application_error, paginate, posted_int
 from gonghui.orgs import selectors as org_selectors
 from gonghui.tickets import selectors, services
 from gonghui.tickets.forms import REFERRAL_AGENCIES, STATE_CHOICES, HotlineForm
-from gonghui.tickets.models import DISPATCH, VIEW, Category, Channel, ClosingKind, Satisfaction, Tier, Urgency
+from gonghui.tickets.models import DISPATCH, VIEW, Category, Channel, ClosingKind, Review, Satisfaction, TicketParty, Tier, Urgency
 from gonghui.tickets.selectors_pages import desk_rows, district_choices, pending_extension
 from gonghui.worktime.calendar import work_calendar
 
@@ -111,6 +111,8 @@ def _detail_context(request, ticket, *, error: str = "", op: str = "", posted=No
         "ticket": ticket, "clock": desk_rows([ticket], calendar=work_calendar(), now=now)[0].clock,
         "timeline": selectors.ticket_timeline(actor=request.user, ticket=ticket),
         "attachments": selectors.ticket_attachments(actor=request.user, ticket=ticket),
+        "parties": selectors.ticket_parties(actor=request.user, ticket=ticket), "party_kinds": TicketParty.Kind.choices,
+        "reviews": selectors.ticket_reviews(actor=request.user, ticket=ticket), "review_outcomes": Review.Outcome.choices,
         "caller": selectors.ticket_caller(actor=request.user, ticket=ticket),
         "can": selectors.ticket_capabilities(actor=request.user, ticket=ticket, now=now),
         "extension": pending_extension(ticket), "agencies": REFERRAL_AGENCIES, "satisfaction": Satisfaction.choices,
@@ -137,6 +139,22 @@ def _steps(request, ticket):
 
     def org():
         return org_selectors.org_get_by_code_for(actor=user, code=post.get("org_code", ""))
+
+    def party_add():
+        kind, named = post.get("kind", ""), {}
+        if kind == "org":
+            named["org"] = org()
+        elif kind == "employer":
+            named["employer"] = org_selectors.employer_by_uscc(uscc=post.get("uscc", ""))
+        elif kind == "person":
+            named["person"] = cadre_by_username(username=post.get("username", ""))
+        services.ticket_party_add(actor=user, ticket_id=pk, note=post.get("note", ""), **named)
+
+    def review_decide():
+        review = selectors.pending_review(ticket)
+        if review is None:
+            raise ApplicationError("没有待答复的复查或复核", code="tickets.no_review")
+        services.review_decide(actor=user, review_id=review.pk, outcome=post.get("outcome", ""), opinion=post.get("opinion", ""))
 
     def extension_decide():
         extension = pending_extension(ticket)
@@ -165,6 +183,10 @@ def _steps(request, ticket):
         "extension_request": (lambda: services.extension_request(actor=user, ticket_id=pk, amount=posted_int(post.get("amount")),
                                                                  reason=post.get("reason", "")), "已提交延期申请，等待上级审批"),
         "extension_decide": (extension_decide, "已审批延期申请"),
+        "party_add": (party_add, "已登记被反映对象，该对象今后不会收到、也看不到这件工单"),
+        "review_request": (lambda: services.review_request(actor=user, ticket_id=pk, reason=post.get("reason", "")),
+                           "已登记复查（复核）申请，上级工会将在30日内答复"),
+        "review_decide": (review_decide, "已答复"),
         "supervise": (lambda: services.ticket_supervise(actor=user, ticket_id=pk, note=post.get("note", "")), "已督办"),
         "follow_up": (lambda: services.ticket_follow_up(actor=user, ticket_id=pk, result=post.get("result", ""),
                                                         comment=post.get("comment", "")), "已记录回访结果"),

@@ -10,7 +10,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from gonghui.core.exceptions import ApplicationError, NotFound
 from gonghui.core.views import form_add_application_error
-from gonghui.orgs import selectors as org_selectors
 from gonghui.tickets import selectors, services
 from gonghui.tickets.forms import FollowUpForm, IntakeForm
 from gonghui.tickets.models import Channel
@@ -38,9 +37,7 @@ def new(request):
                 return render(request, "tickets/h5_filed.html", {"filing": filing, "ticket": filing.ticket})
     else:
         form = IntakeForm(initial={"form_token": services.form_token_issue()}, districts=districts)
-    chosen = form["employer_id"].value()
-    employer_name = org_selectors.employer_public_name(employer_id=chosen) if str(chosen or "").isdecimal() else ""
-    return render(request, "tickets/h5_new.html", {"form": form, "letter": channel == Channel.LETTER, "employer_name": employer_name})
+    return render(request, "tickets/h5_new.html", {"form": form, "letter": channel == Channel.LETTER})
 
 
 @login_required(login_url=H5_LOGIN)
@@ -59,6 +56,7 @@ def _detail(request, ticket, *, error: str = "", follow_up: FollowUpForm | None 
     context = {"ticket": ticket, "timeline": selectors.ticket_timeline(actor=request.user, ticket=ticket),
                "attachments": selectors.ticket_attachments(actor=request.user, ticket=ticket),
                "can": selectors.ticket_capabilities(actor=request.user, ticket=ticket), "error": error,
+               "reviews": selectors.ticket_reviews(actor=request.user, ticket=ticket),
                "follow_up": follow_up or FollowUpForm()}
     return render(request, "tickets/h5_detail.html", context, status=status)
 
@@ -71,7 +69,7 @@ def detail(request, ticket_id: int):
 @login_required(login_url=H5_LOGIN)
 @require_POST
 def act(request, ticket_id: int):
-    """The worker's steps: 补充材料, 撤回, 回访."""
+    """The worker's steps: 补充材料, 撤回, 回访, 申请复查/复核."""
     ticket = _own(request, ticket_id)
     op, post = request.POST.get("op"), request.POST
     follow_up = FollowUpForm(post) if op == "follow_up" else None
@@ -81,6 +79,8 @@ def act(request, ticket_id: int):
         "withdraw": (lambda: services.ticket_withdraw(actor=request.user, ticket_id=ticket.pk, reason=post.get("reason", "")), "已撤回"),
         "follow_up": (lambda: services.ticket_follow_up(actor=request.user, ticket_id=ticket.pk, result=post.get("result", ""),
                                                         comment=post.get("comment", "")), "感谢您的评价"),
+        "review_request": (lambda: services.review_request(actor=request.user, ticket_id=ticket.pk, reason=post.get("reason", "")),
+                           "申请已提交，上级工会将在30日内答复"),
     }
     if op not in steps:
         return _detail(request, ticket, error="未知的操作", status=400)

@@ -7,8 +7,20 @@ from django.utils import timezone
 
 from gonghui.core.tests.files import PNG
 from gonghui.tickets import services
-from gonghui.tickets.models import Attachment, DutyShift, Extension, FollowUp, Supervision, Ticket, TicketEvent, TicketHolding
-from gonghui.tickets.tests.factories import file
+from gonghui.tickets.models import (
+    Attachment,
+    DutyShift,
+    Extension,
+    Category,
+    FollowUp,
+    Review,
+    Supervision,
+    Ticket,
+    TicketEvent,
+    TicketHolding,
+    TicketParty,
+)
+from gonghui.tickets.tests.factories import file, worker
 
 
 def _signed(place, key: str = "ticket") -> Ticket:
@@ -31,6 +43,17 @@ def follow_up(place) -> FollowUp:
     return FollowUp.objects.get(ticket=ticket)
 
 
+def review(place) -> Review:
+    """A 复查 asked of the place's city about a 信访 matter its district closed."""
+    ticket = file(place.city_cadre, district=place.district, employer=place.employer, category=Category.PETITION,
+                  employer_name="").ticket
+    services.ticket_dispatch(actor=place.city_cadre, ticket_id=ticket.pk, org=place.district)
+    services.ticket_accept(actor=place.cadre, ticket_id=ticket.pk)
+    services.ticket_reply(actor=place.cadre, ticket_id=ticket.pk, text="经核实，单位已依法补发拖欠工资。")
+    services.ticket_follow_up(actor=place.city_cadre, ticket_id=ticket.pk, result="basic")
+    return services.review_request(actor=place.city_cadre, ticket_id=ticket.pk, reason="信访人不服处理意见，来电申请复查。")
+
+
 def duty_shift(place) -> DutyShift:
     now = timezone.now()
     return services.duty_shift_add(actor=place.cadre, org=place.district, user=place.cadre, starts_at=now, ends_at=now + dt.timedelta(hours=12))
@@ -45,4 +68,7 @@ FACTORIES = {
     Supervision: lambda place: services.ticket_supervise(actor=place.city_cadre, ticket_id=_signed(place).pk, note="请加快办理并按期答复"),
     FollowUp: follow_up,
     DutyShift: duty_shift,
+    Review: review,
+    TicketParty: lambda place: services.ticket_party_add(actor=place.city_cadre, ticket_id=_signed(place).pk, person=worker(),
+                                                         note="诉求中点名的班组长"),
 }

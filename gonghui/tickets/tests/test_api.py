@@ -2,6 +2,7 @@
 import pytest
 
 from gonghui.accounts.api_keys import api_key_issue
+from gonghui.tickets import services
 from gonghui.tickets.models import State, Ticket
 from gonghui.tickets.tests.factories import cadre_at, file, phone
 
@@ -57,3 +58,48 @@ def test_cadres_list_and_act_in_scope_and_out_of_scope_is_missing(client, world)
 def test_workers_use_the_pages_not_the_api(client, world):
     client.force_login(world.worker)
     assert client.get("/api/tickets").status_code == 401
+
+
+def test_the_centre_names_a_party_and_a_named_person_loses_sight_of_it(client, world):
+    ticket = file(world.worker, district=world.tianhe).ticket
+    client.force_login(world.agent)
+    refused = client.post(f"/api/tickets/{ticket.pk}/parties", {"kind": "employer", "employer_uscc": "123"}, content_type="application/json")
+    assert refused.status_code == 400 and "统一社会信用代码" in refused.json()["message"]
+    named = client.post(f"/api/tickets/{ticket.pk}/parties", {"kind": "person", "username": world.handler.username, "note": "被点名的干部"},
+                        content_type="application/json")
+    assert named.status_code == 200 and named.json()["name"] == str(world.handler)
+    assert [p["kind"] for p in client.get(f"/api/tickets/{ticket.pk}/parties").json()] == ["person"]
+    client.force_login(world.handler)
+    assert client.get(f"/api/tickets/{ticket.pk}").status_code == 404
+
+
+def test_a_petitioners_recheck_is_asked_and_answered_through_the_api(client, world):
+    ticket = file(world.worker, district=world.tianhe, category="petition").ticket
+    services.ticket_dispatch(actor=world.agent, ticket_id=ticket.pk, org=world.shipai)
+    services.ticket_accept(actor=world.street_handler, ticket_id=ticket.pk)
+    services.ticket_reply(actor=world.street_handler, ticket_id=ticket.pk, text="经核实，单位已补发九月工资。")
+    services.ticket_follow_up(actor=world.agent, ticket_id=ticket.pk, result="basic")
+    client.force_login(world.agent)
+    asked = client.post(f"/api/tickets/{ticket.pk}/reviews", {"reason": "信访人来电：其余月份的加班费仍未处理，不服。"},
+                        content_type="application/json").json()
+    assert asked["stage"] == "recheck" and asked["org_name"] == world.tianhe.name
+    client.force_login(world.yuexiu_handler)
+    decide = {"outcome": "upheld", "opinion": "经复查，原处理意见事实清楚，予以维持。"}
+    assert client.post(f"/api/ticket-reviews/{asked['id']}/decide", decide, content_type="application/json").status_code == 404
+    client.force_login(world.district_admin)
+    answered = client.post(f"/api/ticket-reviews/{asked['id']}/decide", decide, content_type="application/json").json()
+    assert answered["outcome"] == "upheld" and answered["decided_at"]
+
+
+def test_duty_shifts_through_the_api(client, world):
+    client.force_login(world.handler)
+    shift = {"org_code": world.tianhe.code, "username": world.colleague.username, "starts_at": "2026-12-05T08:00:00+08:00",
+             "ends_at": "2026-12-05T20:00:00+08:00"}
+    made = client.post("/api/ticket-duty-shifts", shift, content_type="application/json")
+    assert made.status_code == 200 and made.json()["user_name"] == str(world.colleague)
+    assert client.get("/api/ticket-duty-shifts").json()["count"] == 1
+    client.force_login(world.yuexiu_handler)
+    assert client.get("/api/ticket-duty-shifts").json()["count"] == 0
+    assert client.delete(f"/api/ticket-duty-shifts/{made.json()['id']}").status_code == 404
+    client.force_login(world.handler)
+    assert client.delete(f"/api/ticket-duty-shifts/{made.json()['id']}").status_code == 204

@@ -102,6 +102,19 @@ class TestHandlerDesk:
         assert client.post(act, {"op": "accept"}).status_code == 400  # wrong state: refused, nothing changes
         assert Ticket.objects.get().state == State.REPLIED
 
+    def test_the_centre_names_a_party_and_a_mistyped_one_is_kept_and_refused(self, client, world):
+        ticket = file(world.worker, district=world.tianhe).ticket
+        client.force_login(world.agent)
+        act = reverse("tickets:act", args=[ticket.pk])
+        refused = client.post(act, {"op": "party_add", "kind": "employer", "uscc": "91440106ABC", "note": "劳务派遣单位"})
+        body = refused.content.decode()
+        assert refused.status_code == 400 and "统一社会信用代码不正确" in body and 'value="91440106ABC"' in body and "劳务派遣单位" in body
+        assert client.post(act, {"op": "party_add", "kind": "org", "org_code": world.shipai.code, "note": "反映街道工会推诿"}).status_code == 302
+        page = client.get(reverse("tickets:detail", args=[ticket.pk])).content.decode()
+        assert "被反映对象（回避）" in page and world.shipai.name in page
+        client.force_login(world.worker)
+        assert world.shipai.name not in client.get(reverse("tickets_h5:detail", args=[ticket.pk])).content.decode()
+
     def test_another_districts_order_answers_as_a_missing_one(self, client, world):
         ticket = dispatched_to_tianhe(world)
         client.force_login(world.yuexiu_handler)
@@ -120,17 +133,42 @@ class TestHandlerDesk:
         assert AuditEvent.objects.filter(action="tickets.ticket.exported").count() == 1
 
 
+def hotline_form(client, **changes) -> dict:
+    page = client.get(reverse("tickets:hotline")).content.decode()
+    token = page.split('name="form_token" value="')[1].split('"')[0]
+    return {"form_token": token, "caller_phone": "13812345678", "category": "consult", "topic": "contract", "urgency": "normal",
+            "tier": "general", "title": "试用期多长", "description": "三年合同试用期最长多久？", "affected_count": "1",
+            "contact_preference": "phone", **changes}
+
+
 class TestHotline:
     def test_a_pure_consultation_is_answered_and_closed_on_the_call(self, client, world):
         client.force_login(world.agent)
-        page = client.get(reverse("tickets:hotline")).content.decode()
-        token = page.split('name="form_token" value="')[1].split('"')[0]
-        response = client.post(reverse("tickets:hotline"), {
-            "form_token": token, "caller_phone": "13812345678", "category": "consult", "topic": "contract", "urgency": "normal",
-            "tier": "general", "title": "试用期多长", "description": "三年合同试用期最长多久？", "affected_count": "1",
-            "district": str(world.tianhe.pk), "contact_preference": "phone", "quick_answer": "三年以上固定期限合同试用期不得超过六个月。"})
+        response = client.post(reverse("tickets:hotline"), hotline_form(
+            client, district=str(world.tianhe.pk), quick_answer="三年以上固定期限合同试用期不得超过六个月。"))
         ticket = Ticket.objects.get()
         assert response.status_code == 302 and ticket.state == State.CLOSED and ticket.closing_kind == "direct"
+
+    def test_the_agent_picks_the_employer_from_the_ledger_and_keeps_it_after_a_refusal(self, client, world):
+        from gonghui.orgs.tests.factories import EmployerFactory
+
+        employer = EmployerFactory(town=world.shipai, name="广州石牌某物流有限公司")
+        client.force_login(world.agent)
+        page = client.get(reverse("tickets:hotline")).content.decode()
+        assert 'id="id_employer_query"' in page and page.count('name="employer_id"') == 1
+        refused = client.post(reverse("tickets:hotline"), hotline_form(client, category="complaint", topic="wages", title="",
+                                                                      employer_id=str(employer.pk)))
+        body = refused.content.decode()
+        assert refused.status_code == 200 and not Ticket.objects.exists()
+        assert 'data-employer-label="广州石牌某物流有限公司"' in body and body.count('name="employer_id"') == 1
+        client.post(reverse("tickets:hotline"), hotline_form(client, category="complaint", topic="wages", title="拖欠三个月工资",
+                                                             employer_id=str(employer.pk), district=str(world.tianhe.pk)))
+        assert Ticket.objects.get().employer == employer
+
+    def test_a_forged_employer_id_is_not_shown_as_chosen(self, client, world):
+        client.force_login(world.agent)
+        refused = client.post(reverse("tickets:hotline"), hotline_form(client, title="", employer_id=str(MISSING))).content.decode()
+        assert 'data-employer-id=""' in refused and 'data-employer-label=""' in refused
 
     def test_a_worker_cannot_open_the_agent_screen(self, client, world):
         client.force_login(world.handler)
@@ -208,3 +246,46 @@ def test_bulk_dispatch_routes_each_order_and_reports_the_refused(world):
     assert set(Ticket.objects.values_list("state", flat=True)) == {State.ASSIGNED}
     with pytest.raises(services.ApplicationError, match="一次最多处理"):
         services.tickets_bulk(actor=world.agent, op="accept", ticket_ids=list(range(1, services.BULK_AT_ONCE + 2)))
+
+
+class TestDutyRoster:
+    def shift(self, world, **changes) -> dict:
+        return {"org_code": world.tianhe.code, "username": world.colleague.username, "starts_at": "2026-12-05T08:00",
+                "ends_at": "2026-12-05T20:00", **changes}
+
+    def test_a_handler_puts_a_colleague_on_duty_and_a_refusal_keeps_the_form(self, client, world):
+        from gonghui.tickets.models import DutyShift
+
+        client.force_login(world.handler)
+        refused = client.post(reverse("tickets:duty"), self.shift(world, ends_at="2026-12-05T07:00"))
+        body = refused.content.decode()
+        assert refused.status_code == 200 and "结束时间须晚于开始时间" in body and 'value="2026-12-05T07:00"' in body
+        assert not DutyShift.objects.exists()
+        assert client.post(reverse("tickets:duty"), self.shift(world)).status_code == 302
+        shift = DutyShift.objects.get()
+        assert shift.user == world.colleague and shift.org == world.tianhe
+        listing = client.get(reverse("tickets:duty")).content.decode()
+        assert str(world.colleague) in listing and "待值班" in listing
+        assert client.post(reverse("tickets:duty_remove", args=[shift.pk])).status_code == 302
+        assert not DutyShift.objects.exists()
+        assert AuditEvent.objects.filter(action="tickets.duty_shift.removed").count() == 1
+
+    def test_another_districts_shift_answers_as_a_missing_one_and_an_ended_one_stays(self, client, world):
+        import datetime as dt
+
+        from django.utils import timezone
+
+        from gonghui.tickets.models import DutyShift
+
+        now = timezone.now()
+        theirs = services.duty_shift_add(actor=world.yuexiu_handler, org=world.yuexiu, user=world.yuexiu_handler,
+                                         starts_at=now, ends_at=now + dt.timedelta(hours=8))
+        client.force_login(world.handler)
+        assert client.post(reverse("tickets:duty_remove", args=[theirs.pk])).status_code == 404
+        assert client.post(reverse("tickets:duty_remove", args=[MISSING])).status_code == 404
+        assert str(world.yuexiu_handler) not in client.get(reverse("tickets:duty")).content.decode()
+        ended = DutyShift.objects.create(org=world.tianhe, user=world.handler, starts_at=now - dt.timedelta(days=2),
+                                         ends_at=now - dt.timedelta(days=1))
+        client.post(reverse("tickets:duty_remove", args=[ended.pk]))
+        assert DutyShift.objects.filter(pk=ended.pk).exists()
+        assert str(world.handler) in client.get(reverse("tickets:duty"), {"when": "past"}).content.decode()

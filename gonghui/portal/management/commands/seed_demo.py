@@ -17,7 +17,7 @@ class Command(BaseCommand):
             for run in registry.demo_step_list():  # each app's steps, in their declared order
                 self.stdout.write(run(options=demo_options))
         self.stdout.write("演示账号（用户名 / 密码 / 可见范围）：")
-        for username, scope in demo_logins():
+        for username, scope in demo_logins() + registry.demo_login_list():
             self.stdout.write(f"  {username} / {DEMO_PASSWORD} / {scope}")
         self.stdout.write(f"动态口令：验证器添加密钥 {DEMO_TOTP_SECRET}，或运行 .venv/bin/python manage.py demo_totp <用户名>")
         self.stdout.write("职工登录：/accounts/h5-login/ 输入任意手机号，验证码见终端输出或 var/sms-outbox.log")
