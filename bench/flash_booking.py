@@ -10,7 +10,7 @@ is exercised. Then, against the same server in the same run, a trivial signed-in
 
 Checks: 0 oversold (taken == active bookings <= seats), every attempt answered with one of the button's answers, no 5xx.
 Prints attempts/s, p50/p99 latency, queries per refusal, the trivial endpoint's rate and the ratio. The database named by
---database-url is emptied first (flush, or a fresh SQLite file), and so is the Redis database named by --redis-url.
+--database-url is dropped and created again (or a fresh SQLite file), and the Redis database named by --redis-url emptied.
 """
 from __future__ import annotations
 
@@ -48,6 +48,22 @@ def environment(args) -> dict:
             "DJANGO_SETTINGS_MODULE": "config.settings", "HUEY_IMMEDIATE": "0", "LOG_LEVEL": "WARNING"}
 
 
+def fresh_database(url: str) -> None:
+    """An empty database: a new SQLite file, or the PostgreSQL database dropped and created again."""
+    if url.startswith("sqlite:"):
+        Path(url.removeprefix("sqlite:///")).unlink(missing_ok=True)
+        return
+    from urllib.parse import urlsplit
+
+    import psycopg
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    with psycopg.connect(url.replace(parts.path, "/postgres", 1), autocommit=True) as server:
+        server.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        server.execute(f'CREATE DATABASE "{name}"')
+
+
 def prepare(args) -> dict:
     """A fresh database with one published session of SEATS seats, `members` members of 天河区 石牌街道 and their sessions."""
     from django.conf import settings
@@ -57,18 +73,10 @@ def prepare(args) -> dict:
     from django.utils import timezone
     from django.utils.crypto import get_random_string
 
-    if args.database_url.startswith("sqlite:"):
-        call_command("migrate", verbosity=0)
-    else:
-        call_command("migrate", verbosity=0)
-        call_command("flush", interactive=False, verbosity=0)
-        from conftest import load_reference_data
+    from gonghui.orgs.divisions import divisions_load
 
-        load_reference_data()
-    if args.database_url.startswith("sqlite:"):
-        from gonghui.orgs.divisions import divisions_load
-
-        divisions_load()
+    call_command("migrate", verbosity=0)
+    divisions_load()
     caches["default"].clear()
     caches["sessions"].clear()
 
@@ -220,8 +228,7 @@ def main() -> None:
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/11")
     args = parser.parse_args()
     WORK.mkdir(parents=True, exist_ok=True)
-    if args.database_url.startswith("sqlite:"):
-        Path(args.database_url.removeprefix("sqlite:///")).unlink(missing_ok=True)
+    fresh_database(args.database_url)
     env = environment(args)
     os.environ.update(env)
     sys.path.insert(0, str(ROOT))

@@ -280,3 +280,18 @@ def test_a_foreign_district_cannot_manage_or_see_an_offering(world):
     with pytest.raises(NotFound):  # a draft is missing to workers
         services.booking_create(actor=member(), session_id=first_session(made).pk)
     assert WaitlistEntry.objects.count() == 0
+
+
+def test_a_counsellor_checks_in_on_their_own_slot_only(world):
+    from gonghui.accounts.models import UserKind
+    from gonghui.accounts.tests.factories import UserFactory
+
+    counsellor, other = UserFactory(kind=UserKind.EXTERNAL), UserFactory(kind=UserKind.EXTERNAL)
+    session = first_session(offering(world.officer, world.tianhe, kind=Kind.COUNSELLING, counsellor=counsellor, starts_in=dt.timedelta(minutes=20)))
+    [booking] = services.booking_create(actor=member(), session_id=session.pk, topic="睡不好")
+    token = services.checkin_token(booking=booking)
+    with pytest.raises(ApplicationError, match="不属于您负责"):
+        services.booking_checkin(actor=other, token=token)
+    assert services.booking_checkin(actor=counsellor, token=token).checked_in_at is not None
+    event = AuditEvent.objects.get(action="bookings.booking.checked_in")
+    assert event.object_type == "bookings.session" and event.actor_id is None and "睡不好" not in str(event.data)
