@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, F, OuterRef, Subquery
-from django.db.models.functions import Length, Substr
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
+from django.db.models.functions import Greatest, Length, Substr
 from django.utils import timezone
 
 from gonghui.accounts.services import object_grant_give
@@ -266,6 +266,8 @@ class Booker:
     term_count: int
     in_orgs: bool
     in_segment: bool
+    stamp: dt.datetime | None  # when the session or its offering last changed (None: it is gone or withdrawn)
+    seat_free: bool
 
 
 # What booking reads of a session and its offering: the columns its rules use, not whole rows of five tables (the button's
@@ -284,11 +286,34 @@ def bookable_session(*, session_id) -> Session:
     are missing to workers."""
     through = Offering.eligible_orgs.through
     session = (Session.objects.select_related("offering__org", "offering__segment__org", "offering__term").only(*LIGHT_FIELDS)
-               .annotate(has_orgs=Exists(through.objects.filter(offering_id=OuterRef("offering_id"))))
+               .annotate(has_orgs=Exists(through.objects.filter(offering_id=OuterRef("offering_id"))),
+                         stamp=Greatest("updated_at", "offering__updated_at"))
                .filter(pk=session_id, offering__status=OfferingStatus.PUBLISHED).first()) if str(session_id).isdecimal() else None
     if session is None:
         raise NotFound()
+    _RULES[session.pk] = session
     return session
+
+
+# The rules of sessions people press 预约 on, as last read in this process: the button checks them against the session's
+# `stamp` in the same query as the person's facts (`_booker`) and reads them again when the session or its offering has
+# changed since, so they are never stale; seats are never taken from here (`taken` comes from the database).
+_RULES: dict[int, Session] = {}
+RULES_KEPT = 2000
+
+
+def remembered_session(*, session_id) -> Session:
+    """`bookable_session`, from this process's memory when it has read it before (the stamp is checked when booking)."""
+    session = _RULES.get(int(session_id)) if str(session_id).isdecimal() else None
+    if session is not None:
+        return session
+    if len(_RULES) > RULES_KEPT:
+        _RULES.clear()
+    return bookable_session(session_id=session_id)
+
+
+def forget_sessions() -> None:
+    _RULES.clear()
 
 
 def _booker(*, user, session: Session, now: dt.datetime) -> Booker | None:
@@ -296,9 +321,12 @@ def _booker(*, user, session: Session, now: dt.datetime) -> Booker | None:
     offering = session.offering
     mine = Booking.objects.filter(user=user, status=ACTIVE)
     mine = mine.filter(session__offering=offering) if offering.whole_term else mine.filter(session=session)
+    current = Session.objects.filter(pk=session.pk, offering__status=OfferingStatus.PUBLISHED)
     facts = person_facts(user=user).annotate(
-        already=Exists(mine), banned_until=Subquery(NoShowBan.objects.filter(user=user, until__gt=now).order_by("-until").values("until")[:1]))
-    names = ["pk", "union_id", "union_path", "member_status", "new_form", "birth_month", "already", "banned_until"]
+        already=Exists(mine), banned_until=Subquery(NoShowBan.objects.filter(user=user, until__gt=now).order_by("-until").values("until")[:1]),
+        stamp=Subquery(current.annotate(stamp=Greatest("updated_at", "offering__updated_at")).values("stamp")[:1]),
+        seat_free=Exists(current.filter(Q(capacity__isnull=True) | Q(taken__lt=F("capacity")))))
+    names = ["pk", "union_id", "union_path", "member_status", "new_form", "birth_month", "already", "banned_until", "stamp", "seat_free"]
     if offering.term_id:
         facts = facts.annotate(term_count=Subquery(TermCounter.objects.filter(term_id=offering.term_id, user=user).values("count")[:1]))
         names.append("term_count")
@@ -320,6 +348,16 @@ def _booker(*, user, session: Session, now: dt.datetime) -> Booker | None:
     row["new_form"] = row["new_form"] or ""
     row["union_path"] = row["union_path"] or ""
     return Booker(**row)
+
+
+def _read(*, actor, session: Session, now: dt.datetime) -> tuple[Session, Booker | None]:
+    """The person's facts for a session whose rules may have been remembered; read again when the session or its
+    offering changed since (or there is no 实名 row to carry the stamp)."""
+    booker = _booker(user=actor, session=session, now=now)
+    if booker is None or booker.stamp != session.stamp:
+        session = bookable_session(session_id=session.pk)
+        booker = _booker(user=actor, session=session, now=now)
+    return session, booker
 
 
 def _age_on(birth_month: dt.date, today: dt.date) -> int:
@@ -442,12 +480,12 @@ def booking_create(*, actor, session_id=None, session: Session | None = None, to
     just read with `bookable_session` (the button's view, which rate-limits only attempts on real sessions).
 
     The refusals are read before any transaction opens (a read that can only refuse; the seat itself is only ever taken
-    by `_claim`'s conditional UPDATE), so a refusal costs two queries here and no transaction."""
+    by `_claim`'s conditional UPDATE): the person's facts with whether a seat is free and the session's stamp in one
+    query, plus the session itself when it is not remembered or has changed; no transaction."""
     now = timezone.now()
-    session = session or bookable_session(session_id=session_id)
+    session, booker = _read(actor=actor, session=session or bookable_session(session_id=session_id), now=now)
     _refuse_open(session, now)
-    booker = _booker(user=actor, session=session, now=now)
-    if session.capacity is not None and session.taken >= session.capacity and not session.offering.whole_term:
+    if booker is not None and not booker.seat_free and not session.offering.whole_term:
         if booker is not None and booker.already:
             raise Refused("您已预约该项目，无需重复预约", code="bookings.already")
         raise _full(session)
@@ -546,13 +584,12 @@ def confirm_deadline(*, session: Session, now: dt.datetime) -> dt.datetime | Non
 def waitlist_join(*, actor, session_id=None, session: Session | None = None, topic: str = "") -> WaitlistEntry:
     """候补: only for a full session, with the same eligibility as booking."""
     now = timezone.now()
-    session = session or bookable_session(session_id=session_id)
+    session, booker = _read(actor=actor, session=session or bookable_session(session_id=session_id), now=now)
     if session.offering.whole_term:
         raise ApplicationError("整期课程不设候补", code="bookings.no_waitlist")
     _refuse_open(session, now)
-    booker = _booker(user=actor, session=session, now=now)
     _refuse_person(session, booker, now)
-    if session.capacity is None or session.taken < session.capacity:
+    if booker.seat_free:
         raise ApplicationError("该场次还有名额，请直接预约", code="bookings.not_full")
     try:
         with transaction.atomic():

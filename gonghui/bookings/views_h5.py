@@ -64,7 +64,7 @@ def book(request, session_id):
     not open yet (when), or too many attempts."""
     if not request.user.is_authenticated:
         return _sign_in(request)
-    session = services.bookable_session(session_id=session_id)  # a missing id answers 404 before any limit counts
+    session = services.remembered_session(session_id=session_id)  # a missing id answers 404 before any limit counts
     if _limited(request):
         return _answer(request, session=session, refusal=ApplicationError("操作太频繁，请稍后再试", code="bookings.rate"))
     try:
@@ -79,7 +79,7 @@ def wait(request, session_id):
     """加入候补 for a full session."""
     if not request.user.is_authenticated:
         return _sign_in(request)
-    session = services.bookable_session(session_id=session_id)
+    session = services.remembered_session(session_id=session_id)
     if _limited(request):
         return _answer(request, session=session, refusal=ApplicationError("操作太频繁，请稍后再试", code="bookings.rate"))
     try:

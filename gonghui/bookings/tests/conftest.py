@@ -41,3 +41,13 @@ class Clock:
 @pytest.fixture
 def clock(monkeypatch):
     return Clock(monkeypatch)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_session_rules():
+    """Rules remembered by the booking button (services.remembered_session) belong to one test's rows."""
+    from gonghui.bookings.services import forget_sessions
+
+    forget_sessions()
+    yield
+    forget_sessions()

@@ -188,3 +188,15 @@ def test_api_lists_and_reads_offerings_in_scope(world, client):
     client.force_login(world.yuexiu_officer)
     assert client.get(f"/api/booking-offerings/{made.pk}").status_code == 404
     assert Session.objects.count() == 1 and timezone.now()
+
+
+def test_remembered_rules_cost_no_query_and_are_never_stale(world, client, cached_sessions, django_assert_max_num_queries):
+    made = offering(world.officer, world.tianhe, capacity=1)
+    session = made.sessions.get()
+    services.booking_create(actor=member(), session_id=session.pk)
+    client.force_login(member())
+    book(client, session)  # read once and remembered by this process
+    with django_assert_max_num_queries(2):  # the user, and the person's facts with the seat and the session's stamp
+        assert "名额已满" in book(client, session).content.decode()
+    services.offering_set_status(actor=world.officer, offering_id=made.pk, status="withdrawn")
+    assert book(client, session).status_code == 404
