@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "gonghui.members",
     "gonghui.tickets",
     "gonghui.bookings",
+    "gonghui.analytics",
     "gonghui.portal",
 ]
 

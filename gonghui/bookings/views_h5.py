@@ -1,7 +1,7 @@
 """预约 for the worker on a phone: two taps (list → detail → 预约), 我的预约 with the check-in QR and 取消, the waitlist
 offer to confirm, and 实名 for non-members. The 预约 button's POST is the light path: the session's rules (remembered
 once read, checked against its stamp), the person's facts in one query, and one UPDATE for the seat: at most 3 queries
-for a refusal with the user's row, 2 when the session is remembered (decision 0021)."""
+for a refusal with the user's row, 2 when the session is remembered (decision 0022)."""
 from __future__ import annotations
 
 import segno

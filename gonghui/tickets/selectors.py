@@ -12,6 +12,7 @@ from gonghui.core.access import covers, reach
 from gonghui.core.masking import mask_name, mask_phone
 from gonghui.core.validators import InvalidIdentifier
 from gonghui.tickets import services
+from gonghui.tickets.facts import FACTS, fact_q
 from gonghui.tickets.models import (
     DISPATCH,
     FOLLOW_UP,
@@ -32,7 +33,7 @@ from gonghui.tickets.models import (
     normalize_caller_phone,
 )
 from gonghui.worktime.calendar import WorkCalendar
-from gonghui.worktime.deadlines import LimitUnit, remaining
+from gonghui.worktime.deadlines import LOCAL, LimitUnit, remaining
 
 QUEUES = {
     "dispatch": "待派单", "accept": "待签收", "handling": "办理中", "follow_up": "待回访", "overdue": "已超时", "supervised": "督办",
@@ -49,9 +50,16 @@ class TicketFilters:
     tier: str = ""
     channel: str = ""
     org_id: int | None = None  # the holder lies under this org
+    org_only: bool = False  # …or is that org itself (a figure's 本级 row)
     employer: str = ""  # name (contains) or USCC
     overdue: bool = False
     q: str = ""  # a number, a caller's phone, an employer's name
+    # what a figure of the analytics pages counts (tickets.facts): the orders received (受理) in [received_from,
+    # received_to] (local dates), of one ledger employer (employer_id, 0: none), having one fact
+    received_from: dt.date | None = None
+    received_to: dt.date | None = None
+    employer_id: int | None = None
+    fact: str = ""
 
 
 def _queue(rows: QuerySet, actor, queue: str, now: dt.datetime) -> QuerySet:
@@ -110,16 +118,32 @@ def ticket_list(*, actor, filters: TicketFilters = TicketFilters(), now: dt.date
         from gonghui.orgs.models import Org
 
         org = Org.objects.filter(pk=filters.org_id).first()
-        rows = rows.filter(holder__path__startswith=org.path) if org is not None else rows.none()
+        if org is None:
+            rows = rows.none()
+        else:
+            rows = rows.filter(holder=org) if filters.org_only else rows.filter(holder__path__startswith=org.path)
     if filters.employer.strip():
         text = filters.employer.strip()
         rows = rows.filter(Q(employer_name__icontains=text) | Q(employer_uscc=text.upper()))
+    rows = _figure_filters(rows, filters)
     if filters.overdue:
         rows = rows.filter(state__in=OPEN_STATES, paused_at__isnull=True, due_at__lt=now)
     if filters.q.strip():
         rows = rows.filter(_search(filters.q.strip()))
     open_first = Case(When(state__in=OPEN_STATES, then=Value(0)), default=Value(1), output_field=IntegerField())
     return rows.order_by(open_first, F("due_at").asc(nulls_last=True), "-id")
+
+
+def _figure_filters(rows: QuerySet, filters: TicketFilters) -> QuerySet:
+    if filters.received_from is not None:
+        rows = rows.filter(created_at__gte=dt.datetime.combine(filters.received_from, dt.time.min, tzinfo=LOCAL))
+    if filters.received_to is not None:
+        rows = rows.filter(created_at__lt=dt.datetime.combine(filters.received_to + dt.timedelta(days=1), dt.time.min, tzinfo=LOCAL))
+    if filters.employer_id is not None:
+        rows = rows.filter(employer_id=filters.employer_id or None)
+    if filters.fact in FACTS:
+        rows = rows.filter(fact_q(filters.fact))
+    return rows
 
 
 def _search(text: str) -> Q:

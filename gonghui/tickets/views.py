@@ -20,6 +20,7 @@ from gonghui.core.spreadsheets import Column, write_xlsx
 from gonghui.core.views import form_add_application_error, paginate, posted_int
 from gonghui.orgs import selectors as org_selectors
 from gonghui.tickets import selectors, services
+from gonghui.tickets.facts import FACTS
 from gonghui.tickets.forms import REFERRAL_AGENCIES, STATE_CHOICES, HotlineForm
 from gonghui.tickets.models import DISPATCH, VIEW, Category, Channel, ClosingKind, Review, Satisfaction, TicketParty, Tier, Urgency
 from gonghui.tickets.selectors_pages import desk_rows, district_choices, pending_extension
@@ -43,8 +44,18 @@ def _filters(request) -> selectors.TicketFilters:
     return selectors.TicketFilters(
         queue=get.get("queue", "") if get.get("queue", "") in selectors.QUEUES else "", state=get.get("state", ""),
         category=get.get("category", ""), urgency=get.get("urgency", ""), tier=get.get("tier", ""),
-        org_id=posted_int(get.get("org")) or None, employer=get.get("employer", ""), overdue=get.get("overdue") == "1",
-        q=get.get("q", ""))
+        channel=get.get("channel", ""), org_id=posted_int(get.get("org")) or None, org_only=get.get("org_only") == "1", employer=get.get("employer", ""),
+        overdue=get.get("overdue") == "1", q=get.get("q", ""), received_from=_query_date(get.get("received_from")),
+        received_to=_query_date(get.get("received_to")), employer_id=posted_int(get.get("employer_id")) if get.get("employer_id") else None,
+        fact=get.get("fact", "") if get.get("fact", "") in FACTS else "")
+
+
+def _query_date(value) -> dt.date | None:
+    """A date from the query string (YYYY-MM-DD), or none when it is not one: a bad link lists without that bound."""
+    try:
+        return dt.date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
 
 
 @workbench_required
@@ -61,6 +72,7 @@ def ticket_list(request):
         "page": page, "rows": rows, "filters": filters, "queues": selectors.QUEUES, "counts": counts,
         "categories": Category.choices, "urgencies": Urgency.choices, "tiers": Tier.choices, "states": STATE_CHOICES,
         "orgs": org_selectors.org_places_for(actor=request.user),
+        "fact_label": FACTS[filters.fact][0] if filters.fact else "",
         "query": urlencode(query), "export_query": urlencode({**query, "export": "xlsx"}),
         "can_dispatch": DISPATCH in actions_for(user=request.user)})
 

@@ -117,7 +117,7 @@ class TestImprovementTasks:
     def test_the_list_filters_by_state_as_the_page_does(self, setting, field, cadre, logged_in):
         tasks = list(ImprovementTask.objects.filter(assessment=field["乙"]).order_by("due_on", "pk"))
         improvements.improvement_report_done(actor=cadre(field["乙"].union.code), task_id=tasks[0].pk, note="已修订工会制度并组织学习三次。")
-        ImprovementTask.objects.filter(pk=tasks[1].pk).update(due_on=timezone.localdate() - dt.timedelta(days=1))
+        ImprovementTask.objects.filter(pk=tasks[1].pk).update(due_on=timezone.localdate() - dt.timedelta(days=10))
         client = logged_in(setting["district"])
         for state in ("", "open", "overdue", "done", "confirmed"):
             body = client.get("/api/improvement-tasks", {"state": state}).json()

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from gonghui.analytics import views
+
+app_name = "analytics"
+urlpatterns = [
+    path("analytics/metrics/", views.metrics_page, name="metrics"),
+    path("analytics/map/", views.map_page, name="map"),
+    path("analytics/map/data/", views.map_data, name="map_data"),
+    path("analytics/alerts/", views.alert_list, name="alerts"),
+    path("analytics/alerts/<int:alert_id>/", views.alert_detail, name="alert"),
+    path("analytics/alerts/<int:alert_id>/act/", views.alert_act, name="act"),
+]
