@@ -17,8 +17,8 @@ class BookingsConfig(DeclaringApp):
     menu = (
         MenuEntry("预约服务", "课程与活动", "bookings:list", actions=("bookings.view",),
                   current=("bookings:list", "bookings:new", "bookings:detail", "bookings:edit", "bookings:session_new",
-                           "bookings:session_edit", "bookings:roster", "bookings:export", "bookings:message"), order=400),
-        MenuEntry("预约服务", "扫码签到", "bookings:checkin", actions=("bookings.checkin",), order=405),
+                           "bookings:session_edit", "bookings:roster", "bookings:export", "bookings:message"), order=450),
+        MenuEntry("预约服务", "扫码签到", "bookings:checkin", actions=("bookings.checkin",), order=455),
     )
     h5_tiles = (
         H5Tile("课程活动预约", "bookings_h5:list", "职工夜校、文体活动、线上课、心理咨询、场地", icon="calendar", order=20),
@@ -26,6 +26,6 @@ class BookingsConfig(DeclaringApp):
     )
     urls = (UrlInclude("h5/", "gonghui.bookings.urls", "worker_patterns"), UrlInclude("workbench/", "gonghui.bookings.urls", "cadre_patterns"))
     api_routers = ("gonghui.bookings.api.router",)
-    demo = (DemoStep(600, "gonghui.bookings.demo.demo_bookings"),)
+    demo = (DemoStep(650, "gonghui.bookings.demo.demo_bookings"),)
     todo_providers = (TodoProvider("今日预约场次", "gonghui.bookings.desk.today", actions=("bookings.checkin",)),)
     reference_data = ("gonghui.bookings.migrations.0002_reference_data.create",)
