@@ -21,8 +21,8 @@ class BookingsConfig(DeclaringApp):
         MenuEntry("预约服务", "扫码签到", "bookings:checkin", actions=("bookings.checkin",), order=455),
     )
     h5_tiles = (
-        H5Tile("课程活动预约", "bookings_h5:list", "职工夜校、文体活动、线上课、心理咨询、场地", icon="calendar", order=20),
-        H5Tile("我的预约", "bookings_h5:mine", "签到码、取消预约、候补", order=21),
+        H5Tile("课程活动预约", "bookings_h5:list", "职工夜校、文体活动、线上课、心理咨询、场地", icon="calendar", order=22),
+        H5Tile("我的预约", "bookings_h5:mine", "签到码、取消预约、候补", order=23),
     )
     urls = (UrlInclude("h5/", "gonghui.bookings.urls", "worker_patterns"), UrlInclude("workbench/", "gonghui.bookings.urls", "cadre_patterns"))
     api_routers = ("gonghui.bookings.api.router",)
