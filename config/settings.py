@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "gonghui.jobs",
     "gonghui.members",
     "gonghui.tickets",
+    "gonghui.bookings",
     "gonghui.analytics",
     "gonghui.portal",
 ]
@@ -169,6 +170,11 @@ AXES_VERBOSE = False
 SMS_BACKEND = env_str("SMS_BACKEND", "gonghui.notify.sms.ConsoleFileBackend")
 SMS_OUTBOX_FILE = env_str("SMS_OUTBOX_FILE", str(VAR_DIR / "sms-outbox.log"))
 # 实名 check before joining (gonghui/members/identity.py); the demo checks ID checksums only.
+# 预约: after N no-shows within a period a person cannot book for M days (bookings.services.no_shows_record)
+BOOKINGS_NO_SHOW_LIMIT = int(env_str("BOOKINGS_NO_SHOW_LIMIT", "3"))
+BOOKINGS_NO_SHOW_WINDOW_DAYS = int(env_str("BOOKINGS_NO_SHOW_WINDOW_DAYS", "90"))
+BOOKINGS_NO_SHOW_BAN_DAYS = int(env_str("BOOKINGS_NO_SHOW_BAN_DAYS", "30"))
+BOOKINGS_RATE = env_str("BOOKINGS_RATE", "20/m")  # booking attempts per person (django-ratelimit)
 IDENTITY_CHECKER = env_str("IDENTITY_CHECKER", "gonghui.members.identity.ChecksumOnlyChecker")
 WECHAT_BACKEND = env_str("WECHAT_BACKEND", "gonghui.notify.wechat.LogWechatBackend")
 WECHAT_OUTBOX_FILE = env_str("WECHAT_OUTBOX_FILE", str(VAR_DIR / "wechat-outbox.log"))
@@ -203,7 +209,9 @@ SESSION_SAVE_EVERY_REQUEST = True
 # behind it: every other page, and the job's own progress bar, would stand still. There sessions live in the shared
 # cache (files on one box) instead; on PostgreSQL they stay in the database.
 # Their own cache: the default one culls a third of its files at random once it holds 300, which would log people out.
-if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+# SESSIONS_IN_CACHE=1 keeps them in the cache on PostgreSQL too (Redis when REDIS_URL is set): a signed-in request then reads
+# no session row, which matters under flash demand (bench/flash_booking.py).
+if DATABASES["default"]["ENGINE"].endswith("sqlite3") or env_bool("SESSIONS_IN_CACHE", False):
     SESSION_ENGINE = "django.contrib.sessions.backends.cache"
     SESSION_CACHE_ALIAS = "sessions"
 SESSION_COOKIE_HTTPONLY = True

@@ -3,6 +3,7 @@ from gonghui.members.imports import MODES
 
 ACTIONS = {
     "members.application.submitted": "提交入会申请",
+    "members.person.verified": "实名认证",
     "members.application.approved": "批准入会申请",
     "members.application.rejected": "驳回入会申请",
     "members.application.rerouted": "转交入会申请",

@@ -15,7 +15,7 @@ import datetime as dt
 from dataclasses import asdict, dataclass, field
 
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, ProtectedError, Q, QuerySet, RestrictedError
+from django.db.models import Count, Exists, OuterRef, ProtectedError, Q, QuerySet, RestrictedError, Subquery
 from django.utils import timezone
 
 from gonghui.audit.services import audit_log
@@ -147,7 +147,6 @@ def tag_values(params) -> list[str]:
 def segment_members(*, actor, filters: SegmentFilters, org: Org | None = None, today: dt.date | None = None) -> QuerySet[Membership]:
     """Members matching `filters` that the actor may see; with `org`, only members of unions under it."""
     filters.validate()
-    today = today or timezone.localdate()
     members = membership_list(actor=actor, status=filters.status)
     if org is not None:
         members = members.filter(union__path__startswith=org.path)
@@ -159,6 +158,23 @@ def segment_members(*, actor, filters: SegmentFilters, org: Org | None = None, t
         if within is None:
             raise NotFound()
         members = members.filter(union__path__startswith=within.path)
+    return _narrowed(members, filters, today or timezone.localdate())
+
+
+def segment_covers(*, segment: Segment, today: dt.date | None = None) -> QuerySet[Membership]:
+    """Every member a saved segment covers, whoever asks (a subquery for a feature that limits something to a segment,
+    such as who may book a course: the worker asking holds no posts). Members of unions under the segment's org, as
+    `segment_resolve` gives them to a reader whose scope covers that org."""
+    filters = segment_filters(segment)
+    members = Membership.objects.filter(union__path__startswith=segment.org.path)
+    if filters.status:
+        members = members.filter(status=filters.status)
+    if filters.within:
+        members = members.filter(union__path__startswith=Subquery(Org.objects.filter(pk=filters.within).values("path")[:1]))
+    return _narrowed(members, filters, today or timezone.localdate())
+
+
+def _narrowed(members: QuerySet[Membership], filters: SegmentFilters, today: dt.date) -> QuerySet[Membership]:
     if filters.industry:
         members = members.filter(employer_industry_q(filters.industry))
     if filters.new_form_type:

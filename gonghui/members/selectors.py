@@ -5,7 +5,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.urls import reverse
 
 from gonghui.accounts.selectors import current_post_for
@@ -164,6 +164,16 @@ def my_person(*, user) -> Person | None:
     if not user.is_authenticated:
         return None
     return Person.objects.filter(user=user).first()
+
+
+def person_facts(*, user) -> QuerySet[Person]:
+    """The worker's person (实名) with what other apps decide on, in one row: the membership's union and status, the
+    新就业形态 type and the birth month (ages in whole months, decision 0018). A queryset, so the caller can add its own
+    annotations and read everything in one query (the booking button's light path)."""
+    return (Person.objects.filter(user=user)
+            .annotate(union_id=F("membership__union_id"), union_path=F("membership__union__path"),
+                      member_status=F("membership__status"), membership_pk=F("membership__pk"),
+                      new_form=F("employment__new_form_type")))
 
 
 def my_applications(*, user) -> QuerySet[JoinApplication]:

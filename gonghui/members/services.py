@@ -136,6 +136,32 @@ def _person_for(*, applicant, name: str, id_number: str) -> Person:
     return person
 
 
+@transaction.atomic
+def person_verify(*, user, name: str, id_number: str) -> Person:
+    """实名 without joining (a non-member booking an activity open to everyone): the same check and the same one person
+    per ID number as 一键入会, binding the person to the account."""
+    existing = Person.objects.filter(user=user).first()
+    if existing is not None:
+        return existing
+    id_number = _clean_identity(JoinInput(name=name, id_number=id_number))
+    index = Person._meta.get_field("id_index").index_for(id_number)
+    person = Person.objects.select_for_update().filter(id_index=index).first()
+    if person is not None and person.user_id not in (None, user.pk):
+        _fail("该身份证号已绑定其他账号。如非本人操作，可提交冒用申诉", "bound_elsewhere", "id_number")
+    if person is None:
+        parsed = parse_id_number(id_number)
+        try:
+            with transaction.atomic():
+                person = Person.objects.create(user=user, name=name.strip(), id_number=id_number, gender=parsed.gender,
+                                               birth_month=parsed.birth_month, phone=user.phone or "")
+        except IntegrityError:
+            _fail("该身份证号正在办理实名，请勿重复提交", "duplicate", "id_number")
+    else:
+        Person.objects.filter(pk=person.pk).update(user=user)
+    audit_log(actor=user, action="members.person.verified", obj=person)
+    return person
+
+
 def _employment(*, person: Person, data: JoinInput):
     employer = Employer.objects.select_related("union", "town").filter(pk=data.employer_id).first() if data.employer_id else None
     town = Org.objects.filter(code=data.town_code.strip(), type__in=(OrgType.TOWN, OrgType.FUNCTION_ZONE)).first() if data.town_code else None

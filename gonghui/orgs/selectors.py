@@ -232,6 +232,11 @@ def org_by_code_unscoped(*, code: str) -> Org:
     return Org.objects.get(code=code)
 
 
+def orgs_by_codes(*, codes) -> QuerySet[Org]:
+    """Active orgs named by code in a form that may name any org (who may book a course: other districts' members too)."""
+    return Org.objects.filter(code__in=[c.strip() for c in codes if c.strip()], is_active=True)
+
+
 def org_names_by_path(*, paths) -> dict[str, str]:
     """path → name, for records that keep an org by its path (audit events). Callers pass paths they already show."""
     return dict(Org.objects.filter(path__in=set(paths)).values_list("path", "name"))

@@ -42,7 +42,7 @@ def normalize_caller_phone(value: object) -> str:
         return digits
 
 
-UNIT_CHOICES = [(unit.value, unit.label) for unit in LimitUnit]
+UNIT_CHOICES = [(unit.value, unit.label) for unit in LimitUnit if unit != LimitUnit.DAYTIME_HOURS]  # SLA limits run in business or clock time
 
 
 class Channel(models.TextChoices):

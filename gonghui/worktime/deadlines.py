@@ -4,7 +4,9 @@
 - working hours: only inside business hours of working days;
 - working days: counted from the day after the start, due at close of business of the last one;
 - calendar days (法定 limits): due at the end of the last day; if that day is not a working day
-  (a holiday or weekend), the limit ends with the next working day (民法典 §203).
+  (a holiday or weekend), the limit ends with the next working day (民法典 §203);
+- daytime hours: clock hours that run only in the waking day (08:00–22:00), every day of the week, holidays too: a worker
+  asked to confirm something (a waitlist seat) is not woken by a limit that runs out at night.
 
 All inputs and outputs are aware datetimes; days and hours are reckoned in Asia/Shanghai.
 """
@@ -27,6 +29,7 @@ class LimitUnit(StrEnum):
     WORKING_HOURS = "working_hours"
     WORKING_DAYS = "working_days"
     CALENDAR_DAYS = "calendar_days"
+    DAYTIME_HOURS = "daytime_hours"
 
     @property
     def label(self) -> str:
@@ -40,7 +43,9 @@ class LimitUnit(StrEnum):
 UNIT_LABELS = {
     LimitUnit.CLOCK_MINUTES: "分钟（自然时间）", LimitUnit.CLOCK_HOURS: "小时（自然时间）",
     LimitUnit.WORKING_HOURS: "工作小时", LimitUnit.WORKING_DAYS: "工作日", LimitUnit.CALENDAR_DAYS: "日（自然日，法定期限）",
+    LimitUnit.DAYTIME_HOURS: "小时（白天计时，夜间不计）",
 }
+DAYTIME = (dt.time(8, 0), dt.time(22, 0))  # the waking day in which daytime hours run
 
 
 def _local(moment: dt.datetime) -> dt.datetime:
@@ -98,6 +103,19 @@ def working_time_between(calendar: WorkCalendar, start: dt.datetime, end: dt.dat
     return total
 
 
+def add_daytime(start: dt.datetime, amount: dt.timedelta) -> dt.datetime:
+    """The moment `amount` of daytime (08:00–22:00, any day) after `start`; a start at night counts from 08:00."""
+    moment, remaining = _local(start), amount
+    while True:
+        opens, closes = _at(moment.date(), DAYTIME[0]), _at(moment.date(), DAYTIME[1])
+        moment = max(moment, opens)
+        if moment < closes:
+            if remaining <= closes - moment:
+                return moment + remaining
+            remaining -= closes - moment
+        moment = _at(moment.date() + dt.timedelta(days=1), dt.time.min)
+
+
 def next_workday(calendar: WorkCalendar, day: dt.date) -> dt.date:
     while not calendar.is_workday(day):
         day += dt.timedelta(days=1)
@@ -136,6 +154,8 @@ def deadline(calendar: WorkCalendar, start: dt.datetime, amount: int, unit: Limi
         return add_working_time(calendar, start, dt.timedelta(hours=amount))
     if unit == LimitUnit.WORKING_DAYS:
         return add_working_days(calendar, start, amount)
+    if unit == LimitUnit.DAYTIME_HOURS:
+        return add_daytime(start, dt.timedelta(hours=amount))
     return add_calendar_days(calendar, start, amount)
 
 

@@ -1,0 +1,94 @@
+"""预约 API for cadres and integrations: offerings, their sessions and a session's roster, read through the selectors the
+pages use and in the same scope (a participating org's cadres: their own members only; counselling: booking codes only)."""
+from __future__ import annotations
+
+import datetime as dt
+
+from ninja import Field, Path, Query, Router, Schema
+from ninja.pagination import paginate
+
+from gonghui.bookings import selectors, services
+from gonghui.bookings.models import Kind, OfferingStatus
+from gonghui.core.api import BodyIn, Pages
+
+router = Router(tags=["预约服务"])
+
+
+def _codes(choices) -> str:
+    return "、".join(f"{value} {label}" for value, label in choices.choices)
+
+
+class OfferingOut(Schema):
+    id: int = Field(title="项目 id")
+    kind: str = Field(title="类型", description=_codes(Kind))
+    title: str = Field(title="名称")
+    org_id: int = Field(title="发布组织 id")
+    org_name: str = Field(title="发布组织")
+    place: str = Field(title="地点")
+    status: str = Field(title="状态", description=_codes(OfferingStatus))
+    opens_at: dt.datetime = Field(title="开放报名时间")
+    whole_term: bool = Field(title="整期报名")
+    members_only: bool = Field(title="仅限会员")
+
+
+class SessionOut(Schema):
+    id: int = Field(title="场次 id")
+    starts_at: dt.datetime = Field(title="开始时间")
+    ends_at: dt.datetime = Field(title="结束时间")
+    capacity: int | None = Field(None, title="名额", description="空为不限名额（线上课）")
+    taken: int = Field(title="已占用", description="有效预约和为候补者保留的名额")
+    reserved: int = Field(title="预留名额")
+
+
+class OfferingDetailOut(OfferingOut):
+    sessions: list[SessionOut] = Field(title="场次")
+    eligible_orgs: list[str] = Field(title="可报名组织编码", description="为空时为发布组织及下级")
+
+
+class RosterOut(Schema):
+    code: str = Field(title="预约码")
+    name: str = Field(title="姓名（脱敏）", description="心理咨询为“—”")
+    union: str = Field(title="所在工会", description="心理咨询为“—”")
+    status: str = Field(title="状态")
+    checked_in_at: dt.datetime | None = Field(None, title="签到时间")
+    no_show: bool = Field(title="爽约")
+
+
+def _row(offering) -> dict:
+    return {"id": offering.pk, "kind": offering.kind, "title": offering.title, "org_id": offering.org_id, "org_name": offering.org.name,
+            "place": offering.place, "status": offering.status, "opens_at": offering.opens_at, "whole_term": offering.whole_term,
+            "members_only": offering.members_only}
+
+
+@router.get("/booking-offerings", response=list[OfferingOut], summary="预约项目列表",
+            description="调用者可查看的课程、活动、心理咨询与场地：本组织及下级发布的，以及向本组织会员开放的。")
+@paginate(Pages, page_size=50)
+def offering_list(request, q: str = Query("", description="名称或地点（包含）"), kind: str = Query("", description=_codes(Kind)),
+                  status: str = Query("", description=_codes(OfferingStatus)), when: str = Query("", description="upcoming 未结束、past 已结束；空为全部")):
+    return [_row(o) for o in selectors.offering_list(actor=request.user, q=q, kind=kind, status=status, when=when)]
+
+
+@router.get("/booking-offerings/{offering_id}", response=OfferingDetailOut, summary="预约项目详情",
+            description="含全部场次与名额；管辖范围外的与不存在的一样返回 404。")
+def offering_detail(request, offering_id: int = Path(description="项目 id")):
+    offering = selectors.offering_get_for(actor=request.user, offering_id=offering_id)
+    return {**_row(offering), "sessions": list(offering.sessions.order_by("starts_at", "pk")),
+            "eligible_orgs": [o.code for o in offering.eligible_orgs.all()]}
+
+
+class StatusIn(BodyIn):
+    status: str = Field(title="状态", description=_codes(OfferingStatus))
+
+
+@router.post("/booking-offerings/{offering_id}/status", response=OfferingOut, summary="发布或撤回预约项目",
+             description="发布组织的干部发布（至少有一个场次）、撤回或改回草稿。")
+def offering_status(request, payload: StatusIn, offering_id: int = Path(description="项目 id")):
+    return _row(services.offering_set_status(actor=request.user, offering_id=offering_id, status=payload.status))
+
+
+@router.get("/booking-sessions/{session_id}/bookings", response=list[RosterOut], summary="场次预约名单",
+            description="发布组织的干部看到全部预约；参与组织的干部只看到本组织会员；心理咨询只有预约码，没有姓名、工会和咨询主题。")
+@paginate(Pages, page_size=100)
+def session_roster(request, session_id: int = Path(description="场次 id")):
+    session = selectors.session_get_for(actor=request.user, session_id=session_id)
+    return [vars(row) for row in selectors.roster(actor=request.user, session=session)]

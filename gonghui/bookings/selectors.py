@@ -1,0 +1,177 @@
+"""Every read of bookings. Cadres read through the one access rule (`restrict`); workers read published offerings and
+their own bookings and waitlist entries."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from gonghui.bookings.models import (
+    MANAGE,
+    VIEW,
+    Booking,
+    BookingStatus,
+    Kind,
+    Offering,
+    OfferingStatus,
+    Session,
+    Term,
+    WaitlistEntry,
+    WaitStatus,
+)
+from gonghui.core.exceptions import NotFound
+
+
+def offering_list(*, actor, q: str = "", kind: str = "", status: str = "", when: str = "") -> QuerySet[Offering]:
+    """Offerings the cadre reads: their subtree's, and those open to their orgs' members. `when`: upcoming / past."""
+    offerings = Offering.objects.restrict(actor, VIEW).select_related("org")
+    if q.strip():
+        offerings = offerings.filter(Q(title__icontains=q.strip()) | Q(place__icontains=q.strip()))
+    if kind in Kind.values:
+        offerings = offerings.filter(kind=kind)
+    if status in OfferingStatus.values:
+        offerings = offerings.filter(status=status)
+    now = timezone.now()
+    if when == "upcoming":
+        offerings = offerings.filter(Exists(Session.objects.filter(offering=OuterRef("pk"), ends_at__gt=now)))
+    elif when == "past":
+        offerings = offerings.exclude(Exists(Session.objects.filter(offering=OuterRef("pk"), ends_at__gt=now)))
+    return offerings.annotate(session_count=Count("sessions")).order_by("-opens_at", "-pk")
+
+
+def offering_get_for(*, actor, offering_id, action: str = VIEW) -> Offering:
+    return Offering.objects.select_related("org", "term", "segment", "requested_by").restrict_get(actor, action, offering_id)
+
+
+def offering_can_manage(*, actor, offering: Offering) -> bool:
+    return Offering.objects.restrict(actor, MANAGE).filter(pk=offering.pk).exists()
+
+
+def session_get_for(*, actor, session_id, action: str = VIEW) -> Session:
+    return Session.objects.select_related("offering__org").restrict_get(actor, action, session_id)
+
+
+def term_choices(*, actor) -> QuerySet[Term]:
+    return Term.objects.restrict(actor, VIEW).order_by("-starts_on")[:50]
+
+
+def sessions_today(*, actor) -> QuerySet[Session]:
+    start = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    return (Session.objects.restrict(actor, "bookings.checkin").filter(starts_at__gte=start, starts_at__lt=start + dt.timedelta(days=1))
+            .select_related("offering").order_by("starts_at"))
+
+
+@dataclass(frozen=True)
+class RosterRow:
+    code: str
+    name: str  # masked; "—" for counselling (the person stays anonymous)
+    union: str
+    status: str
+    checked_in_at: dt.datetime | None
+    no_show: bool
+    finished_at: dt.datetime | None
+
+
+def roster(*, actor, session: Session) -> list[RosterRow]:
+    """名单 of a session as the actor may read it: the publisher's cadres every booking, a participating org's cadres
+    their own members only (the one access rule). Counselling: booking codes only, no name, no union, no topic."""
+    from gonghui.core.masking import mask_name
+
+    bookings = (Booking.objects.restrict(actor, VIEW).filter(session=session).select_related("person", "member_union")
+                .order_by("status", "pk"))
+    private = session.offering.kind == Kind.COUNSELLING
+    return [RosterRow(code=b.code, name="—" if private else (mask_name(b.person.name) if b.person else "未实名"),
+                      union="—" if private else (b.member_union.name if b.member_union else "非会员"), status=b.get_status_display(),
+                      checked_in_at=b.checked_in_at, no_show=b.no_show, finished_at=b.finished_at) for b in bookings]
+
+
+def roster_counts(*, actor, session: Session) -> dict:
+    rows = Booking.objects.restrict(actor, VIEW).filter(session=session, status=BookingStatus.ACTIVE)
+    return {"active": rows.count(), "checked_in": rows.filter(checked_in_at__isnull=False).count(),
+            "waiting": WaitlistEntry.objects.restrict(actor, VIEW).filter(session=session, status=WaitStatus.WAITING).count()}
+
+
+def counsellor_slots(*, actor) -> QuerySet[Session]:
+    """A counsellor's own slots (object grants), with each slot's booking code and topic: theirs to read, nobody else's."""
+    return (Session.objects.restrict(actor, "bookings.checkin").filter(offering__kind=Kind.COUNSELLING)
+            .select_related("offering").order_by("starts_at"))
+
+
+def counsellor_bookings(*, actor, session: Session) -> QuerySet[Booking]:
+    if session.counsellor_id != actor.pk:
+        raise NotFound()
+    return Booking.objects.filter(session=session, status=BookingStatus.ACTIVE).only("code", "topic", "checked_in_at", "session_id")
+
+
+# ---------------------------------------------------------------- workers
+
+
+def open_offerings(*, kind: str = "", q: str = "") -> QuerySet[Offering]:
+    """Published offerings with a session still ahead (or an online class), newest opening first: every worker browses
+    them; who may book is decided when they book."""
+    now = timezone.now()
+    offerings = Offering.objects.filter(status=OfferingStatus.PUBLISHED).filter(
+        Q(kind=Kind.ONLINE) | Exists(Session.objects.filter(offering=OuterRef("pk"), starts_at__gt=now))).select_related("org")
+    if kind in Kind.values:
+        offerings = offerings.filter(kind=kind)
+    if q.strip():
+        offerings = offerings.filter(title__icontains=q.strip())
+    return offerings.order_by("-opens_at", "-pk")
+
+
+def public_offering(*, offering_id) -> Offering:
+    offering = Offering.objects.select_related("org", "term").filter(pk=offering_id, status=OfferingStatus.PUBLISHED).first() \
+        if str(offering_id).isdecimal() else None
+    if offering is None:
+        raise NotFound()
+    return offering
+
+
+def offering_sessions(*, offering: Offering, user=None) -> list[Session]:
+    """The sessions a worker can still book, each marked with the worker's own booking or place in line."""
+    now = timezone.now()
+    sessions = offering.sessions.order_by("starts_at", "pk")
+    if offering.kind != Kind.ONLINE:
+        sessions = sessions.filter(starts_at__gt=now)
+    if user is not None and user.is_authenticated:
+        sessions = sessions.annotate(
+            mine=Exists(Booking.objects.filter(session=OuterRef("pk"), user=user, status=BookingStatus.ACTIVE)),
+            waiting=Exists(WaitlistEntry.objects.filter(session=OuterRef("pk"), user=user, status__in=[WaitStatus.WAITING, WaitStatus.OFFERED])))
+    return list(sessions[:100])
+
+
+def my_bookings(*, user) -> QuerySet[Booking]:
+    return (Booking.objects.filter(user=user).select_related("session__offering__org")
+            .order_by("-session__starts_at", "-pk")) if user.is_authenticated else Booking.objects.none()
+
+
+def my_booking(*, user, booking_id) -> Booking:
+    booking = my_bookings(user=user).filter(pk=booking_id).first() if str(booking_id).isdecimal() else None
+    if booking is None:
+        raise NotFound()
+    return booking
+
+
+def my_waits(*, user) -> QuerySet[WaitlistEntry]:
+    return (WaitlistEntry.objects.filter(user=user, status__in=[WaitStatus.WAITING, WaitStatus.OFFERED])
+            .select_related("session__offering").order_by("session__starts_at")) if user.is_authenticated else WaitlistEntry.objects.none()
+
+
+def my_wait(*, user, entry_id) -> WaitlistEntry:
+    entry = (WaitlistEntry.objects.filter(user=user, pk=entry_id).select_related("session__offering").first()
+             if user.is_authenticated and str(entry_id).isdecimal() else None)
+    if entry is None:
+        raise NotFound()
+    return entry
+
+
+def completion(*, user, offering: Offering) -> dict | None:
+    """结业: sessions attended of a course with a completion rule, and whether the rule is met."""
+    if offering.completion_percent is None:
+        return None
+    total = offering.sessions.count()
+    attended = Booking.objects.filter(user=user, session__offering=offering, checked_in_at__isnull=False).count()
+    return {"attended": attended, "total": total, "done": total > 0 and attended * 100 >= offering.completion_percent * total}
+

@@ -1,0 +1,96 @@
+"""Flash demand with real threads and connections on PostgreSQL (under its 100 connections): never oversold, a term
+booking all or nothing, the per-term counter exact, one person's racing clicks one booking."""
+import datetime as dt
+
+import pytest
+from django.db import connection
+
+from gonghui.bookings import services
+from gonghui.bookings.models import Booking, BookingStatus, Kind, Session, TermCounter
+from gonghui.bookings.services import Refused
+from gonghui.bookings.tests.factories import cadre_at, member, offering
+from gonghui.orgs.tests.test_concurrency import run_in_threads
+
+pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks and concurrent writers: PostgreSQL")
+
+
+@pytest.fixture
+def places(transactional_db, divisions_after_flush):
+    divisions_after_flush()
+    from gonghui.orgs.models import Org
+
+    return lambda code: Org.objects.get(code=code)
+
+
+def outcomes(results) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for result in results:
+        key = "booked" if isinstance(result, list) else getattr(result, "code", repr(result))
+        counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
+def test_sixty_people_at_once_for_ten_seats_get_exactly_ten(places):
+    tianhe = places("440106")
+    session = offering(cadre_at(tianhe), tianhe, capacity=10).sessions.get()
+    people = [member() for _ in range(60)]
+    results = run_in_threads(lambda i: services.booking_create(actor=people[i], session_id=session.pk), 60)
+    assert outcomes(results) == {"booked": 10, "bookings.full": 50}, outcomes(results)
+    session.refresh_from_db()
+    assert session.taken == 10 == Booking.objects.filter(session=session, status=BookingStatus.ACTIVE).count()
+
+
+def test_a_term_booking_under_contention_is_all_or_nothing(places):
+    tianhe = places("440106")
+    course = offering(cadre_at(tianhe), tianhe, kind=Kind.COURSE, whole_term=True, sessions=4, capacity=8)
+    scarce = course.sessions.order_by("-pk").first()
+    Session.objects.filter(pk=scarce.pk).update(capacity=5)  # the last evening's room is smaller
+    first = course.sessions.order_by("pk").first()
+    people = [member() for _ in range(30)]
+    results = run_in_threads(lambda i: services.booking_create(actor=people[i], session_id=first.pk), 30)
+    assert outcomes(results) == {"booked": 5, "bookings.full": 25}, outcomes(results)
+    for session in course.sessions.all():
+        assert session.taken == 5 == Booking.objects.filter(session=session, status=BookingStatus.ACTIVE).count()
+    winners = {b.user_id for b in Booking.objects.filter(session__offering=course)}
+    assert all(Booking.objects.filter(user_id=u, session__offering=course).count() == 4 for u in winners)
+
+
+def test_one_person_racing_for_many_courses_stays_within_the_term_limit(places):
+    tianhe = places("440106")
+    officer = cadre_at(tianhe)
+    term = services.term_create(actor=officer, org=tianhe, name="2026年秋季学期", starts_on=dt.date(2026, 9, 1), ends_on=dt.date(2027, 1, 31),
+                                max_per_person=2)
+    sessions = [offering(officer, tianhe, term_id=term.pk, title=f"课程{i}").sessions.get() for i in range(8)]
+    person = member()
+    results = run_in_threads(lambda i: services.booking_create(actor=person, session_id=sessions[i].pk), 8)
+    assert outcomes(results) == {"booked": 2, "bookings.limit": 6}, outcomes(results)
+    assert TermCounter.objects.get(term=term, user=person).count == 2
+    assert sum(Session.objects.filter(pk__in=[s.pk for s in sessions]).values_list("taken", flat=True)) == 2
+
+
+def test_one_persons_racing_clicks_make_one_booking(places):
+    tianhe = places("440106")
+    session = offering(cadre_at(tianhe), tianhe, capacity=10).sessions.get()
+    person = member()
+    results = run_in_threads(lambda i: services.booking_create(actor=person, session_id=session.pk), 12)
+    assert outcomes(results) == {"booked": 1, "bookings.already": 11}, outcomes(results)
+    session.refresh_from_db()
+    assert session.taken == 1
+
+
+def test_cancellations_and_bookings_at_once_never_oversell(places):
+    tianhe = places("440106")
+    session = offering(cadre_at(tianhe), tianhe, capacity=5).sessions.get()
+    holders = [member() for _ in range(5)]
+    bookings = [services.booking_create(actor=p, session_id=session.pk)[0] for p in holders]
+    newcomers = [member() for _ in range(20)]
+
+    def act(i):
+        if i < 5:
+            return services.booking_cancel(actor=holders[i], booking_id=bookings[i].pk)
+        return services.booking_create(actor=newcomers[i - 5], session_id=session.pk)
+
+    results = run_in_threads(act, 25)
+    assert not [r for r in results if isinstance(r, Exception) and not isinstance(r, Refused)], results
+    session.refresh_from_db()
+    assert session.taken == Booking.objects.filter(session=session, status=BookingStatus.ACTIVE).count() <= 5
