@@ -139,9 +139,24 @@
     return (view.geo ? geo(view.geo) : Promise.resolve(null)).then(draw);
   }
 
+  // A failed load says so (and leaves the current map in place) rather than leaving a click that seems to do nothing.
+  function status(text) {
+    var box = document.getElementById("map-status");
+    box.textContent = text;
+    box.hidden = !text;
+  }
+
   function open(url) {
+    holder.setAttribute("aria-busy", "true");
+    status("");
     return fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
-      .then(function (response) { return response.json(); }).then(show);
+      .then(function (response) {
+        if (!response.ok) throw new Error(String(response.status));
+        return response.json();
+      })
+      .then(show)
+      .catch(function () { status("加载失败，请稍后重试。"); })
+      .then(function () { holder.removeAttribute("aria-busy"); });
   }
 
   document.addEventListener("DOMContentLoaded", function () {

@@ -39,12 +39,7 @@ def test_the_map_goes_from_the_province_to_a_citys_districts(live_server, divisi
     expect(chart).to_have_attribute("data-map-level", "44", timeout=DRILL)
     expect(page.locator("#map-table tbody tr")).to_have_count(21)
     page.screenshot(path=shots / "analytics-map-province-1920.png")
-    # click 广州 on the map itself (its centre, converted to a pixel by the chart)
-    x, y = page.evaluate("""() => { const chart = echarts.getInstanceByDom(document.getElementById('situation-map'));
-        return chart.convertToPixel({geoIndex: 0}, [113.45, 23.35]); }""")
-    box = chart.bounding_box()
-    page.mouse.click(box["x"] + x, box["y"] + y)
-    expect(chart).to_have_attribute("data-map-level", "4401", timeout=DRILL)
+    click_on_map(page, chart, lng=113.45, lat=23.35, until="4401")  # 广州's centre
     expect(page.locator("#map-title")).to_have_text("广州市总工会", timeout=DRILL)
     expect(page.locator("#map-table tbody")).to_contain_text("天河")
     page.get_by_role("button", name="未解除预警").click()
@@ -67,6 +62,22 @@ def test_the_map_goes_from_the_province_to_a_citys_districts(live_server, divisi
     page.mouse.move(5, 5)  # off the map: no hover colour in the picture
     page.screenshot(path=shots / "analytics-map-dongguan-1920.png")
     assert not page.js_errors, page.js_errors
+
+
+def click_on_map(page, chart, *, lng, lat, until):
+    """Clicks a place on the canvas until the map shows level `until`. A click is a pixel, and a pixel can miss while the
+    browser is still laying the page out on a loaded machine, so a click that started no load is tried again."""
+    for _ in range(5):
+        x, y = page.evaluate("""([lng, lat]) => echarts.getInstanceByDom(document.getElementById('situation-map'))
+            .convertToPixel({geoIndex: 0}, [lng, lat])""", [lng, lat])
+        box = chart.bounding_box()
+        page.mouse.click(box["x"] + x, box["y"] + y)
+        page.wait_for_function("""() => !document.getElementById('situation-map').hasAttribute('aria-busy')""", timeout=DRILL)
+        if chart.get_attribute("data-map-level") == until:
+            return
+        page.wait_for_timeout(500)
+    expect(page.locator("#map-status")).to_be_hidden()  # a failed load names itself before the level check does
+    expect(chart).to_have_attribute("data-map-level", until)
 
 
 def test_the_metrics_page_links_each_figure_to_its_orders(live_server, divisions, open_page, shots, figures):  # noqa: F811
