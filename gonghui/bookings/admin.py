@@ -2,7 +2,7 @@
 never be edited by hand)."""
 from django.contrib import admin
 
-from gonghui.bookings.models import VIEW, Booking, Offering, Session, Term, WaitlistEntry
+from gonghui.bookings.models import VIEW, Amendment, Booking, Lottery, Offering, Registration, Session, Term, WaitlistEntry
 from gonghui.core.admin import ScopedAdmin
 
 
@@ -43,3 +43,23 @@ class WaitlistEntryAdmin(ScopedReadOnlyAdmin):
 @admin.register(Term)
 class TermAdmin(ScopedReadOnlyAdmin):
     list_display = ("name", "org", "starts_on", "ends_on", "max_per_person")
+
+
+@admin.register(Lottery)
+class LotteryAdmin(ScopedReadOnlyAdmin):
+    list_display = ("session", "status", "closes_at", "draw_issue", "drawn_at")
+    list_filter = ("status",)
+    list_select_related = ("session__offering",)
+
+
+@admin.register(Registration)
+class RegistrationAdmin(ScopedReadOnlyAdmin):
+    list_display = ("code", "lottery", "status", "outcome", "position")
+    list_filter = ("status", "outcome")
+    search_fields = ("code",)
+    exclude = ("user", "person")  # the public knows a receipt code only; the roster page shows masked names to cadres
+
+
+@admin.register(Amendment)
+class AmendmentAdmin(ScopedReadOnlyAdmin):
+    list_display = ("lottery", "kind", "code", "reason", "created_at")

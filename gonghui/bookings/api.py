@@ -7,8 +7,9 @@ import datetime as dt
 from ninja import Field, Path, Query, Router, Schema
 from ninja.pagination import paginate
 
+from gonghui.bookings import lottery as lottery_services
 from gonghui.bookings import selectors, services
-from gonghui.bookings.models import Kind, OfferingStatus
+from gonghui.bookings.models import Kind, LotteryStatus, OfferingStatus
 from gonghui.core.api import BodyIn, Pages
 
 router = Router(tags=["预约服务"])
@@ -92,3 +93,44 @@ def offering_status(request, payload: StatusIn, offering_id: int = Path(descript
 def session_roster(request, session_id: int = Path(description="场次 id")):
     session = selectors.session_get_for(actor=request.user, session_id=session_id)
     return [vars(row) for row in selectors.roster(actor=request.user, session=session)]
+
+
+class LotteryOut(Schema):
+    id: int = Field(title="抽签 id")
+    session_id: int = Field(title="场次 id")
+    title: str = Field(title="项目名称")
+    status: str = Field(title="状态", description=_codes(LotteryStatus))
+    opens_at: dt.datetime = Field(title="报名开始")
+    closes_at: dt.datetime = Field(title="报名截止")
+    draw_issue: str = Field(title="双色球期号")
+    registrations: int = Field(title="有效报名人数")
+    published: dict = Field(title="公示数据", description="开奖后与公示页 JSON 相同，可用 core/public_draw.py 独立核验；不含姓名")
+
+
+class NumbersIn(BodyIn):
+    reds: list[int] = Field(title="红球", description="6 个不重复的 1–33")
+    blue: int = Field(title="蓝球", description="1–16")
+
+
+def _lottery(lottery) -> dict:
+    return {"id": lottery.pk, "session_id": lottery.session_id, "title": lottery.session.offering.title, "status": lottery.status,
+            "opens_at": lottery.opens_at, "closes_at": lottery.closes_at, "draw_issue": lottery.draw_issue,
+            "registrations": lottery.registrations.filter(status="active").count(), "published": lottery_services.published_json(lottery=lottery)}
+
+
+@router.get("/lotteries/{lottery_id}", response=LotteryOut, summary="抽签详情",
+            description="发布组织及参与组织的干部可查看；管辖范围外的与不存在的一样返回 404。")
+def lottery_detail(request, lottery_id: int = Path(description="抽签 id")):
+    return _lottery(selectors.lottery_get_for(actor=request.user, lottery_id=lottery_id))
+
+
+@router.post("/lotteries/{lottery_id}/numbers", response=LotteryOut, summary="录入双色球开奖号码",
+             description="名单公示且该期开奖后，由发布组织的一位干部录入；须由另一位干部复核后才抽签。")
+def lottery_numbers(request, payload: NumbersIn, lottery_id: int = Path(description="抽签 id")):
+    return _lottery(lottery_services.lottery_enter_numbers(actor=request.user, lottery_id=lottery_id, reds=payload.reds, blue=payload.blue))
+
+
+@router.post("/lotteries/{lottery_id}/confirm", response=LotteryOut, summary="复核开奖号码并抽签",
+             description="另一位干部输入相同号码：一致则抽签（只进行一次），不一致或同一人复核则拒绝，不做任何改动。")
+def lottery_confirm(request, payload: NumbersIn, lottery_id: int = Path(description="抽签 id")):
+    return _lottery(lottery_services.lottery_confirm_numbers(actor=request.user, lottery_id=lottery_id, reds=payload.reds, blue=payload.blue))

@@ -17,15 +17,16 @@ class BookingsConfig(DeclaringApp):
     menu = (
         MenuEntry("预约服务", "课程与活动", "bookings:list", actions=("bookings.view",),
                   current=("bookings:list", "bookings:new", "bookings:detail", "bookings:edit", "bookings:session_new",
-                           "bookings:session_edit", "bookings:roster", "bookings:export", "bookings:message"), order=450),
+                           "bookings:session_edit", "bookings:roster", "bookings:export", "bookings:message", "bookings:lottery", "bookings:lottery_new"), order=450),
         MenuEntry("预约服务", "扫码签到", "bookings:checkin", actions=("bookings.checkin",), order=455),
     )
     h5_tiles = (
         H5Tile("课程活动预约", "bookings_h5:list", "职工夜校、文体活动、线上课、心理咨询、场地", icon="calendar", order=22),
         H5Tile("我的预约", "bookings_h5:mine", "签到码、取消预约、候补", order=23),
+        H5Tile("我的抽签", "bookings_h5:lottery_mine", "抽签回执码与结果，可自行核验", order=24),
     )
     urls = (UrlInclude("h5/", "gonghui.bookings.urls", "worker_patterns"), UrlInclude("workbench/", "gonghui.bookings.urls", "cadre_patterns"))
     api_routers = ("gonghui.bookings.api.router",)
     demo = (DemoStep(650, "gonghui.bookings.demo.demo_bookings"),)
     todo_providers = (TodoProvider("今日预约场次", "gonghui.bookings.desk.today", actions=("bookings.checkin",)),)
-    reference_data = ("gonghui.bookings.migrations.0002_reference_data.create",)
+    reference_data = ("gonghui.bookings.migrations.0002_reference_data.create", "gonghui.bookings.migrations.0003_lottery.create")

@@ -117,6 +117,7 @@ class Session(TimeStampedModel):
     general_taken = models.PositiveIntegerField("非预留已占用", default=0)
     counsellor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="咨询师", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     no_shows_recorded_at = models.DateTimeField("爽约已记录", null=True, blank=True)
+    by_lottery = models.BooleanField("抽签分配名额", default=False, help_text="名额由公开可验证的抽签分配，不能直接预约（见 lottery.py）")
 
     objects = ScopedQuerySet.as_manager()
     access = Access(paths=("offering__org__path",), read_paths=("offering__eligible_orgs__path",))
@@ -262,3 +263,128 @@ class NoShowBan(models.Model):
 
     def __str__(self) -> str:
         return f"暂停预约至 {self.until:%Y-%m-%d}"
+
+
+class LotteryStatus(models.TextChoices):
+    DRAFT = "draft", "未发布"
+    OPEN = "open", "已发布（报名中或待截止）"
+    CLOSED = "closed", "已截止，名单已公示"
+    DRAWN = "drawn", "已开奖"
+
+
+class Lottery(TimeStampedModel):
+    """抽签: the seats of one session are drawn among registrants instead of going to the fastest click.
+
+    At publication the session's seats and quotas and the offering's eligibility freeze, and the row records the public
+    draw that will seed it (福彩双色球 第 `draw_issue` 期, drawn on `draw_date` after registration closes). At close the
+    sorted receipt codes (`entries`, with the quotas each may take), their count and `list_hash` are published; after the
+    public draw two cadres enter the same numbers and the draw runs once (`result`: exactly what `core.public_draw.verify`
+    reads)."""
+
+    session = models.OneToOneField(Session, verbose_name="场次", on_delete=models.PROTECT, related_name="lottery")
+    status = models.CharField("状态", max_length=16, choices=LotteryStatus.choices, default=LotteryStatus.DRAFT, db_index=True)
+    opens_at = models.DateTimeField("报名开始")
+    closes_at = models.DateTimeField("报名截止", db_index=True)
+    draw_issue = models.CharField("双色球期号", max_length=7, help_text="如 2026140：报名截止后开奖的一期")
+    draw_date = models.DateField("双色球开奖日期")
+    draw_id = models.CharField("抽签编号", max_length=100, blank=True)
+    algorithm = models.CharField("算法版本", max_length=40, blank=True)
+    seats = models.PositiveIntegerField("冻结的名额", null=True, blank=True)
+    quotas = models.JSONField("冻结的预留名额", default=dict, blank=True)
+    published_at = models.DateTimeField("发布时间", null=True, blank=True)
+    closed_at = models.DateTimeField("名单公示时间", null=True, blank=True)
+    entries = models.JSONField("公示的回执码", default=list, blank=True)
+    list_hash = models.CharField("名单哈希", max_length=64, blank=True)
+    entered_reds = models.JSONField("录入的红球", default=list, blank=True)
+    entered_blue = models.PositiveSmallIntegerField("录入的蓝球", null=True, blank=True)
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="录入人", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    entered_at = models.DateTimeField("录入时间", null=True, blank=True)
+    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="复核人", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    draw_text = models.CharField("开奖号码（规范文本）", max_length=60, blank=True)
+    drawn_at = models.DateTimeField("抽签时间", null=True, blank=True)
+    result = models.JSONField("抽签结果", default=dict, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    objects = ScopedQuerySet.as_manager()
+    access = Access(paths=("session__offering__org__path",), read_paths=("session__offering__eligible_orgs__path",))
+
+    class Meta:
+        verbose_name = verbose_name_plural = "抽签"
+        ordering = ["-closes_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(closes_at__gt=F("opens_at")), name="lottery_closes_after_open"),
+            models.CheckConstraint(condition=~Q(confirmed_by=F("entered_by")), name="lottery_two_cadres"),
+        ]
+
+    def __str__(self) -> str:
+        return f"抽签 #{self.pk}"
+
+
+class RegistrationStatus(models.TextChoices):
+    ACTIVE = "active", "已登记"
+    WITHDRAWN = "withdrawn", "已撤回"
+
+
+class Outcome(models.TextChoices):
+    PENDING = "", "待抽签"
+    WON = "won", "中签"
+    WAITLISTED = "waitlisted", "候补"
+
+
+class Registration(TimeStampedModel):
+    """抽签报名 (not a booking): one person once per lottery, with a random receipt code (登记回执码) that is all the public
+    ever sees of them. `tags`: the quotas this person may take a seat in, fixed at registration."""
+
+    lottery = models.ForeignKey(Lottery, verbose_name="抽签", on_delete=models.PROTECT, related_name="registrations")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="报名人", on_delete=models.PROTECT, related_name="lottery_registrations")
+    person = models.ForeignKey("members.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False)
+    member_union = models.ForeignKey("orgs.Org", verbose_name="会员所在工会", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    code = models.CharField("回执码", max_length=12)
+    tags = models.JSONField("可用的预留名额", default=list, blank=True)
+    status = models.CharField("状态", max_length=16, choices=RegistrationStatus.choices, default=RegistrationStatus.ACTIVE)
+    withdrawn_at = models.DateTimeField("撤回时间", null=True, blank=True)
+    outcome = models.CharField("抽签结果", max_length=16, choices=Outcome.choices, default=Outcome.PENDING, blank=True)
+    position = models.PositiveIntegerField("中签或候补顺位", null=True, blank=True)
+    booking = models.ForeignKey(Booking, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    objects = ScopedQuerySet.as_manager()
+    access = Access(paths=("lottery__session__offering__org__path",), read_paths=("member_union__path",), owner="user",
+                    owner_actions=frozenset({VIEW}))
+
+    class Meta:
+        verbose_name = verbose_name_plural = "抽签报名"
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["lottery", "user"], condition=Q(status="active"), name="lottery_one_registration_per_person"),
+            models.UniqueConstraint(fields=["lottery", "code"], name="lottery_code_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"回执码 {self.code}"
+
+
+class AmendmentKind(models.TextChoices):
+    DISQUALIFIED = "disqualified", "中签者取消资格"
+    SEAT_ADDED = "seat_added", "增加名额"
+
+
+class Amendment(models.Model):
+    """开奖后的变更 (a winner disqualified, a seat added), published with its reason beside the draw it changes."""
+
+    lottery = models.ForeignKey(Lottery, verbose_name="抽签", on_delete=models.PROTECT, related_name="amendments")
+    kind = models.CharField("变更类型", max_length=16, choices=AmendmentKind.choices)
+    code = models.CharField("涉及回执码", max_length=12, blank=True)
+    reason = models.CharField("原因", max_length=200)
+    effect = models.CharField("结果", max_length=200, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField("公示时间", auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+    access = Access(paths=("lottery__session__offering__org__path",), read_paths=("lottery__session__offering__eligible_orgs__path",))
+
+    class Meta:
+        verbose_name = verbose_name_plural = "抽签结果变更"
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.code}"

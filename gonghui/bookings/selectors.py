@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from gonghui.bookings.models import (
@@ -14,8 +14,12 @@ from gonghui.bookings.models import (
     Booking,
     BookingStatus,
     Kind,
+    Lottery,
+    LotteryStatus,
     Offering,
     OfferingStatus,
+    Registration,
+    RegistrationStatus,
     Session,
     Term,
     WaitlistEntry,
@@ -175,3 +179,53 @@ def completion(*, user, offering: Offering) -> dict | None:
     attended = Booking.objects.filter(user=user, session__offering=offering, checked_in_at__isnull=False).count()
     return {"attended": attended, "total": total, "done": total > 0 and attended * 100 >= offering.completion_percent * total}
 
+
+
+# ---------------------------------------------------------------- lotteries (抽签)
+
+
+def lottery_get_for(*, actor, lottery_id, action: str = VIEW) -> Lottery:
+    return Lottery.objects.select_related("session__offering__org", "entered_by", "confirmed_by").restrict_get(actor, action, lottery_id)
+
+
+def lottery_list(*, actor, status: str = "") -> QuerySet[Lottery]:
+    lotteries = Lottery.objects.restrict(actor, VIEW).select_related("session__offering__org")
+    if status in LotteryStatus.values:
+        lotteries = lotteries.filter(status=status)
+    return lotteries.order_by("-closes_at", "-pk")
+
+
+@dataclass(frozen=True)
+class RegistrationRow:
+    code: str
+    name: str  # masked
+    union: str
+    status: str
+    outcome: str
+    position: int | None
+
+
+def lottery_roster(*, actor, lottery: Lottery) -> list[RegistrationRow]:
+    """报名名单 as the actor may read it: the publisher's cadres everyone, a participating org's cadres their own members."""
+    from gonghui.core.masking import mask_name
+
+    rows = (Registration.objects.restrict(actor, VIEW).filter(lottery=lottery).select_related("person", "member_union")
+            .order_by("status", F("position").asc(nulls_last=True), "code"))
+    return [RegistrationRow(code=r.code, name=mask_name(r.person.name) if r.person else "未实名", union=r.member_union.name if r.member_union else "非会员",
+                            status=r.get_status_display(), outcome=r.get_outcome_display(), position=r.position) for r in rows]
+
+
+def my_registration(*, user, lottery: Lottery) -> Registration | None:
+    if not user.is_authenticated:
+        return None
+    return Registration.objects.filter(lottery=lottery, user=user, status=RegistrationStatus.ACTIVE).select_related("booking").first()
+
+
+def my_registrations(*, user) -> QuerySet[Registration]:
+    return (Registration.objects.filter(user=user, status=RegistrationStatus.ACTIVE).select_related("lottery__session__offering")
+            .order_by("-lottery__closes_at")) if user.is_authenticated else Registration.objects.none()
+
+
+def session_lotteries(*, offering: Offering) -> dict[int, Lottery]:
+    """The published lotteries of an offering's sessions, by session id (the H5 detail links them instead of 预约)."""
+    return {lot.session_id: lot for lot in Lottery.objects.filter(session__offering=offering).exclude(status=LotteryStatus.DRAFT)}

@@ -165,6 +165,7 @@ def offering_create(*, actor, org, data: OfferingInput) -> Offering:
 def offering_update(*, actor, offering_id, data: OfferingInput) -> Offering:
     offering = _require(actor, Offering, MANAGE, offering_id)
     offering = lock_row(Offering.objects.select_related("org"), offering.pk, required=True)
+    _refuse_frozen(offering.pk)
     clean = _clean_offering(actor, offering.org, data)
     for name, value in clean["fields"].items():
         setattr(offering, name, value)
@@ -188,6 +189,12 @@ def offering_set_status(*, actor, offering_id, status: str) -> Offering:
     return offering
 
 
+def _refuse_frozen(offering_id: int) -> None:
+    from gonghui.bookings.lottery import refuse_if_frozen
+
+    refuse_if_frozen(offering_id=offering_id)
+
+
 @dataclass
 class QuotaInput:
     seats: int
@@ -203,6 +210,7 @@ def session_add(*, actor, offering_id, starts_at: dt.datetime, ends_at: dt.datet
     from gonghui.orgs.models import Org
 
     offering = _require(actor, Offering, MANAGE, offering_id)
+    _refuse_frozen(offering.pk)
     if ends_at <= starts_at:
         raise ApplicationError("结束时间应晚于开始时间", code="bookings.session_times", fields={"ends_at": ["应晚于开始时间"]})
     if offering.kind == Kind.COUNSELLING:
@@ -233,6 +241,7 @@ def session_update(*, actor, session_id, starts_at: dt.datetime, ends_at: dt.dat
     """Move a session or change its seats; never below the seats already taken."""
     session = _require(actor, Session, MANAGE, session_id)
     session = lock_row(Session.objects.select_related("offering__org"), session.pk, required=True)
+    _refuse_frozen(session.offering_id)
     if ends_at <= starts_at:
         raise ApplicationError("结束时间应晚于开始时间", code="bookings.session_times", fields={"ends_at": ["应晚于开始时间"]})
     if session.offering.kind in (Kind.ONLINE, Kind.COUNSELLING):
@@ -273,7 +282,7 @@ class Booker:
 # What booking reads of a session and its offering: the columns its rules use, not whole rows of five tables (the button's
 # query is compiled and planned on every press)
 LIGHT_FIELDS = (
-    "offering_id", "starts_at", "ends_at", "capacity", "taken", "reserved",
+    "offering_id", "starts_at", "ends_at", "capacity", "taken", "reserved", "by_lottery",
     *(f"offering__{name}" for name in ("org_id", "kind", "title", "status", "whole_term", "members_only", "segment_id", "min_age",
                                        "max_age", "opens_at", "term_id", "cancel_hours", "completion_percent")),
     "offering__org__path", "offering__org__name", "offering__term__name", "offering__term__max_per_person",
@@ -366,6 +375,8 @@ def _age_on(birth_month: dt.date, today: dt.date) -> int:
 
 def _refuse_open(session: Session, now: dt.datetime) -> None:
     offering = session.offering
+    if session.by_lottery:
+        raise Refused("该场次名额以公开抽签分配，请在抽签页报名", code="bookings.by_lottery")
     if now < offering.opens_at:
         raise Refused(f"尚未开放报名，将于 {_local(offering.opens_at)} 开放", code="bookings.not_open", opens_at=offering.opens_at)
     if session.starts_at <= now and offering.kind != Kind.ONLINE:
