@@ -235,10 +235,13 @@ def _register(*, actor, lottery: Lottery, booker, tags: list[str]) -> Registrati
     return registration
 
 
-@transaction.atomic
 def lottery_withdraw(*, actor, lottery_id) -> Registration:
     """撤回报名 before close: the code leaves the list that will be published."""
-    lottery = lottery_public(lottery_id=lottery_id)
+    return _withdraw(actor=actor, lottery=lottery_public(lottery_id=lottery_id))  # a close on this read stays, whatever follows
+
+
+@transaction.atomic
+def _withdraw(*, actor, lottery: Lottery) -> Registration:
     lottery = lock_row(Lottery.objects.select_related("session__offering__org"), lottery.pk, required=True)
     registration = Registration.objects.filter(lottery=lottery, user=actor, status=RegistrationStatus.ACTIVE).first() if actor.is_authenticated else None
     if registration is None:

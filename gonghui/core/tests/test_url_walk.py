@@ -33,6 +33,11 @@ ID_STEP = 10_000_000
 # is named here with why, and the test prints the list so a reviewer sees it.
 PUBLIC = {
     "h5/unions/<int:org_id>/": "找工会 → 工会主页: every active union's public fields (address, phone, hours, services), by design",
+    "h5/bookings/lottery/<int:lottery_id>/": "抽签公示页: a published lottery's receipt codes and result, never a name (decision 0025)",
+    "h5/bookings/lottery/<int:lottery_id>/result.json": "抽签公示数据: the exact input of the standalone verifier (decision 0025)",
+    "h5/bookings/lottery/<int:lottery_id>/verify/": "抽签核验页: recomputes the published draw in the browser (decision 0025)",
+    "h5/bookings/lottery/<int:lottery_id>/register/": "抽签报名: any worker may try a published lottery; eligibility answers why not",
+    "h5/bookings/lottery/<int:lottery_id>/withdraw/": "撤回抽签报名: answers the worker's own registration only",
 }
 
 
