@@ -94,3 +94,26 @@ def test_cancellations_and_bookings_at_once_never_oversell(places):
     assert not [r for r in results if isinstance(r, Exception) and not isinstance(r, Refused)], results
     session.refresh_from_db()
     assert session.taken == Booking.objects.filter(session=session, status=BookingStatus.ACTIVE).count() <= 5
+
+
+def test_two_cadres_confirming_the_numbers_at_once_draw_once(places):
+    from gonghui.bookings import lottery
+    from gonghui.bookings.models import Lottery, LotteryStatus, WaitlistEntry
+    from gonghui.bookings.tests.lotteries import BLUE, REDS, Timeline, lottery_course
+
+    tianhe = places("440106")
+    officer, seconds = cadre_at(tianhe), [cadre_at(tianhe) for _ in range(2)]
+    line = Timeline.from_now()
+    made = lottery_course(officer, tianhe, timeline=line, seats=3)
+    for _ in range(7):
+        lottery.lottery_register(actor=member(), lottery_id=made.pk)
+    # registration over and the public draw held: moved in the rows (the threads read the real clock)
+    Lottery.objects.filter(pk=made.pk).update(closes_at=made.opens_at + dt.timedelta(minutes=1), draw_date=dt.date(2000, 1, 2))
+    lottery.lotteries_close_due()
+    lottery.lottery_enter_numbers(actor=officer, lottery_id=made.pk, reds=REDS, blue=BLUE)
+    results = run_in_threads(lambda i: lottery.lottery_confirm_numbers(actor=seconds[i], lottery_id=made.pk, reds=REDS, blue=BLUE), 2)
+    assert sorted(getattr(r, "code", "drawn") for r in results) == ["bookings.lottery_drawn", "drawn"], results
+    made.refresh_from_db()
+    assert made.status == LotteryStatus.DRAWN
+    assert Booking.objects.filter(session_id=made.session_id, status=BookingStatus.ACTIVE).count() == 3 == Session.objects.get(pk=made.session_id).taken
+    assert WaitlistEntry.objects.filter(session_id=made.session_id).count() == 4

@@ -251,7 +251,8 @@ def test_the_cadre_pages_take_a_lottery_from_setting_up_to_the_draw(world, clock
     assert client.post(f"/workbench/bookings/lottery/{made.pk}/publish/").status_code == 302
     register_all(made, [member() for _ in range(4)])
     clock.set(timeline.after_draw)
-    client.post(f"/workbench/bookings/lottery/{made.pk}/close/")
+    client.force_login(world.officer)  # days later: a new sign-in
+    assert "名单已公示" in client.post(f"/workbench/bookings/lottery/{made.pk}/close/", follow=True).content.decode()
     client.post(f"/workbench/bookings/lottery/{made.pk}/numbers/", {"reds": "3，7，12，19，25，31", "blue": "9"})
     client.force_login(second := cadre_at(world.tianhe))
     answer = client.post(f"/workbench/bookings/lottery/{made.pk}/confirm/", {"reds": "31 25 19 12 7 3", "blue": "9"}, follow=True)
