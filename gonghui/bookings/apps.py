@@ -27,6 +27,6 @@ class BookingsConfig(DeclaringApp):
     )
     urls = (UrlInclude("h5/", "gonghui.bookings.urls", "worker_patterns"), UrlInclude("workbench/", "gonghui.bookings.urls", "cadre_patterns"))
     api_routers = ("gonghui.bookings.api.router",)
-    demo = (DemoStep(650, "gonghui.bookings.demo.demo_bookings"),)
+    demo = (DemoStep(650, "gonghui.bookings.demo.demo_bookings"), DemoStep(655, "gonghui.bookings.demo.demo_lotteries"))
     todo_providers = (TodoProvider("今日预约场次", "gonghui.bookings.desk.today", actions=("bookings.checkin",)),)
     reference_data = ("gonghui.bookings.migrations.0002_reference_data.create", "gonghui.bookings.migrations.0003_lottery.create")

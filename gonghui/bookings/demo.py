@@ -5,14 +5,16 @@ seats left, one full with people waiting, one opening a few minutes after the de
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import contextmanager
+from unittest import mock
 
 from django.db import transaction
 from django.utils import timezone
 
 from gonghui.accounts.models import ExternalBinding, PartyType, Post, Role, User, UserKind
 from gonghui.audit.services import audit_log
-from gonghui.bookings import services
-from gonghui.bookings.models import Kind, Offering, OfferingStatus
+from gonghui.bookings import lottery, services
+from gonghui.bookings.models import Kind, Lottery, Offering, OfferingStatus
 from gonghui.core.registry import DemoOptions
 from gonghui.core.validators import id_number_generate
 from gonghui.members import services as member_services
@@ -123,3 +125,82 @@ def demo_bookings(*, options: DemoOptions) -> str:
     made = seed_bookings_demo()
     return (f"演示预约项目：新增 {made} 个（广州、东莞、佛山：夜校精品课、文体活动、线上课、心理咨询、场地、定制课堂；"
             "“书法体验课”已满并有候补，“周末花艺沙龙”10 分钟后开放报名；演示职工手机号 13800880001–13800880012）")
+
+
+# ---------------------------------------------------------------- 抽签 (decision 0025)
+
+LOTTERY_TITLES = ("非遗广绣体验课（抽签·报名中）", "粤剧唱腔入门（抽签·待开奖）", "龙舟体验日（抽签·已开奖）")
+DEMO_DRAW = ([4, 9, 13, 21, 27, 32], 6)  # the demo's stand-in for the issue's real numbers
+
+
+@contextmanager
+def _at(moment: dt.datetime):
+    """Run the services as at `moment`: the demo replays lotteries that started days ago, each step when it would have
+    happened (publication before registration, the numbers after the public draw), so their audit trail reads true."""
+    with mock.patch("django.utils.timezone.now", return_value=moment):
+        yield
+
+
+def _draw_day(on_or_after: dt.date) -> dt.date:
+    day = on_or_after
+    while day.weekday() not in lottery.SSQ_DRAW_WEEKDAYS:
+        day += dt.timedelta(days=1)
+    return day
+
+
+def _issue(day: dt.date) -> str:
+    return f"{day.year}{(day.timetuple().tm_yday * 3) // 7 + 1:03d}"  # about three draws a week since 1 January
+
+
+def _lottery(officer, org, *, title: str, opens_at: dt.datetime, closes_at: dt.datetime, draw_date: dt.date, workers) -> Lottery:
+    with _at(opens_at - dt.timedelta(hours=1)):
+        made = services.offering_create(actor=officer, org=org, data=services.OfferingInput(
+            kind=Kind.COURSE, title=title, opens_at=opens_at, place="天河区职工服务中心 2楼活动室",
+            description="名额有限，以公开抽签分配：报名得回执码，截止后公示全部回执码与名单哈希，按报名截止后开奖的一期双色球号码抽签，人人可核验。"))
+        session = services.session_add(actor=officer, offering_id=made.pk, starts_at=_evening(10), ends_at=_evening(10) + dt.timedelta(hours=2),
+                                        capacity=5, quotas=[services.QuotaInput(seats=2, org_id=Org.objects.get(code="440106006").pk)])
+        draw = lottery.lottery_create(actor=officer, session_id=session.pk, data=lottery.LotteryInput(
+            opens_at=opens_at, closes_at=closes_at, draw_issue=_issue(draw_date), draw_date=draw_date))
+        lottery.lottery_publish(actor=officer, lottery_id=draw.pk)
+    with _at(opens_at + dt.timedelta(hours=1)):
+        for worker in workers:
+            lottery.lottery_register(actor=worker, lottery_id=draw.pk)
+    return draw
+
+
+@transaction.atomic
+def seed_lottery_demo() -> int:
+    if Offering.objects.filter(title=LOTTERY_TITLES[0]).exists():
+        return 0
+    entering = User.objects.filter(username="th_cadre").first()
+    if entering is None or not User.objects.filter(username="booking_worker_12").exists():
+        return 0
+    confirming = _user("th_bookings", "天河区总工会预约管理员", kind=UserKind.CADRE, org_code="440106", role="bookings_officer")
+    tianhe = Org.objects.get(code="440106")
+    workers = list(User.objects.filter(username__startswith="booking_worker_").order_by("username"))
+    now = timezone.now()
+    today = timezone.localdate()
+    soon = _draw_day(today + dt.timedelta(days=3))
+    _lottery(entering, tianhe, title=LOTTERY_TITLES[0], opens_at=now - dt.timedelta(hours=2), closes_at=now + dt.timedelta(days=2),
+             draw_date=soon, workers=workers[:5])
+    waiting_draw = _draw_day(today + dt.timedelta(days=1))
+    awaiting = _lottery(entering, tianhe, title=LOTTERY_TITLES[1], opens_at=now - dt.timedelta(days=3), closes_at=now - dt.timedelta(hours=2),
+                        draw_date=waiting_draw, workers=workers[:9])
+    lottery.lottery_close(lottery_id=awaiting.pk)
+    held = _draw_day(today - dt.timedelta(days=8))
+    closes = timezone.make_aware(dt.datetime.combine(held - dt.timedelta(days=1), dt.time(20, 0)))
+    past = _lottery(entering, tianhe, title=LOTTERY_TITLES[2], opens_at=closes - dt.timedelta(days=5), closes_at=closes, draw_date=held, workers=workers)
+    drawn_at = timezone.make_aware(dt.datetime.combine(held, dt.time(21, 40)))
+    with _at(closes + dt.timedelta(minutes=1)):
+        lottery.lotteries_close_due()
+    with _at(drawn_at):
+        lottery.lottery_enter_numbers(actor=entering, lottery_id=past.pk, reds=DEMO_DRAW[0], blue=DEMO_DRAW[1])
+    with _at(drawn_at + dt.timedelta(minutes=10)):
+        lottery.lottery_confirm_numbers(actor=confirming, lottery_id=past.pk, reds=DEMO_DRAW[0], blue=DEMO_DRAW[1])
+    return 3
+
+
+def demo_lotteries(*, options: DemoOptions) -> str:
+    made = seed_lottery_demo()
+    return (f"演示抽签：新增 {made} 个（天河区：报名中、已截止待录入开奖号码、已开奖可核验；录入 th_cadre，复核 th_bookings，"
+            "公示页 /h5/bookings/lottery/<编号>/）")

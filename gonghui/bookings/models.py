@@ -267,7 +267,7 @@ class NoShowBan(models.Model):
 
 class LotteryStatus(models.TextChoices):
     DRAFT = "draft", "未发布"
-    OPEN = "open", "已发布（报名中或待截止）"
+    OPEN = "open", "报名中"
     CLOSED = "closed", "已截止，名单已公示"
     DRAWN = "drawn", "已开奖"
 

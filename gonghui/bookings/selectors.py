@@ -210,7 +210,7 @@ def lottery_roster(*, actor, lottery: Lottery) -> list[RegistrationRow]:
     from gonghui.core.masking import mask_name
 
     rows = (Registration.objects.restrict(actor, VIEW).filter(lottery=lottery).select_related("person", "member_union")
-            .order_by("status", F("position").asc(nulls_last=True), "code"))
+            .order_by("status", "-outcome", F("position").asc(nulls_last=True), "code"))
     return [RegistrationRow(code=r.code, name=mask_name(r.person.name) if r.person else "未实名", union=r.member_union.name if r.member_union else "非会员",
                             status=r.get_status_display(), outcome=r.get_outcome_display(), position=r.position) for r in rows]
 

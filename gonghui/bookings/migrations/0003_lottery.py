@@ -43,7 +43,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='创建时间')),
                 ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('status', models.CharField(choices=[('draft', '未发布'), ('open', '已发布（报名中或待截止）'), ('closed', '已截止，名单已公示'), ('drawn', '已开奖')], db_index=True, default='draft', max_length=16, verbose_name='状态')),
+                ('status', models.CharField(choices=[('draft', '未发布'), ('open', '报名中'), ('closed', '已截止，名单已公示'), ('drawn', '已开奖')], db_index=True, default='draft', max_length=16, verbose_name='状态')),
                 ('opens_at', models.DateTimeField(verbose_name='报名开始')),
                 ('closes_at', models.DateTimeField(db_index=True, verbose_name='报名截止')),
                 ('draw_issue', models.CharField(help_text='如 2026140：报名截止后开奖的一期', max_length=7, verbose_name='双色球期号')),
