@@ -8,7 +8,8 @@ from ninja import Field, Path, Query, Router, Schema
 from ninja.pagination import paginate
 
 from gonghui.core.api import BodyIn, Pages
-from gonghui.orgs.selectors import org_get_by_code_for
+from gonghui.core.exceptions import ApplicationError
+from gonghui.orgs.selectors import orgs_by_codes
 from gonghui.trips import selectors, services
 from gonghui.trips.models import Eligibility
 
@@ -84,7 +85,15 @@ class BatchIn(BodyIn):
     membership_ids: list[int] = Field(title="参加会员（会员 id）", description="只能是调用者当前组织的会员")
 
 
+def _booking_org(code: str):
+    """The union named by code; whether the caller may book for it is the service's question (403)."""
+    org = orgs_by_codes(codes=[code.strip()]).first()
+    if org is None:
+        raise ApplicationError(f"找不到组织编码“{code}”", code="trips.org_unknown", fields={"org_code": ["找不到该组织"]})
+    return org
+
+
 @router.post("/trip-batches", response=BatchOut, summary="组团报名", description="为本工会的会员报名某一团期；全部成功或全部不报。")
 def batch_book(request, payload: BatchIn):
-    batch = services.batch_book(actor=request.user, org=org_get_by_code_for(actor=request.user, code=payload.org_code), departure_id=payload.departure_id, membership_ids=payload.membership_ids)
+    batch = services.batch_book(actor=request.user, org=_booking_org(payload.org_code), departure_id=payload.departure_id, membership_ids=payload.membership_ids)
     return _batch(selectors.batch_list(actor=request.user).get(pk=batch.pk))
