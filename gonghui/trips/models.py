@@ -6,7 +6,7 @@ Money is in fen (integers). A departure's places are claimed by one conditional 
 departure row locked first (`core.locking`), so no departure is ever oversold.
 
 Who reads what: a base belongs to the federation that accredited it; a route to the org that publishes it (a published
-route is a catalogue entry every cadre who books may read, through `selectors.route_catalogue`); a batch to the union
+route is a catalogue entry every cadre who books may read, through `selectors.route_list` and `public_routes`); a batch to the union
 that booked it, readable by the route's publisher; a participant to the union that pays for them (the member's own
 union), readable by the route's publisher and by the worker who asked.
 """

@@ -248,9 +248,5 @@ def years() -> list[int]:
     return [this + 1, this, this - 1, this - 2]
 
 
-def departure_days_left(departure: Departure) -> int:
-    return (departure.starts_on - timezone.localdate()).days
-
-
 def today() -> dt.date:
     return timezone.localdate()
