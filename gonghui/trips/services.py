@@ -20,11 +20,12 @@ from django.utils import timezone
 
 from gonghui.audit.services import audit_log
 from gonghui.core.access import PATH_STEP, covers, reach
-from gonghui.core.exceptions import ApplicationError, NotFound, PermissionDenied
+from gonghui.core.exceptions import ApplicationError, PermissionDenied
 from gonghui.core.locking import lock_row
 from gonghui.core.uploads import display_name, sniff_upload
 from gonghui.core.validators import InvalidIdentifier, parse_id_number
 from gonghui.members.selectors import membership_list, my_membership
+from gonghui.trips.selectors import departure_for_booking
 from gonghui.trips.models import (
     BOOK,
     GUANGDONG,
@@ -328,20 +329,12 @@ def _bookable(departure: Departure) -> None:
     _require_accredited(departure.route.base, departure.starts_on, what="报名该团期")
 
 
-def _published_departure(departure_id) -> Departure:
-    departure = (Departure.objects.select_related("route__base", "route__org").filter(pk=departure_id, route__status=RouteStatus.PUBLISHED).first()
-                 if str(departure_id).isdecimal() else None)
-    if departure is None:
-        raise NotFound()
-    return departure
-
-
 @transaction.atomic
 def batch_book(*, actor, org, departure_id, membership_ids: list[int]) -> Batch:
     """组团报名: the union `org` books places on a departure for named members of its own (its subtree, read through the
     members selectors in the actor's scope); all of them or none. The union pays their 配套."""
     _org_in_reach(actor, org, BOOK, "您在该组织没有组团报名疗休养的权限")
-    departure = _published_departure(departure_id)
+    departure = departure_for_booking(departure_id=departure_id)
     _bookable(departure)
     ids = sorted({int(i) for i in membership_ids})
     if not ids:
@@ -377,7 +370,7 @@ def batch_book(*, actor, org, departure_id, membership_ids: list[int]) -> Batch:
 @transaction.atomic
 def place_request(*, actor, departure_id) -> Participant:
     """我要疗休养: a member asks for a place; their own union decides (its funds pay)."""
-    departure = _published_departure(departure_id)
+    departure = departure_for_booking(departure_id=departure_id)
     _bookable(departure)
     membership = my_membership(user=actor)
     problem = eligibility_problem(route=departure.route, membership=membership)
@@ -405,7 +398,7 @@ def place_decide(*, actor, participant_id, approve: bool, reason: str = "") -> P
     if not approve and not reason.strip():
         raise ApplicationError("请填写未通过原因", code="trips.reason", fields={"reason": ["请填写原因"]})
     if approve:
-        departure = _published_departure(place.departure_id)
+        departure = departure_for_booking(departure_id=place.departure_id)
         _bookable(departure)
         departure = _claim_places(departure.pk, 1)
         batch, _ = Batch.objects.get_or_create(departure=departure, org=place.union, defaults={"created_by": actor})

@@ -75,7 +75,7 @@ def route_new(request):
                 messages.success(request, "线路已保存为草稿，请添加团期后发布")
                 return redirect("trips:route", route_id=route.pk)
             except ApplicationError as exc:
-                form_add_application_error(form, exc, field_map={"price": "price"})
+                form_add_application_error(form, exc)
     return render(request, "trips/form.html", {"form": form, "title": "新建疗休养线路", "back": "trips:routes"}, status=400 if form.errors else 200)
 
 
@@ -215,7 +215,7 @@ def base_new(request):
             messages.success(request, "基地已认定")
             return redirect("trips:base", base_id=base.pk)
         except ApplicationError as exc:
-            form_add_application_error(form, exc, field_map={"orgs.code_unknown": "division"})
+            form_add_application_error(form, exc)
     return render(request, "trips/form.html", {"form": form, "title": "认定疗休养基地", "back": "trips:bases"}, status=400 if form.errors else 200)
 
 
@@ -314,7 +314,7 @@ def ledger(request):
                 messages.success(request, "已保存")
                 return redirect("trips:ledger")
             except ApplicationError as exc:
-                form_add_application_error(form, exc, field_map={"orgs.code_unknown": "org"})
+                form_add_application_error(form, exc)
     rows = selectors.ledger(actor=request.user, year=year_value, q=q)
     return render(request, "trips/ledger.html", {
         "page": paginate(request, rows, per_page=30), "year": year_value, "q": q, "years": selectors.years(),
