@@ -108,3 +108,14 @@ def test_the_api_lists_routes_and_books_with_a_key(client, world):
     refused = client.post("/api/trip-batches", {"org_code": "440106", "departure_id": detail["departures"][0]["id"], "membership_ids": []},
                           content_type="application/json", **key)
     assert refused.status_code == 400 and refused.json()["code"] == "trips.batch_empty"
+
+
+def test_a_workers_request_waits_on_the_unions_desk_until_decided(world):
+    from gonghui.trips.desk import pending
+
+    place = services.place_request(actor=member().person.user, departure_id=world.departure.pk)
+    waiting = pending(actor=world.th, limit=5)
+    assert waiting.count == 1 and place.member_number in waiting.items[0].title
+    assert pending(actor=world.yx, limit=5).count == 0
+    services.place_decide(actor=world.th, participant_id=place.pk, approve=False, reason="名额已由组团安排")
+    assert pending(actor=world.th, limit=5).count == 0
