@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "gonghui.members",
     "gonghui.tickets",
     "gonghui.bookings",
+    "gonghui.trips",
     "gonghui.analytics",
     "gonghui.portal",
 ]
