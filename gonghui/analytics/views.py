@@ -187,9 +187,10 @@ def rule_edit(request, rule_id):
 def rule_active(request, rule_id):
     """停用 or 启用 a rule from the list."""
     _require(request, RULES)
+    rule = selectors.rule_get_for(actor=request.user, rule_id=rule_id)  # out of scope: the 404 page, not a message
     active = request.POST.get("active") == "1"
     try:
-        rule = services.rule_set_active(actor=request.user, rule_id=rule_id, active=active)
+        rule = services.rule_set_active(actor=request.user, rule_id=rule.pk, active=active)
     except ApplicationError as error:
         messages.error(request, error.message)
     else:
