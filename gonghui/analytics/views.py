@@ -21,6 +21,7 @@ from gonghui.core.templatetags.gonghui import percent
 from gonghui.core.views import form_add_application_error, paginate, posted_int
 from gonghui.members.selectors import acting_org_for
 from gonghui.orgs import selectors as org_selectors
+from gonghui.tickets.models import Topic
 
 EXPORT_COLUMNS = (
     Column("group", "分组"), Column("received", "受理量"), Column("accept_rate", "签收率"), Column("accept_on_time_rate", "按时签收率"),
@@ -140,7 +141,7 @@ def rule_list(request):
     filters = {"q": request.GET.get("q", ""), "kind": request.GET.get("kind", ""), "active": request.GET.get("active", "")}
     return render(request, "analytics/rules.html", {
         "page": paginate(request, selectors.rule_list(actor=request.user, **filters), per_page=25), "filters": filters,
-        "kinds": RuleKind.choices, "back": request.GET.urlencode()})
+        "kinds": RuleKind.choices, "topics": dict(Topic.choices), "back": request.GET.urlencode()})
 
 
 def _rule_form_page(request, form: RuleForm, *, rule=None):
