@@ -95,3 +95,15 @@ def test_the_period_defaults_to_this_month(world, rolled, logged_in):
     page = logged_in(world.city_admin).get(reverse("analytics:metrics"))
     assert page.context["m"].period.first == timezone.localdate().replace(day=1)
     assert page.context["m"].period.last == timezone.localdate()
+
+
+def test_the_charts_add_up_to_the_table_and_link_to_the_same_orders(world, rolled, logged_in):
+    page = logged_in(world.city_admin).get(reverse("analytics:metrics"), {"org": world.city.pk, "by": "category"})
+    charts, m = page.context["charts"], page.context["m"]
+    assert len(charts.trend) == (m.period.last - m.period.first).days + 1
+    assert sum(n for _, n, _ in charts.trend) == m.total.received == 2
+    today = timezone.localdate().isoformat()
+    assert [url for day, n, url in charts.trend if n] == [f"{reverse('tickets:list')}?received_from={today}&received_to={today}&org={world.city.pk}"]
+    assert [(label, n, url) for label, n, url in charts.categories] == [(label, f.received, f.url()) for label, f in m.groups]
+    text = page.content.decode()
+    assert 'data-chart="metrics-trend"' in text and 'id="category-table"' in text and "<script>" not in text  # CSP: no inline code
