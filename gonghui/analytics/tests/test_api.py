@@ -4,9 +4,8 @@ import pytest
 from django.utils import timezone
 
 from gonghui.accounts.api_keys import api_key_issue
-from gonghui.analytics import metrics, rollups, services
+from gonghui.analytics import metrics, rollups
 from gonghui.analytics.models import AlertState
-from gonghui.analytics.tests.alerting import employer_with_union, reports, rule
 from gonghui.analytics.tests.flows import filed, followed_up
 from gonghui.audit.models import AuditEvent
 
@@ -24,13 +23,6 @@ def rolled(world):
     filed(world)
     filed(world, district=world.yuexiu, category="consult")
     rollups.rebuild_rollups()
-
-
-@pytest.fixture
-def alert(world):
-    rule(world.city, yellow=2)
-    reports(world, employer_with_union(world.shipai), 2)
-    return services.alerts_evaluate()[0]
 
 
 def test_metrics_are_the_pages_figures_for_the_keys_subtree(client, world, rolled):

@@ -7,8 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from python_calamine import CalamineWorkbook
 
-from gonghui.analytics import rollups, services
-from gonghui.analytics.tests.alerting import employer_with_union, reports, rule
+from gonghui.analytics import rollups
 from gonghui.analytics.tests.flows import followed_up, filed
 from gonghui.audit.models import AuditEvent
 from gonghui.core.exceptions import NOT_FOUND_MESSAGE
@@ -62,13 +61,6 @@ def test_map_data_lists_the_regions(world, rolled, logged_in):
     district = logged_in(world.district_admin).get(reverse("analytics:map_data")).json()  # a district cadre starts at home
     assert (district["geo"], district["focus"], district["parent"]) == ("4401", "440106", None)  # the city is not theirs to open
     assert any(region["code"] == "440106006" for region in district["regions"])
-
-
-@pytest.fixture
-def alert(world):
-    rule(world.city, yellow=2)
-    reports(world, employer_with_union(world.shipai), 2)
-    return services.alerts_evaluate()[0]
 
 
 def test_alert_pages_and_the_flow_form(world, alert, logged_in):
