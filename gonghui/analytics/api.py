@@ -56,7 +56,7 @@ class FiguresOut(Schema):
 
 class GroupOut(Schema):
     label: str = Field(title="分组")
-    figures: FiguresOut
+    figures: FiguresOut = Field(title="该分组的数字")
 
 
 class MetricsOut(Schema):
