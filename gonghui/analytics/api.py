@@ -12,7 +12,7 @@ from ninja.pagination import paginate
 from gonghui.analytics import metrics, selectors, services
 from gonghui.analytics.models import ALERTS, VIEW, Alert, AlertState, Level
 from gonghui.core.access import reach
-from gonghui.core.api import BodyIn, Pages
+from gonghui.core.api import BodyIn, PageRows, Pages
 from gonghui.core.exceptions import NotFound, PermissionDenied
 
 router = Router(tags=["分析研判"])
@@ -153,7 +153,7 @@ def _detail(request, alert_id) -> dict:
 def alert_list(request, state: str = Query("open", description="open 未解除、all 全部，或 " + _codes(AlertState)),
                level: str = Query("", description=_codes(Level)), q: str = Query("", description="单位名称（包含）或统一社会信用代码")):
     _require(request, ALERTS)
-    return [_alert(alert) for alert in selectors.alert_list(actor=request.user, state=state, level=level, q=q)]
+    return PageRows(selectors.alert_list(actor=request.user, state=state, level=level, q=q), lambda rows: [_alert(alert) for alert in rows])
 
 
 @router.get("/analytics/alerts/{alert_id}", response=AlertDetailOut, summary="群体性预警详情",
