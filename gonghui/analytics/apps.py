@@ -18,8 +18,11 @@ class AnalyticsConfig(DeclaringApp):
         MenuEntry("分析研判", "工单统计", "analytics:metrics", actions=("analytics.view",), current=("analytics:metrics",), order=400),
         MenuEntry("分析研判", "劳动关系态势图", "analytics:map", actions=("analytics.view",), current=("analytics:map",), order=405),
         MenuEntry("分析研判", "群体性预警", "analytics:alerts", actions=ALERTS,
-                  current=("analytics:alerts", "analytics:alert", "analytics:rules"), order=410),
+                  current=("analytics:alerts", "analytics:alert"), order=410),
+        MenuEntry("分析研判", "预警规则", "analytics:rules", actions=("analytics.rules",),
+                  current=("analytics:rules", "analytics:rule_new", "analytics:rule_edit"), order=415),
     )
+    api_routers = ("gonghui.analytics.api.router",)
     urls = (UrlInclude("workbench/", "gonghui.analytics.urls"),)
     demo = (DemoStep(600, "gonghui.analytics.demo.demo_analytics"),)
     todo_providers = (TodoProvider("群体性预警待研判处置", "gonghui.analytics.desk.open_alerts", actions=ALERTS),)

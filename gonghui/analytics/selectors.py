@@ -10,12 +10,27 @@ from django.urls import reverse
 from django.utils import timezone
 
 from gonghui.analytics import services
-from gonghui.analytics.models import ALERTS, OPEN_ALERT_STATES, VIEW, Alert, AlertState, RollupMark, TicketDaily
+from gonghui.analytics.models import ALERTS, OPEN_ALERT_STATES, RULES, VIEW, Alert, AlertRule, AlertState, RollupMark, RuleKind, TicketDaily
+from gonghui.core.access import covers, reach
+from gonghui.core.exceptions import NotFound
 from gonghui.analytics.rollups import MARK
 from gonghui.members.selectors import membership_list
+from gonghui.orgs.selectors import org_places_for
 from gonghui.orgs.models import PATH_STEP_LENGTH, REGIONAL_TYPES, Org, OrgType
 from gonghui.orgs.rollups import by_sub_org
 from gonghui.tickets import selectors as ticket_selectors
+
+
+def within_for(*, actor, org_id: int | None, action: str = VIEW) -> Org:
+    """The org whose subtree an API call reads: `org_id` when the actor holds `action` there (else the same NotFound as a
+    missing one), by default the top of the actor's reach (a key's own org)."""
+    orgs = Org.objects.restrict(actor, action)
+    if org_id is not None:
+        return Org.objects.restrict_get(actor, action, org_id)
+    org = orgs.order_by("path").first()
+    if org is None:
+        raise NotFound()
+    return org
 
 
 def rollups_refreshed_at() -> dt.datetime | None:
@@ -60,6 +75,31 @@ def alert_page(*, actor, alert: Alert) -> dict:
 
 def open_alerts(*, actor) -> QuerySet[Alert]:
     return alert_list(actor=actor, state="open")
+
+
+# ---------------------------------------------------------------- rules
+
+
+def rule_list(*, actor, q: str = "", kind: str = "", active: str = "") -> QuerySet[AlertRule]:
+    """预警规则 set by orgs in the actor's rules scope, each with its open alerts counted; `active`: "1" 启用, "0" 停用."""
+    rows = AlertRule.objects.restrict(actor, RULES).select_related("org")
+    if q.strip():
+        rows = rows.filter(Q(name__icontains=q.strip()) | Q(org__name__icontains=q.strip()))
+    if kind in RuleKind.values:
+        rows = rows.filter(kind=kind)
+    if active in ("0", "1"):
+        rows = rows.filter(is_active=active == "1")
+    return rows.annotate(open_alerts=Count("alerts", filter=Q(alerts__state__in=OPEN_ALERT_STATES))).order_by("org__path", "id")
+
+
+def rule_get_for(*, actor, rule_id) -> AlertRule:
+    return AlertRule.objects.select_related("org").restrict_get(actor, RULES, rule_id)
+
+
+def rule_orgs(*, actor) -> list[Org]:
+    """The orgs a cadre may set a rule for from the page: the top of their rules scope and the 市/区/街道 right below."""
+    paths = reach(actor, RULES)
+    return [org for org in org_places_for(actor=actor) if covers(paths, org.path)]
 
 
 # ---------------------------------------------------------------- the 态势 map

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import asdict, dataclass
 
 from django.db import IntegrityError, transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from gonghui.analytics import warning
-from gonghui.analytics.models import ALERTS, LEVEL_RANK, RULES, OPEN_ALERT_STATES, Alert, AlertNote, AlertRoute, AlertRule, AlertState, Level, Line, NoteKind
+from gonghui.analytics.models import ALERTS, LEVEL_RANK, RULES, OPEN_ALERT_STATES, Alert, AlertNote, AlertRoute, AlertRule, AlertState, Level, Line, NoteKind, RuleKind
 from gonghui.audit.services import audit_log
-from gonghui.core.access import reach
-from gonghui.core.exceptions import ApplicationError, PermissionDenied
+from gonghui.core.access import covers, reach
+from gonghui.core.exceptions import ApplicationError, NotFound, PermissionDenied
 from gonghui.core.locking import lock_row
 from gonghui.notify.services import notify
 from gonghui.orgs.models import Org
@@ -222,19 +223,96 @@ def rules_admin(actor) -> bool:
     return actor.is_authenticated and RULES in actions_for(user=actor)
 
 
+@dataclass(frozen=True)
+class RuleInput:
+    """What a cadre fills in for a 预警规则 (the org is chosen when the rule is created and stays)."""
+
+    name: str
+    kind: str
+    yellow: int | None
+    orange: int | None
+    red: int | None
+    window_days: int | None = 7
+    topic: str = ""
+    rise_percent: int | None = 100
+
+
+def _refuse(message: str, field: str, code: str) -> None:
+    raise ApplicationError(message, code=code, fields={field: [message]})
+
+
+def _checked(rule: AlertRule) -> None:
+    """The rule's own figures: a name, a known kind and topic, a window of 1–90 days, positive thresholds 黄 < 橙 < 红."""
+    if not rule.name:
+        _refuse("请填写规则名称", "name", "analytics.rule_name_missing")
+    if len(rule.name) > 100:
+        _refuse("规则名称不能超过 100 个字", "name", "analytics.rule_name_too_long")
+    if rule.kind not in RuleKind.values:
+        _refuse("请选择规则类型", "kind", "analytics.rule_kind_invalid")
+    if rule.topic and rule.topic not in Topic.values:
+        _refuse("问题类型不存在", "topic", "analytics.rule_topic_invalid")
+    if rule.window_days is None or not 1 <= rule.window_days <= 90:
+        _refuse("统计天数须在 1 至 90 天之间", "window_days", "analytics.window_invalid")
+    for field, label in (("yellow", "黄色"), ("orange", "橙色"), ("red", "红色")):
+        if getattr(rule, field) is None or getattr(rule, field) < 1:
+            _refuse(f"{label}预警阈值须为正整数", field, "analytics.levels_invalid")
+    if not rule.yellow < rule.orange < rule.red:
+        _refuse("阈值须逐级升高：黄色 < 橙色 < 红色", "orange" if rule.orange <= rule.yellow else "red", "analytics.levels_invalid")
+    if rule.kind == RuleKind.INDUSTRY_RISE and (rule.rise_percent is None or not 1 <= rule.rise_percent <= 1000):
+        _refuse("增幅须在 1% 至 1000% 之间", "rise_percent", "analytics.rise_invalid")
+
+
 @transaction.atomic
 def rule_save(*, actor, rule: AlertRule) -> AlertRule:
-    """预警规则 are set for an org inside the actor's analytics.rules scope; the levels must rise 黄 ≤ 橙 ≤ 红."""
-    paths = reach(actor, RULES)
-    if rule.org_id is None or (paths is not None and not any(rule.org.path.startswith(path) for path in paths)):
+    """预警规则 are set for an org inside the actor's analytics.rules scope; every save is checked and audited (the pages
+    and the admin both come here)."""
+    if rule.org_id is None or not covers(reach(actor, RULES), rule.org.path):
         raise PermissionDenied("只能为本单位及下级制定预警规则")
-    if not 1 <= rule.yellow <= rule.orange <= rule.red:
-        raise ApplicationError("阈值须满足 1 ≤ 黄色 ≤ 橙色 ≤ 红色", code="analytics.levels_invalid")
-    if not 1 <= rule.window_days <= 90:
-        raise ApplicationError("统计天数须在 1 至 90 天之间", code="analytics.window_invalid")
+    rule.name = (rule.name or "").strip()
+    _checked(rule)
+    if rule.kind != RuleKind.INDUSTRY_RISE or rule.rise_percent is None:
+        rule.rise_percent = 100  # only the rise rule reads it; keep the stored value meaningful
     created = rule.pk is None
     rule.save()
     audit_log(actor=actor, action="analytics.rule.created" if created else "analytics.rule.updated", obj=rule, org_path=rule.org.path,
               data={"kind": rule.kind, "topic": rule.topic, "window": rule.window_days, "levels": [rule.yellow, rule.orange, rule.red],
                     "active": rule.is_active})
     return rule
+
+
+def rule_create(*, actor, org_id, data: RuleInput) -> AlertRule:
+    """A new 预警规则 for `org_id` and its subtree, active at once; an org outside the actor's rules scope is not found."""
+    org = Org.objects.restrict_get(actor, RULES, org_id)
+    return rule_save(actor=actor, rule=AlertRule(org=org, **asdict(data)))
+
+
+@transaction.atomic
+def rule_update(*, actor, rule_id, data: RuleInput) -> AlertRule:
+    """Change a rule's name, thresholds, window and topic; its kind stays (its open alerts were counted that way)."""
+    rule = lock_row(AlertRule.objects.restrict(actor, RULES).select_related("org"), _id(rule_id), required=True)
+    if data.kind != rule.kind:
+        _refuse("规则类型创建后不能更改，请新建一条规则", "kind", "analytics.rule_kind_fixed")
+    for field, value in asdict(data).items():
+        setattr(rule, field, value)
+    return rule_save(actor=actor, rule=rule)
+
+
+@transaction.atomic
+def rule_set_active(*, actor, rule_id, active: bool) -> AlertRule:
+    """停用 stops raising new alerts (open ones keep their flow); 启用 starts again. Rules are never deleted: alerts keep them."""
+    rule = lock_row(AlertRule.objects.restrict(actor, RULES).select_related("org"), _id(rule_id), required=True)
+    if rule.is_active == active:
+        raise ApplicationError("规则已是启用状态" if active else "规则已停用", code="analytics.rule_unchanged")
+    rule.is_active = active
+    rule.save(update_fields=["is_active", "updated_at"])
+    audit_log(actor=actor, action="analytics.rule.enabled" if active else "analytics.rule.disabled", obj=rule, org_path=rule.org.path,
+              data={"name": rule.name})
+    return rule
+
+
+def _id(value) -> int:
+    """A row id from a URL or body; anything else is the same NotFound as a missing row."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise NotFound() from None

@@ -8,18 +8,20 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from gonghui.accounts.selectors import actions_for
 from gonghui.analytics import metrics, selectors, services
-from gonghui.analytics.models import ALERTS, VIEW, AlertState, Level
+from gonghui.analytics.forms import RuleForm
+from gonghui.analytics.models import ALERTS, RULES, VIEW, AlertState, Level, RuleKind
 from gonghui.core.exceptions import ApplicationError
 from gonghui.core.permissions import workbench_required
 from gonghui.core.spreadsheets import Column, write_xlsx
 from gonghui.core.templatetags.gonghui import percent
-from gonghui.core.views import paginate, posted_int
+from gonghui.core.views import form_add_application_error, paginate, posted_int
 from gonghui.members.selectors import acting_org_for
 from gonghui.orgs import selectors as org_selectors
+from gonghui.tickets.models import Topic
 
 EXPORT_COLUMNS = (
     Column("group", "分组"), Column("received", "受理量"), Column("accept_rate", "签收率"), Column("accept_on_time_rate", "按时签收率"),
@@ -53,7 +55,7 @@ def metrics_page(request):
     if request.GET.get("export") == "xlsx":
         return _export(request, result)
     return render(request, "analytics/metrics.html", {
-        "m": result, "definitions": metrics.DEFINITIONS, "dimensions": metrics.DIMENSIONS,
+        "m": result, "charts": metrics.charts_for(actor=request.user, within=within, period=period), "definitions": metrics.DEFINITIONS, "dimensions": metrics.DIMENSIONS,
         "orgs": org_selectors.org_places_for(actor=request.user), "query": request.GET.urlencode(),
         "refreshed_at": selectors.rollups_refreshed_at()})
 
@@ -130,3 +132,68 @@ def alert_act(request, alert_id):
         return render(request, "analytics/alert.html", context, status=400)
     messages.success(request, {"note": "已记录", "handle": "已转入处置", "resolve": "预警已解除"}[op])
     return redirect("analytics:alert", alert_id=alert_id)
+
+
+@workbench_required
+def rule_list(request):
+    """预警规则: search by name or org, filter by kind and 启用/停用, 25 a page."""
+    _require(request, RULES)
+    filters = {"q": request.GET.get("q", ""), "kind": request.GET.get("kind", ""), "active": request.GET.get("active", "")}
+    return render(request, "analytics/rules.html", {
+        "page": paginate(request, selectors.rule_list(actor=request.user, **filters), per_page=25), "filters": filters,
+        "kinds": RuleKind.choices, "topics": dict(Topic.choices), "back": request.GET.urlencode()})
+
+
+def _rule_form_page(request, form: RuleForm, *, rule=None):
+    title = f"修改预警规则：{rule.name}" if rule else "新建预警规则"
+    return render(request, "analytics/rule_form.html", {"form": form, "title": title, "rule": rule}, status=400 if form.errors else 200)
+
+
+@workbench_required
+@require_http_methods(["GET", "POST"])
+def rule_new(request):
+    _require(request, RULES)
+    form = RuleForm(request.POST or None, orgs=selectors.rule_orgs(actor=request.user), initial={"window_days": 7, "rise_percent": 100})
+    if request.method == "POST" and form.is_valid():
+        try:
+            rule = services.rule_create(actor=request.user, org_id=form.cleaned_data["org"], data=form.rule_input())
+        except ApplicationError as error:
+            form_add_application_error(form, error)
+        else:
+            messages.success(request, f"已新建预警规则“{rule.name}”，即日起生效")
+            return redirect("analytics:rules")
+    return _rule_form_page(request, form)
+
+
+@workbench_required
+@require_http_methods(["GET", "POST"])
+def rule_edit(request, rule_id):
+    _require(request, RULES)
+    rule = selectors.rule_get_for(actor=request.user, rule_id=rule_id)
+    initial = {name: getattr(rule, name) for name in ("name", "kind", "topic", "window_days", "yellow", "orange", "red", "rise_percent")}
+    form = RuleForm(request.POST or None, orgs=[rule.org], editing=True, initial={**initial, "org": rule.org_id})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.rule_update(actor=request.user, rule_id=rule.pk, data=form.rule_input())
+        except ApplicationError as error:
+            form_add_application_error(form, error)
+        else:
+            messages.success(request, "已保存")
+            return redirect("analytics:rules")
+    return _rule_form_page(request, form, rule=rule)
+
+
+@workbench_required
+@require_POST
+def rule_active(request, rule_id):
+    """停用 or 启用 a rule from the list."""
+    _require(request, RULES)
+    rule = selectors.rule_get_for(actor=request.user, rule_id=rule_id)  # out of scope: the 404 page, not a message
+    active = request.POST.get("active") == "1"
+    try:
+        rule = services.rule_set_active(actor=request.user, rule_id=rule.pk, active=active)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"已{'启用' if active else '停用'}预警规则“{rule.name}”")
+    return redirect(f"{reverse('analytics:rules')}?{request.POST.get('back', '')}")

@@ -7,8 +7,8 @@ from gonghui.orgs.tests.factories import EmployerFactory, OrgFactory
 from gonghui.tickets.tests.factories import file
 
 
-def rule(org, kind=RuleKind.EMPLOYER_PEOPLE, *, yellow=5, orange=10, red=20, topic="", window_days=7, **fields) -> AlertRule:
-    return AlertRule.objects.create(org=org, name=f"{RuleKind(kind).label}测试", kind=kind, topic=topic, window_days=window_days,
+def rule(org, kind=RuleKind.EMPLOYER_PEOPLE, *, yellow=5, orange=10, red=20, topic="", window_days=7, name="", **fields) -> AlertRule:
+    return AlertRule.objects.create(org=org, name=name or f"{RuleKind(kind).label}测试", kind=kind, topic=topic, window_days=window_days,
                                     yellow=yellow, orange=orange, red=red, **fields)
 
 

@@ -7,8 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from python_calamine import CalamineWorkbook
 
-from gonghui.analytics import rollups, services
-from gonghui.analytics.tests.alerting import employer_with_union, reports, rule
+from gonghui.analytics import rollups
 from gonghui.analytics.tests.flows import followed_up, filed
 from gonghui.audit.models import AuditEvent
 from gonghui.core.exceptions import NOT_FOUND_MESSAGE
@@ -64,13 +63,6 @@ def test_map_data_lists_the_regions(world, rolled, logged_in):
     assert any(region["code"] == "440106006" for region in district["regions"])
 
 
-@pytest.fixture
-def alert(world):
-    rule(world.city, yellow=2)
-    reports(world, employer_with_union(world.shipai), 2)
-    return services.alerts_evaluate()[0]
-
-
 def test_alert_pages_and_the_flow_form(world, alert, logged_in):
     client = logged_in(world.district_admin)
     assert alert.subject in client.get(reverse("analytics:alerts")).content.decode()
@@ -95,3 +87,15 @@ def test_the_period_defaults_to_this_month(world, rolled, logged_in):
     page = logged_in(world.city_admin).get(reverse("analytics:metrics"))
     assert page.context["m"].period.first == timezone.localdate().replace(day=1)
     assert page.context["m"].period.last == timezone.localdate()
+
+
+def test_the_charts_add_up_to_the_table_and_link_to_the_same_orders(world, rolled, logged_in):
+    page = logged_in(world.city_admin).get(reverse("analytics:metrics"), {"org": world.city.pk, "by": "category"})
+    charts, m = page.context["charts"], page.context["m"]
+    assert len(charts.trend) == (m.period.last - m.period.first).days + 1
+    assert sum(n for _, n, _ in charts.trend) == m.total.received == 2
+    today = timezone.localdate().isoformat()
+    assert [url for day, n, url in charts.trend if n] == [f"{reverse('tickets:list')}?received_from={today}&received_to={today}&org={world.city.pk}"]
+    assert [(label, n, url) for label, n, url in charts.categories] == [(label, f.received, f.url()) for label, f in m.groups]
+    text = page.content.decode()
+    assert 'data-chart="metrics-trend"' in text and 'id="category-table"' in text and "<script>" not in text  # CSP: no inline code
