@@ -23,7 +23,6 @@ from gonghui.audit.services import audit_log
 from gonghui.bookings import services
 from gonghui.bookings.models import (
     MANAGE,
-    VIEW,
     Amendment,
     AmendmentKind,
     Booking,
@@ -474,6 +473,3 @@ def published_json(*, lottery: Lottery) -> dict:
                    "effect": a.effect} for a in lottery.amendments.all()]
     return {**body, **head, "amendments": amendments}
 
-
-def visible_to(*, actor, lottery: Lottery) -> bool:
-    return Lottery.objects.restrict(actor, VIEW).filter(pk=lottery.pk).exists()

@@ -139,7 +139,7 @@ def lottery_detail(request, lottery_id):
     if lottery.status == LotteryStatus.OPEN and lottery.closes_at <= timezone.now():
         service.lottery_close(lottery_id=lottery.pk)
         lottery = selectors.lottery_get_for(actor=request.user, lottery_id=lottery_id)
-    can_manage = service.visible_to(actor=request.user, lottery=lottery) and selectors.offering_can_manage(actor=request.user, offering=lottery.session.offering)
+    can_manage = selectors.offering_can_manage(actor=request.user, offering=lottery.session.offering)
     return render(request, "bookings/lottery/detail.html", {
         "lottery": lottery, "offering": lottery.session.offering, "rows": selectors.lottery_roster(actor=request.user, lottery=lottery),
         "data": service.published_json(lottery=lottery), "can_manage": can_manage, "draw_at": service.draw_moment(lottery),

@@ -224,6 +224,8 @@ def test_amendments_are_published_with_their_reason_and_the_draw_still_checks(wo
     offered = WaitlistEntry.objects.filter(session_id=made.session_id, status=WaitStatus.OFFERED)
     assert offered.count() == 2 and Session.objects.get(pk=made.session_id).taken == 3
     assert "经核实非本区会员" in client.get(f"/h5/bookings/lottery/{made.pk}/").content.decode()
+    client.force_login(Registration.objects.get(lottery=made, code=loser).user)
+    assert "您的中签资格已取消" in client.get(f"/h5/bookings/lottery/{made.pk}/").content.decode()
     with pytest.raises(ApplicationError, match="原因"):
         lottery.lottery_add_seat(actor=world.officer, lottery_id=made.pk, reason=" ")
 
