@@ -41,6 +41,7 @@ from gonghui.bookings.models import (
 )
 from gonghui.core.exceptions import ApplicationError, NotFound, PermissionDenied
 from gonghui.core.locking import lock_row, lock_rows
+from gonghui.core.request_context import request_info_withheld
 from gonghui.members.segments import segment_covers
 from gonghui.members.selectors import person_facts
 from gonghui.notify.services import notify
@@ -504,9 +505,11 @@ def _uncount(term_id: int | None, user_id: int) -> None:
 
 
 def _audit_booking(*, actor, action: str, session: Session, booking: Booking | None = None, data: dict | None = None) -> None:
-    """Counselling: the audit records that it happened, never who or why (no actor, the slot as the object)."""
+    """Counselling: the audit records that it happened, never who or why (no actor, IP or user agent; the slot as the
+    object)."""
     if session.offering.is_private:
-        audit_log(actor=None, action=action, obj=session, org_path=session.offering.org.path, data={"private": True})
+        with request_info_withheld():
+            audit_log(actor=None, action=action, obj=session, org_path=session.offering.org.path, data={"private": True})
     else:
         audit_log(actor=actor, action=action, obj=booking or session, org_path=session.offering.org.path, data=data or {})
 

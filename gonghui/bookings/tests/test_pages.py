@@ -218,3 +218,20 @@ def test_the_compiled_facts_query_answers_each_person_for_this_moment(world, cli
     client.force_login(ban_over)
     assert "预约成功" in book(client, session).content.decode()
     assert Booking.objects.filter(session=session, status="active").count() == 2
+
+
+def test_a_counselling_booking_leaves_no_ip_or_user_agent_in_the_audit(world, client):
+    from gonghui.accounts.models import UserKind
+    from gonghui.accounts.tests.factories import UserFactory
+
+    counsellor = UserFactory(kind=UserKind.EXTERNAL, display_name="陈老师")
+    made = offering(world.officer, world.tianhe, kind=Kind.COUNSELLING, counsellor=counsellor, title="心理咨询", capacity=1)
+    session = made.sessions.get()
+    person = member()
+    client.force_login(person)
+    answer = book(client, session, data={"topic": "与主管关系紧张，失眠"}, REMOTE_ADDR="203.0.113.9", HTTP_USER_AGENT="Mozilla/5.0 (iPhone) 职工手机")
+    assert "预约成功" in answer.content.decode()
+    [event] = AuditEvent.objects.filter(action="bookings.booking.created")
+    assert event.actor is None and event.ip is None and event.user_agent == ""
+    assert event.data == {"private": True}
+    assert "失眠" not in str(event.data) and person.display_name not in str(event.data)
