@@ -76,6 +76,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "gonghui.core.middleware.SessionRefreshMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -202,10 +203,10 @@ STORAGES = {
     },
 }
 
-# Sessions end after 2 hours without activity (saved on every request), and at once everywhere
-# when the user chooses 退出所有设备 (User.session_version is part of the session hash).
+# Sessions end after 2 hours without activity (saved again at most every 5 minutes: SessionRefreshMiddleware), and at
+# once everywhere when the user chooses 退出所有设备 (User.session_version is part of the session hash).
 SESSION_COOKIE_AGE = int(env_str("SESSION_COOKIE_AGE", str(2 * 3600)))
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_REFRESH_SECONDS = 300
 # On SQLite a long import holds the one write lock until it commits, and a session saved on every request would queue
 # behind it: every other page, and the job's own progress bar, would stand still. There sessions live in the shared
 # cache (files on one box) instead; on PostgreSQL they stay in the database.
@@ -269,13 +270,13 @@ HUEY["consumer"] = {"workers": int(env_str("HUEY_WORKERS", "2")), "worker_type":
 
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        {"BACKEND": "gonghui.core.cache.RedisCache", "LOCATION": REDIS_URL}
         if REDIS_URL
         # shared by the web and worker processes of one box
         else {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(VAR_DIR / "cache")}
     ),
     "sessions": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        {"BACKEND": "gonghui.core.cache.RedisCache", "LOCATION": REDIS_URL}
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(VAR_DIR / "sessions"),
               "OPTIONS": {"MAX_ENTRIES": 1_000_000}}

@@ -1,3 +1,5 @@
+import time
+
 from csp.constants import HEADER as CSP_HEADER
 from csp.utils import build_policy
 from django.conf import settings
@@ -56,3 +58,23 @@ class NotFoundPageMiddleware:
     @staticmethod
     def _replaces_debug_page() -> bool:
         return settings.DEBUG and not settings.DEBUG_404_DETAILS
+
+
+class SessionRefreshMiddleware:
+    """Sessions end SESSION_COOKIE_AGE after the last activity. Saving the session on every request would make every
+    page a write to the session store; it is saved again (new expiry, new cookie) once SESSION_REFRESH_SECONDS have
+    passed since its last save, so the idle limit holds within that margin. Sits just inside SessionMiddleware."""
+
+    KEY = "_refreshed"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is not None and not session.is_empty():
+            now = int(time.time())
+            if now - session.get(self.KEY, 0) >= settings.SESSION_REFRESH_SECONDS:
+                session[self.KEY] = now
+        return response

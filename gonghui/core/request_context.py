@@ -1,6 +1,7 @@
 """Who is asking from where, for the audit log, without threading the request through services."""
 from __future__ import annotations
 
+import contextlib
 import contextvars
 from dataclasses import dataclass
 
@@ -33,3 +34,13 @@ class RequestContextMiddleware:
             return self.get_response(request)
         finally:
             _current.reset(token)
+
+
+@contextlib.contextmanager
+def request_info_withheld():
+    """Audit rows written inside carry no IP or user agent: for events that must not say who acted (counselling)."""
+    token = _current.set(None)
+    try:
+        yield
+    finally:
+        _current.reset(token)

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from gonghui.audit.models import AuditEvent
 from gonghui.bookings import services
-from gonghui.bookings.models import Booking, Kind, Offering, Session, WaitlistEntry
+from gonghui.bookings.models import Booking, Kind, NoShowBan, Offering, Session, WaitlistEntry
 from gonghui.bookings.tests.factories import member, offering
 from gonghui.members.tests.factories import new_id_number, worker
 
@@ -200,3 +200,38 @@ def test_remembered_rules_cost_no_query_and_are_never_stale(world, client, cache
         assert "名额已满" in book(client, session).content.decode()
     services.offering_set_status(actor=world.officer, offering_id=made.pk, status="withdrawn")
     assert book(client, session).status_code == 404
+
+
+def test_the_compiled_facts_query_answers_each_person_for_this_moment(world, client):
+    """The button's query is compiled once per session with stand-ins for the person and the moment: each press must
+    still read the presser's own facts, and a ban that ended before this moment must not count."""
+    made = offering(world.officer, world.tianhe, capacity=5)
+    session = made.sessions.get()
+    first, banned, ban_over = member(), member(), member()
+    NoShowBan.objects.create(user=banned, until=timezone.now() + dt.timedelta(days=3), no_shows=3)
+    NoShowBan.objects.create(user=ban_over, until=timezone.now() - dt.timedelta(hours=1), no_shows=3)
+    client.force_login(first)
+    assert "预约成功" in book(client, session).content.decode()
+    assert "您已预约" in book(client, session).content.decode()
+    client.force_login(banned)
+    assert "暂停预约" in book(client, session).content.decode()
+    client.force_login(ban_over)
+    assert "预约成功" in book(client, session).content.decode()
+    assert Booking.objects.filter(session=session, status="active").count() == 2
+
+
+def test_a_counselling_booking_leaves_no_ip_or_user_agent_in_the_audit(world, client):
+    from gonghui.accounts.models import UserKind
+    from gonghui.accounts.tests.factories import UserFactory
+
+    counsellor = UserFactory(kind=UserKind.EXTERNAL, display_name="陈老师")
+    made = offering(world.officer, world.tianhe, kind=Kind.COUNSELLING, counsellor=counsellor, title="心理咨询", capacity=1)
+    session = made.sessions.get()
+    person = member()
+    client.force_login(person)
+    answer = book(client, session, data={"topic": "与主管关系紧张，失眠"}, REMOTE_ADDR="203.0.113.9", HTTP_USER_AGENT="Mozilla/5.0 (iPhone) 职工手机")
+    assert "预约成功" in answer.content.decode()
+    [event] = AuditEvent.objects.filter(action="bookings.booking.created")
+    assert event.actor is None and event.ip is None and event.user_agent == ""
+    assert event.data == {"private": True}
+    assert "失眠" not in str(event.data) and person.display_name not in str(event.data)
