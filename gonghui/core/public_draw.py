@@ -133,9 +133,16 @@ def verify(published: dict) -> list[tuple[str, bool]]:
     except (KeyError, TypeError):
         return [(name, False) for name in CHECKS]
     for name in CHECKS:
-        ok = ok and bool(expected[name]())
+        ok = ok and _holds(expected[name])
         results.append((name, ok))
     return results
+
+
+def _holds(check) -> bool:
+    try:
+        return bool(check())
+    except (KeyError, TypeError, ValueError):  # a field the check needs is missing or malformed, as before the draw
+        return False
 
 
 def _same_result(published: dict, entries: list[Entry]) -> bool:
@@ -155,6 +162,8 @@ def main(argv: list[str]) -> int:
     for name, holds in results:
         print(f"{'通过' if holds else '不通过'}  {CHECK_LABELS[name]}（{name}）")
     failed = next((name for name, holds in results if not holds), None)
+    if failed and "winners" not in published:
+        print("提示：这份公示数据还没有抽签结果（尚未开奖），开奖后公示的数据才能完整核验。")
     print("核验通过：结果可由公开信息复现" if failed is None else f"核验失败：{CHECK_LABELS[failed]}（{failed}）不符")
     return 0 if failed is None else 1
 

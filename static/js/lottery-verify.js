@@ -79,6 +79,7 @@
   function check(box, published) {
     return verify(published).then(function (results) { show(box, results); }).catch(function () {
       show(box, CHECKS.map(function (name) { return [name, false]; }));
+      if (!published.winners) { box.querySelector("#verify-summary").textContent = "尚未开奖：开奖后公示的数据才能完整核验"; }
     });
   }
 

@@ -77,6 +77,17 @@ def test_bad_inputs_are_refused():
     assert failed({"entries": "nonsense"}) == "algorithm"
 
 
+def test_a_list_published_before_the_draw_checks_as_far_as_it_goes(tmp_path, capsys):
+    """At close only the list and its hash are out: they check, and the missing seed fails without a crash."""
+    kept = ("algorithm", "draw_id", "seats", "quotas", "entries", "count", "list_hash")
+    before = {key: value for key, value in published().items() if key in kept}
+    assert failed(before) == "seed"
+    path = tmp_path / "result.json"
+    path.write_text(json.dumps(before, ensure_ascii=False), encoding="utf-8")
+    assert public_draw.main(["public_draw.py", str(path)]) == 1
+    assert "尚未开奖" in capsys.readouterr().out
+
+
 def test_the_checker_runs_alone_without_this_project(tmp_path):
     """Copied on its own to an empty folder and run by an isolated interpreter (no site-packages, no project)."""
     shutil.copy(Path(public_draw.__file__), tmp_path / "public_draw.py")
