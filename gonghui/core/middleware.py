@@ -78,3 +78,10 @@ class SessionRefreshMiddleware:
             if now - session.get(self.KEY, 0) >= settings.SESSION_REFRESH_SECONDS:
                 session[self.KEY] = now
         return response
+
+
+def stamp_session_at_login(sender, request, user, **kwargs):
+    """A login writes the session with a fresh expiry, so the next refresh is due SESSION_REFRESH_SECONDS after it, not on
+    the first request after signing in."""
+    if request is not None and hasattr(request, "session"):
+        request.session[SessionRefreshMiddleware.KEY] = int(time.time())

@@ -31,3 +31,13 @@ def test_a_session_is_saved_again_only_once_the_refresh_interval_has_passed(clie
     response = client.get("/h5/bookings/ping/")
     assert saves == [key] and response.cookies["sessionid"].value == key
     assert SessionStore(key)[SessionRefreshMiddleware.KEY] == stamp + 301
+
+
+def test_the_first_request_after_signing_in_writes_no_session(client, cached_sessions, monkeypatch):
+    """Signing in has just written the session with a fresh expiry; the first page after it must not write it again."""
+    client.force_login(User.objects.create(username="fresh_worker", kind="worker"))
+    saves = []
+    original = SessionStore.save
+    monkeypatch.setattr(SessionStore, "save", lambda self, *a, **k: (saves.append(self.session_key), original(self, *a, **k))[1])
+    assert client.get("/h5/bookings/ping/").status_code == 204
+    assert saves == []
