@@ -17,7 +17,9 @@ class BookingsConfig(DeclaringApp):
     menu = (
         MenuEntry("预约服务", "课程与活动", "bookings:list", actions=("bookings.view",),
                   current=("bookings:list", "bookings:new", "bookings:detail", "bookings:edit", "bookings:session_new",
-                           "bookings:session_edit", "bookings:roster", "bookings:export", "bookings:message", "bookings:lottery", "bookings:lottery_new"), order=450),
+                           "bookings:session_edit", "bookings:roster", "bookings:export", "bookings:message", "bookings:lottery_new"), order=450),
+        MenuEntry("预约服务", "抽签", "bookings:lotteries", actions=("bookings.view",), current=("bookings:lotteries", "bookings:lottery", "bookings:lottery_edit"),
+                  order=452),
         MenuEntry("预约服务", "扫码签到", "bookings:checkin", actions=("bookings.checkin",), order=455),
     )
     h5_tiles = (
@@ -28,5 +30,7 @@ class BookingsConfig(DeclaringApp):
     urls = (UrlInclude("h5/", "gonghui.bookings.urls", "worker_patterns"), UrlInclude("workbench/", "gonghui.bookings.urls", "cadre_patterns"))
     api_routers = ("gonghui.bookings.api.router",)
     demo = (DemoStep(650, "gonghui.bookings.demo.demo_bookings"), DemoStep(655, "gonghui.bookings.demo.demo_lotteries"))
-    todo_providers = (TodoProvider("今日预约场次", "gonghui.bookings.desk.today", actions=("bookings.checkin",)),)
+    todo_providers = (TodoProvider("今日预约场次", "gonghui.bookings.desk.today", actions=("bookings.checkin",)),
+                      TodoProvider("抽签待录入开奖号码", "gonghui.bookings.desk.lottery_numbers_to_enter", actions=("bookings.manage",)),
+                      TodoProvider("抽签待复核开奖号码", "gonghui.bookings.desk.lottery_numbers_to_confirm", actions=("bookings.manage",)))
     reference_data = ("gonghui.bookings.migrations.0002_reference_data.create", "gonghui.bookings.migrations.0003_lottery.create")

@@ -25,6 +25,7 @@ from gonghui.bookings.models import (
     WaitlistEntry,
     WaitStatus,
 )
+from gonghui.bookings.lottery import SSQ_DRAW_TIME
 from gonghui.core.exceptions import NotFound
 
 
@@ -188,11 +189,65 @@ def lottery_get_for(*, actor, lottery_id, action: str = VIEW) -> Lottery:
     return Lottery.objects.select_related("session__offering__org", "entered_by", "confirmed_by").restrict_get(actor, action, lottery_id)
 
 
-def lottery_list(*, actor, status: str = "") -> QuerySet[Lottery]:
-    lotteries = Lottery.objects.restrict(actor, VIEW).select_related("session__offering__org")
-    if status in LotteryStatus.values:
-        lotteries = lotteries.filter(status=status)
-    return lotteries.order_by("-closes_at", "-pk")
+class LotteryStage:
+    """Where a lottery stands for the cadre, finer than its status: after close it waits first for the public draw, then
+    for one cadre to enter the numbers, then for another to confirm them."""
+
+    TO_ENTER = "to_enter"
+    TO_CONFIRM = "to_confirm"
+    CHOICES = ((LotteryStatus.DRAFT, "未发布"), (LotteryStatus.OPEN, "报名中"), ("awaiting_draw", "已截止，等待双色球开奖"),
+               (TO_ENTER, "待录入开奖号码"), (TO_CONFIRM, "待复核开奖号码"), (LotteryStatus.DRAWN, "已开奖"))
+
+
+def _drawn_before(now: dt.datetime) -> Q:
+    """Lotteries whose 双色球 draw (21:15 Beijing time on `draw_date`) took place before `now`."""
+    local = timezone.localtime(now)
+    last_draw_day = local.date() if local.time() >= SSQ_DRAW_TIME else local.date() - dt.timedelta(days=1)
+    return Q(draw_date__lte=last_draw_day)
+
+
+def _stage_filter(stage: str, now: dt.datetime) -> Q | None:
+    closed = Q(status=LotteryStatus.CLOSED)
+    return {
+        LotteryStatus.DRAFT: Q(status=LotteryStatus.DRAFT), LotteryStatus.DRAWN: Q(status=LotteryStatus.DRAWN),
+        LotteryStatus.OPEN: Q(status=LotteryStatus.OPEN),
+        "awaiting_draw": closed & ~_drawn_before(now),
+        LotteryStage.TO_ENTER: closed & _drawn_before(now) & Q(entered_by__isnull=True),
+        LotteryStage.TO_CONFIRM: closed & Q(entered_by__isnull=False),
+    }.get(stage)
+
+
+def lottery_stage_label(*, lottery: Lottery, now: dt.datetime) -> str:
+    """The stage of one lottery, as `LotteryStage.CHOICES` names it (the same rules as the list's filter)."""
+    if lottery.status != LotteryStatus.CLOSED:
+        return lottery.get_status_display()
+    if lottery.entered_by_id:
+        return dict(LotteryStage.CHOICES)[LotteryStage.TO_CONFIRM]
+    local = timezone.localtime(now)
+    drawn = lottery.draw_date < local.date() or (lottery.draw_date == local.date() and local.time() >= SSQ_DRAW_TIME)
+    return dict(LotteryStage.CHOICES)[LotteryStage.TO_ENTER if drawn else "awaiting_draw"]
+
+
+def lottery_list(*, actor, q: str = "", stage: str = "", action: str = VIEW) -> QuerySet[Lottery]:
+    """抽签列表: the lotteries the cadre reads, searchable by the offering's title or the 双色球期号, filtered by stage, with
+    the count of active registrations."""
+    lotteries = Lottery.objects.restrict(actor, action).select_related("session__offering__org", "entered_by")
+    if q.strip():
+        lotteries = lotteries.filter(Q(session__offering__title__icontains=q.strip()) | Q(draw_issue=q.strip()))
+    wanted = _stage_filter(stage, timezone.now())
+    if wanted is not None:
+        lotteries = lotteries.filter(wanted)
+    active = Count("registrations", filter=Q(registrations__status=RegistrationStatus.ACTIVE))
+    return lotteries.annotate(registrant_count=active).order_by("-closes_at", "-pk")
+
+
+def lotteries_awaiting_numbers(*, actor) -> tuple[QuerySet[Lottery], QuerySet[Lottery]]:
+    """待办: lotteries whose numbers the actor may enter now, and those whose numbers another cadre entered and the actor
+    may confirm (never one's own entry: the service refuses it)."""
+    now = timezone.now()
+    manageable = Lottery.objects.restrict(actor, MANAGE).select_related("session__offering").order_by("draw_date", "pk")
+    return (manageable.filter(_stage_filter(LotteryStage.TO_ENTER, now)),
+            manageable.filter(_stage_filter(LotteryStage.TO_CONFIRM, now)).exclude(entered_by=actor))
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from gonghui.bookings.models import MANAGE, LotteryStatus
 from gonghui.core.exceptions import ApplicationError
 from gonghui.core.permissions import workbench_required
 from gonghui.core.public_draw import CHECK_LABELS, CHECKS
-from gonghui.core.views import form_add_application_error
+from gonghui.core.views import form_add_application_error, paginate
 
 H5_LOGIN = "accounts:h5_login"
 
@@ -130,6 +130,40 @@ def lottery_new(request, session_id):
             messages.success(request, "已设为抽签，核对后发布即冻结名额与报名条件")
             return redirect("bookings:lottery", lottery_id=made.pk)
     return render(request, "bookings/lottery/form.html", {"form": form, "session": session, "offering": session.offering},
+                  status=400 if form.errors else 200)
+
+
+@workbench_required
+def lottery_list(request):
+    filters = {"q": request.GET.get("q", ""), "stage": request.GET.get("stage", "")}
+    page = paginate(request, selectors.lottery_list(actor=request.user, **filters), per_page=20)
+    now = timezone.now()
+    rows = [(lot, selectors.lottery_stage_label(lottery=lot, now=now)) for lot in page]
+    return render(request, "bookings/lottery/list.html", {"page": page, "rows": rows, "filters": filters, "stages": selectors.LotteryStage.CHOICES,
+                                                          "now": now})
+
+
+@workbench_required
+@require_http_methods(["GET", "POST"])
+def lottery_edit(request, lottery_id):
+    """修改未发布的抽签: registration times and the 双色球 issue; a published lottery is frozen (the service says so)."""
+    lottery = selectors.lottery_get_for(actor=request.user, lottery_id=lottery_id, action=MANAGE)
+    if lottery.status != LotteryStatus.DRAFT:
+        messages.error(request, "抽签已发布，报名时间和开奖期号已冻结，不能再修改")
+        return redirect("bookings:lottery", lottery_id=lottery.pk)
+    initial = {"opens_at": timezone.localtime(lottery.opens_at), "closes_at": timezone.localtime(lottery.closes_at),
+               "draw_issue": lottery.draw_issue, "draw_date": lottery.draw_date}
+    form = LotteryForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            service.lottery_update(actor=request.user, lottery_id=lottery.pk, data=form.lottery_input())
+        except ApplicationError as exc:
+            form_add_application_error(form, exc)
+        else:
+            messages.success(request, "已保存；核对后发布即冻结名额与报名条件")
+            return redirect("bookings:lottery", lottery_id=lottery.pk)
+    session = lottery.session
+    return render(request, "bookings/lottery/form.html", {"form": form, "session": session, "offering": session.offering, "lottery": lottery},
                   status=400 if form.errors else 200)
 
 
