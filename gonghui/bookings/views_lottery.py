@@ -138,9 +138,9 @@ def lottery_list(request):
     filters = {"q": request.GET.get("q", ""), "stage": request.GET.get("stage", "")}
     page = paginate(request, selectors.lottery_list(actor=request.user, **filters), per_page=20)
     now = timezone.now()
-    rows = [(lot, selectors.lottery_stage_label(lottery=lot, now=now)) for lot in page]
-    return render(request, "bookings/lottery/list.html", {"page": page, "rows": rows, "filters": filters, "stages": selectors.LotteryStage.CHOICES,
-                                                          "now": now})
+    rows = [(lot, selectors.lottery_stage_label(lottery=lot, now=now), lot.closes_at - now if lot.status == LotteryStatus.OPEN and lot.closes_at > now else None)
+            for lot in page]
+    return render(request, "bookings/lottery/list.html", {"page": page, "rows": rows, "filters": filters, "stages": selectors.LotteryStage.CHOICES})
 
 
 @workbench_required
