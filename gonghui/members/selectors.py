@@ -42,11 +42,13 @@ def acting_org_for(*, actor, session) -> Org:
 
 
 def membership_list(*, actor, q: str = "", status: str = "", within: Org | None = None,
-                    id_index: str | None = None, name: str = "", name_index: str | None = None) -> QuerySet[Membership]:
-    """`q`: a member-number prefix or a full ID number. `id_index`: an ID number's blind index instead, as a background
+                    id_index: str | None = None, name: str = "", name_index: str | None = None, for_action: str = VIEW) -> QuerySet[Membership]:
+    """`for_action`: the action the rows are read for, when another app picks members for its own work (trips.book: a
+    union names its members for a group trip without holding members.view).
+    `q`: a member-number prefix or a full ID number. `id_index`: an ID number's blind index instead, as a background
     export keeps the search (`membership_search_to_keep`). `name`: a whole name, found through its blind index (spaces
     and middle dots aside: `normalize_person_name`); `name_index`: that index, as an export keeps it."""
-    memberships = Membership.objects.restrict(actor, VIEW).select_related("person", "union")
+    memberships = Membership.objects.restrict(actor, for_action).select_related("person", "union")
     if within is not None:
         memberships = memberships.filter(union__path__startswith=within.path)
     if status:

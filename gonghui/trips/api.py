@@ -48,6 +48,7 @@ class BatchOut(Schema):
     subsidy_fen: int = Field(title="奖补合计（分）")
     match_fen: int = Field(title="配套合计（分）")
     own_fen: int = Field(title="个人承担合计（分）")
+    status: str = Field(title="状态", description="booked 已报名、cancelled 已取消")
 
 
 def _route(route) -> dict:
@@ -57,7 +58,8 @@ def _route(route) -> dict:
 
 def _batch(batch) -> dict:
     return {"id": batch.pk, "org_name": batch.org.name, "route_title": batch.departure.route.title, "starts_on": batch.departure.starts_on,
-            "people": batch.people, "subsidy_fen": batch.subsidy or 0, "match_fen": batch.match or 0, "own_fen": batch.own or 0}
+            "people": batch.people, "subsidy_fen": batch.subsidy or 0, "match_fen": batch.match or 0, "own_fen": batch.own or 0,
+            "status": batch.status}
 
 
 @router.get("/trip-routes", response=list[RouteOut], summary="疗休养线路", description="已发布的线路（全省互通，会员互送）和本组织的线路。")
@@ -97,3 +99,14 @@ def _booking_org(code: str):
 def batch_book(request, payload: BatchIn):
     batch = services.batch_book(actor=request.user, org=_booking_org(payload.org_code), departure_id=payload.departure_id, membership_ids=payload.membership_ids)
     return _batch(selectors.batch_list(actor=request.user).get(pk=batch.pk))
+
+
+class CancelIn(BodyIn):
+    reason: str = Field(title="取消原因", description="2–300 字，将通知参加人员")
+
+
+@router.post("/trip-batches/{batch_id}/cancel", response=BatchOut, summary="取消批次",
+             description="出发前取消整个批次：名额退回团期，配套冲销回预算，个人已交部分记为应退，通知参加人员。")
+def batch_cancel(request, payload: CancelIn, batch_id: int = Path(description="批次 id")):
+    services.batch_cancel(actor=request.user, batch_id=batch_id, reason=payload.reason)
+    return _batch(selectors.batch_list(actor=request.user).get(pk=batch_id))

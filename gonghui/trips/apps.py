@@ -29,3 +29,4 @@ class TripsConfig(DeclaringApp):
     api_routers = ("gonghui.trips.api.router",)
     demo = (DemoStep(660, "gonghui.trips.demo.demo_trips"),)
     todo_providers = (TodoProvider("疗休养待办", "gonghui.trips.desk.pending", actions=("trips.book",)),)
+    reference_data = ("gonghui.trips.migrations.0002_cancellation.create",)

@@ -196,12 +196,15 @@ class BatchStatus(models.TextChoices):
 
 
 class Batch(TimeStampedModel):
-    """批次: a union's group on one departure; the union pays its members' 配套 from its own funds."""
+    """批次: a union's group on one departure; the union pays its members' 配套 from its own funds. A cancelled batch opens
+    again when the union books the departure anew."""
 
     departure = models.ForeignKey(Departure, verbose_name="团期", on_delete=models.PROTECT, related_name="batches")
     org = models.ForeignKey("orgs.Org", verbose_name="组团工会", on_delete=models.PROTECT, related_name="trip_batches")
     status = models.CharField("状态", max_length=16, choices=BatchStatus.choices, default=BatchStatus.BOOKED)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    cancel_reason = models.CharField("取消原因", max_length=300, blank=True)
+    cancelled_at = models.DateTimeField("取消时间", null=True, blank=True)
 
     objects = ScopedQuerySet.as_manager()
     access = Access(paths=("org__path",), read_paths=("departure__route__org__path",))
@@ -219,6 +222,7 @@ class PlaceStatus(models.TextChoices):
     REQUESTED = "requested", "待工会审批"
     APPROVED = "approved", "已确认"
     REFUSED = "refused", "未通过"
+    CANCELLED = "cancelled", "已取消"
 
 
 class Participant(TimeStampedModel):
@@ -241,6 +245,9 @@ class Participant(TimeStampedModel):
     match_fen = models.PositiveIntegerField("配套（分）", default=0)
     own_fen = models.PositiveIntegerField("个人承担（分）", default=0)
     subsidy_org = models.ForeignKey("orgs.Org", verbose_name="奖补单位", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    cancel_reason = models.CharField("取消原因", max_length=300, blank=True)
+    cancelled_at = models.DateTimeField("取消时间", null=True, blank=True)
+    refund_fen = models.PositiveIntegerField("应退个人部分（分）", default=0, help_text="取消时个人已承担的部分，由组团工会退还")
 
     objects = ScopedQuerySet.as_manager()
     access = Access(paths=("union__path",), read_paths=("departure__route__org__path",), owner="requested_by", owner_actions=frozenset({VIEW}))
@@ -299,11 +306,13 @@ class Budget(models.Model):
 
 class LedgerKind(models.TextChoices):
     MATCH = "match", "配套"
+    MATCH_REVERSAL = "match_reversal", "配套冲销（取消）"
     SUBSIDY = "subsidy", "奖补拨付"
 
 
 class LedgerEntry(models.Model):
-    """经费台账: one amount an org spends in a year (a union's 配套 for one participant, a federation's 奖补 for one claim)."""
+    """经费台账: one amount an org spends in a year (a union's 配套 for one participant, a federation's 奖补 for one claim).
+    Rows are never changed or deleted: a cancelled place gets a reversing row of the opposite amount (冲销)."""
 
     org = models.ForeignKey("orgs.Org", verbose_name="支出单位", on_delete=models.PROTECT, related_name="+")
     year = models.PositiveSmallIntegerField("年度")

@@ -144,6 +144,10 @@ def batch_participants(*, batch: Batch) -> QuerySet[Participant]:
     return batch.participants.filter(status=PlaceStatus.APPROVED).select_related("person").order_by("member_number")
 
 
+def batch_cancelled_places(*, batch: Batch) -> QuerySet[Participant]:
+    return batch.participants.filter(status=PlaceStatus.CANCELLED).select_related("person").order_by("-cancelled_at")
+
+
 @dataclass(frozen=True)
 class Totals:
     people: int
@@ -171,7 +175,8 @@ def request_queue(*, actor, status: str = PlaceStatus.REQUESTED, q: str = "") ->
 def my_places(*, user) -> QuerySet[Participant]:
     if not user.is_authenticated:
         return Participant.objects.none()
-    return Participant.objects.filter(requested_by=user).select_related("departure__route__base", "union").order_by("-pk")
+    return (Participant.objects.filter(Q(requested_by=user) | Q(person__user=user)).select_related("departure__route__base", "union")
+            .order_by("-pk"))
 
 
 def claim_list(*, actor, status: str = "", q: str = "") -> QuerySet[SubsidyClaim]:
@@ -223,7 +228,7 @@ def ledger(*, actor, year: int | None = None, q: str = "") -> list[LedgerRow]:
         rows[(b["org_id"], b["year"])] = {"org_name": b["org__name"], "budget": b["amount_fen"], "match": 0, "subsidy": 0}
     for e in entries.values("org_id", "org__name", "year", "kind").annotate(total=Sum("amount_fen")):
         row = rows.setdefault((e["org_id"], e["year"]), {"org_name": e["org__name"], "budget": None, "match": 0, "subsidy": 0})
-        row["match" if e["kind"] == LedgerKind.MATCH else "subsidy"] += e["total"]
+        row["subsidy" if e["kind"] == LedgerKind.SUBSIDY else "match"] += e["total"]  # a reversal (冲销) nets off the 配套
     return sorted((LedgerRow(org_id, r["org_name"], y, r["budget"], r["match"], r["subsidy"]) for (org_id, y), r in rows.items()),
                   key=lambda r: (-r.year, r.org_name))
 

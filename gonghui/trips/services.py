@@ -25,6 +25,7 @@ from gonghui.core.locking import lock_row
 from gonghui.core.uploads import display_name, sniff_upload
 from gonghui.core.validators import InvalidIdentifier, parse_id_number
 from gonghui.members.selectors import membership_list, my_membership
+from gonghui.notify.services import notify
 from gonghui.trips.selectors import departure_for_booking
 from gonghui.trips.models import (
     BOOK,
@@ -341,16 +342,14 @@ def batch_book(*, actor, org, departure_id, membership_ids: list[int]) -> Batch:
         raise ApplicationError("请选择参加的会员", code="trips.batch_empty", fields={"members": ["请选择参加的会员"]})
     if len(ids) > MAX_BATCH:
         raise ApplicationError(f"一个批次最多 {MAX_BATCH} 人", code="trips.batch_large", fields={"members": [f"最多 {MAX_BATCH} 人"]})
-    members = list(membership_list(actor=actor, within=org).filter(pk__in=ids))
+    members = list(membership_list(actor=actor, within=org, for_action=BOOK).filter(pk__in=ids))
     if len(members) != len(ids):
         raise ApplicationError("所选会员中有不属于本工会的人员，请重新选择", code="trips.batch_foreign", fields={"members": ["只能选择本工会会员"]})
     problems = [f"{m.member_number}：{problem}" for m in members if (problem := eligibility_problem(route=departure.route, membership=m))]
     if problems:
         raise ApplicationError("以下会员不符合参加条件：" + "；".join(problems[:10]), code="trips.not_eligible", fields={"members": problems[:10]})
     departure = _claim_places(departure.pk, len(members))
-    batch, _ = Batch.objects.get_or_create(departure=departure, org=org, defaults={"created_by": actor})
-    if batch.status != BatchStatus.BOOKED:
-        raise ApplicationError("本工会在该团期的批次已取消", code="trips.batch_cancelled")
+    batch = _open_batch(departure=departure, org=org, actor=actor)
     try:
         with transaction.atomic():
             participants = Participant.objects.bulk_create([
@@ -391,8 +390,8 @@ def place_request(*, actor, departure_id) -> Participant:
 @transaction.atomic
 def place_decide(*, actor, participant_id, approve: bool, reason: str = "") -> Participant:
     """The member's union approves (a place is claimed and its 配套 booked; the member joins the union's batch) or
-    refuses with a reason."""
-    place = _managed(actor, Participant, participant_id, action=BOOK)
+    refuses with a reason. The worker is told either way."""
+    place = _locked_place(actor, participant_id)
     if place.status != PlaceStatus.REQUESTED:
         raise ApplicationError("该申请已处理", code="trips.decided")
     if not approve and not reason.strip():
@@ -401,8 +400,7 @@ def place_decide(*, actor, participant_id, approve: bool, reason: str = "") -> P
         departure = departure_for_booking(departure_id=place.departure_id)
         _bookable(departure)
         departure = _claim_places(departure.pk, 1)
-        batch, _ = Batch.objects.get_or_create(departure=departure, org=place.union, defaults={"created_by": actor})
-        place.batch = batch
+        place.batch = _open_batch(departure=departure, org=place.union, actor=actor)
     place.status = PlaceStatus.APPROVED if approve else PlaceStatus.REFUSED
     place.refuse_reason = "" if approve else reason.strip()[:300]
     place.decided_by, place.decided_at = actor, timezone.now()
@@ -411,7 +409,104 @@ def place_decide(*, actor, participant_id, approve: bool, reason: str = "") -> P
         _fund([place], payer=place.union, departure=departure)
     audit_log(actor=actor, action="trips.place.approved" if approve else "trips.place.refused", obj=place, org_path=place.union.path,
               data={"reason": place.refuse_reason} if not approve else {"match": yuan(place.match_fen)})
+    _tell_worker(place, "trips.place_approved" if approve else "trips.place_refused", reason=place.refuse_reason)
     return place
+
+
+def _open_batch(*, departure: Departure, org, actor) -> Batch:
+    """The union's batch on the departure (one per union), opened again if it had been cancelled."""
+    batch, created = Batch.objects.get_or_create(departure=departure, org=org, defaults={"created_by": actor})
+    if not created and batch.status == BatchStatus.CANCELLED:
+        batch.status, batch.cancel_reason, batch.cancelled_at = BatchStatus.BOOKED, "", None
+        batch.save(update_fields=["status", "cancel_reason", "cancelled_at", "updated_at"])
+    return batch
+
+
+def _locked_place(actor, participant_id) -> Participant:
+    """A place the actor's union may decide on or cancel, read again after its departure is locked: every writer of a
+    departure's places queues on that row, so two cadres never both approve, or both cancel, one place."""
+    place = _managed(actor, Participant, participant_id, action=BOOK)
+    lock_row(Departure, place.departure_id, required=True)
+    return Participant.objects.select_related("union", "person__user", "requested_by", "batch").get(pk=place.pk)
+
+
+def _tell_worker(place: Participant, template_code: str, *, reason: str = "") -> None:
+    """The worker hears of their union's decision and of a cancellation (inbox and SMS), when they have an account."""
+    recipient = place.requested_by or getattr(place.person, "user", None)
+    if recipient is None:
+        return
+    departure = Departure.objects.select_related("route").get(pk=place.departure_id)
+    notify(recipient=recipient, template_code=template_code, dedupe_key=f"trips:{template_code}:{place.pk}",
+           params={"title": departure.route.title, "starts_on": f"{departure.starts_on:%Y-%m-%d}", "union": place.union.name, "reason": reason,
+                   "own": yuan(place.own_fen), "refund": yuan(place.refund_fen)}, link="/h5/trips/mine/")
+
+
+# ---------------------------------------------------------------- cancellation
+
+
+def _reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not 2 <= len(reason) <= 300:
+        raise ApplicationError("请填写取消原因（2–300 字）", code="trips.reason", fields={"reason": ["请填写取消原因"]})
+    return reason
+
+
+def _cancellable(departure: Departure) -> None:
+    """Only before departure; a 奖补 claim comes after the trip, so a claimed or paid batch is never cancelled either."""
+    if departure.starts_on <= timezone.localdate():
+        raise ApplicationError(f"该团期已于 {departure.starts_on:%Y-%m-%d} 出发，不能再取消", code="trips.departed")
+
+
+def _cancel_places(places: list[Participant], *, departure: Departure, reason: str) -> None:
+    """Give the places back to the departure, reverse each one's 配套 on its payer's ledger (a row of the opposite amount,
+    so the budget has it again) and record the member's own share as to be refunded."""
+    if not Departure.objects.filter(pk=departure.pk, taken__gte=len(places)).update(taken=F("taken") - len(places)):
+        raise ApplicationError("团期名额记录异常，未取消", code="trips.taken_mismatch")
+    now = timezone.now()
+    reversals = [LedgerEntry(org=p.union, year=departure.starts_on.year, kind=LedgerKind.MATCH_REVERSAL, amount_fen=-p.match_fen, participant=p)
+                 for p in places if p.match_fen]
+    LedgerEntry.objects.bulk_create(reversals)
+    for place in places:
+        place.status, place.cancel_reason, place.cancelled_at, place.refund_fen = PlaceStatus.CANCELLED, reason, now, place.own_fen
+        place.save(update_fields=["status", "cancel_reason", "cancelled_at", "refund_fen", "updated_at"])
+        _tell_worker(place, "trips.place_cancelled", reason=reason)
+
+
+@transaction.atomic
+def place_cancel(*, actor, participant_id, reason: str) -> Participant:
+    """取消名额: the union withdraws one member from its batch before departure (its 配套 reversed, the member's share to be
+    refunded, the place back on sale)."""
+    reason = _reason(reason)
+    place = _locked_place(actor, participant_id)
+    if place.status != PlaceStatus.APPROVED:
+        raise ApplicationError("只有已确认的名额可以取消", code="trips.not_approved")
+    departure = Departure.objects.select_related("route").get(pk=place.departure_id)
+    _cancellable(departure)
+    _cancel_places([place], departure=departure, reason=reason)
+    audit_log(actor=actor, action="trips.place.cancelled", obj=place, org_path=place.union.path,
+              data={"reason": reason, "match_reversed": yuan(place.match_fen), "refund": yuan(place.refund_fen)})
+    return place
+
+
+@transaction.atomic
+def batch_cancel(*, actor, batch_id, reason: str) -> Batch:
+    """取消批次: the whole group before departure; every place as in `place_cancel`."""
+    reason = _reason(reason)
+    batch = _managed(actor, Batch, batch_id, action=BOOK)
+    departure = lock_row(Departure.objects.select_related("route"), batch.departure_id, required=True)
+    batch = Batch.objects.select_related("org").get(pk=batch.pk)
+    if batch.status != BatchStatus.BOOKED:
+        raise ApplicationError("该批次已取消", code="trips.batch_cancelled")
+    _cancellable(departure)
+    places = list(batch.participants.filter(status=PlaceStatus.APPROVED).select_related("union", "person__user", "requested_by"))
+    if places:
+        _cancel_places(places, departure=departure, reason=reason)
+    batch.status, batch.cancel_reason, batch.cancelled_at = BatchStatus.CANCELLED, reason, timezone.now()
+    batch.save(update_fields=["status", "cancel_reason", "cancelled_at", "updated_at"])
+    audit_log(actor=actor, action="trips.batch.cancelled", obj=batch, org_path=batch.org.path,
+              data={"reason": reason, "places": len(places), "match_reversed": yuan(sum(p.match_fen for p in places)),
+                    "refund": yuan(sum(p.refund_fen for p in places))})
+    return batch
 
 
 # ---------------------------------------------------------------- 奖补 claims

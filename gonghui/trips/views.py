@@ -28,7 +28,7 @@ from gonghui.trips.forms import (
     RouteForm,
     codes,
 )
-from gonghui.trips.models import BOOK, MANAGE, VIEW, AccreditationStatus, ClaimStatus, Eligibility, PlaceStatus, RouteStatus
+from gonghui.trips.models import BOOK, MANAGE, VIEW, AccreditationStatus, BatchStatus, ClaimStatus, Eligibility, PlaceStatus, RouteStatus
 
 CITIES = (("4401", "广州"), ("4403", "深圳"), ("4404", "珠海"), ("4406", "佛山"), ("4413", "惠州"), ("4418", "清远"), ("4419", "东莞"),
           ("4420", "中山"), ("4415", "汕尾"), ("4402", "韶关"))
@@ -116,7 +116,7 @@ def batch_new(request, departure_id):
     _require(request, BOOK)
     org = _here(request)
     q, name = request.GET.get("q", ""), request.GET.get("name", "")
-    members = membership_list(actor=request.user, within=org, q=q, name=name, status="active")
+    members = membership_list(actor=request.user, within=org, q=q, name=name, status="active", for_action=BOOK)
     chosen = [int(i) for i in request.POST.getlist("members") if i.isdecimal()]
     error = None
     if request.method == "POST":
@@ -155,10 +155,45 @@ def batch_detail(request, batch_id):
             return redirect("trips:batch", batch_id=batch.pk)
         except ApplicationError as exc:
             error = exc.message
+    today = selectors.today()
     return render(request, "trips/batch.html", {
         "batch": batch, "participants": participants, "totals": selectors.totals(batch.participants.all()), "error": error,
         "claims": batch.claims.order_by("-pk"), "can_book": selectors.batch_can_book(actor=request.user, batch=batch),
-        "ended": batch.departure.ends_on < selectors.today()}, status=400 if error else 200)
+        "ended": batch.departure.ends_on < today, "cancellable": batch.status == BatchStatus.BOOKED and batch.departure.starts_on > today,
+        "cancelled": selectors.batch_cancelled_places(batch=batch), "days_to_end": (batch.departure.ends_on - today).days},
+        status=400 if error else 200)
+
+
+def _cancel(request, batch_id, call, done: str):
+    """Run a cancellation of the batch (or of one of its places); a refusal is flashed, a forbidden batch is 404."""
+    batch = selectors.batch_get_for(actor=request.user, batch_id=batch_id)
+    try:
+        call(batch)
+    except ApplicationError as exc:
+        if exc.status_code == 404:
+            raise
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, done)
+    return redirect("trips:batch", batch_id=batch.pk)
+
+
+@workbench_required
+@require_POST
+def batch_cancel(request, batch_id):
+    return _cancel(request, batch_id, lambda batch: services.batch_cancel(actor=request.user, batch_id=batch.pk, reason=request.POST.get("reason", "")),
+                   "批次已取消，名额已退回团期，配套已冲销，已通知参加人员")
+
+
+@workbench_required
+@require_POST
+def place_cancel(request, batch_id, participant_id):
+    def cancel(batch):
+        place = batch.participants.filter(pk=participant_id).first()
+        if place is None:
+            raise NotFound()
+        services.place_cancel(actor=request.user, participant_id=place.pk, reason=request.POST.get("reason", ""))
+    return _cancel(request, batch_id, cancel, "已取消该名额，配套已冲销，已通知本人")
 
 
 # ---------------------------------------------------------------- workers' requests

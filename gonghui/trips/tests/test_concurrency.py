@@ -48,3 +48,24 @@ def test_spenders_racing_for_one_budget_never_pass_it(world):
     world.departure.refresh_from_db()
     assert world.departure.taken == 4
     assert sum(LedgerEntry.objects.filter(org=world.tianhe).values_list("amount_fen", flat=True)) == 4 * 30000
+
+
+def test_cancellations_racing_new_bookings_lose_no_place_and_sell_none_twice(world):
+    world.departure.__class__.objects.filter(pk=world.departure.pk).update(capacity=10)
+    batch = services.batch_book(actor=world.th, org=world.tianhe, departure_id=world.departure.pk, membership_ids=[member().pk for _ in range(10)])
+    places = list(batch.participants.values_list("pk", flat=True))[:5]
+    newcomers = [member() for _ in range(15)]
+
+    def act(i):
+        if i < 5:
+            return services.place_cancel(actor=world.th, participant_id=places[i], reason="临时有事")
+        return services.batch_book(actor=world.th, org=world.tianhe, departure_id=world.departure.pk, membership_ids=[newcomers[i - 5].pk])
+
+    results = run_in_threads(act, 20)
+    errors = [r for r in results if isinstance(r, Exception) and getattr(r, "code", "") != "trips.full"]
+    assert not errors, errors
+    world.departure.refresh_from_db()
+    approved = Participant.objects.filter(departure=world.departure, status="approved").count()
+    assert world.departure.taken == approved <= 10
+    assert Participant.objects.filter(departure=world.departure, status="cancelled").count() == 5
+    assert sum(LedgerEntry.objects.filter(org=world.tianhe).values_list("amount_fen", flat=True)) == approved * 30000
