@@ -162,3 +162,22 @@ def test_the_api_cancels_a_batch_with_a_key_and_refuses_without_a_reason(world, 
     _, other = api_key_issue(actor=world.yx, client_name="越秀区小程序", org=world.yuexiu, actions=["trips.view", "trips.book"])
     assert client.post(f"/api/trip-batches/{batch.pk}/cancel", {"reason": "越权"}, content_type="application/json",
                        HTTP_AUTHORIZATION=f"Bearer {other}").status_code == 404
+
+
+@pytest.mark.parametrize("roster, invoice, message", [
+    ("bomb", "pdf", "名单“名单.xlsx”"),  # a shared-strings bomb as the roster: refused before it is unzipped
+    ("pdf", "program", "不是 PDF"),  # a program renamed 发票.pdf
+])
+def test_a_claim_with_a_hostile_file_is_refused_and_stores_nothing(world, roster, invoice, message):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from gonghui.core.tests.hostile import shared_strings_bomb
+    from gonghui.trips.models import SubsidyClaim
+
+    files = {"bomb": lambda: SimpleUploadedFile("名单.xlsx", shared_strings_bomb()), "pdf": pdf,
+             "program": lambda: SimpleUploadedFile("发票.pdf", b"MZ\x90\x00" + b"\x00" * 512)}
+    batch = book(world, [member()])
+    departs(world, timezone.localdate() - dt.timedelta(days=5))
+    with pytest.raises(ApplicationError, match=message):
+        services.claim_submit(actor=world.th, batch_id=batch.pk, roster=files[roster](), invoice=files[invoice]())
+    assert not SubsidyClaim.objects.exists()
