@@ -57,6 +57,21 @@ def session_get_for(*, actor, session_id, action: str = VIEW) -> Session:
     return Session.objects.select_related("offering__org").restrict_get(actor, action, session_id)
 
 
+def session_list(*, actor, offering_id: int | None = None, kind: str = "", when: str = "") -> QuerySet[Session]:
+    """Sessions of the offerings the cadre reads, soonest first. `when`: upcoming (not ended) / past."""
+    sessions = Session.objects.restrict(actor, VIEW).select_related("offering")
+    if offering_id is not None:
+        sessions = sessions.filter(offering_id=offering_id)
+    if kind in Kind.values:
+        sessions = sessions.filter(offering__kind=kind)
+    now = timezone.now()
+    if when == "upcoming":
+        sessions = sessions.filter(ends_at__gt=now)
+    elif when == "past":
+        sessions = sessions.filter(ends_at__lte=now)
+    return sessions.order_by("starts_at", "pk")
+
+
 def term_choices(*, actor) -> QuerySet[Term]:
     return Term.objects.restrict(actor, VIEW).order_by("-starts_on")[:50]
 
