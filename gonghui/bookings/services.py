@@ -596,6 +596,7 @@ def booking_cancel(*, actor, booking_id) -> list[Booking]:
     if cancelled != len(group):
         raise ApplicationError("该预约已取消", code="bookings.cancelled")
     for b in group:
+        b.status, b.cancelled_at = BookingStatus.CANCELLED, now
         _release(b.session_id, b.quota_id)
         if not offering.whole_term:
             _offer_next(b.session, now=now)
