@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from gonghui.bookings.models import (
@@ -173,13 +174,21 @@ def my_booking(*, user, booking_id) -> Booking:
     return booking
 
 
+def _with_position(entries: QuerySet[WaitlistEntry]) -> QuerySet[WaitlistEntry]:
+    """`position`: the place in line (1 is next) among those still waiting on the same session (a whole-term course's line)."""
+    ahead = (WaitlistEntry.objects.filter(session=OuterRef("session"), status=WaitStatus.WAITING)
+             .filter(Q(created_at__lt=OuterRef("created_at")) | Q(created_at=OuterRef("created_at"), pk__lt=OuterRef("pk")))
+             .order_by().values("session").annotate(n=Count("pk")).values("n"))
+    return entries.annotate(position=Coalesce(Subquery(ahead), 0) + 1)
+
+
 def my_waits(*, user) -> QuerySet[WaitlistEntry]:
-    return (WaitlistEntry.objects.filter(user=user, status__in=[WaitStatus.WAITING, WaitStatus.OFFERED])
-            .select_related("session__offering").order_by("session__starts_at")) if user.is_authenticated else WaitlistEntry.objects.none()
+    return _with_position(WaitlistEntry.objects.filter(user=user, status__in=[WaitStatus.WAITING, WaitStatus.OFFERED])
+                          .select_related("session__offering").order_by("session__starts_at")) if user.is_authenticated else WaitlistEntry.objects.none()
 
 
 def my_wait(*, user, entry_id) -> WaitlistEntry:
-    entry = (WaitlistEntry.objects.filter(user=user, pk=entry_id).select_related("session__offering").first()
+    entry = (_with_position(WaitlistEntry.objects.filter(user=user, pk=entry_id)).select_related("session__offering").first()
              if user.is_authenticated and str(entry_id).isdecimal() else None)
     if entry is None:
         raise NotFound()
