@@ -10,7 +10,7 @@ from ninja.pagination import paginate
 from gonghui.bookings import lottery as lottery_services
 from gonghui.bookings import selectors, services
 from gonghui.bookings.models import Kind, LotteryStatus, OfferingStatus
-from gonghui.core.api import BodyIn, Pages, WorkerSessionAuth
+from gonghui.core.api import BodyIn, PageRows, Pages, WorkerSessionAuth
 
 router = Router(tags=["预约服务"])
 
@@ -208,7 +208,7 @@ def _wait(entry) -> dict:
             description="登录的职工本人的预约（H5 登录会话），最近的在前。")
 @paginate(Pages, page_size=50)
 def my_bookings(request):
-    return [_mine(b) for b in selectors.my_bookings(user=request.user)]
+    return PageRows(selectors.my_bookings(user=request.user), lambda rows: [_mine(b) for b in rows])
 
 
 @router.post("/my/bookings", response={201: list[MyBookingOut]}, auth=WorkerSessionAuth(), summary="预约",
@@ -227,7 +227,7 @@ def cancel(request, booking_id: int = Path(description="预约 id")):
 @router.get("/my/waitlist", response=list[WaitOut], auth=WorkerSessionAuth(), summary="我的候补")
 @paginate(Pages, page_size=50)
 def my_waits(request):
-    return [_wait(e) for e in selectors.my_waits(user=request.user)]
+    return PageRows(selectors.my_waits(user=request.user), lambda rows: [_wait(e) for e in rows])
 
 
 @router.post("/my/waitlist", response={201: WaitOut}, auth=WorkerSessionAuth(), summary="加入候补",

@@ -90,3 +90,17 @@ def test_worker_waits_and_confirms_the_freed_seat(world, client):
     confirmed = client.post(f"/api/my/waitlist/{mine['id']}/confirm")
     assert confirmed.status_code == 200 and confirmed.json()["status"] == "active"
     assert WaitlistEntry.objects.get().status == "confirmed"
+
+
+def test_list_endpoints_cost_the_same_for_one_row_or_many(world, client, django_assert_max_num_queries):
+    worker = member()
+    for _ in range(4):
+        services.booking_create(actor=worker, session_id=offering(world.officer, world.tianhe).sessions.get().pk)
+    key = key_at(world, world.tianhe)
+    with django_assert_max_num_queries(6):
+        assert client.get("/api/booking-offerings", **key).json()["count"] == 4
+    client.force_login(worker)
+    with django_assert_max_num_queries(5):  # session, user, count, page
+        assert client.get("/api/my/bookings").json()["count"] == 4
+    with django_assert_max_num_queries(5):
+        assert client.get("/api/my/waitlist").json()["count"] == 0
