@@ -93,8 +93,8 @@ def test_the_offer_page_shows_the_place_in_line_and_the_time_left(world, client)
     assert "第 2 位" in client.get(f"/h5/bookings/waitlist/{entries[1].pk}/").content.decode()
     services.booking_cancel(actor=holder, booking_id=bookings[0].pk)
     client.force_login(first)
-    page = client.get(f"/h5/bookings/waitlist/{entries[0].pk}/").content.decode()
-    assert "整期" in page and "剩余" in page
+    page = client.get(f"/h5/bookings/waitlist/{entries[0].pk}/", HTTP_ACCEPT_LANGUAGE="en-US").content.decode()
+    assert "整期" in page and "剩余" in page and "小时" in page  # the time left in Chinese whatever the phone's language
     client.post(f"/h5/bookings/waitlist/{entries[0].pk}/", {"op": "confirm"})
     assert Booking.objects.filter(user=first, status=BookingStatus.ACTIVE).count() == 3
     assert WaitlistEntry.objects.get(pk=entries[0].pk).status == WaitStatus.CONFIRMED
