@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from gonghui.analytics import services
-from gonghui.analytics.models import ALERTS, OPEN_ALERT_STATES, RULES, VIEW, Alert, AlertRule, AlertState, RollupMark, RuleKind, TicketDaily
+from gonghui.analytics.models import ALERTS, OPEN_ALERT_STATES, RULES, VIEW, Alert, AlertRule, AlertState, Level, RollupMark, RuleKind, TicketDaily
 from gonghui.core.access import covers, reach
 from gonghui.core.exceptions import NotFound
 from gonghui.analytics.rollups import MARK
@@ -48,9 +48,10 @@ def alert_list(*, actor, state: str = "open", level: str = "", q: str = "") -> Q
     elif state in AlertState.values:
         rows = rows.filter(state=state)
     if level:
-        rows = rows.filter(level=level)
-    if q.strip():
-        rows = rows.filter(Q(subject__icontains=q.strip()) | Q(subject_key=q.strip().upper()))
+        rows = rows.filter(level=level) if level in Level.values else rows.none()  # an unknown level matches nothing
+    q = q.replace("\x00", "").strip()  # PostgreSQL text cannot hold NUL: a typed NUL is no search term
+    if q:
+        rows = rows.filter(Q(subject__icontains=q) | Q(subject_key=q.upper()))
     rank = Case(When(level="red", then=Value(0)), When(level="orange", then=Value(1)), default=Value(2), output_field=IntegerField())
     open_first = Case(When(state__in=OPEN_ALERT_STATES, then=Value(0)), default=Value(1), output_field=IntegerField())
     return rows.order_by(open_first, rank, F("due_at").asc(nulls_last=True), "-id")

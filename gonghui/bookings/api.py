@@ -10,7 +10,7 @@ from ninja.pagination import paginate
 from gonghui.bookings import lottery as lottery_services
 from gonghui.bookings import selectors, services
 from gonghui.bookings.models import Kind, LotteryStatus, OfferingStatus
-from gonghui.core.api import BodyIn, Pages
+from gonghui.core.api import BodyIn, PageRows, Pages, WorkerSessionAuth
 
 router = Router(tags=["预约服务"])
 
@@ -39,6 +39,20 @@ class SessionOut(Schema):
     capacity: int | None = Field(None, title="名额", description="空为不限名额（线上课）")
     taken: int = Field(title="已占用", description="有效预约和为候补者保留的名额")
     reserved: int = Field(title="预留名额")
+    seats_left: int | None = Field(None, title="剩余名额", description="空为不限名额")
+
+    @staticmethod
+    def resolve_seats_left(session) -> int | None:
+        return None if session.capacity is None else max(session.capacity - session.taken, 0)
+
+
+class SessionListOut(SessionOut):
+    offering_id: int = Field(title="项目 id")
+    title: str = Field(title="项目名称")
+
+    @staticmethod
+    def resolve_title(session) -> str:
+        return session.offering.title
 
 
 class OfferingDetailOut(OfferingOut):
@@ -75,6 +89,20 @@ def offering_detail(request, offering_id: int = Path(description="项目 id")):
     offering = selectors.offering_get_for(actor=request.user, offering_id=offering_id)
     return {**_row(offering), "sessions": list(offering.sessions.order_by("starts_at", "pk")),
             "eligible_orgs": [o.code for o in offering.eligible_orgs.all()]}
+
+
+@router.get("/booking-sessions", response=list[SessionListOut], summary="场次列表",
+            description="调用者可查看的项目的场次，按开始时间排序，含剩余名额。")
+@paginate(Pages, page_size=50)
+def session_list(request, offering_id: int | None = Query(None, description="项目 id"), kind: str = Query("", description=_codes(Kind)),
+                 when: str = Query("", description="upcoming 未结束、past 已结束；空为全部")):
+    return selectors.session_list(actor=request.user, offering_id=offering_id, kind=kind, when=when)
+
+
+@router.get("/booking-sessions/{session_id}", response=SessionListOut, summary="场次详情与剩余名额",
+            description="管辖范围外的与不存在的一样返回 404。")
+def session_detail(request, session_id: int = Path(description="场次 id")):
+    return selectors.session_get_for(actor=request.user, session_id=session_id)
 
 
 class StatusIn(BodyIn):
@@ -134,3 +162,82 @@ def lottery_numbers(request, payload: NumbersIn, lottery_id: int = Path(descript
              description="另一位干部输入相同号码：一致则抽签（只进行一次），不一致或同一人复核则拒绝，不做任何改动。")
 def lottery_confirm(request, payload: NumbersIn, lottery_id: int = Path(description="抽签 id")):
     return _lottery(lottery_services.lottery_confirm_numbers(actor=request.user, lottery_id=lottery_id, reds=payload.reds, blue=payload.blue))
+
+
+# ---------------------------------------------------------------- the signed-in worker's own bookings (H5 session)
+
+
+class MyBookingOut(Schema):
+    id: int = Field(title="预约 id")
+    code: str = Field(title="预约码")
+    session_id: int = Field(title="场次 id")
+    offering_id: int = Field(title="项目 id")
+    title: str = Field(title="项目名称")
+    starts_at: dt.datetime = Field(title="开始时间")
+    ends_at: dt.datetime = Field(title="结束时间")
+    status: str = Field(title="状态", description="active 有效、cancelled 已取消")
+    checked_in_at: dt.datetime | None = Field(None, title="签到时间")
+
+
+class WaitOut(Schema):
+    id: int = Field(title="候补 id")
+    session_id: int = Field(title="场次 id")
+    title: str = Field(title="项目名称")
+    starts_at: dt.datetime = Field(title="开始时间")
+    status: str = Field(title="状态", description="waiting 候补中、offered 已为您保留名额（须在 confirm_by 前确认）")
+    confirm_by: dt.datetime | None = Field(None, title="确认截止")
+
+
+class BookIn(BodyIn):
+    session_id: int = Field(title="场次 id", description="整期课程报名任一课次即预约全部剩余课次")
+    topic: str = Field("", max_length=500, title="咨询主题", description="仅心理咨询，加密保存，只有咨询师可见")
+
+
+def _mine(booking) -> dict:
+    return {"id": booking.pk, "code": booking.code, "session_id": booking.session_id, "offering_id": booking.session.offering_id,
+            "title": booking.session.offering.title, "starts_at": booking.session.starts_at, "ends_at": booking.session.ends_at,
+            "status": booking.status, "checked_in_at": booking.checked_in_at}
+
+
+def _wait(entry) -> dict:
+    return {"id": entry.pk, "session_id": entry.session_id, "title": entry.session.offering.title, "starts_at": entry.session.starts_at,
+            "status": entry.status, "confirm_by": entry.confirm_by}
+
+
+@router.get("/my/bookings", response=list[MyBookingOut], auth=WorkerSessionAuth(), summary="我的预约",
+            description="登录的职工本人的预约（H5 登录会话），最近的在前。")
+@paginate(Pages, page_size=50)
+def my_bookings(request):
+    return PageRows(selectors.my_bookings(user=request.user), lambda rows: [_mine(b) for b in rows])
+
+
+@router.post("/my/bookings", response={201: list[MyBookingOut]}, auth=WorkerSessionAuth(), summary="预约",
+             description="与 H5 的“预约”按钮相同：名额已满、不符合条件、尚未开放、已预约都以中文说明拒绝，不做任何改动。"
+                         "整期课程全部课次都有名额才成功。可带 Idempotency-Key 头安全重试。")
+def book(request, payload: BookIn):
+    return 201, [_mine(b) for b in services.booking_create(actor=request.user, session_id=payload.session_id, topic=payload.topic)]
+
+
+@router.post("/my/bookings/{booking_id}/cancel", response=list[MyBookingOut], auth=WorkerSessionAuth(), summary="取消预约",
+             description="整期课程整体取消；空出的名额先留给候补的第一位。")
+def cancel(request, booking_id: int = Path(description="预约 id")):
+    return [_mine(b) for b in services.booking_cancel(actor=request.user, booking_id=booking_id)]
+
+
+@router.get("/my/waitlist", response=list[WaitOut], auth=WorkerSessionAuth(), summary="我的候补")
+@paginate(Pages, page_size=50)
+def my_waits(request):
+    return PageRows(selectors.my_waits(user=request.user), lambda rows: [_wait(e) for e in rows])
+
+
+@router.post("/my/waitlist", response={201: WaitOut}, auth=WorkerSessionAuth(), summary="加入候补",
+             description="仅限名额已满的场次，条件与预约相同。可带 Idempotency-Key 头安全重试。")
+def wait(request, payload: BookIn):
+    entry = services.waitlist_join(actor=request.user, session_id=payload.session_id, topic=payload.topic)
+    return 201, _wait(selectors.my_wait(user=request.user, entry_id=entry.pk))
+
+
+@router.post("/my/waitlist/{entry_id}/confirm", response=MyBookingOut, auth=WorkerSessionAuth(), summary="确认候补名额",
+             description="在确认截止前确认为您保留的名额，成为您的预约。")
+def confirm(request, entry_id: int = Path(description="候补 id")):
+    return _mine(services.waitlist_confirm(actor=request.user, entry_id=entry_id))

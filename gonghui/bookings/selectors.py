@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from gonghui.bookings.models import (
@@ -32,8 +33,9 @@ from gonghui.core.exceptions import NotFound
 def offering_list(*, actor, q: str = "", kind: str = "", status: str = "", when: str = "") -> QuerySet[Offering]:
     """Offerings the cadre reads: their subtree's, and those open to their orgs' members. `when`: upcoming / past."""
     offerings = Offering.objects.restrict(actor, VIEW).select_related("org")
-    if q.strip():
-        offerings = offerings.filter(Q(title__icontains=q.strip()) | Q(place__icontains=q.strip()))
+    q = q.replace("\x00", "").strip()  # PostgreSQL text cannot hold NUL: a typed NUL is no search term
+    if q:
+        offerings = offerings.filter(Q(title__icontains=q) | Q(place__icontains=q))
     if kind in Kind.values:
         offerings = offerings.filter(kind=kind)
     if status in OfferingStatus.values:
@@ -56,6 +58,21 @@ def offering_can_manage(*, actor, offering: Offering) -> bool:
 
 def session_get_for(*, actor, session_id, action: str = VIEW) -> Session:
     return Session.objects.select_related("offering__org").restrict_get(actor, action, session_id)
+
+
+def session_list(*, actor, offering_id: int | None = None, kind: str = "", when: str = "") -> QuerySet[Session]:
+    """Sessions of the offerings the cadre reads, soonest first. `when`: upcoming (not ended) / past."""
+    sessions = Session.objects.restrict(actor, VIEW).select_related("offering")
+    if offering_id is not None:
+        sessions = sessions.filter(offering_id=offering_id)
+    if kind in Kind.values:
+        sessions = sessions.filter(offering__kind=kind)
+    now = timezone.now()
+    if when == "upcoming":
+        sessions = sessions.filter(ends_at__gt=now)
+    elif when == "past":
+        sessions = sessions.filter(ends_at__lte=now)
+    return sessions.order_by("starts_at", "pk")
 
 
 def term_choices(*, actor) -> QuerySet[Term]:
@@ -121,8 +138,9 @@ def open_offerings(*, kind: str = "", q: str = "") -> QuerySet[Offering]:
         Q(kind=Kind.ONLINE) | Exists(Session.objects.filter(offering=OuterRef("pk"), starts_at__gt=now))).select_related("org")
     if kind in Kind.values:
         offerings = offerings.filter(kind=kind)
-    if q.strip():
-        offerings = offerings.filter(title__icontains=q.strip())
+    q = q.replace("\x00", "").strip()
+    if q:
+        offerings = offerings.filter(title__icontains=q)
     return offerings.order_by("-opens_at", "-pk")
 
 
@@ -159,13 +177,21 @@ def my_booking(*, user, booking_id) -> Booking:
     return booking
 
 
+def _with_position(entries: QuerySet[WaitlistEntry]) -> QuerySet[WaitlistEntry]:
+    """`position`: the place in line (1 is next) among those still waiting on the same session (a whole-term course's line)."""
+    ahead = (WaitlistEntry.objects.filter(session=OuterRef("session"), status=WaitStatus.WAITING)
+             .filter(Q(created_at__lt=OuterRef("created_at")) | Q(created_at=OuterRef("created_at"), pk__lt=OuterRef("pk")))
+             .order_by().values("session").annotate(n=Count("pk")).values("n"))
+    return entries.annotate(position=Coalesce(Subquery(ahead), 0) + 1)
+
+
 def my_waits(*, user) -> QuerySet[WaitlistEntry]:
-    return (WaitlistEntry.objects.filter(user=user, status__in=[WaitStatus.WAITING, WaitStatus.OFFERED])
-            .select_related("session__offering").order_by("session__starts_at")) if user.is_authenticated else WaitlistEntry.objects.none()
+    return _with_position(WaitlistEntry.objects.filter(user=user, status__in=[WaitStatus.WAITING, WaitStatus.OFFERED])
+                          .select_related("session__offering").order_by("session__starts_at")) if user.is_authenticated else WaitlistEntry.objects.none()
 
 
 def my_wait(*, user, entry_id) -> WaitlistEntry:
-    entry = (WaitlistEntry.objects.filter(user=user, pk=entry_id).select_related("session__offering").first()
+    entry = (_with_position(WaitlistEntry.objects.filter(user=user, pk=entry_id)).select_related("session__offering").first()
              if user.is_authenticated and str(entry_id).isdecimal() else None)
     if entry is None:
         raise NotFound()

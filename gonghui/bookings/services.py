@@ -449,8 +449,7 @@ def _refuse_person(session: Session, booker: Booker | None, now: dt.datetime) ->
 
 
 def _full(session: Session) -> Refused:
-    waitlist = not session.offering.whole_term
-    return Refused("名额已满" + ("，可以加入候补，有人取消时按顺序通知" if waitlist else ""), code="bookings.full", waitlist=waitlist)
+    return Refused("名额已满，可以加入候补，有人取消时按顺序通知", code="bookings.full", waitlist=True)
 
 
 def _quota_for(session: Session, booker: Booker) -> Quota | None:
@@ -591,14 +590,18 @@ def booking_cancel(*, actor, booking_id) -> list[Booking]:
     first = min(b.session.starts_at for b in group)
     if first - dt.timedelta(hours=offering.cancel_hours) <= now:
         raise ApplicationError(f"开始前 {offering.cancel_hours} 小时内不能取消，如不能参加请联系主办方", code="bookings.cancel_closed")
-    lock_rows(Session, [b.session_id for b in group])  # sessions in id order, as booking takes them
+    held = [_term_anchor(offering), *_term_sessions(offering, now)] if offering.whole_term else []
+    lock_rows(Session, sorted({b.session_id for b in group} | {s.pk for s in held}))  # sessions in id order, as booking takes them
     cancelled = Booking.objects.filter(pk__in=[b.pk for b in group], status=ACTIVE).update(status=BookingStatus.CANCELLED, cancelled_at=now)
     if cancelled != len(group):
         raise ApplicationError("该预约已取消", code="bookings.cancelled")
     for b in group:
+        b.status, b.cancelled_at = BookingStatus.CANCELLED, now
         _release(b.session_id, b.quota_id)
         if not offering.whole_term:
             _offer_next(b.session, now=now)
+    if offering.whole_term:
+        _offer_term(offering, now=now)
     if booking.counted:
         _uncount(offering.term_id, actor.pk)
     _audit_booking(actor=actor, action="bookings.booking.cancelled", session=booking.session, booking=booking, data={"sessions": len(group)})
@@ -636,21 +639,91 @@ def waitlist_join(*, actor, session_id=None, session: Session | None = None, top
     """候补: only for a full session, with the same eligibility as booking."""
     now = timezone.now()
     session, booker = _read(actor=actor, session=session or bookable_session(session_id=session_id), now=now)
-    if session.offering.whole_term:
-        raise ApplicationError("整期课程不设候补", code="bookings.no_waitlist")
     _refuse_open(session, now)
     _refuse_person(session, booker, now)
-    if booker.seat_free:
+    whole_term = session.offering.whole_term
+    if whole_term:
+        if not _term_sessions(session.offering, now):
+            raise Refused("该课程已没有可预约的课次", code="bookings.closed")
+        if not _term_sessions(session.offering, now).filter(capacity__isnull=False, taken__gte=F("capacity")).exists():
+            raise ApplicationError("该课程还有名额，请直接整期报名", code="bookings.not_full")
+        session = _term_anchor(session.offering)
+    elif booker.seat_free:
         raise ApplicationError("该场次还有名额，请直接预约", code="bookings.not_full")
     try:
         with transaction.atomic():
             entry = WaitlistEntry.objects.create(session=session, user=actor, topic=topic.strip()[:500] if session.offering.is_private else "",
                                                  member_union_id=booker.union_id if booker.member_status == "active" else None,
-                                                 quota=_quota_for(session, booker))
+                                                 quota=None if whole_term else _quota_for(session, booker))
     except IntegrityError:
         raise ApplicationError("您已在候补名单中", code="bookings.already_waiting") from None
     _audit_booking(actor=actor, action="bookings.waitlist.joined", session=session, data={"session": session.pk})
     return entry
+
+
+def _term_anchor(offering) -> Session:
+    """A whole-term course keeps one waitlist, on its first session by id: one line (and one entry a person) for the
+    whole term, found the same way by every writer."""
+    return offering.sessions.order_by("pk").first()
+
+
+def _term_sessions(offering, now: dt.datetime, *, held_at: dt.datetime | None = None):
+    """The sessions a whole-term booking (or a held whole-term offer, `held_at`) covers: those not yet started."""
+    sessions = offering.sessions.filter(starts_at__gt=held_at or now).order_by("pk")
+    return sessions.filter(created_at__lte=held_at) if held_at else sessions
+
+
+def _notify_offer(entry: WaitlistEntry, session: Session, due: dt.datetime) -> None:
+    notify(recipient=entry.user, template_code="bookings.waitlist_offer", dedupe_key=f"bookings:offer:{entry.pk}",
+           params={"title": session.offering.title, "when": _local(session.starts_at), "confirm_by": _local(due)},
+           link=f"/h5/bookings/waitlist/{entry.pk}/")
+
+
+def _offer_term(offering, *, now: dt.datetime) -> WaitlistEntry | None:
+    """Hold a seat in every remaining session of a whole-term course for the first in line, all or none (the caller holds
+    those sessions' row locks, taken in id order). The confirmation window ends before the first remaining session."""
+    sessions = list(_term_sessions(offering, now))
+    if not sessions:
+        return None
+    due = confirm_deadline(session=min(sessions, key=lambda s: s.starts_at), now=now)
+    if due is None:
+        return None
+    anchor = _term_anchor(offering)
+    waiting = WaitlistEntry.objects.filter(session_id=anchor.pk, status=WaitStatus.WAITING).order_by("created_at", "pk")
+    for entry in lock_rows(WaitlistEntry, list(waiting.values_list("pk", flat=True)[:20])):
+        if entry.status != WaitStatus.WAITING:
+            continue
+        try:
+            with transaction.atomic():
+                for s in sessions:  # in id order; a miss undoes the seats already held
+                    _claim(s, None)
+        except Refused:
+            return None  # general seats are not free in every session: a later one in line would miss too
+        entry.status, entry.offered_at, entry.confirm_by = WaitStatus.OFFERED, now, due
+        entry.save(update_fields=["status", "offered_at", "confirm_by", "updated_at"])
+        _notify_offer(entry, min(sessions, key=lambda s: s.starts_at), due)
+        return entry
+    return None
+
+
+def _let_go(session: Session, entry: WaitlistEntry, *, now: dt.datetime) -> None:
+    """An offer left or expired: its held seats go to the next in line, or back on sale (the caller holds the locks)."""
+    if session.offering.whole_term:
+        for s in _term_sessions(session.offering, now, held_at=entry.offered_at):
+            _release(s.pk, None)
+        _offer_term(session.offering, now=now)
+    else:
+        _release(session.pk, entry.quota_id)
+        _offer_next(session, now=now)
+
+
+def _lock_offer(entry: WaitlistEntry) -> Session:
+    """The row locks of an offer's seats, in the one order: the held sessions by id (the anchor too), then the entry."""
+    session = lock_row(Session.objects.select_related("offering__org", "offering__term"), entry.session_id, required=True)
+    if session.offering.whole_term and entry.offered_at:
+        lock_rows(Session, list(_term_sessions(session.offering, entry.offered_at, held_at=entry.offered_at).filter(pk__gt=session.pk)
+                                .values_list("pk", flat=True)))
+    return session
 
 
 def _offer_next(session: Session, *, now: dt.datetime) -> WaitlistEntry | None:
@@ -669,9 +742,7 @@ def _offer_next(session: Session, *, now: dt.datetime) -> WaitlistEntry | None:
             continue  # the freed seat is one this person's quota cannot use: the next one may
         entry.status, entry.offered_at, entry.confirm_by = WaitStatus.OFFERED, now, due
         entry.save(update_fields=["status", "offered_at", "confirm_by", "quota", "updated_at"])
-        notify(recipient=entry.user, template_code="bookings.waitlist_offer", dedupe_key=f"bookings:offer:{entry.pk}",
-               params={"title": session.offering.title, "when": _local(session.starts_at), "confirm_by": _local(due)},
-               link=f"/h5/bookings/waitlist/{entry.pk}/")
+        _notify_offer(entry, session, due)
         return entry
     return None
 
@@ -682,17 +753,19 @@ def waitlist_confirm(*, actor, entry_id) -> Booking:
     entry = WaitlistEntry.objects.filter(user=actor, pk=entry_id).select_related("session").first() if actor.is_authenticated and str(entry_id).isdecimal() else None
     if entry is None:
         raise NotFound()
-    session = lock_row(Session.objects.select_related("offering__org", "offering__term"), entry.session_id, required=True)
+    session = _lock_offer(entry)
     entry = lock_row(WaitlistEntry, entry.pk, required=True)
     if entry.status != WaitStatus.OFFERED or entry.confirm_by <= timezone.now():
         raise ApplicationError("该候补名额已失效或已确认", code="bookings.offer_gone")
     _count(session.offering.term, actor)
     person = person_facts(user=actor).values("pk").first()
+    held = list(_term_sessions(session.offering, entry.offered_at, held_at=entry.offered_at)) if session.offering.whole_term else [session]
+    group = Booking._meta.get_field("group").default()
     try:
         with transaction.atomic():
-            booking = Booking.objects.create(session=session, user=actor, person_id=person["pk"] if person else None,
-                                             member_union_id=entry.member_union_id, quota=entry.quota, topic=entry.topic,
-                                             counted=session.offering.term_id is not None)
+            booking, *_ = Booking.objects.bulk_create([
+                Booking(session=s, user=actor, person_id=person["pk"] if person else None, member_union_id=entry.member_union_id,
+                        quota=entry.quota, topic=entry.topic, group=group, counted=session.offering.term_id is not None) for s in held])
     except IntegrityError:
         raise Refused("您已预约该场次", code="bookings.already") from None
     entry.status = WaitStatus.CONFIRMED
@@ -706,7 +779,7 @@ def waitlist_leave(*, actor, entry_id) -> WaitlistEntry:
     entry = WaitlistEntry.objects.filter(user=actor, pk=entry_id).first() if actor.is_authenticated and str(entry_id).isdecimal() else None
     if entry is None:
         raise NotFound()
-    session = lock_row(Session.objects.select_related("offering__org"), entry.session_id, required=True)
+    session = _lock_offer(entry)
     entry = lock_row(WaitlistEntry, entry.pk, required=True)
     if entry.status not in (WaitStatus.WAITING, WaitStatus.OFFERED):
         raise ApplicationError("您已不在候补名单中", code="bookings.not_waiting")
@@ -714,8 +787,7 @@ def waitlist_leave(*, actor, entry_id) -> WaitlistEntry:
     entry.status = WaitStatus.LEFT
     entry.save(update_fields=["status", "updated_at"])
     if offered:
-        _release(session.pk, entry.quota_id)
-        _offer_next(session, now=timezone.now())
+        _let_go(session, entry, now=timezone.now())
     _audit_booking(actor=actor, action="bookings.waitlist.left", session=session, data={"session": session.pk})
     return entry
 
@@ -724,18 +796,17 @@ def waitlist_expire(*, now: dt.datetime | None = None) -> int:
     """Offers not confirmed in time pass on to the next in line (or the seat goes back on sale). Idempotent: an offer is
     handled once, under its session's lock; runs every few minutes."""
     now = now or timezone.now()
-    due = list(WaitlistEntry.objects.filter(status=WaitStatus.OFFERED, confirm_by__lte=now).values_list("pk", "session_id")[:500])
+    due = list(WaitlistEntry.objects.filter(status=WaitStatus.OFFERED, confirm_by__lte=now)[:500])
     passed = 0
-    for entry_id, session_id in due:
+    for found in due:
         with transaction.atomic():
-            session = lock_row(Session.objects.select_related("offering__org"), session_id, required=True)
-            entry = lock_row(WaitlistEntry, entry_id)
+            session = _lock_offer(found)
+            entry = lock_row(WaitlistEntry, found.pk)
             if entry is None or entry.status != WaitStatus.OFFERED or entry.confirm_by > now:
                 continue
             entry.status = WaitStatus.EXPIRED
             entry.save(update_fields=["status", "updated_at"])
-            _release(session.pk, entry.quota_id)
-            _offer_next(session, now=now)
+            _let_go(session, entry, now=now)
             passed += 1
     if passed:
         audit_log(actor=None, action="bookings.waitlist.expired", data={"count": passed})

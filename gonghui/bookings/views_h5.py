@@ -22,7 +22,7 @@ from gonghui.bookings import selectors, services
 from gonghui.bookings.models import Kind
 from gonghui.bookings.services import Refused
 from gonghui.core.exceptions import ApplicationError
-from gonghui.core.views import is_htmx, paginate
+from gonghui.core.views import flash_outcome, is_htmx, paginate
 from gonghui.members import services as member_services
 
 H5_LOGIN = "accounts:h5_login"
@@ -123,28 +123,15 @@ def booking_detail(request, booking_id):
 @login_required(login_url=H5_LOGIN)
 @require_POST
 def booking_cancel(request, booking_id):
-    try:
-        services.booking_cancel(actor=request.user, booking_id=booking_id)
-    except ApplicationError as exc:
-        if exc.status_code == 404:
-            raise
-        messages.error(request, exc.message)
-        return redirect("bookings_h5:booking", booking_id=booking_id)
-    messages.success(request, "已取消预约")
-    return redirect("bookings_h5:mine")
+    if flash_outcome(request, lambda: services.booking_cancel(actor=request.user, booking_id=booking_id), done="已取消预约"):
+        return redirect("bookings_h5:mine")
+    return redirect("bookings_h5:booking", booking_id=booking_id)
 
 
 @login_required(login_url=H5_LOGIN)
 @require_POST
 def booking_finish(request, booking_id):
-    try:
-        services.booking_finish(actor=request.user, booking_id=booking_id)
-    except ApplicationError as exc:
-        if exc.status_code == 404:
-            raise
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, "已记录完成学习")
+    flash_outcome(request, lambda: services.booking_finish(actor=request.user, booking_id=booking_id), done="已记录完成学习")
     return redirect("bookings_h5:booking", booking_id=booking_id)
 
 
@@ -154,18 +141,12 @@ def waitlist_offer(request, entry_id):
     """候补名额: confirm the held seat before its time runs out, or give it up."""
     entry = selectors.my_wait(user=request.user, entry_id=entry_id)
     if request.method == "POST":
-        try:
-            if request.POST.get("op") == "leave":
-                services.waitlist_leave(actor=request.user, entry_id=entry.pk)
-                messages.success(request, "已退出候补")
-            else:
-                services.waitlist_confirm(actor=request.user, entry_id=entry.pk)
-                messages.success(request, "已确认，预约成功")
+        if request.POST.get("op") == "leave":
+            went = flash_outcome(request, lambda: services.waitlist_leave(actor=request.user, entry_id=entry.pk), done="已退出候补")
+        else:
+            went = flash_outcome(request, lambda: services.waitlist_confirm(actor=request.user, entry_id=entry.pk), done="已确认，预约成功")
+        if went:
             return redirect("bookings_h5:mine")
-        except ApplicationError as exc:
-            if exc.status_code == 404:
-                raise
-            messages.error(request, exc.message)
     return render(request, "bookings/h5_offer.html", {"entry": entry, "tab": "me"})
 
 

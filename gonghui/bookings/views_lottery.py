@@ -21,7 +21,7 @@ from gonghui.bookings.models import MANAGE, LotteryStatus
 from gonghui.core.exceptions import ApplicationError
 from gonghui.core.permissions import workbench_required
 from gonghui.core.public_draw import CHECK_LABELS, CHECKS
-from gonghui.core.views import form_add_application_error, paginate
+from gonghui.core.views import flash_outcome, form_add_application_error, paginate
 
 H5_LOGIN = "accounts:h5_login"
 
@@ -56,28 +56,17 @@ def verify(request, lottery_id):
 def register(request, lottery_id):
     if not request.user.is_authenticated:
         return redirect(H5_LOGIN)
-    try:
+    def run():
         registration = service.lottery_register(actor=request.user, lottery_id=lottery_id)
-    except ApplicationError as exc:
-        if exc.status_code == 404:
-            raise
-        messages.error(request, exc.message)
-    else:
         messages.success(request, f"报名成功，您的回执码是 {registration.code}")
+    flash_outcome(request, run)
     return redirect("bookings_h5:lottery", lottery_id=lottery_id)
 
 
 @login_required(login_url=H5_LOGIN)
 @require_POST
 def withdraw(request, lottery_id):
-    try:
-        service.lottery_withdraw(actor=request.user, lottery_id=lottery_id)
-    except ApplicationError as exc:
-        if exc.status_code == 404:
-            raise
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, "已撤回报名")
+    flash_outcome(request, lambda: service.lottery_withdraw(actor=request.user, lottery_id=lottery_id), done="已撤回报名")
     return redirect("bookings_h5:lottery", lottery_id=lottery_id)
 
 
@@ -182,14 +171,7 @@ def lottery_detail(request, lottery_id):
 
 def _act(request, lottery_id, call, done: str):
     lottery = selectors.lottery_get_for(actor=request.user, lottery_id=lottery_id, action=MANAGE)
-    try:
-        call(lottery)
-    except ApplicationError as exc:
-        if exc.status_code == 404:
-            raise
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, done)
+    flash_outcome(request, lambda: call(lottery), done=done)
     return redirect("bookings:lottery", lottery_id=lottery.pk)
 
 

@@ -84,6 +84,15 @@ class WorkbenchSessionAuth(SessionAuth):
         return user if user and getattr(user, "kind", "") != "worker" else None
 
 
+class WorkerSessionAuth(SessionAuth):
+    """Session auth (with CSRF) for a signed-in worker, on the few endpoints that act for the worker themselves (their own
+    bookings): the same services as their H5 pages, for a union's own app."""
+
+    def authenticate(self, request, key):
+        user = super().authenticate(request, key)
+        return user if user and getattr(user, "kind", "") == "worker" else None
+
+
 MAX_PAGE = 10_000_000  # 100 rows a page: a billion rows deep, far inside a 64-bit OFFSET
 
 

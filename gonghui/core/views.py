@@ -4,6 +4,7 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from django import forms
+from django.contrib import messages as flash
 from django.core.paginator import Page, Paginator
 from django.http import HttpResponse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -24,6 +25,21 @@ def form_add_application_error(form: forms.Form, exc: ApplicationError, *, field
             placed = True
     if not placed or exc.message not in sum(exc.fields.values(), []):
         form.add_error(None, exc.message)
+
+
+def flash_outcome(request, call, *, done: str = "") -> bool:
+    """Run a service call for a button: a refusal is flashed as an error, `done` as a success. A 404 (forbidden or
+    missing) propagates so it answers like any missing object. True when the call went through."""
+    try:
+        call()
+    except ApplicationError as exc:
+        if exc.status_code == 404:
+            raise
+        flash.error(request, exc.message)
+        return False
+    if done:
+        flash.success(request, done)
+    return True
 
 
 def posted_int(value) -> int:

@@ -13,7 +13,7 @@ from gonghui.audit.services import audit_log
 from gonghui.core.exceptions import ApplicationError, NotFound
 from gonghui.core.permissions import workbench_required
 from gonghui.core.uploads import download_response
-from gonghui.core.views import form_add_application_error, paginate
+from gonghui.core.views import flash_outcome, form_add_application_error, paginate
 from gonghui.members.selectors import acting_org_for, membership_list
 from gonghui.orgs.selectors import org_get_by_code_for, orgs_by_codes
 from gonghui.trips import selectors, services
@@ -167,14 +167,7 @@ def batch_detail(request, batch_id):
 def _cancel(request, batch_id, call, done: str):
     """Run a cancellation of the batch (or of one of its places); a refusal is flashed, a forbidden batch is 404."""
     batch = selectors.batch_get_for(actor=request.user, batch_id=batch_id)
-    try:
-        call(batch)
-    except ApplicationError as exc:
-        if exc.status_code == 404:
-            raise
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, done)
+    flash_outcome(request, lambda: call(batch), done=done)
     return redirect("trips:batch", batch_id=batch.pk)
 
 

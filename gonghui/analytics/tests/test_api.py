@@ -94,3 +94,10 @@ def test_another_districts_alert_is_missing_and_an_unknown_step_too(client, worl
         assert answer.status_code == 404 and answer.json()["code"] == "not_found"
     alert.refresh_from_db()
     assert alert.state == AlertState.JUDGING and not alert.notes.filter(kind="note").exists()
+
+
+def test_alert_filters_take_any_text_without_a_server_error(client, world, alert):
+    """Found by fuzzing on PostgreSQL (text cannot hold NUL): an unknown level matches nothing, a NUL is no search term."""
+    key = key_for(world, world.tianhe, ["analytics.alerts"])
+    assert client.get("/api/analytics/alerts", {"level": "\x00red"}, **key).json()["count"] == 0
+    assert client.get("/api/analytics/alerts", {"level": "yellow", "q": "\x00"}, **key).json()["count"] == 1

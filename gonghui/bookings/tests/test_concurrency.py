@@ -117,3 +117,37 @@ def test_two_cadres_confirming_the_numbers_at_once_draw_once(places):
     assert made.status == LotteryStatus.DRAWN
     assert Booking.objects.filter(session_id=made.session_id, status=BookingStatus.ACTIVE).count() == 3 == Session.objects.get(pk=made.session_id).taken
     assert WaitlistEntry.objects.filter(session_id=made.session_id).count() == 4
+
+
+def test_a_term_cancelled_while_offers_are_confirmed_is_never_oversold(places):
+    """候补 for a whole term: a cancellation, the confirmations of held terms (each twice at once) and new bookings race;
+    every session's seats stay the active bookings plus the held offers, within capacity."""
+    from gonghui.bookings.models import WaitlistEntry, WaitStatus
+
+    tianhe = places("440106")
+    course = offering(cadre_at(tianhe), tianhe, kind=Kind.COURSE, whole_term=True, sessions=3, capacity=2)
+    first = course.sessions.order_by("pk").first()
+    holders = [member() for _ in range(2)]
+    held = [services.booking_create(actor=p, session_id=first.pk)[0] for p in holders]
+    line = [member() for _ in range(3)]
+    entries = [services.waitlist_join(actor=p, session_id=first.pk) for p in line]
+    services.booking_cancel(actor=holders[0], booking_id=held[0].pk)  # the first in line is offered the term
+    newcomers = [member() for _ in range(6)]
+
+    def act(i):
+        if i == 0:
+            return services.booking_cancel(actor=holders[1], booking_id=held[1].pk)
+        if i < 5:  # the first two in line confirm, each from two devices at once
+            index = (i - 1) // 2
+            return services.waitlist_confirm(actor=line[index], entry_id=entries[index].pk)
+        return services.booking_create(actor=newcomers[i - 5], session_id=first.pk)
+
+    results = run_in_threads(act, 11)
+    assert not [r for r in results if isinstance(r, Exception) and not isinstance(r, (Refused, services.ApplicationError))], results
+    holds = WaitlistEntry.objects.filter(session=first, status=WaitStatus.OFFERED).count()
+    for session in course.sessions.all():
+        active = Booking.objects.filter(session=session, status=BookingStatus.ACTIVE).count()
+        assert session.taken == active + holds <= 2, (session.taken, active, holds)
+    confirmed = WaitlistEntry.objects.filter(status=WaitStatus.CONFIRMED).values_list("user_id", flat=True)
+    for user_id in confirmed:
+        assert Booking.objects.filter(user_id=user_id, status=BookingStatus.ACTIVE).count() == 3  # the whole term, never a part
