@@ -18,7 +18,8 @@ def _compiled(connection):
         compiler = User._default_manager.filter(pk=_ID_STAND_IN).query.get_compiler(connection=connection)
         sql, params = compiler.as_sql()
         names = [column.target.attname for column, _, _ in compiler.select]
-        kept = _COMPILED.user = (connection, compiler, sql, params, names)
+        converters = compiler.get_converters([column for column, _, _ in compiler.select])
+        kept = _COMPILED.user = (connection, compiler, sql, params, names, converters)
     return kept[1:]
 
 
@@ -30,11 +31,12 @@ class ModelBackend(DjangoModelBackend):
             return super().get_user(user_id)
         db = User._default_manager.db
         connection = connections[db]
-        compiler, sql, params, names = _compiled(connection)
+        compiler, sql, params, names, converters = _compiled(connection)
         with connection.cursor() as cursor:
             cursor.execute(sql, tuple(user_id if p == _ID_STAND_IN and type(p) is int else p for p in params))
             raw = cursor.fetchone()
         if raw is None:
             return None
-        user = User.from_db(db, names, next(compiler.results_iter([[raw]])))
+        values = next(compiler.apply_converters([raw], converters)) if converters else raw
+        user = User.from_db(db, names, values)
         return user if self.user_can_authenticate(user) else None
