@@ -1,6 +1,7 @@
 """Login for cadres (password + TOTP), workers (phone + SMS code), the org switcher, logout everywhere."""
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.signals import user_login_failed
@@ -106,7 +107,7 @@ def h5_login(request):
                 code_sent = True
             else:
                 user = auth.sms_code_login(phone=phone, code=form.cleaned_data["code"])
-                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+                login(request, user, backend=settings.AUTHENTICATION_BACKENDS[-1])
                 return redirect(safe_next_url(request, request.GET.get("next", ""), "/h5/me/"))
         except ApplicationError as exc:
             form_add_application_error(form, exc)

@@ -16,12 +16,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_ratelimit.core import is_ratelimited
 
 from gonghui.bookings import selectors, services
 from gonghui.bookings.models import Kind
 from gonghui.bookings.services import Refused
 from gonghui.core.exceptions import ApplicationError
+from gonghui.core.ratelimit import rate_limited
 from gonghui.core.views import flash_outcome, is_htmx, paginate
 from gonghui.members import services as member_services
 
@@ -55,8 +55,7 @@ def _answer(request, *, session, refusal: ApplicationError | None = None, booked
 
 
 def _limited(request) -> bool:
-    return is_ratelimited(request, group="bookings.book", key=lambda group, req: str(req.user.pk), rate=settings.BOOKINGS_RATE,
-                          method="POST", increment=True)
+    return rate_limited(request, group="bookings.book", value=str(request.user.pk), rate=settings.BOOKINGS_RATE, method="POST")
 
 
 @require_POST
