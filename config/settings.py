@@ -84,6 +84,7 @@ MIDDLEWARE = [
     "gonghui.core.request_context.RequestContextMiddleware",
     "gonghui.accounts.api_auth.ApiKeyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "gonghui.core.middleware.NulRefusalMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "gonghui.core.middleware.ApplicationErrorMiddleware",
     "gonghui.core.middleware.NotFoundPageMiddleware",

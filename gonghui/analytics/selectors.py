@@ -49,7 +49,7 @@ def alert_list(*, actor, state: str = "open", level: str = "", q: str = "") -> Q
         rows = rows.filter(state=state)
     if level:
         rows = rows.filter(level=level) if level in Level.values else rows.none()  # an unknown level matches nothing
-    q = q.replace("\x00", "").strip()  # PostgreSQL text cannot hold NUL: a typed NUL is no search term
+    q = q.strip()
     if q:
         rows = rows.filter(Q(subject__icontains=q) | Q(subject_key=q.upper()))
     rank = Case(When(level="red", then=Value(0)), When(level="orange", then=Value(1)), default=Value(2), output_field=IntegerField())

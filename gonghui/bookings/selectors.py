@@ -33,7 +33,7 @@ from gonghui.core.exceptions import NotFound
 def offering_list(*, actor, q: str = "", kind: str = "", status: str = "", when: str = "") -> QuerySet[Offering]:
     """Offerings the cadre reads: their subtree's, and those open to their orgs' members. `when`: upcoming / past."""
     offerings = Offering.objects.restrict(actor, VIEW).select_related("org")
-    q = q.replace("\x00", "").strip()  # PostgreSQL text cannot hold NUL: a typed NUL is no search term
+    q = q.strip()
     if q:
         offerings = offerings.filter(Q(title__icontains=q) | Q(place__icontains=q))
     if kind in Kind.values:
@@ -138,7 +138,7 @@ def open_offerings(*, kind: str = "", q: str = "") -> QuerySet[Offering]:
         Q(kind=Kind.ONLINE) | Exists(Session.objects.filter(offering=OuterRef("pk"), starts_at__gt=now))).select_related("org")
     if kind in Kind.values:
         offerings = offerings.filter(kind=kind)
-    q = q.replace("\x00", "").strip()
+    q = q.strip()
     if q:
         offerings = offerings.filter(title__icontains=q)
     return offerings.order_by("-opens_at", "-pk")

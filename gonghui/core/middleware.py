@@ -5,7 +5,7 @@ from csp import middleware as csp_middleware
 from csp.constants import HEADER as CSP_HEADER
 from csp.utils import build_policy
 from django.conf import settings
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.urls import Resolver404, is_valid_path, resolve
 from django.views.defaults import page_not_found
@@ -26,6 +26,38 @@ class ApplicationErrorMiddleware:
         if isinstance(exception, ApplicationError) and not request.path.startswith("/api/"):
             return render(request, "error.html", {"error": exception}, status=exception.status_code)
         return None
+
+
+NUL_MESSAGE = "请求中含有不允许的字符（NUL，空字符），请检查输入后重试"
+
+
+class NulRefusalMiddleware:
+    """PostgreSQL text cannot hold a NUL character: a query string or a form or JSON body carrying one ended as a server
+    error wherever it reached a query or a row (found by fuzzing the API: search boxes, filters). It is refused here,
+    once for every page and API path, with a clear message and before any view runs."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not _carries_nul(request):
+            return self.get_response(request)
+        error = ApplicationError(NUL_MESSAGE, code="bad_request")
+        if request.path.startswith("/api/"):
+            return JsonResponse(error.as_dict(), status=400, json_dumps_params={"ensure_ascii": False})
+        return render(request, "error.html", {"error": error}, status=400)
+
+
+def _carries_nul(request) -> bool:
+    if "%00" in request.META.get("QUERY_STRING", "") or "\x00" in request.path:
+        return True
+    if request.content_type == "application/x-www-form-urlencoded":
+        return b"%00" in request.body
+    if request.content_type == "application/json":
+        return b"\\u0000" in request.body
+    if request.content_type == "multipart/form-data":  # the text fields; files are sniffed by core.uploads
+        return any("\x00" in value for _, values in request.POST.lists() for value in values)
+    return False
 
 
 class NotFoundPageMiddleware:

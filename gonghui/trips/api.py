@@ -77,7 +77,7 @@ def route_detail(request, route_id: int = Path(description="线路 id")):
 
 @router.get("/trip-batches", response=list[BatchOut], summary="疗休养批次", description="管辖范围内工会的批次及经费构成（奖补、配套、个人）。")
 @paginate(Pages, page_size=50)
-def batch_list(request, year: int | None = Query(None, description="出发年度")):
+def batch_list(request, year: int | None = Query(None, ge=2000, le=2100, description="出发年度")):
     return [_batch(b) for b in selectors.batch_list(actor=request.user, year=year)]
 
 
