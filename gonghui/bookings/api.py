@@ -224,7 +224,8 @@ def cancel(request, booking_id: int = Path(description="预约 id")):
     return [_mine(b) for b in services.booking_cancel(actor=request.user, booking_id=booking_id)]
 
 
-@router.get("/my/waitlist", response=list[WaitOut], auth=WorkerSessionAuth(), summary="我的候补")
+@router.get("/my/waitlist", response=list[WaitOut], auth=WorkerSessionAuth(), summary="我的候补",
+            description="登录职工自己的候补：排在第几位；为您保留名额时含确认截止时间。")
 @paginate(Pages, page_size=50)
 def my_waits(request):
     return PageRows(selectors.my_waits(user=request.user), lambda rows: [_wait(e) for e in rows])

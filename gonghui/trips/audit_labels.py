@@ -13,6 +13,8 @@ ACTIONS = {
     "trips.place.requested": "职工申请疗休养",
     "trips.place.approved": "同意职工疗休养申请",
     "trips.place.refused": "不同意职工疗休养申请",
+    "trips.place.cancelled": "取消疗休养名额",
+    "trips.batch.cancelled": "取消疗休养批次",
     "trips.claim.submitted": "申领疗休养奖补",
     "trips.claim.approved": "审核通过奖补申领",
     "trips.claim.rejected": "退回奖补申领",
@@ -30,6 +32,7 @@ FIELDS = {
     "on": "日期", "base": "基地", "days": "天数", "price": "每人费用（元）", "eligibility": "参加对象", "starts_on": "出发日期",
     "capacity": "名额", "departure": "团期", "count": "人数", "match": "配套（元）", "reason": "原因", "people": "人数",
     "amount": "金额（元）", "year": "年度", "subsidy": "每人奖补（元）", "ratio": "配套比例", "title": "荣誉称号", "file": "文件",
+    "match_reversed": "冲销配套（元）", "refund": "应退个人部分（元）", "places": "取消名额数",
 }
 
 VALUES = {

@@ -20,7 +20,6 @@ def test_a_nul_in_a_query_string_is_a_clear_400(client, path):
 
 def test_a_nul_in_a_form_or_json_body_is_refused_and_text_without_one_passes(client):
     client.force_login(UserFactory(is_superuser=True))
-    assert client.post("/workbench/trips/batches/1/cancel/", {"reason": "a\x00b"}).status_code == 400  # multipart
     assert client.post("/workbench/trips/batches/1/cancel/", "reason=a%00b", content_type="application/x-www-form-urlencoded").status_code == 400
     body = json.dumps({"reason": "a\x00b"})
     assert "\\u0000" in body

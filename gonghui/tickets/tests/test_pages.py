@@ -249,17 +249,27 @@ def test_bulk_dispatch_routes_each_order_and_reports_the_refused(world):
 
 
 class TestDutyRoster:
+    @staticmethod
+    def tomorrow() -> str:
+        """A day that is always ahead (a fixed date became today, and the shift no longer 待值班)."""
+        import datetime as dt
+
+        from django.utils import timezone
+
+        return f"{timezone.localdate() + dt.timedelta(days=1):%Y-%m-%d}"
+
     def shift(self, world, **changes) -> dict:
-        return {"org_code": world.tianhe.code, "username": world.colleague.username, "starts_at": "2026-12-05T08:00",
-                "ends_at": "2026-12-05T20:00", **changes}
+        return {"org_code": world.tianhe.code, "username": world.colleague.username, "starts_at": f"{self.tomorrow()}T08:00",
+                "ends_at": f"{self.tomorrow()}T20:00", **changes}
 
     def test_a_handler_puts_a_colleague_on_duty_and_a_refusal_keeps_the_form(self, client, world):
         from gonghui.tickets.models import DutyShift
 
         client.force_login(world.handler)
-        refused = client.post(reverse("tickets:duty"), self.shift(world, ends_at="2026-12-05T07:00"))
+        early = f"{self.tomorrow()}T07:00"
+        refused = client.post(reverse("tickets:duty"), self.shift(world, ends_at=early))
         body = refused.content.decode()
-        assert refused.status_code == 200 and "结束时间须晚于开始时间" in body and 'value="2026-12-05T07:00"' in body
+        assert refused.status_code == 200 and "结束时间须晚于开始时间" in body and f'value="{early}"' in body
         assert not DutyShift.objects.exists()
         assert client.post(reverse("tickets:duty"), self.shift(world)).status_code == 302
         shift = DutyShift.objects.get()
