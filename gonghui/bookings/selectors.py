@@ -26,7 +26,7 @@ from gonghui.bookings.models import (
     WaitlistEntry,
     WaitStatus,
 )
-from gonghui.bookings.lottery import SSQ_DRAW_TIME
+from gonghui.bookings.lottery import SSQ_DRAW_TIME, draw_moment
 from gonghui.core.exceptions import NotFound
 
 
@@ -249,8 +249,7 @@ def lottery_stage_label(*, lottery: Lottery, now: dt.datetime) -> str:
         return lottery.get_status_display()
     if lottery.entered_by_id:
         return dict(LotteryStage.CHOICES)[LotteryStage.TO_CONFIRM]
-    local = timezone.localtime(now)
-    drawn = lottery.draw_date < local.date() or (lottery.draw_date == local.date() and local.time() >= SSQ_DRAW_TIME)
+    drawn = draw_moment(lottery) <= now
     return dict(LotteryStage.CHOICES)[LotteryStage.TO_ENTER if drawn else "awaiting_draw"]
 
 

@@ -391,7 +391,7 @@ def place_request(*, actor, departure_id) -> Participant:
 def place_decide(*, actor, participant_id, approve: bool, reason: str = "") -> Participant:
     """The member's union approves (a place is claimed and its 配套 booked; the member joins the union's batch) or
     refuses with a reason. The worker is told either way."""
-    place = _locked_place(actor, participant_id)
+    place, departure = _locked_place(actor, participant_id)
     if place.status != PlaceStatus.REQUESTED:
         raise ApplicationError("该申请已处理", code="trips.decided")
     if not approve and not reason.strip():
@@ -409,7 +409,7 @@ def place_decide(*, actor, participant_id, approve: bool, reason: str = "") -> P
         _fund([place], payer=place.union, departure=departure)
     audit_log(actor=actor, action="trips.place.approved" if approve else "trips.place.refused", obj=place, org_path=place.union.path,
               data={"reason": place.refuse_reason} if not approve else {"match": yuan(place.match_fen)})
-    _tell_worker(place, "trips.place_approved" if approve else "trips.place_refused", reason=place.refuse_reason)
+    _tell_worker(place, departure, "trips.place_approved" if approve else "trips.place_refused", reason=place.refuse_reason)
     return place
 
 
@@ -422,20 +422,19 @@ def _open_batch(*, departure: Departure, org, actor) -> Batch:
     return batch
 
 
-def _locked_place(actor, participant_id) -> Participant:
-    """A place the actor's union may decide on or cancel, read again after its departure is locked: every writer of a
-    departure's places queues on that row, so two cadres never both approve, or both cancel, one place."""
+def _locked_place(actor, participant_id) -> tuple[Participant, Departure]:
+    """A place the actor's union may decide on or cancel, read again after its departure is locked (and that departure):
+    every writer of a departure's places queues on that row, so two cadres never both approve, or both cancel, one place."""
     place = _managed(actor, Participant, participant_id, action=BOOK)
-    lock_row(Departure, place.departure_id, required=True)
-    return Participant.objects.select_related("union", "person__user", "requested_by", "batch").get(pk=place.pk)
+    departure = lock_row(Departure.objects.select_related("route"), place.departure_id, required=True)
+    return Participant.objects.select_related("union", "person__user", "requested_by", "batch").get(pk=place.pk), departure
 
 
-def _tell_worker(place: Participant, template_code: str, *, reason: str = "") -> None:
+def _tell_worker(place: Participant, departure: Departure, template_code: str, *, reason: str = "") -> None:
     """The worker hears of their union's decision and of a cancellation (inbox and SMS), when they have an account."""
     recipient = place.requested_by or getattr(place.person, "user", None)
     if recipient is None:
         return
-    departure = Departure.objects.select_related("route").get(pk=place.departure_id)
     notify(recipient=recipient, template_code=template_code, dedupe_key=f"trips:{template_code}:{place.pk}",
            params={"title": departure.route.title, "starts_on": f"{departure.starts_on:%Y-%m-%d}", "union": place.union.name, "reason": reason,
                    "own": yuan(place.own_fen), "refund": yuan(place.refund_fen)}, link="/h5/trips/mine/")
@@ -469,7 +468,7 @@ def _cancel_places(places: list[Participant], *, departure: Departure, reason: s
     for place in places:
         place.status, place.cancel_reason, place.cancelled_at, place.refund_fen = PlaceStatus.CANCELLED, reason, now, place.own_fen
         place.save(update_fields=["status", "cancel_reason", "cancelled_at", "refund_fen", "updated_at"])
-        _tell_worker(place, "trips.place_cancelled", reason=reason)
+        _tell_worker(place, departure, "trips.place_cancelled", reason=reason)
 
 
 @transaction.atomic
@@ -477,10 +476,9 @@ def place_cancel(*, actor, participant_id, reason: str) -> Participant:
     """取消名额: the union withdraws one member from its batch before departure (its 配套 reversed, the member's share to be
     refunded, the place back on sale)."""
     reason = _reason(reason)
-    place = _locked_place(actor, participant_id)
+    place, departure = _locked_place(actor, participant_id)
     if place.status != PlaceStatus.APPROVED:
         raise ApplicationError("只有已确认的名额可以取消", code="trips.not_approved")
-    departure = Departure.objects.select_related("route").get(pk=place.departure_id)
     _cancellable(departure)
     _cancel_places([place], departure=departure, reason=reason)
     audit_log(actor=actor, action="trips.place.cancelled", obj=place, org_path=place.union.path,
