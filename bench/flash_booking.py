@@ -204,19 +204,27 @@ async def fire(port: int, plans: list[list[bytes]]) -> tuple[float, list[float],
     return time.perf_counter() - started, latencies, answers
 
 
-def server_cpu(pid: int) -> float:
-    """CPU seconds used so far by gunicorn's master and workers (from /proc): the server's cost whatever else the box runs."""
-    ticks, total = os.sysconf("SC_CLK_TCK"), 0
+def cpu_clocks(pid: int) -> dict[str, float]:
+    """CPU seconds used so far (from /proc) by gunicorn's master and workers, by PostgreSQL's processes and by Redis: where
+    the box's cores go, whatever else it runs. The load generator's own is `time.process_time()`."""
+    ticks, totals = os.sysconf("SC_CLK_TCK"), {"server": 0.0, "postgresql": 0.0, "redis": 0.0}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdecimal():
             continue
         try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            head, _, rest = (entry / "stat").read_text().rpartition(")")
         except OSError:
             continue
-        if int(entry.name) == pid or int(fields[1]) == pid:  # fields[1] is the parent pid
-            total += int(fields[11]) + int(fields[12])  # utime, stime
-    return total / ticks
+        fields, name = rest.split(), head.partition("(")[2]
+        owner = ("server" if int(entry.name) == pid or int(fields[1]) == pid else  # fields[1] is the parent pid
+                 "postgresql" if name.startswith("postgres") else "redis" if name.startswith("redis-server") else None)
+        if owner:
+            totals[owner] += (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+    return totals
+
+
+def cpu_since(pid: int, before: dict[str, float]) -> dict[str, float]:
+    return {owner: seconds - before[owner] for owner, seconds in cpu_clocks(pid).items()}
 
 
 def wait_for(port: int, seconds: float = 60) -> None:
@@ -227,6 +235,15 @@ def wait_for(port: int, seconds: float = 60) -> None:
                 return
         time.sleep(0.2)
     raise SystemExit("gunicorn did not start")
+
+
+def loop_seconds() -> float:
+    """The box's speed now: CPU seconds of a pure-Python loop that takes about 0.65 s on a quiet machine of this kind
+    (figures from different days compare only through it)."""
+    started, total = time.process_time(), 0
+    for i in range(10_000_000):
+        total += i
+    return time.process_time() - started
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -242,6 +259,7 @@ def main() -> None:
     parser.add_argument("--clicks", type=int, default=25, help="clicks of each repeat clicker (over the rate limit of 20/min)")
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--worker-class", default="gthread")
     parser.add_argument("--port", type=int, default=8917)
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/gh_flash_bench")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/11")
@@ -261,12 +279,13 @@ def main() -> None:
     data = prepare(args)
     connections.close_all()
     vendor = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
-    print(f"server: gunicorn gthread, {args.workers} workers × {args.threads} threads = {args.workers * args.threads} database connections at most "
+    print(f"box speed: a 10-million-step Python loop took {loop_seconds():.2f} s of CPU")
+    print(f"server: gunicorn {args.worker_class}, {args.workers} workers × {args.threads} threads = {args.workers * args.threads} database connections at most "
           f"(persistent, CONN_MAX_AGE=600; PostgreSQL allows 100); database {vendor}; sessions {settings.SESSION_ENGINE.rsplit('.', 1)[-1]} "
           f"in Redis; rate limit {settings.BOOKINGS_RATE} per person; DEBUG={settings.DEBUG}")
     server = subprocess.Popen(
         [str(Path(sys.executable).parent / "gunicorn"), "config.wsgi:application", "--bind", f"127.0.0.1:{args.port}", "--workers",
-         str(args.workers), "--threads", str(args.threads), "--worker-class", "gthread", "--keep-alive", "60", "--log-level", "warning"],
+         str(args.workers), "--threads", str(args.threads), "--worker-class", args.worker_class, "--keep-alive", "60", "--log-level", "warning"],
         cwd=ROOT, env=env, start_new_session=True)
     try:
         wait_for(args.port)
@@ -283,15 +302,15 @@ def main() -> None:
             rng.shuffle(plan)
         for index, person in enumerate(people[: args.repeaters]):
             plans[index % args.clients][:0] = [booking_request(args.port, session_id, person)] * args.clicks
-        cpu, own = server_cpu(server.pid), time.process_time()
+        cpu, own = cpu_clocks(server.pid), time.process_time()
         seconds, latencies, answers = asyncio.run(fire(args.port, plans))
-        booking_cpu, booking_own = server_cpu(server.pid) - cpu, time.process_time() - own
+        booking_cpu, booking_own = cpu_since(server.pid, cpu), time.process_time() - own
         attempts = len(answers)
 
         ping_plans = [[ping_request(args.port, people[(c * 25 + k) % len(people)]) for k in range(attempts // args.clients)] for c in range(args.clients)]
-        cpu, own = server_cpu(server.pid), time.process_time()
+        cpu, own = cpu_clocks(server.pid), time.process_time()
         ping_seconds, ping_latencies, ping_answers = asyncio.run(fire(args.port, ping_plans))
-        ping_cpu, ping_own = server_cpu(server.pid) - cpu, time.process_time() - own
+        ping_cpu, ping_own = cpu_since(server.pid, cpu), time.process_time() - own
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
@@ -317,11 +336,14 @@ def main() -> None:
     ping_ok = sum(1 for status, _ in ping_answers if status == 204)
     print(f"trivial signed-in GET (204): {len(ping_answers):,} requests, {ping_ok:,} answered 204, {ping_rate:,.0f} requests/s, "
           f"p50 {statistics.median(ping_latencies) * 1000:.0f} ms, p99 {percentile(ping_latencies, 0.99) * 1000:.0f} ms")
-    print(f"ratio booking/trivial: {rate / ping_rate:.2f} by rate; server CPU per request {booking_cpu / attempts * 1000:.2f} ms booking, "
-          f"{ping_cpu / len(ping_answers) * 1000:.2f} ms trivial: {ping_cpu / len(ping_answers) / (booking_cpu / attempts):.2f} by CPU "
-          f"(the box is shared: compare CPU per request, not rates)")
-    print(f"load generator CPU per request (this process, on the same cores): {booking_own / attempts * 1000:.2f} ms booking, "
-          f"{ping_own / len(ping_answers) * 1000:.2f} ms trivial")
+    per_booking = {owner: seconds / attempts * 1000 for owner, seconds in booking_cpu.items()} | {"load generator": booking_own / attempts * 1000}
+    per_ping = {owner: seconds / len(ping_answers) * 1000 for owner, seconds in ping_cpu.items()} | {"load generator": ping_own / len(ping_answers) * 1000}
+    print(f"ratio booking/trivial: {rate / ping_rate:.2f} by rate; server CPU per request {per_booking['server']:.2f} ms booking, "
+          f"{per_ping['server']:.2f} ms trivial: {per_ping['server'] / per_booking['server']:.2f} by CPU (the box is shared: compare CPU per "
+          f"request, not rates)")
+    for label, shares in (("booking", per_booking), ("trivial", per_ping)):
+        print(f"CPU per {label} request, every process on the box's cores: "
+              + ", ".join(f"{owner} {ms:.2f} ms" for owner, ms in shares.items()) + f"; in all {sum(shares.values()):.2f} ms")
     ok = (session.taken == active == SEATS and server_errors == 0 and not any(k.startswith(("unexpected", "status")) for k in kinds)
           and ping_ok == len(ping_answers))
     print("checks:", "passed" if ok else "FAILED")

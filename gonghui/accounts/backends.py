@@ -4,10 +4,12 @@ from django.contrib.auth.backends import ModelBackend as DjangoModelBackend
 from django.db import connections
 
 from gonghui.accounts.models import User
+from gonghui.core.prepared import prepared_cursor
 
 # Every signed-in request loads its user by primary key. Building and compiling that ORM query cost about as much CPU as
 # the rest of a trivial request (decision 0030); the SQL is the same every time but for the id, so it is compiled once
-# per thread with a stand-in id that each request swaps for the real one. Still one query, the same row, the same checks.
+# per thread with a stand-in id that each request swaps for the real one, and PostgreSQL plans it once per connection
+# (decision 0031). Still one query, the same row, the same checks.
 _COMPILED = threading.local()
 _ID_STAND_IN = -917_000_029
 
@@ -32,7 +34,7 @@ class ModelBackend(DjangoModelBackend):
         db = User._default_manager.db
         connection = connections[db]
         compiler, sql, params, names, converters = _compiled(connection)
-        with connection.cursor() as cursor:
+        with prepared_cursor(connection) as cursor:
             cursor.execute(sql, tuple(user_id if p == _ID_STAND_IN and type(p) is int else p for p in params))
             raw = cursor.fetchone()
         if raw is None:

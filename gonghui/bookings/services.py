@@ -41,6 +41,7 @@ from gonghui.bookings.models import (
 )
 from gonghui.core.exceptions import ApplicationError, NotFound, PermissionDenied
 from gonghui.core.locking import lock_row, lock_rows
+from gonghui.core.prepared import prepared_cursor
 from gonghui.core.request_context import request_info_withheld
 from gonghui.members.segments import segment_covers
 from gonghui.members.selectors import person_facts
@@ -375,14 +376,14 @@ def _compiled(session: Session, now: dt.datetime, connection):
 
 
 def _booker(*, user, session: Session, now: dt.datetime) -> Booker | None:
-    """The person's facts in one query (SQL compiled once per session, see `_compiled`)."""
+    """The person's facts in one query (SQL compiled once per session, see `_compiled`; planned once per connection)."""
     connection = connections[Booking.objects.db]
     compiler, sql, params, names = _compiled(session, now, connection)
     adapt = connection.ops.adapt_datetimefield_value
     stand_in_now, real_now = adapt(_NOW_STAND_IN), adapt(now)
     params = tuple(user.pk if p == _USER_STAND_IN and type(p) is int else real_now if type(p) is type(stand_in_now) and p == stand_in_now else p
                    for p in params)
-    with connection.cursor() as cursor:
+    with prepared_cursor(connection) as cursor:
         cursor.execute(sql, params)
         raw = cursor.fetchone()
     if raw is None:
