@@ -5,7 +5,7 @@ hundreds of concurrent keep-alive clients over HTTP on 127.0.0.1, repeat clicker
 is exercised. Then, against the same server in the same run, a trivial signed-in H5 GET (204) as the yardstick.
 
     .venv/bin/python bench/flash_booking.py [--members 5000] [--clients 200] [--repeaters 200] [--clicks 25]
-        [--workers 4] [--threads 8] [--database-url postgres://postgres@127.0.0.1:5432/gh_flash_bench]
+        [--workers N] [--threads N] [--database-url postgres://postgres@127.0.0.1:5432/gh_flash_bench]
         [--redis-url redis://127.0.0.1:6379/11]
 
 Checks: 0 oversold (taken == active bookings <= seats), every attempt answered with one of the button's answers, no 5xx.
@@ -20,6 +20,7 @@ import base64
 import datetime as dt
 import os
 import random
+import runpy
 import secrets
 import signal
 import socket
@@ -30,6 +31,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+GUNICORN_CONFIG = ROOT / "config" / "gunicorn.py"
 WORK = Path(os.environ.get("BENCH_DIR", "/tmp/gonghui-flash-bench"))
 SEATS = 30
 ANSWERS = {"预约成功": "booked", "名额已满": "full", "您已预约": "already", "操作太频繁": "rate_limited"}
@@ -257,9 +259,10 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=200)
     parser.add_argument("--repeaters", type=int, default=200, help="members who click again and again")
     parser.add_argument("--clicks", type=int, default=25, help="clicks of each repeat clicker (over the rate limit of 20/min)")
-    parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--threads", type=int, default=8)
-    parser.add_argument("--worker-class", default="gthread")
+    served = runpy.run_path(str(GUNICORN_CONFIG))  # the deployed configuration, unless a run asks for another
+    parser.add_argument("--workers", type=int, default=served["workers"], help="default: config/gunicorn.py's")
+    parser.add_argument("--threads", type=int, default=served["threads"], help="default: config/gunicorn.py's")
+    parser.add_argument("--worker-class", default=served["worker_class"])
     parser.add_argument("--port", type=int, default=8917)
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/gh_flash_bench")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/11")
@@ -284,7 +287,7 @@ def main() -> None:
           f"(persistent, CONN_MAX_AGE=600; PostgreSQL allows 100); database {vendor}; sessions {settings.SESSION_ENGINE.rsplit('.', 1)[-1]} "
           f"in Redis; rate limit {settings.BOOKINGS_RATE} per person; DEBUG={settings.DEBUG}")
     server = subprocess.Popen(
-        [str(Path(sys.executable).parent / "gunicorn"), "config.wsgi:application", "--bind", f"127.0.0.1:{args.port}", "--workers",
+        [str(Path(sys.executable).parent / "gunicorn"), "config.wsgi:application", "-c", str(GUNICORN_CONFIG), "--bind", f"127.0.0.1:{args.port}", "--workers",
          str(args.workers), "--threads", str(args.threads), "--worker-class", args.worker_class, "--keep-alive", "60", "--log-level", "warning"],
         cwd=ROOT, env=env, start_new_session=True)
     try:

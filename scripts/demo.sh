@@ -22,5 +22,5 @@ gonghui 演示已启动：http://$host:$port/
 
 MSG
 exec_status=0
-.venv/bin/gunicorn config.wsgi:application --bind "$host:$port" --workers 2 --threads 4 --access-logfile - || exec_status=$?
+.venv/bin/gunicorn config.wsgi:application -c config/gunicorn.py --bind "$host:$port" --access-logfile - || exec_status=$?
 exit "$exec_status"

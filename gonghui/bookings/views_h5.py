@@ -4,12 +4,13 @@ once read, checked against its stamp), the person's facts in one query, and one 
 for a refusal with the user's row, 2 when the session is remembered (decision 0024)."""
 from __future__ import annotations
 
+import functools
+
 import segno
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
-from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -45,13 +46,25 @@ def _answer(request, *, session, refusal: ApplicationError | None = None, booked
     """The button's answer: an htmx fragment in place of the button, else a message on the offering's page. Rendered
     without the page's context processors (no queries of theirs on the light path)."""
     if is_htmx(request):
-        return HttpResponse(render_to_string("bookings/_answer.html", {
-            "refusal": refusal, "booked": booked, "waiting": waiting, "session": session, "session_id": session.pk, "csrf_token": get_token(request)}))
+        if refusal is not None:
+            return HttpResponse(_refusal_fragment(session_id=session.pk, starts_at=session.starts_at, ends_at=session.ends_at,
+                                                  code=refusal.code, message=refusal.message, waitlist=getattr(refusal, "waitlist", False)))
+        return HttpResponse(render_to_string("bookings/_answer.html", {"booked": booked, "waiting": waiting, "session": session}))
     if refusal is not None:
         messages.error(request, refusal.message)
     else:
         messages.success(request, "预约成功，可在“我的预约”查看签到码" if booked else "已加入候补，有名额时会通知您")
     return redirect("bookings_h5:mine" if refusal is None else "bookings_h5:list")
+
+
+@functools.lru_cache(maxsize=1024)
+def _refusal_fragment(*, session_id: int, starts_at, ends_at, code: str, message: str, waitlist: bool) -> str:
+    """A refusal names nobody (the waitlist form's CSRF token comes from the page's hx-headers), so under flash demand
+    thousands of "full" answers are one rendering; the key holds everything the fragment shows, so an edited session or
+    another wording renders anew."""
+    return render_to_string("bookings/_answer.html", {
+        "refusal": {"code": code, "message": message, "waitlist": waitlist},
+        "session": {"starts_at": starts_at, "ends_at": ends_at}, "session_id": session_id})
 
 
 def _limited(request) -> bool:

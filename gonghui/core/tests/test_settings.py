@@ -1,5 +1,6 @@
 """Settings come from the environment; production refuses the demo keys."""
 import os
+import runpy
 import subprocess
 import sys
 from pathlib import Path
@@ -126,3 +127,20 @@ def test_production_with_every_key_but_the_audit_one_still_refuses_to_start(tmp_
     env.pop("AUDIT_KEYS", None)
     result = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True)
     assert result.returncode != 0 and "AUDIT_KEYS" in result.stderr
+
+
+def _gunicorn_settings(monkeypatch, **environ) -> dict:
+    for name in ("WEB_WORKERS", "WEB_THREADS"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in environ.items():
+        monkeypatch.setenv(name, value)
+    return runpy.run_path(str(Path(settings.BASE_DIR) / "config" / "gunicorn.py"))
+
+
+def test_the_server_runs_two_processes_per_core_of_two_threads_each_unless_told_otherwise(monkeypatch):
+    cores = len(os.sched_getaffinity(0))
+    served = _gunicorn_settings(monkeypatch)
+    assert (served["worker_class"], served["workers"], served["threads"]) == ("gthread", 2 * cores, 2)
+    assert served["workers"] * served["threads"] < 100, "every thread may hold a database connection"
+    told = _gunicorn_settings(monkeypatch, WEB_WORKERS="3", WEB_THREADS="4")
+    assert (told["workers"], told["threads"]) == (3, 4)
