@@ -67,6 +67,7 @@ class Refused(ApplicationError):
     def __init__(self, message: str, *, code: str, waitlist: bool = False, opens_at: dt.datetime | None = None):
         super().__init__(message, code=code)
         self.waitlist, self.opens_at = waitlist, opens_at
+        self.session: Session | None = None  # as judged, set by `booking_create`: the caller's copy may predate a change
 
 
 def _local(moment: dt.datetime) -> str:
@@ -535,13 +536,17 @@ def booking_create(*, actor, session_id=None, session: Session | None = None, to
     query, plus the session itself when it is not remembered or has changed; no transaction."""
     now = timezone.now()
     session, booker = _read(actor=actor, session=session or bookable_session(session_id=session_id), now=now)
-    _refuse_open(session, now)
-    if booker is not None and not booker.seat_free and not session.offering.whole_term:
-        if booker is not None and booker.already:
-            raise Refused("您已预约该项目，无需重复预约", code="bookings.already")
-        raise _full(session)
-    _refuse_person(session, booker, now)
-    return _book(actor=actor, session=session, booker=booker, now=now, topic=topic)
+    try:
+        _refuse_open(session, now)
+        if booker is not None and not booker.seat_free and not session.offering.whole_term:
+            if booker is not None and booker.already:
+                raise Refused("您已预约该项目，无需重复预约", code="bookings.already")
+            raise _full(session)
+        _refuse_person(session, booker, now)
+        return _book(actor=actor, session=session, booker=booker, now=now, topic=topic)
+    except Refused as refusal:
+        refusal.session = session
+        raise
 
 
 @transaction.atomic

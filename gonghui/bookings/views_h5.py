@@ -83,8 +83,8 @@ def book(request, session_id):
     try:
         booked = services.booking_create(actor=request.user, session=session, topic=request.POST.get("topic", ""))
     except Refused as refusal:
-        return _answer(request, session=session, refusal=refusal)
-    return _answer(request, session=session, booked=booked)
+        return _answer(request, session=refusal.session or session, refusal=refusal)
+    return _answer(request, session=next((b.session for b in booked if b.session_id == session.pk), session), booked=booked)
 
 
 @require_POST

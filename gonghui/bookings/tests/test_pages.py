@@ -190,6 +190,23 @@ def test_api_lists_and_reads_offerings_in_scope(world, client):
     assert Session.objects.count() == 1 and timezone.now()
 
 
+def test_everyone_refused_gets_the_same_answer_and_a_moved_session_shows_its_new_time(world, client):
+    session = offering(world.officer, world.tianhe, capacity=1).sessions.get()
+    services.booking_create(actor=member(), session_id=session.pk)
+    answers = []
+    for person in (member(), member()):
+        client.force_login(person)
+        answers.append(book(client, session).content.decode())
+    assert answers[0] == answers[1] and "名额已满" in answers[0] and "csrfmiddlewaretoken" not in answers[0]
+    later = timezone.localtime(session.starts_at + dt.timedelta(days=1))
+    services.session_update(actor=world.officer, session_id=session.pk, starts_at=later, ends_at=later + dt.timedelta(hours=2), capacity=1)
+    assert f"{later:%m-%d %H:%M}" in book(client, session).content.decode()
+    later += dt.timedelta(days=1)
+    services.session_update(actor=world.officer, session_id=session.pk, starts_at=later, ends_at=later + dt.timedelta(hours=2), capacity=2)
+    client.force_login(member())
+    assert "预约成功" in (answer := book(client, session).content.decode()) and f"{later:%m-%d %H:%M}" in answer
+
+
 def test_remembered_rules_cost_no_query_and_are_never_stale(world, client, cached_sessions, django_assert_max_num_queries):
     made = offering(world.officer, world.tianhe, capacity=1)
     session = made.sessions.get()
