@@ -537,16 +537,21 @@ def booking_create(*, actor, session_id=None, session: Session | None = None, to
     now = timezone.now()
     session, booker = _read(actor=actor, session=session or bookable_session(session_id=session_id), now=now)
     try:
-        _refuse_open(session, now)
-        if booker is not None and not booker.seat_free and not session.offering.whole_term:
-            if booker is not None and booker.already:
-                raise Refused("您已预约该项目，无需重复预约", code="bookings.already")
-            raise _full(session)
-        _refuse_person(session, booker, now)
+        _refuse_before_claim(session, booker, now)
         return _book(actor=actor, session=session, booker=booker, now=now, topic=topic)
     except Refused as refusal:
         refusal.session = session
         raise
+
+
+def _refuse_before_claim(session: Session, booker: Booker | None, now: dt.datetime) -> None:
+    """Every refusal the reads can tell: not open, already booked or full, then the person's own."""
+    _refuse_open(session, now)
+    if booker is not None and not booker.seat_free and not session.offering.whole_term:
+        if booker.already:
+            raise Refused("您已预约该项目，无需重复预约", code="bookings.already")
+        raise _full(session)
+    _refuse_person(session, booker, now)
 
 
 @transaction.atomic

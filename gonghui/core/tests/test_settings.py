@@ -134,7 +134,7 @@ def _gunicorn_settings(monkeypatch, **environ) -> dict:
         monkeypatch.delenv(name, raising=False)
     for name, value in environ.items():
         monkeypatch.setenv(name, value)
-    return runpy.run_path(str(Path(settings.BASE_DIR) / "config" / "gunicorn.py"))
+    return runpy.run_path(str(ROOT / "config" / "gunicorn.py"))
 
 
 def test_the_server_runs_two_processes_per_core_of_two_threads_each_unless_told_otherwise(monkeypatch):
